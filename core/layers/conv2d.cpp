@@ -1,0 +1,127 @@
+#include "core/layers/conv2d.hpp"
+
+#include <sstream>
+
+#include "core/errors.hpp"
+#include "core/kernels/conv2d_fast.hpp"
+#include "core/kernels/conv2d_reference.hpp"
+
+namespace convscope {
+
+Conv2D::Conv2D(Conv2DConfig config) : config_(config) {
+    weights_.push_back(Weight{"kernel", {}, true});
+    if (config_.use_bias) weights_.push_back(Weight{"bias", {}, true});
+}
+
+void Conv2D::set_config(const Conv2DConfig& config) {
+    if (config.use_bias != config_.use_bias) {
+        if (config.use_bias) weights_.push_back(Weight{"bias", {}, true});
+        else weights_.resize(1);
+    }
+    config_ = config;
+}
+
+static void require_positive(const char* name, IntPair v) {
+    if (v.rows < 1 || v.cols < 1)
+        throw ConfigError(std::string(name) + "=" + to_string(v) + ": every value must be at least 1");
+}
+
+void Conv2D::validate() const {
+    if (config_.filters < 1)
+        throw ConfigError("filters=" + std::to_string(config_.filters) + ": a Conv2D needs at least 1 filter");
+    require_positive("kernel_size", config_.kernel_size);
+    require_positive("strides", config_.strides);
+    require_positive("dilation_rate", config_.dilation_rate);
+    const bool strided = config_.strides.rows > 1 || config_.strides.cols > 1;
+    const bool dilated = config_.dilation_rate.rows > 1 || config_.dilation_rate.cols > 1;
+    if (strided && dilated)
+        throw ConfigError("strides=" + to_string(config_.strides) + " with dilation_rate=" +
+                          to_string(config_.dilation_rate) + ": Keras allows only one of them to exceed 1");
+}
+
+ConvGeometry Conv2D::geometry(const Shape& in) const {
+    validate();
+    if (in.flat) throw ShapeError("Conv2D needs an (H, W, C) input, got " + plain_shape(in));
+    ConvGeometry g{axis_geometry(in.h, config_.kernel_size.rows, config_.strides.rows, config_.dilation_rate.rows,
+                                 config_.padding),
+                   axis_geometry(in.w, config_.kernel_size.cols, config_.strides.cols, config_.dilation_rate.cols,
+                                 config_.padding)};
+    auto check = [&](const AxisGeometry& a, const char* axis) {
+        if (a.out >= 1) return;
+        std::ostringstream msg;
+        msg << "output " << axis << " would be " << a.out << " (" << a.formula << "): with padding=\"valid\" the "
+            << (a.dilation > 1 ? "dilated " : "") << "kernel (" << a.effective_kernel << ") must fit in the input "
+            << axis << " (" << a.in << "); use a smaller kernel_size";
+        if (a.dilation > 1) msg << " or dilation_rate";
+        msg << ", or padding=\"same\"";
+        throw ShapeError(msg.str());
+    };
+    check(g.rows, "height");
+    check(g.cols, "width");
+    return g;
+}
+
+Shape Conv2D::output_shape(const std::vector<Shape>& inputs) const {
+    expect_inputs(inputs.size());
+    ConvGeometry g = geometry(inputs[0]);
+    return Shape::image(g.rows.out, g.cols.out, config_.filters);
+}
+
+Conv2DParams Conv2D::params(const Shape& in) const {
+    ConvGeometry g = geometry(in);
+    Conv2DParams p;
+    p.in_h = in.h;
+    p.in_w = in.w;
+    p.in_c = in.c;
+    p.kernel_h = config_.kernel_size.rows;
+    p.kernel_w = config_.kernel_size.cols;
+    p.filters = config_.filters;
+    p.stride_h = config_.strides.rows;
+    p.stride_w = config_.strides.cols;
+    p.dilation_h = config_.dilation_rate.rows;
+    p.dilation_w = config_.dilation_rate.cols;
+    p.pad_top = g.rows.pad_before;
+    p.pad_left = g.cols.pad_before;
+    p.out_h = g.rows.out;
+    p.out_w = g.cols.out;
+    return p;
+}
+
+bool Conv2D::build(const std::vector<Shape>& inputs) {
+    expect_inputs(inputs.size());
+    const std::size_t kh = std::size_t(config_.kernel_size.rows), kw = std::size_t(config_.kernel_size.cols);
+    bool changed = resize_weight(weights_[0], {kh, kw, std::size_t(inputs[0].c), std::size_t(config_.filters)});
+    if (config_.use_bias) changed = resize_weight(weights_[1], {std::size_t(config_.filters)}) || changed;
+    return changed;
+}
+
+std::int64_t Conv2D::macs(const std::vector<Shape>& inputs) const {
+    Shape out = output_shape(inputs);
+    return out.size() * std::int64_t(config_.kernel_size.rows) * config_.kernel_size.cols * inputs[0].c;
+}
+
+void Conv2D::forward(const std::vector<const Tensor3*>& inputs, Tensor3& output, const Context& ctx) const {
+    const Tensor3& x = *inputs[0];  // (H, W, Cin)
+    const Conv2DParams p = params(shape_of(x));
+    const float* bias = config_.use_bias ? weights_[1].values.data() : nullptr;
+    if (ctx.kernels == Kernels::reference) {
+        conv2d_reference(p, x.data(), weights_[0].values.data(), bias, output.data());
+    } else {
+        conv2d_fast(p, x.data(), weights_[0].values.data(), bias, output.data(), ctx);
+    }
+    apply_activation(config_.activation, output.data(), std::size_t(p.out_h) * p.out_w, std::size_t(p.filters));
+}
+
+std::string Conv2D::keras_line() const {
+    std::ostringstream s;
+    s << "Conv2D(" << config_.filters << ", " << to_string(config_.kernel_size);
+    if (config_.strides != IntPair{1, 1}) s << ", strides=" << to_string(config_.strides);
+    if (config_.padding != Padding::valid) s << ", padding=\"" << to_string(config_.padding) << "\"";
+    if (config_.dilation_rate != IntPair{1, 1}) s << ", dilation_rate=" << to_string(config_.dilation_rate);
+    if (!config_.use_bias) s << ", use_bias=False";
+    if (config_.activation != ActivationKind::linear) s << ", activation=\"" << to_string(config_.activation) << "\"";
+    s << ")";
+    return s.str();
+}
+
+}  // namespace convscope

@@ -1,0 +1,55 @@
+#pragma once
+// Conv2D, as keras.layers.Conv2D with data_format="channels_last".
+//
+//   Conv2DConfig          the Keras arguments, with the Keras names and defaults
+//   Conv2D::validate()    rejects what Keras rejects, naming the value and the rule
+//   Conv2D::geometry()    per-axis output size, padding split and formula (see conv_geometry.hpp)
+//   weights               kernel (kh, kw, in, filters), bias (filters) if use_bias
+
+#include "core/layers/activation.hpp"
+#include "core/layers/conv_geometry.hpp"
+#include "core/layers/layer.hpp"
+#include "core/kernels/conv2d_params.hpp"
+
+namespace convscope {
+
+struct Conv2DConfig {
+    int filters = 64;
+    IntPair kernel_size = {3, 3};
+    IntPair strides = {1, 1};
+    Padding padding = Padding::valid;
+    IntPair dilation_rate = {1, 1};
+    bool use_bias = true;
+    ActivationKind activation = ActivationKind::linear;
+};
+
+struct ConvGeometry {
+    AxisGeometry rows, cols;
+};
+
+class Conv2D : public Layer {
+public:
+    explicit Conv2D(Conv2DConfig config = {});
+    const char* type_name() const override { return "Conv2D"; }
+    void validate() const override;
+    Shape output_shape(const std::vector<Shape>& inputs) const override;
+    bool build(const std::vector<Shape>& inputs) override;
+    std::vector<Weight>& weights() override { return weights_; }
+    std::int64_t macs(const std::vector<Shape>& inputs) const override;
+    void forward(const std::vector<const Tensor3*>& inputs, Tensor3& output, const Context& ctx) const override;
+    std::string keras_line() const override;
+    std::unique_ptr<Layer> clone() const override { return std::make_unique<Conv2D>(*this); }
+
+    const Conv2DConfig& config() const { return config_; }
+    // Changes the arguments; the weights keep their values until the next build() finds new shapes.
+    void set_config(const Conv2DConfig& config);
+    // Validates the config too, then returns the per-axis arithmetic for an input of this shape.
+    ConvGeometry geometry(const Shape& input) const;
+    Conv2DParams params(const Shape& input) const;
+
+private:
+    Conv2DConfig config_;
+    std::vector<Weight> weights_;  // kernel (kh, kw, in, filters); bias (filters) when use_bias
+};
+
+}  // namespace convscope

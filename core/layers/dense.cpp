@@ -1,0 +1,55 @@
+#include "core/layers/dense.hpp"
+
+#include "core/errors.hpp"
+
+namespace convscope {
+
+Dense::Dense(DenseConfig config) : config_(config) {
+    weights_.push_back(Weight{"kernel", {}, true});
+    if (config_.use_bias) weights_.push_back(Weight{"bias", {}, true});
+}
+
+void Dense::validate() const {
+    if (config_.units < 1) throw ConfigError("units=" + std::to_string(config_.units) + ": must be at least 1");
+}
+
+Shape Dense::output_shape(const std::vector<Shape>& inputs) const {
+    expect_inputs(inputs.size());
+    validate();
+    if (!inputs[0].flat)
+        throw ShapeError("Dense here takes a (C,) vector, got " + plain_shape(inputs[0]) +
+                         "; put GlobalAveragePooling2D or Flatten before it");
+    return Shape::vector(config_.units);
+}
+
+bool Dense::build(const std::vector<Shape>& inputs) {
+    expect_inputs(inputs.size());
+    bool changed = resize_weight(weights_[0], {std::size_t(inputs[0].c), std::size_t(config_.units)});
+    if (config_.use_bias) changed = resize_weight(weights_[1], {std::size_t(config_.units)}) || changed;
+    return changed;
+}
+
+std::int64_t Dense::macs(const std::vector<Shape>& inputs) const {
+    return std::int64_t(inputs[0].c) * config_.units;
+}
+
+void Dense::forward(const std::vector<const Tensor3*>& inputs, Tensor3& output, const Context&) const {
+    const float* x = inputs[0]->data();  // (1, 1, in)
+    const float* kernel = weights_[0].values.data();  // (in, units)
+    const std::size_t in = inputs[0]->size(), units = std::size_t(config_.units);
+    for (std::size_t u = 0; u < units; ++u) {
+        double sum = config_.use_bias ? weights_[1].values.data()[u] : 0.0;
+        for (std::size_t i = 0; i < in; ++i) sum += double(x[i]) * kernel[i * units + u];
+        output.data()[u] = float(sum);
+    }
+    apply_activation(config_.activation, output.data(), 1, units);
+}
+
+std::string Dense::keras_line() const {
+    std::string s = "Dense(" + std::to_string(config_.units);
+    if (!config_.use_bias) s += ", use_bias=False";
+    if (config_.activation != ActivationKind::linear) s += std::string(", activation=\"") + to_string(config_.activation) + "\"";
+    return s + ")";
+}
+
+}  // namespace convscope

@@ -1,0 +1,63 @@
+#pragma once
+// The interface every layer kind implements (Conv2D, BatchNormalization, Activation, ZeroPadding2D,
+// MaxPooling2D, Add, GlobalAveragePooling2D, Dense, and InputLayer for the graph's input).
+//
+//   type_name()      the Keras class name, as model.summary() prints it
+//   validate()       throws ConfigError naming the bad argument and the rule it breaks
+//   output_shape()   from input shapes alone, no data; throws ConfigError or ShapeError
+//   build()          (re)allocates the weights for these input shapes, as Keras does on first call;
+//                    returns true if the weight shapes changed (the old values are then gone, zeroed)
+//   weights()        Keras order (kernel, bias / gamma, beta, moving_mean, moving_variance)
+//   macs()           multiply-accumulates of one forward pass, for the shape panel and GFLOPS
+//   forward()        inputs -> output; `output` is already sized to output_shape()
+//   keras_line()     the equivalent Keras constructor call, e.g. Conv2D(64, (3, 3), padding="same")
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <xtensor/xarray.hpp>
+
+#include "core/tensor.hpp"
+#include "core/thread_pool.hpp"
+
+namespace convscope {
+
+struct Weight {
+    std::string name;            // Keras 2 short name: "kernel", "bias", "gamma", "beta", "moving_mean", "moving_variance"
+    xt::xarray<float> values;    // Keras layout: Conv2D kernel (kh, kw, in, out), Dense kernel (in, out), vectors (n,)
+    bool trainable = true;       // BatchNormalization's moving statistics are not
+};
+
+class Layer {
+public:
+    virtual ~Layer() = default;
+
+    virtual const char* type_name() const = 0;
+    virtual int input_count() const { return 1; }
+    virtual void validate() const {}
+    virtual Shape output_shape(const std::vector<Shape>& inputs) const = 0;
+    virtual bool build(const std::vector<Shape>& /*inputs*/) { return false; }
+    virtual std::vector<Weight>& weights() { return no_weights_; }
+    const std::vector<Weight>& weights() const { return const_cast<Layer*>(this)->weights(); }
+    virtual std::int64_t macs(const std::vector<Shape>& /*inputs*/) const { return 0; }
+    virtual void forward(const std::vector<const Tensor3*>& inputs, Tensor3& output, const Context& ctx) const = 0;
+    virtual std::string keras_line() const = 0;
+    virtual std::unique_ptr<Layer> clone() const = 0;
+
+    std::int64_t param_count() const;            // every weight's element count
+    std::int64_t trainable_param_count() const;  // excluding non-trainable weights
+
+protected:
+    // Throws ShapeError unless exactly input_count() inputs were given.
+    void expect_inputs(std::size_t given) const;
+
+private:
+    std::vector<Weight> no_weights_;
+};
+
+// Sets a weight to `shape` (zero-filled) unless it already has it; returns true if it changed.
+bool resize_weight(Weight& w, const std::vector<std::size_t>& shape);
+
+}  // namespace convscope

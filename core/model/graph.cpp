@@ -1,0 +1,139 @@
+#include "core/model/graph.hpp"
+
+#include <algorithm>
+
+#include "core/errors.hpp"
+
+namespace convscope {
+
+const char* to_string(BlockKind k) { return k == BlockKind::conv_block ? "conv_block" : "identity_block"; }
+
+Graph Graph::clone() const {
+    Graph g;
+    g.nodes_.reserve(nodes_.size());
+    for (const Node& n : nodes_) g.nodes_.push_back(Node{n.name, n.layer->clone(), n.inputs});
+    g.blocks = blocks;
+    return g;
+}
+
+int Graph::add(std::string name, std::unique_ptr<Layer> layer, const std::vector<std::string>& inputs) {
+    if (find(name) >= 0) throw ConfigError("a node named \"" + name + "\" already exists");
+    Node n{std::move(name), std::move(layer), {}};
+    for (const std::string& in : inputs) {
+        const int i = find(in);
+        if (i < 0) throw ConfigError("node \"" + n.name + "\" reads \"" + in + "\", which does not exist (yet)");
+        n.inputs.push_back(i);
+    }
+    nodes_.push_back(std::move(n));
+    return int(nodes_.size()) - 1;
+}
+
+int Graph::find(const std::string& name) const {
+    for (std::size_t i = 0; i < nodes_.size(); ++i)
+        if (nodes_[i].name == name) return int(i);
+    return -1;
+}
+
+std::vector<int> Graph::consumers(int i) const {
+    std::vector<int> out;
+    for (std::size_t j = 0; j < nodes_.size(); ++j)
+        if (std::find(nodes_[j].inputs.begin(), nodes_[j].inputs.end(), i) != nodes_[j].inputs.end())
+            out.push_back(int(j));
+    return out;
+}
+
+std::vector<int> Graph::downstream(int i) const {
+    // Nodes are in topological order, so one forward sweep marks everything reachable from i.
+    std::vector<char> reached(nodes_.size(), 0);
+    std::vector<int> out;
+    reached.at(std::size_t(i)) = 1;
+    for (std::size_t j = std::size_t(i); j < nodes_.size(); ++j) {
+        for (int in : nodes_[j].inputs)
+            if (reached[std::size_t(in)]) reached[j] = 1;
+        if (reached[j]) out.push_back(int(j));
+    }
+    return out;
+}
+
+std::vector<NodeShape> Graph::infer_shapes() const {
+    std::vector<NodeShape> result(nodes_.size());
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+        std::vector<Shape> in;
+        bool inputs_ok = true;
+        for (int j : nodes_[i].inputs) {
+            if (!result[std::size_t(j)].ok()) inputs_ok = false;
+            else in.push_back(*result[std::size_t(j)].shape);
+        }
+        if (!inputs_ok) {
+            result[i].upstream_error = true;
+            continue;
+        }
+        try {
+            result[i].shape = nodes_[i].layer->output_shape(in);
+        } catch (const std::exception& e) {  // ConfigError or ShapeError: both are this node's problem
+            result[i].error = e.what();
+        }
+    }
+    return result;
+}
+
+std::vector<Shape> Graph::shapes_or_throw() const {
+    std::vector<NodeShape> inferred = infer_shapes();
+    std::vector<Shape> out;
+    for (std::size_t i = 0; i < inferred.size(); ++i) {
+        if (!inferred[i].ok() && !inferred[i].upstream_error)
+            throw ShapeError("node \"" + nodes_[i].name + "\": " + inferred[i].error);
+        if (inferred[i].ok()) out.push_back(*inferred[i].shape);
+    }
+    return out;
+}
+
+std::vector<int> Graph::build_weights() {
+    std::vector<NodeShape> shapes = infer_shapes();
+    std::vector<int> changed;
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+        if (!shapes[i].ok()) continue;  // reported by infer_shapes(); its weights wait for a valid shape
+        std::vector<Shape> in;
+        for (int j : nodes_[i].inputs) in.push_back(*shapes[std::size_t(j)].shape);
+        if (nodes_[i].layer->build(in)) changed.push_back(int(i));
+    }
+    return changed;
+}
+
+std::int64_t Graph::param_count() const {
+    std::int64_t n = 0;
+    for (const Node& node : nodes_) n += node.layer->param_count();
+    return n;
+}
+
+std::int64_t Graph::trainable_param_count() const {
+    std::int64_t n = 0;
+    for (const Node& node : nodes_) n += node.layer->trainable_param_count();
+    return n;
+}
+
+std::int64_t Graph::macs() const {
+    std::vector<NodeShape> inferred = infer_shapes();
+    std::int64_t total = 0;
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+        std::vector<Shape> in;
+        for (int j : nodes_[i].inputs) {
+            if (!inferred[std::size_t(j)].ok()) return 0;
+            in.push_back(*inferred[std::size_t(j)].shape);
+        }
+        if (!inferred[i].ok()) return 0;
+        total += nodes_[i].layer->macs(in);
+    }
+    return total;
+}
+
+int Graph::block_of(int i) const {
+    for (std::size_t b = 0; b < blocks.size(); ++b) {
+        const Block& blk = blocks[b];
+        auto has = [i](const std::vector<int>& v) { return std::find(v.begin(), v.end(), i) != v.end(); };
+        if (has(blk.main_path) || has(blk.shortcut) || blk.add == i || blk.output == i) return int(b);
+    }
+    return -1;
+}
+
+}  // namespace convscope

@@ -1,0 +1,85 @@
+#pragma once
+// A network as a list of named nodes in topological order, with ResNet blocks as first-class groups.
+//
+//   Graph::add()             appends a node (its inputs must already exist); returns its index
+//   Graph::find()            index of a node by name, or -1
+//   Graph::consumers()       nodes that read a node's output
+//   Graph::infer_shapes()    a shape or an error for every node, without data (microseconds)
+//   Graph::build_weights()   sizes every layer's weights for the current shapes; reports re-sized nodes
+//   Graph::clone()           a deep copy (layers and weights), for handing a snapshot to another thread
+//   Block                    a ResNet conv_block / identity_block: main path, shortcut, Add, output
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/layers/layer.hpp"
+
+namespace convscope {
+
+struct Node {
+    std::string name;              // Keras layer name, e.g. "res3a_branch2a"
+    std::unique_ptr<Layer> layer;  // InputLayer for the graph input
+    std::vector<int> inputs;       // indices of earlier nodes, in argument order
+};
+
+enum class BlockKind { conv_block, identity_block };
+const char* to_string(BlockKind k);  // "conv_block" / "identity_block"
+
+struct Block {
+    std::string name;            // "res3a"
+    BlockKind kind = BlockKind::identity_block;
+    int stage = 2;               // 2..5
+    int input = -1;              // the node feeding the block (previous block's output, or pool1)
+    std::vector<int> main_path;  // branch2a, bn, relu, branch2b, bn, relu, branch2c, bn
+    std::vector<int> shortcut;   // conv_block: branch1, bn; identity_block: empty (the input itself)
+    int add = -1;                // "<block>_add"
+    int output = -1;             // "<block>_relu"
+};
+
+struct NodeShape {
+    std::optional<Shape> shape;  // set when this node's shape could be inferred
+    std::string error;           // why not, when the problem arises at this node
+    bool upstream_error = false; // true when an input has no shape (the error is reported there)
+    bool ok() const { return shape.has_value(); }
+};
+
+class Graph {
+public:
+    Graph() = default;
+    Graph(Graph&&) = default;
+    Graph& operator=(Graph&&) = default;
+    Graph clone() const;
+
+    int add(std::string name, std::unique_ptr<Layer> layer, const std::vector<std::string>& inputs);
+    int find(const std::string& name) const;
+    int size() const { return int(nodes_.size()); }
+    const Node& node(int i) const { return nodes_.at(std::size_t(i)); }
+    Node& node(int i) { return nodes_.at(std::size_t(i)); }
+    const std::vector<Node>& nodes() const { return nodes_; }
+    std::vector<int> consumers(int i) const;
+    // Every node that depends on node i (directly or not), i itself included, in topological order.
+    std::vector<int> downstream(int i) const;
+    int output() const { return nodes_.empty() ? -1 : int(nodes_.size()) - 1; }
+
+    std::vector<NodeShape> infer_shapes() const;
+    // Throws ShapeError naming the first node whose shape fails.
+    std::vector<Shape> shapes_or_throw() const;
+    // Re-sizes weights for the current shapes of every node whose shape is valid; returns the nodes
+    // whose weights changed shape (their values are reset and must be initialised again).
+    std::vector<int> build_weights();
+
+    std::int64_t param_count() const;
+    std::int64_t trainable_param_count() const;
+    std::int64_t macs() const;  // whole-graph multiply-accumulates, or 0 if shapes fail
+
+    std::vector<Block> blocks;  // in network order
+    // The block that contains node i (main path, shortcut, add or output), or -1.
+    int block_of(int i) const;
+
+private:
+    std::vector<Node> nodes_;
+};
+
+}  // namespace convscope

@@ -1,0 +1,101 @@
+#include "core/thread_pool.hpp"
+
+namespace convscope {
+
+int ThreadPool::default_threads() {
+    unsigned n = std::thread::hardware_concurrency();
+    return n == 0 ? 1 : int(n);
+}
+
+ThreadPool::ThreadPool(int threads) {
+    if (threads < 1) threads = 1;
+    for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { worker_loop(); });
+}
+
+ThreadPool::~ThreadPool() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    for (auto& t : workers_) t.join();
+}
+
+void ThreadPool::run_tasks() {
+    for (;;) {
+        std::size_t task = next_task_.fetch_add(1, std::memory_order_relaxed);
+        if (task >= job_tasks_) return;
+        {
+            std::lock_guard<std::mutex> lock(error_mutex_);
+            if (error_) return;
+        }
+        try {
+            (*job_)(task);
+        } catch (...) {
+            std::lock_guard<std::mutex> lock(error_mutex_);
+            if (!error_) error_ = std::current_exception();
+            next_task_.store(job_tasks_, std::memory_order_relaxed);  // skip what is left
+        }
+    }
+}
+
+void ThreadPool::worker_loop() {
+    std::size_t seen = 0;
+    for (;;) {
+        {
+            std::unique_lock<std::mutex> lock(mutex_);
+            wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
+            if (stopping_) return;
+            seen = generation_;
+            ++busy_workers_;
+        }
+        run_tasks();
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            --busy_workers_;
+        }
+        done_.notify_one();
+    }
+}
+
+void ThreadPool::parallel_for(std::size_t tasks, const std::function<void(std::size_t)>& fn) {
+    if (tasks == 0) return;
+    if (workers_.empty() || tasks == 1) {
+        for (std::size_t t = 0; t < tasks; ++t) fn(t);
+        return;
+    }
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        job_ = &fn;
+        job_tasks_ = tasks;
+        next_task_.store(0);
+        error_ = nullptr;
+        ++generation_;
+    }
+    wake_.notify_all();
+    run_tasks();
+    std::exception_ptr error;
+    {
+        std::unique_lock<std::mutex> lock(mutex_);
+        // Every worker must have left run_tasks() before fn goes out of scope.
+        done_.wait(lock, [&] { return busy_workers_ == 0; });
+        job_ = nullptr;
+        error = error_;
+        error_ = nullptr;
+    }
+    if (error) std::rethrow_exception(error);
+}
+
+void Context::parallel_for(std::size_t tasks, const std::function<void(std::size_t)>& fn) const {
+    auto checked = [&](std::size_t task) {
+        throw_if_cancelled();
+        fn(task);
+    };
+    if (pool) {
+        pool->parallel_for(tasks, checked);
+    } else {
+        for (std::size_t t = 0; t < tasks; ++t) checked(t);
+    }
+}
+
+}  // namespace convscope

@@ -1,0 +1,73 @@
+#pragma once
+// A small fixed-size thread pool and the execution context passed to every forward().
+//
+//   ThreadPool(n)              n >= 1 threads in total; the calling thread is one of them
+//   pool.parallel_for(n, fn)   runs fn(i) for i in [0, n), tiles handed out dynamically; blocks until done
+//   Context                    which pool, the cancel flag, reference or fast kernels
+//   ctx.throw_if_cancelled()   called between tiles; throws Cancelled
+//
+// Workers sleep on a condition variable between jobs: an interactive program must not spin
+// (unlike OpenMP's default busy-wait). Results never depend on the thread count because every tile
+// is computed by the same code on the same data, whichever thread picks it up.
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "core/errors.hpp"
+
+namespace convscope {
+
+class ThreadPool {
+public:
+    explicit ThreadPool(int threads = default_threads());
+    ~ThreadPool();
+    ThreadPool(const ThreadPool&) = delete;
+    ThreadPool& operator=(const ThreadPool&) = delete;
+
+    int size() const { return int(workers_.size()) + 1; }
+    // fn(task) for every task in [0, tasks). Rethrows the first exception a task threw
+    // (the remaining tasks are skipped). Not re-entrant: do not call from inside fn.
+    void parallel_for(std::size_t tasks, const std::function<void(std::size_t task)>& fn);
+
+    static int default_threads();  // std::thread::hardware_concurrency(), at least 1
+
+private:
+    void worker_loop();
+    void run_tasks();
+
+    std::vector<std::thread> workers_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::condition_variable done_;
+    const std::function<void(std::size_t)>* job_ = nullptr;
+    std::size_t job_tasks_ = 0;
+    std::atomic<std::size_t> next_task_{0};
+    std::size_t generation_ = 0;
+    int busy_workers_ = 0;
+    bool stopping_ = false;
+    std::exception_ptr error_;
+    std::mutex error_mutex_;
+};
+
+enum class Kernels { fast, reference };
+
+struct Context {
+    ThreadPool* pool = nullptr;                   // nullptr: run on the calling thread only
+    const std::atomic<bool>* cancel = nullptr;    // set by another thread to stop a run between tiles
+    Kernels kernels = Kernels::fast;
+
+    bool cancelled() const { return cancel && cancel->load(std::memory_order_relaxed); }
+    void throw_if_cancelled() const {
+        if (cancelled()) throw Cancelled();
+    }
+    // Runs fn(task) for all tasks, on the pool if there is one, checking the cancel flag before each.
+    void parallel_for(std::size_t tasks, const std::function<void(std::size_t task)>& fn) const;
+    int threads() const { return pool ? pool->size() : 1; }
+};
+
+}  // namespace convscope
