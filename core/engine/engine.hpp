@@ -1,0 +1,101 @@
+#pragma once
+// Executes a Graph on an input image and caches every node's output.
+//
+//   Engine(graph, options)      owns the graph and a thread pool of options.threads threads
+//   set_input(tensor)           the preprocessed input (H, W, 3); invalidates everything
+//   set_conv_config(node, cfg)  edits one Conv2D; invalidates it and what depends on it; re-sizes (and
+//                               re-initialises with `seed`) weights that no longer fit; returns those nodes
+//   invalidate(node)            forget node's output and everything downstream (after a weights load, say)
+//   run(cancel, progress)       computes every node that is not cached; throws Cancelled between tiles,
+//                               and a cancelled run leaves every cached output complete or absent
+//   output(node)                the cached output, shared (cheap to hand to the UI thread), or nullptr
+//   compute(node, cancel)       output(node), recomputing it (and only its missing inputs) if needed;
+//                               this is how block_outputs mode shows a block's inner nodes on demand
+//
+// Not thread-safe: one thread (the GUI's worker, or the CLI) drives an Engine. Other threads may hold
+// the shared_ptr outputs it hands out; those tensors are never modified after they are published.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "core/layers/conv2d.hpp"
+#include "core/model/graph.hpp"
+#include "core/thread_pool.hpp"
+
+namespace convscope {
+
+enum class KeepPolicy {
+    all_nodes,      // every node's output stays cached (the viewer can step anywhere instantly)
+    block_outputs,  // only the stem and block outputs stay; inner nodes are recomputed on demand
+};
+
+struct EngineOptions {
+    int threads = ThreadPool::default_threads();
+    Kernels kernels = Kernels::fast;
+    KeepPolicy keep = KeepPolicy::all_nodes;
+};
+
+struct NodeProgress {
+    int node = -1;          // the node just finished
+    int done = 0;           // nodes finished in this run
+    int total = 0;          // nodes this run has to compute
+};
+using ProgressFn = std::function<void(const NodeProgress&)>;
+
+struct RunStats {
+    int computed = 0;                      // nodes executed in this run
+    double milliseconds = 0.0;             // wall time of the run
+    std::vector<double> node_milliseconds; // per node, this run (0 for nodes not executed)
+};
+
+class Engine {
+public:
+    explicit Engine(Graph graph, EngineOptions options = {});
+
+    const Graph& graph() const { return graph_; }
+    // Direct access for loading weights and similar whole-graph changes: call invalidate_all() after.
+    Graph& mutable_graph() { return graph_; }
+    const EngineOptions& options() const { return options_; }
+
+    void set_input(Tensor3 input);                // (H, W, 3), already preprocessed
+    const Tensor3* input() const { return has_input_ ? &input_ : nullptr; }
+    std::vector<int> set_conv_config(int node, const Conv2DConfig& config, std::uint64_t seed);
+    void invalidate(int node);
+    void invalidate_all();
+
+    RunStats run(const std::atomic<bool>* cancel = nullptr, const ProgressFn& progress = {});
+    std::shared_ptr<const Tensor3> output(int node) const;
+    std::shared_ptr<const Tensor3> compute(int node, const std::atomic<bool>* cancel = nullptr);
+
+    // How many times each node has executed since construction (tests check incremental re-runs).
+    const std::vector<int>& execution_counts() const { return executions_; }
+    std::size_t cached_bytes() const;  // bytes of the cached outputs now
+    // The most bytes of node outputs alive at once (cached plus transient), since construction.
+    std::size_t peak_bytes() const { return peak_bytes_; }
+    int threads() const { return pool_.size(); }
+
+private:
+    bool keeps(int node) const;  // whether the keep policy caches this node
+    void execute(int node, const Context& ctx, std::vector<std::shared_ptr<const Tensor3>>& scratch);
+    void note_memory(const std::vector<std::shared_ptr<const Tensor3>>& scratch);
+    std::vector<char> needed_for(const std::vector<int>& targets) const;
+    RunStats run_nodes(const std::vector<int>& targets, bool hold_targets, const std::atomic<bool>* cancel,
+                       const ProgressFn& progress);
+
+    Graph graph_;
+    EngineOptions options_;
+    ThreadPool pool_;
+    Tensor3 input_;  // (H, W, 3)
+    bool has_input_ = false;
+    std::vector<std::shared_ptr<const Tensor3>> cache_;  // per node; nullptr = absent
+    std::vector<char> valid_;  // per node: its output is up to date (cached, or dropped by the keep policy)
+    std::vector<std::shared_ptr<const Tensor3>> last_scratch_;  // compute()'s uncached result
+    std::vector<int> executions_;
+    std::size_t peak_bytes_ = 0;
+};
+
+}  // namespace convscope

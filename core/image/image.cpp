@@ -1,0 +1,78 @@
+#include "core/image/image.hpp"
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+#include <stb_image.h>
+#include <stb_image_resize.h>
+
+#include "core/errors.hpp"
+
+namespace convscope {
+
+RgbImage decode_image(const std::uint8_t* bytes, std::size_t size, const std::string& what) {
+    if (size == 0) throw InputError(what + ": the file is empty; expected a PNG, JPEG, BMP or GIF image");
+    int w = 0, h = 0, channels_in_file = 0;
+    // Asking for 3 channels makes stb convert grey, grey+alpha and RGBA to RGB for us.
+    stbi_uc* data = stbi_load_from_memory(bytes, int(size), &w, &h, &channels_in_file, 3);
+    if (!data)
+        throw InputError(what + ": cannot decode the image (" + std::string(stbi_failure_reason()) +
+                         "); expected a PNG, JPEG, BMP or GIF image");
+    RgbImage img;
+    img.height = h;
+    img.width = w;
+    img.pixels.assign(data, data + std::size_t(w) * std::size_t(h) * 3);
+    stbi_image_free(data);
+    return img;
+}
+
+RgbImage load_image(const std::string& path) {
+    std::ifstream file(path, std::ios::binary);
+    if (!file) throw InputError(path + ": cannot open the image file (" + std::string(std::strerror(errno)) + ")");
+    std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    return decode_image(bytes.data(), bytes.size(), path);
+}
+
+RgbImage resize_image(const RgbImage& image, int height, int width) {
+    if (height < 1 || width < 1)
+        throw InputError("cannot resize to " + std::to_string(height) + "x" + std::to_string(width) +
+                         ": both sides must be at least 1 pixel");
+    if (image.height == height && image.width == width) return image;
+    RgbImage out;
+    out.height = height;
+    out.width = width;
+    out.pixels.resize(std::size_t(height) * std::size_t(width) * 3);
+    if (!stbir_resize_uint8(image.pixels.data(), image.width, image.height, 0, out.pixels.data(), width, height, 0, 3))
+        throw InputError("resizing the image failed");
+    return out;
+}
+
+Tensor3 caffe_preprocess(const RgbImage& image) {
+    static const float mean_bgr[3] = {103.939f, 116.779f, 123.68f};
+    Tensor3 out = Tensor3::from_shape({std::size_t(image.height), std::size_t(image.width), 3});  // (H, W, 3) BGR
+    const std::size_t pixels = std::size_t(image.height) * std::size_t(image.width);
+    for (std::size_t p = 0; p < pixels; ++p)
+        for (std::size_t c = 0; c < 3; ++c)  // output channel c is input channel 2 - c: RGB -> BGR
+            out.data()[p * 3 + c] = float(image.pixels[p * 3 + (2 - c)]) - mean_bgr[c];
+    return out;
+}
+
+Tensor3 unit_preprocess(const RgbImage& image) {
+    Tensor3 out = Tensor3::from_shape({std::size_t(image.height), std::size_t(image.width), 3});  // (H, W, 3) RGB
+    for (std::size_t i = 0; i < image.pixels.size(); ++i) out.data()[i] = float(image.pixels[i]) / 255.0f;
+    return out;
+}
+
+std::vector<std::string> sample_names() { return {"chelsea", "coffee", "astronaut", "rocket"}; }
+
+std::string sample_path(const std::string& name, const std::string& assets_dir) {
+    const char* files[] = {"chelsea.png", "coffee.png", "astronaut.png", "rocket.jpg"};
+    for (const char* f : files) {
+        const std::string file = f;
+        if (name == file || name == file.substr(0, file.find('.'))) return assets_dir + "/" + file;
+    }
+    throw InputError("no bundled sample named \"" + name + "\"; the samples are chelsea, coffee, astronaut, rocket");
+}
+
+}  // namespace convscope

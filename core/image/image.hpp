@@ -1,0 +1,38 @@
+#pragma once
+// Images in: decode, convert to RGB, resize, preprocess.
+//
+//   RgbImage            8-bit RGB pixels, row-major (H, W, 3)
+//   load_image(path)    stb_image: PNG, JPEG, BMP, GIF (first frame), TGA, PSD, PNM...; grey and RGBA
+//                       become RGB (alpha dropped); throws InputError naming the file and the reason
+//   decode_image(bytes) the same from memory
+//   resize_image()      stb_image_resize to exactly (h, w): a stretch, like Keras load_img(target_size=...)
+//   caffe_preprocess()  Keras' "caffe" mode for ResNet50: RGB -> BGR, minus [103.939, 116.779, 123.68]
+//   unit_preprocess()   the playground's plain scaling to [0, 1], RGB order kept
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/tensor.hpp"
+
+namespace convscope {
+
+struct RgbImage {
+    int height = 0;
+    int width = 0;
+    std::vector<std::uint8_t> pixels;  // (H, W, 3)
+};
+
+RgbImage load_image(const std::string& path);
+RgbImage decode_image(const std::uint8_t* bytes, std::size_t size, const std::string& what = "image");
+RgbImage resize_image(const RgbImage& image, int height, int width);
+
+Tensor3 caffe_preprocess(const RgbImage& image);  // (H, W, 3) BGR, mean-subtracted
+Tensor3 unit_preprocess(const RgbImage& image);   // (H, W, 3) RGB in [0, 1]
+
+// The bundled samples ("chelsea", "coffee", "astronaut", "rocket") and where they live.
+std::vector<std::string> sample_names();
+// Path of a bundled sample by name (with or without extension); throws InputError listing the names.
+std::string sample_path(const std::string& name, const std::string& assets_dir);
+
+}  // namespace convscope
