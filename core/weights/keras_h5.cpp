@@ -1,0 +1,396 @@
+#include "core/weights/keras_h5.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <set>
+
+#include "core/errors.hpp"
+#include "core/weights/h5_file.hpp"
+
+namespace convscope {
+
+namespace {
+
+// Keras' HDF5_OBJECT_HEADER_LIMIT: an attribute larger than this is split into name0, name1, ...
+constexpr std::size_t kAttributeLimit = 64512;
+
+const char* const kKeras2Roles[] = {"kernel", "bias", "gamma", "beta", "moving_mean", "moving_variance"};
+
+struct Keras1Suffix {
+    const char* suffix;
+    const char* role;
+};
+// Keras 1 appended these to the layer name; its BatchNormalization "running_std" held the variance.
+const Keras1Suffix kKeras1Suffixes[] = {{"_W", "kernel"},         {"_b", "bias"},
+                                        {"_gamma", "gamma"},      {"_beta", "beta"},
+                                        {"_running_mean", "moving_mean"}, {"_running_std", "moving_variance"}};
+
+bool ends_with(const std::string& s, const std::string& tail) {
+    return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+// "(1, 1, 64, 64)"; a vector prints as Python does, "(64,)".
+std::string tuple(const std::vector<std::size_t>& shape) {
+    std::string s = "(";
+    for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+    return s + (shape.size() == 1 ? ",)" : ")");
+}
+
+std::string name_list(const std::vector<std::string>& names) {
+    std::string s;
+    for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+    return s;
+}
+
+WeightNaming combine(WeightNaming so_far, WeightNaming next) {
+    if (so_far == WeightNaming::none || so_far == next) return next;
+    if (so_far == WeightNaming::other || next == WeightNaming::other) return WeightNaming::other;
+    return WeightNaming::mixed;
+}
+
+// Keras' load_attributes_from_hdf5_group: the attribute itself, or its chunks name0, name1, ... in order.
+// Returns false when neither exists.
+bool read_list(hid_t object, const std::string& name, std::vector<std::string>& out) {
+    out.clear();
+    if (h5::has_attribute(object, name)) {
+        out = h5::read_strings(object, name);
+        return true;
+    }
+    bool found = false;
+    for (int chunk = 0; h5::has_attribute(object, name + std::to_string(chunk)); ++chunk) {
+        auto part = h5::read_strings(object, name + std::to_string(chunk));
+        out.insert(out.end(), part.begin(), part.end());
+        found = true;
+    }
+    return found;
+}
+
+// Keras' save_attributes_to_hdf5_group: one attribute, or numpy.array_split-sized chunks when one would
+// exceed the object header limit.
+void write_list(hid_t object, const std::string& name, const std::vector<std::string>& values) {
+    std::size_t width = 1;
+    for (const auto& v : values) width = std::max(width, v.size());
+    if (width > kAttributeLimit)
+        throw h5::Error("the name \"" + values.front().substr(0, 40) + "...\" is too long for an HDF5 attribute");
+    std::size_t chunks = 1;
+    while (((values.size() + chunks - 1) / chunks) * width > kAttributeLimit) ++chunks;
+    if (chunks == 1) {
+        h5::write_fixed_strings(object, name, values);
+        return;
+    }
+    const std::size_t base = values.size() / chunks, extra = values.size() % chunks;
+    std::size_t at = 0;
+    for (std::size_t c = 0; c < chunks; ++c) {
+        const std::size_t n = base + (c < extra ? 1 : 0);
+        std::vector<std::string> part(values.begin() + std::ptrdiff_t(at), values.begin() + std::ptrdiff_t(at + n));
+        h5::write_fixed_strings(object, name + std::to_string(c), part);
+        at += n;
+    }
+}
+
+std::string first_or_empty(hid_t object, const std::string& name) {
+    try {
+        if (!h5::has_attribute(object, name)) return {};
+        auto v = h5::read_strings(object, name);
+        return v.empty() ? std::string() : v.front();
+    } catch (const h5::Error&) {
+        return {};  // informational only; a strange version attribute must not stop a load
+    }
+}
+
+bool is_group(hid_t location, const std::string& name) {
+    if (H5Lexists(location, name.c_str(), H5P_DEFAULT) <= 0) return false;
+    H5O_info_t info;
+    if (H5Oget_info_by_name2(location, name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return false;
+    return info.type == H5O_TYPE_GROUP;
+}
+
+bool is_dataset(hid_t location, const std::string& path) {
+    // Checks each link on the way, since H5Lexists fails rather than answers for "a/b" when "a" is absent.
+    std::size_t at = 0;
+    while ((at = path.find('/', at)) != std::string::npos) {
+        if (H5Lexists(location, path.substr(0, at).c_str(), H5P_DEFAULT) <= 0) return false;
+        ++at;
+    }
+    if (H5Lexists(location, path.c_str(), H5P_DEFAULT) <= 0) return false;
+    H5O_info_t info;
+    if (H5Oget_info_by_name2(location, path.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return false;
+    return info.type == H5O_TYPE_DATASET;
+}
+
+// Throws WeightsError unless `path` names a readable regular file.
+void check_readable(const std::string& path) {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0)
+        throw WeightsError("weights file " + path + " cannot be read: " + std::strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        throw WeightsError("weights file " + path + " is a directory; expected a Keras HDF5 weights file (.h5)");
+    if (::access(path.c_str(), R_OK) != 0)
+        throw WeightsError("weights file " + path + " cannot be read: " + std::strerror(errno));
+}
+
+// One weight the file will supply: where it is, and where it goes.
+struct Planned {
+    int node;
+    std::size_t weight;
+    std::string layer;    // the file's group
+    std::string dataset;  // relative to the group, e.g. "conv1/kernel:0" or "conv1_W:0"
+};
+
+// A hint when a 4-D kernel has Theano's (out, in, kh, kw) order instead of TensorFlow's (kh, kw, in, out).
+std::string theano_hint(const std::vector<std::size_t>& found, const std::vector<std::size_t>& expected) {
+    if (found.size() == 4 && expected.size() == 4 && found[0] == expected[3] && found[1] == expected[2] &&
+        found[2] == expected[0] && found[3] == expected[1])
+        return " (this looks like a Theano-ordered kernel; use the *_tf_dim_ordering_tf_kernels file)";
+    return {};
+}
+
+}  // namespace
+
+const char* to_string(WeightNaming naming) {
+    switch (naming) {
+        case WeightNaming::none: return "none (no weights)";
+        case WeightNaming::keras2: return "Keras 2 (conv1/kernel:0)";
+        case WeightNaming::keras1: return "Keras 1 (conv1_W:0)";
+        case WeightNaming::mixed: return "mixed Keras 1 and Keras 2";
+        case WeightNaming::other: return "unrecognised (matched by position)";
+    }
+    return "?";
+}
+
+WeightNameInfo classify_weight_name(const std::string& weight_name) {
+    std::string base = weight_name;
+    const auto colon = base.rfind(':');
+    if (colon != std::string::npos && colon + 1 < base.size() &&
+        base.find_first_not_of("0123456789", colon + 1) == std::string::npos)
+        base.erase(colon);
+    const auto slash = base.rfind('/');
+    const std::string tail = slash == std::string::npos ? base : base.substr(slash + 1);
+    for (const char* role : kKeras2Roles)
+        if (tail == role) return {WeightNaming::keras2, role};
+    if (slash == std::string::npos)
+        for (const auto& k : kKeras1Suffixes)
+            if (ends_with(base, k.suffix) && base.size() > std::strlen(k.suffix)) return {WeightNaming::keras1, k.role};
+    return {WeightNaming::other, ""};
+}
+
+std::string describe(const LoadReport& r) {
+    std::string s = "weights: " + r.path + (r.model_weights_group ? " (full model file, model_weights)" : "") + "\n";
+    s += "  naming: " + std::string(to_string(r.naming));
+    if (!r.keras_version.empty()) s += ", keras_version " + r.keras_version;
+    if (!r.backend.empty()) s += ", backend " + r.backend;
+    s += "\n  loaded: " + std::to_string(r.loaded.size()) + " layers\n";
+    s += "  skipped (not in this network): " + (r.skipped.empty() ? std::string("none") : name_list(r.skipped)) + "\n";
+    return s;
+}
+
+LoadReport load_keras_weights(Graph& graph, const std::string& path) {
+    graph.shapes_or_throw();  // weights can only be checked against a graph whose shapes are known
+    graph.build_weights();    // sizes only: a no-op for weights that already have their shapes
+
+    check_readable(path);
+    h5::Lock lock;
+    const std::string where = "weights file " + path;
+
+    const htri_t hdf5 = H5Fis_hdf5(path.c_str());
+    if (hdf5 <= 0)
+        throw WeightsError(where + " is not an HDF5 file; expected a Keras HDF5 weights file (.h5, as written by "
+                                   "model.save_weights or model.save)");
+    h5::Id access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+    if (access.valid()) H5Pset_file_locking(access.get(), 1, 1);  // work on file systems without locks
+    h5::Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, access.valid() ? access.get() : H5P_DEFAULT), H5Fclose);
+    if (!file.valid()) {
+        const std::string why = h5::last_error();
+        throw WeightsError(where + " could not be opened as HDF5" + (why.empty() ? "" : " (" + why + ")") +
+                           "; the file may be truncated or damaged");
+    }
+
+    LoadReport report;
+    report.path = path;
+    std::vector<Planned> plan;
+    try {
+        hid_t root = file.get();
+        h5::Id model_weights;
+        std::vector<std::string> layer_names;
+        if (!read_list(root, "layer_names", layer_names)) {
+            // A model.save() file keeps the weights under /model_weights, with the same layout.
+            if (is_group(root, "model_weights")) {
+                model_weights = h5::Id(H5Gopen2(root, "model_weights", H5P_DEFAULT), H5Gclose);
+                if (model_weights.valid() && read_list(model_weights.get(), "layer_names", layer_names)) {
+                    root = model_weights.get();
+                    report.model_weights_group = true;
+                } else {
+                    model_weights = h5::Id();
+                }
+            }
+            if (!report.model_weights_group)
+                throw WeightsError(where + " is not a Keras HDF5 weights file (no layer_names attribute at its root "
+                                           "or in a model_weights group); expected a file written by "
+                                           "model.save_weights or model.save");
+        }
+        report.keras_version = first_or_empty(root, "keras_version");
+        report.backend = first_or_empty(root, "backend");
+        if (report.keras_version.empty()) report.keras_version = first_or_empty(file.get(), "keras_version");
+        if (report.backend.empty()) report.backend = first_or_empty(file.get(), "backend");
+
+        // Pass 1: structure only (names, counts, shapes), so a bad file costs no data reads.
+        std::set<std::string> seen;
+        std::vector<bool> supplied(std::size_t(graph.size()), false);
+        for (const std::string& layer : layer_names) {
+            if (!seen.insert(layer).second)
+                throw WeightsError(where + " lists layer \"" + layer + "\" twice in layer_names");
+            if (!is_group(root, layer))
+                throw WeightsError(where + " lists layer \"" + layer + "\" in layer_names but has no group for it");
+            h5::Id group(H5Gopen2(root, layer.c_str(), H5P_DEFAULT), H5Gclose);
+            if (!group.valid()) throw h5::Error("cannot open the group of layer \"" + layer + "\"");
+            std::vector<std::string> weight_names;
+            read_list(group.get(), "weight_names", weight_names);  // absent: no weights, as Keras reads it
+            if (weight_names.empty()) continue;
+
+            for (const auto& w : weight_names) report.naming = combine(report.naming, classify_weight_name(w).naming);
+            const int node = graph.find(layer);
+            if (node < 0) {
+                report.skipped.push_back(layer);
+                continue;
+            }
+            const Layer& target = *graph.node(node).layer;
+            const std::vector<Weight>& expected = target.weights();
+            if (weight_names.size() != expected.size()) {
+                std::vector<std::string> ours;
+                for (const auto& w : expected) ours.push_back(w.name);
+                throw WeightsError(where + ": layer \"" + layer + "\" has " + std::to_string(weight_names.size()) +
+                                   " weights in the file (" + name_list(weight_names) + "), the graph's " +
+                                   target.type_name() + " expects " + std::to_string(expected.size()) +
+                                   (ours.empty() ? std::string() : " (" + name_list(ours) + ")"));
+            }
+            for (std::size_t i = 0; i < expected.size(); ++i) {
+                const WeightNameInfo info = classify_weight_name(weight_names[i]);
+                if (!info.role.empty() && info.role != expected[i].name)
+                    throw WeightsError(where + ": layer \"" + layer + "\" weight " + std::to_string(i + 1) + " is \"" +
+                                       weight_names[i] + "\" (" + info.role + "), the graph expects " +
+                                       expected[i].name + " in that place");
+                const std::vector<std::size_t> want(expected[i].values.shape().begin(), expected[i].values.shape().end());
+                if (!is_dataset(group.get(), weight_names[i]))
+                    throw WeightsError(where + ": layer \"" + layer + "\" lists weight \"" + weight_names[i] +
+                                       "\" but has no dataset of that name");
+                const std::vector<std::size_t> found = h5::dataset_shape(group.get(), weight_names[i]);
+                if (found != want)
+                    throw WeightsError(where + ": layer \"" + layer + "\" " + expected[i].name + " has shape " +
+                                       tuple(found) + ", the graph expects " + tuple(want) + theano_hint(found, want));
+                plan.push_back(Planned{node, i, layer, weight_names[i]});
+            }
+            supplied[std::size_t(node)] = true;
+            report.loaded.push_back(layer);
+        }
+
+        std::vector<std::string> missing;
+        for (int i = 0; i < graph.size(); ++i)
+            if (!graph.node(i).layer->weights().empty() && !supplied[std::size_t(i)]) missing.push_back(graph.node(i).name);
+        if (!missing.empty()) {
+            const Node& first = graph.node(graph.find(missing.front()));
+            std::string msg = where + " has no weights for layer \"" + first.name + "\" (" + first.layer->type_name() +
+                              "), which the graph needs";
+            if (missing.size() > 1) msg += "; " + std::to_string(missing.size() - 1) + " more graph layers are missing too";
+            if (report.loaded.empty())
+                msg += "; none of the file's layer names match this network (is it the weights file for another model?)";
+            throw WeightsError(msg);
+        }
+
+        // Pass 2: read everything into staging; the graph changes only after every read succeeded.
+        std::vector<xt::xarray<float>> staged;
+        staged.reserve(plan.size());
+        for (const Planned& p : plan) {
+            h5::Id group(H5Gopen2(root, p.layer.c_str(), H5P_DEFAULT), H5Gclose);
+            if (!group.valid()) throw h5::Error("cannot open the group of layer \"" + p.layer + "\"");
+            h5::FloatArray a = h5::read_float_array(group.get(), p.dataset);
+            const auto& shape = graph.node(p.node).layer->weights()[p.weight].values.shape();
+            xt::xarray<float> v = xt::xarray<float>::from_shape(shape);  // Keras layout, as stored
+            if (a.values.size() != v.size())
+                throw h5::Error("dataset \"" + p.dataset + "\" of layer \"" + p.layer + "\" changed size while reading");
+            std::copy(a.values.begin(), a.values.end(), v.data());
+            staged.push_back(std::move(v));
+        }
+        for (std::size_t k = 0; k < plan.size(); ++k)
+            graph.node(plan[k].node).layer->weights()[plan[k].weight].values = std::move(staged[k]);
+    } catch (const h5::Error& e) {
+        throw WeightsError(where + ": " + e.what());
+    }
+    return report;
+}
+
+void save_keras_weights(const Graph& graph, const std::string& path) {
+    const std::string where = "cannot write weights file " + path;
+    std::vector<const Node*> layers;
+    for (const Node& n : graph.nodes()) {
+        if (std::string(n.layer->type_name()) == "InputLayer") continue;
+        if (n.name.empty() || n.name.find('/') != std::string::npos || n.name == "." || n.name == "..")
+            throw WeightsError(where + ": layer name \"" + n.name + "\" cannot be an HDF5 group name");
+        for (const Weight& w : n.layer->weights())
+            if (w.values.dimension() == 0)
+                throw WeightsError(where + ": layer \"" + n.name + "\" " + w.name +
+                                   " has no shape yet (build the graph's weights first)");
+        layers.push_back(&n);
+    }
+
+    h5::Lock lock;
+    // A unique name beside the target, so the final rename stays on one file system.
+    static std::atomic<unsigned> counter{0};
+    std::string temp;
+    int fd = -1;
+    for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
+        temp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+        fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd < 0 && errno != EEXIST) break;
+    }
+    if (fd < 0) throw WeightsError(where + ": cannot create a file beside it: " + std::strerror(errno));
+    ::close(fd);
+
+    try {
+        h5::Id file(H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+        if (!file.valid()) throw h5::Error("cannot create an HDF5 file (" + h5::last_error() + ")");
+        std::vector<std::string> names;
+        for (const Node* n : layers) names.push_back(n->name);
+        write_list(file.get(), "layer_names", names);
+        h5::write_vlen_string(file.get(), "backend", "tensorflow");
+        h5::write_vlen_string(file.get(), "keras_version", "2.x");
+        for (const Node* n : layers) {
+            h5::Id group(H5Gcreate2(file.get(), n->name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+            if (!group.valid()) throw h5::Error("cannot create group \"" + n->name + "\" (" + h5::last_error() + ")");
+            const std::vector<Weight>& weights = n->layer->weights();
+            if (weights.empty()) {
+                h5::write_empty_list(group.get(), "weight_names");
+                continue;
+            }
+            std::vector<std::string> weight_names;
+            for (const Weight& w : weights) weight_names.push_back(n->name + "/" + w.name + ":0");
+            write_list(group.get(), "weight_names", weight_names);
+            for (std::size_t i = 0; i < weights.size(); ++i) {
+                const auto& v = weights[i].values;
+                // Contiguous row-major storage is the Keras layout, element for element.
+                std::vector<std::size_t> shape(v.shape().begin(), v.shape().end());
+                h5::write_float_array(group.get(), weight_names[i], shape, v.data());
+            }
+        }
+        if (!file.close()) throw h5::Error("cannot finish the HDF5 file (" + h5::last_error() + ")");
+    } catch (const h5::Error& e) {
+        ::unlink(temp.c_str());
+        throw WeightsError(where + ": " + e.what());
+    } catch (...) {
+        ::unlink(temp.c_str());
+        throw;
+    }
+    if (std::rename(temp.c_str(), path.c_str()) != 0) {
+        const int err = errno;
+        ::unlink(temp.c_str());
+        throw WeightsError(where + ": " + std::strerror(err));
+    }
+}
+
+}  // namespace convscope

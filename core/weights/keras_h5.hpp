@@ -1,0 +1,66 @@
+#pragma once
+// Keras HDF5 weights: load a file written by Keras (model.save_weights("x.h5"), model.save("x.h5"), the
+// official keras-applications ResNet50 files) into a Graph by layer name, and save a Graph the way
+// model.save_weights writes it. See docs/weights.md for the accepted formats and the errors.
+//
+//   load_keras_weights()   validates the whole file against the graph, then assigns; throws WeightsError
+//                          (naming the file, the layer, the weight and both shapes) and leaves the
+//                          graph's weights untouched when anything does not fit
+//   save_keras_weights()   Keras 2 layout and names; written to a temporary name, then renamed
+//   LoadReport             what was loaded, what was skipped, and which naming style the file uses
+//   classify_weight_name() "conv1/kernel:0" -> Keras 2, kernel; "bn_conv1_running_std:0" -> Keras 1,
+//                          moving_variance
+//
+// File layout (Keras 2, as written here):
+//   /                      attrs layer_names = ["conv1", "bn_conv1", ...] (fixed-length strings; split
+//                          into layer_names0, layer_names1, ... past HDF5's 64 KB attribute limit),
+//                          backend = "tensorflow", keras_version
+//   /conv1                 attr weight_names = ["conv1/kernel:0", "conv1/bias:0"] (empty if weightless)
+//   /conv1/conv1/kernel:0  float32 (kh, kw, in, out)
+//   /conv1/conv1/bias:0    float32 (out,)
+
+#include <string>
+#include <vector>
+
+#include "core/model/graph.hpp"
+
+namespace convscope {
+
+enum class WeightNaming {
+    none,    // the file has no weights at all
+    keras2,  // "conv1/kernel:0", "bn_conv1/moving_variance:0"
+    keras1,  // "conv1_W:0", "conv1_b:0", "bn_conv1_gamma:0", "bn_conv1_running_std:0" (holds the variance)
+    mixed,   // both of the above in one file
+    other,   // names we do not recognise; weights were matched by position, as Keras does
+};
+// "Keras 2 (conv1/kernel:0)", "Keras 1 (conv1_W:0)", ...
+const char* to_string(WeightNaming naming);
+
+struct WeightNameInfo {
+    WeightNaming naming = WeightNaming::other;  // keras2, keras1 or other
+    std::string role;  // our Weight::name ("kernel", ..., "moving_variance"), or "" when not recognised
+};
+WeightNameInfo classify_weight_name(const std::string& weight_name);
+
+struct LoadReport {
+    std::string path;
+    WeightNaming naming = WeightNaming::none;
+    bool model_weights_group = false;  // a full-model file (model.save): weights under /model_weights
+    std::string keras_version;         // the file's keras_version attribute, or ""
+    std::string backend;               // the file's backend attribute, or ""
+    std::vector<std::string> loaded;   // graph nodes whose weights came from the file, in file order
+    std::vector<std::string> skipped;  // file layers with weights that the graph has no node for
+};
+// Several lines for a terminal: the file, the naming style, the counts and the skipped layers.
+std::string describe(const LoadReport& report);
+
+// Sizes the graph's weights for its current shapes first (Graph::build_weights; a graph whose shapes do
+// not infer throws ShapeError). Layers without weights in the file (input, activations, pooling) are
+// ignored; a file layer with weights that the graph lacks is skipped and reported (e.g. fc1000 into a
+// graph without the top); a graph node with weights that the file lacks is an error.
+LoadReport load_keras_weights(Graph& graph, const std::string& path);
+
+// Every node except the input, in graph order. The weights must have been built (Graph::build_weights).
+void save_keras_weights(const Graph& graph, const std::string& path);
+
+}  // namespace convscope
