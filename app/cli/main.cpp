@@ -1,1 +1,86 @@
-int main() { return 0; }
+// convscope-cli: the convscope engine without a window. See `convscope-cli help`.
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "app/cli/commands.hpp"
+#include "core/errors.hpp"
+
+namespace {
+
+const char* const kUsage = R"(usage: convscope-cli COMMAND [OPTIONS]
+
+commands:
+  shape    --input H,W,C --filters F --kernel-size K|KH,KW [--strides S|SH,SW]
+           [--padding valid|same] [--dilation-rate D|DH,DW]
+           One Keras Conv2D: output shape, the formula per axis, padding, parameters, MACs.
+  summary  [--input-size H[,W]] [--stages 4|5] [--include-top]
+           The ResNet50 layer table, like Keras' model.summary().
+  run      (--image PATH | --sample NAME | --input-npy PATH) [--weights FILE.h5 | --seed N]
+           [--input-size H[,W]] [--stages 4|5] [--include-top] [--layers all|NAME,...]
+           [--export-dir DIR] [--format npy[,png]] [--threads N] [--reference]
+           Runs ResNet50 and writes DIR/<node>.npy (and a channel grid DIR/<node>.png).
+  conv     --input X.npy --kernel W.npy [--bias B.npy] [--strides ...] [--padding ...]
+           [--dilation-rate ...] [--activation None|relu|sigmoid|tanh] --out Y.npy
+           One Conv2D on arrays: X (H, W, Cin), W (kh, kw, Cin, F), B (F,).
+  bench    [--input-size H[,W]] [--stages 4|5] [--include-top] [--threads N] [--reps N]
+           [--warmup N] [--per-node] [--keep all|blocks] [--reference]
+           Times the forward pass: median, min, GFLOPS, peak memory.
+
+Bad input exits with status 2 and one line on stderr saying what was wrong.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace convscope;
+    using namespace convscope::cli;
+    if (argc < 2 || std::string(argv[1]) == "help" || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
+        std::fputs(kUsage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const std::string command = argv[1];
+    const std::vector<std::string> rest(argv + 2, argv + argc);
+    try {
+        if (command == "shape") {
+            Args args = Args::parse(rest, {});
+            return cmd_shape(args);
+        }
+        if (command == "summary") {
+            Args args = Args::parse(rest, {"include-top"});
+            return cmd_summary(args);
+        }
+        if (command == "run") {
+            Args args = Args::parse(rest, {"include-top", "reference"});
+            return cmd_run(args);
+        }
+        if (command == "conv") {
+            Args args = Args::parse(rest, {"reference"});
+            return cmd_conv(args);
+        }
+        if (command == "bench") {
+            Args args = Args::parse(rest, {"include-top", "per-node", "reference"});
+            return cmd_bench(args);
+        }
+        std::cerr << "convscope-cli: unknown command \"" << command << "\"; expected shape, summary, run, conv or bench"
+                  << " (see convscope-cli help)\n";
+        return 2;
+    } catch (const UsageError& e) {
+        std::cerr << "convscope-cli " << command << ": " << e.what() << " (see convscope-cli help)\n";
+    } catch (const ConfigError& e) {
+        std::cerr << "convscope-cli " << command << ": " << e.what() << "\n";
+    } catch (const ShapeError& e) {
+        std::cerr << "convscope-cli " << command << ": " << e.what() << "\n";
+    } catch (const InputError& e) {
+        std::cerr << "convscope-cli " << command << ": " << e.what() << "\n";
+    } catch (const WeightsError& e) {
+        std::cerr << "convscope-cli " << command << ": " << e.what() << "\n";
+    } catch (const std::bad_alloc&) {
+        std::cerr << "convscope-cli " << command << ": out of memory; try a smaller --input-size\n";
+    } catch (const std::exception& e) {
+        std::cerr << "convscope-cli " << command << ": " << e.what() << "\n";
+    }
+    return 2;
+}

@@ -1,0 +1,43 @@
+#pragma once
+// Command-line options for convscope-cli: "--name value" pairs and "--flag" switches.
+//
+//   Args::parse(argv, flags)   throws UsageError for an unknown option or a missing value
+//   get / get_or / has         look options up; every lookup marks the option as used
+//   parse_pair("2,3")          "K" or "KH,KW" -> IntPair, naming the option on error
+//   parse_int / parse_list     strict integers and comma lists
+//   finish()                   throws UsageError for options the command did not use
+
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/tensor.hpp"
+
+namespace convscope::cli {
+
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+class Args {
+public:
+    // `switches` are the options that take no value (e.g. "include-top").
+    static Args parse(const std::vector<std::string>& argv, const std::set<std::string>& switches);
+
+    bool has(const std::string& name);
+    std::string get(const std::string& name);  // throws UsageError if absent
+    std::string get_or(const std::string& name, const std::string& fallback);
+    void finish() const;
+
+private:
+    std::map<std::string, std::string> values_;
+    std::set<std::string> used_;
+};
+
+int parse_int(const std::string& text, const std::string& option);
+IntPair parse_pair(const std::string& text, const std::string& option);
+std::vector<std::string> parse_list(const std::string& text);
+
+}  // namespace convscope::cli

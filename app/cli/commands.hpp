@@ -1,0 +1,15 @@
+#pragma once
+// The convscope-cli subcommands. Each returns the process exit status and throws on bad input
+// (main() turns the exception into one line on stderr and exit status 2).
+
+#include "app/cli/args.hpp"
+
+namespace convscope::cli {
+
+int cmd_shape(Args& args);    // one Conv2D's output shape and the arithmetic behind it
+int cmd_summary(Args& args);  // the ResNet50 layer table with parameter counts, like model.summary()
+int cmd_run(Args& args);      // ResNet50 on an image; exports node outputs as .npy / .png
+int cmd_conv(Args& args);     // one Conv2D on .npy arrays
+int cmd_bench(Args& args);    // forward-pass timing of the backbone
+
+}  // namespace convscope::cli
