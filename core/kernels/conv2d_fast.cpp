@@ -1,0 +1,199 @@
+#include "core/kernels/conv2d_fast.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/kernels/gemm_microkernel.hpp"
+
+namespace convscope {
+namespace {
+
+using detail::MicroArgs;
+using detail::MicroKernel;
+
+// K rows per block. A block's B panel (kc x NR floats: 32 KB for AVX-512) is reused across all the row tiles of
+// a task from L1/L2, and the partial sums go back to C between blocks. Fixed, never derived from the thread
+// count, so the summation order of every output element is fixed.
+constexpr int kBlockK = 256;
+// Filters per task (a multiple of every NR), and multiply-adds per task: big enough that the pool's per-task
+// cost is noise, small enough (~40 us at 100 GFLOPS) that a cancel lands fast and two threads stay balanced.
+constexpr int kTaskFilters = 256;
+constexpr std::int64_t kTaskMacs = std::int64_t(4) << 20;
+constexpr int kMaxTilesPerTask = 32;
+
+MicroKernel kernel_for(Isa isa) {
+    if (!isa_supported(isa))
+        throw std::invalid_argument(std::string("conv2d_fast: instruction set ") + to_string(isa) +
+                                    " is not supported by this CPU");
+    MicroKernel k = isa == Isa::avx512 ? detail::microkernel_avx512()
+                    : isa == Isa::avx2 ? detail::microkernel_avx2()
+                                       : detail::microkernel_scalar();
+    if (!k.run)
+        throw std::invalid_argument(std::string("conv2d_fast: instruction set ") + to_string(isa) +
+                                    " was not compiled into this build");
+    return k;
+}
+
+// A run of K rows of B: taps [t0, t0 + taps) x channels [c0, c0 + cin). Either all channels of several taps or
+// a slice of the channels of one tap, so its rows are contiguous in the packed panel.
+struct KBlock {
+    int t0, taps, c0, cin;
+};
+
+std::vector<KBlock> make_k_blocks(int taps, int in_c) {
+    std::vector<KBlock> blocks;
+    if (in_c >= kBlockK) {
+        const int pieces = (in_c + kBlockK - 1) / kBlockK;
+        const int step = (in_c + pieces - 1) / pieces;  // balanced slices, none tiny
+        for (int t = 0; t < taps; ++t)
+            for (int c = 0; c < in_c; c += step) blocks.push_back({t, 1, c, std::min(step, in_c - c)});
+    } else {
+        const int per = std::max(1, kBlockK / in_c);
+        const int pieces = (taps + per - 1) / per;
+        const int step = (taps + pieces - 1) / pieces;
+        for (int t = 0; t < taps; t += step) blocks.push_back({t, std::min(step, taps - t), 0, in_c});
+    }
+    return blocks;
+}
+
+struct FreeDeleter {
+    void operator()(float* p) const { std::free(p); }
+};
+using AlignedFloats = std::unique_ptr<float[], FreeDeleter>;
+
+AlignedFloats aligned_floats(std::size_t count) {
+    const std::size_t bytes = ((count * sizeof(float) + 63) / 64) * 64;
+    void* p = std::aligned_alloc(64, bytes == 0 ? 64 : bytes);
+    if (!p) throw std::bad_alloc();
+    return AlignedFloats(static_cast<float*>(p));
+}
+
+// Per-thread indirection buffer, grown once and reused across tiles and calls: tiles never allocate.
+std::vector<const float*>& thread_pointers(std::size_t count) {
+    thread_local std::vector<const float*> pointers;
+    if (pointers.size() < count) pointers.resize(count);
+    return pointers;
+}
+
+}  // namespace
+
+void conv2d_fast_fused_isa(const Conv2DParams& p, const float* input, const float* kernel, const float* bias,
+                           float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn,
+                           float* out_relu, Isa isa, const Context& ctx) {
+    assert(input && kernel && out_conv);
+    assert(p.out_h >= 1 && p.out_w >= 1 && p.in_c >= 1 && p.filters >= 1);
+    assert((bn_scale == nullptr) == (bn_shift == nullptr));
+    assert(!out_bn || bn_scale);
+    const MicroKernel uk = kernel_for(isa);
+    const int MR = uk.mr, NR = uk.nr;
+
+    const int taps = p.kernel_h * p.kernel_w;
+    const int in_c = p.in_c, filters = p.filters;
+    const std::int64_t K = std::int64_t(taps) * in_c;
+    const std::int64_t M = std::int64_t(p.out_h) * p.out_w;
+    const int panels = (filters + NR - 1) / NR;
+
+    // Pack B: kernel (K, filters) row-major -> panels of (K, NR), zero-padded past the last filter.
+    AlignedFloats packed = aligned_floats(std::size_t(panels) * K * NR);  // (panels, K, NR)
+    ctx.parallel_for(std::size_t(panels), [&](std::size_t panel) {
+        const int j0 = int(panel) * NR, cols = std::min(NR, filters - j0);
+        float* dst = packed.get() + panel * K * NR;
+        for (std::int64_t k = 0; k < K; ++k, dst += NR) {
+            const float* src = kernel + k * filters + j0;
+            for (int n = 0; n < cols; ++n) dst[n] = src[n];
+            for (int n = cols; n < NR; ++n) dst[n] = 0.0f;
+        }
+    });
+
+    const std::vector<KBlock> k_blocks = make_k_blocks(taps, in_c);
+    const std::vector<float> zeros(std::size_t(in_c), 0.0f);  // (in_c) what a padded tap reads
+
+    // Tasks: a block of output pixels x a block of filters. Their shape depends on the ISA tile and the conv,
+    // never on the thread count.
+    const int panels_per_task = std::max(1, kTaskFilters / NR);
+    const int n_tasks = (panels + panels_per_task - 1) / panels_per_task;
+    const std::int64_t task_n = std::min<std::int64_t>(filters, std::int64_t(panels_per_task) * NR);
+    const std::int64_t tiles_wanted = kTaskMacs / std::max<std::int64_t>(1, K * task_n * MR);
+    const int tiles_per_task = int(std::clamp<std::int64_t>(tiles_wanted, 1, kMaxTilesPerTask));
+    const std::int64_t task_m = std::int64_t(tiles_per_task) * MR;
+    const std::int64_t m_tasks = (M + task_m - 1) / task_m;
+
+    ctx.parallel_for(std::size_t(m_tasks * n_tasks), [&](std::size_t task) {
+        const std::int64_t m0 = std::int64_t(task) / n_tasks * task_m;
+        const int panel0 = int(task % n_tasks) * panels_per_task;
+        const int panel1 = std::min(panels, panel0 + panels_per_task);
+        const std::int64_t rows = std::min(task_m, M - m0);
+        const int tiles = int((rows + MR - 1) / MR);
+
+        // Indirection: for tile i, tap t, row m, a pointer to the in_c channels that tap reads.
+        // (tiles, taps, MR). Rows past the end repeat the last real pixel; their results are discarded.
+        std::vector<const float*>& ptrs = thread_pointers(std::size_t(tiles) * taps * MR);
+        for (int i = 0; i < tiles; ++i)
+            for (int m = 0; m < MR; ++m) {
+                const std::int64_t pixel = std::min(m0 + std::int64_t(i) * MR + m, M - 1);
+                const int oy = int(pixel / p.out_w), ox = int(pixel % p.out_w);
+                for (int ky = 0; ky < p.kernel_h; ++ky) {
+                    const int iy = oy * p.stride_h - p.pad_top + ky * p.dilation_h;
+                    for (int kx = 0; kx < p.kernel_w; ++kx) {
+                        const int ix = ox * p.stride_w - p.pad_left + kx * p.dilation_w;
+                        const bool inside = iy >= 0 && iy < p.in_h && ix >= 0 && ix < p.in_w;
+                        const int t = ky * p.kernel_w + kx;
+                        ptrs[(std::size_t(i) * taps + t) * MR + m] =
+                            inside ? input + (std::int64_t(iy) * p.in_w + ix) * in_c : zeros.data();
+                    }
+                }
+            }
+
+        for (std::size_t b = 0; b < k_blocks.size(); ++b) {
+            const KBlock& kb = k_blocks[b];
+            const bool first = b == 0, last = b + 1 == k_blocks.size();
+            for (int panel = panel0; panel < panel1; ++panel) {
+                const int j0 = panel * NR;
+                MicroArgs g{};
+                g.a_offset = kb.c0;
+                g.taps = kb.taps;
+                g.cin = kb.cin;
+                g.b = packed.get() + std::int64_t(panel) * K * NR + (std::int64_t(kb.t0) * in_c + kb.c0) * NR;
+                g.ldc = filters;
+                g.cols = std::min(NR, filters - j0);
+                g.load_c = !first;
+                g.bias = bias ? bias + j0 : nullptr;
+                if (last) {
+                    g.bn_scale = bn_scale ? bn_scale + j0 : nullptr;
+                    g.bn_shift = bn_shift ? bn_shift + j0 : nullptr;
+                }
+                for (int i = 0; i < tiles; ++i) {
+                    const std::int64_t r0 = m0 + std::int64_t(i) * MR;
+                    const std::int64_t at = r0 * filters + j0;
+                    g.a = ptrs.data() + (std::size_t(i) * taps + kb.t0) * MR;
+                    g.rows = int(std::min<std::int64_t>(MR, M - r0));
+                    g.c = out_conv + at;
+                    if (last) {
+                        g.out_bn = out_bn ? out_bn + at : nullptr;
+                        g.out_relu = out_relu ? out_relu + at : nullptr;
+                    }
+                    uk.run(g);
+                }
+            }
+        }
+    });
+}
+
+void conv2d_fast_fused(const Conv2DParams& p, const float* input, const float* kernel, const float* bias,
+                       float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn,
+                       float* out_relu, const Context& ctx) {
+    conv2d_fast_fused_isa(p, input, kernel, bias, out_conv, bn_scale, bn_shift, out_bn, out_relu, best_isa(), ctx);
+}
+
+void conv2d_fast(const Conv2DParams& p, const float* input, const float* kernel, const float* bias, float* output,
+                 const Context& ctx) {
+    conv2d_fast_fused_isa(p, input, kernel, bias, output, nullptr, nullptr, nullptr, nullptr, best_isa(), ctx);
+}
+
+}  // namespace convscope

@@ -1,0 +1,45 @@
+#pragma once
+// The fast Conv2D path: same contract and layouts as conv2d_reference() (see conv2d_params.hpp),
+// parallel over ctx's pool, cancellable between tiles (throws Cancelled). Results are bitwise
+// identical for any thread count.
+//
+//   conv2d_fast()            conv (+ bias) into output
+//   conv2d_fast_fused()      the same, and in the same pass over the output tile also BatchNormalization and
+//                            ReLU into their own buffers, so a viewer keeps every node's output
+//   conv2d_fast_fused_isa()  conv2d_fast_fused() with a chosen instruction set (for tests and benchmarks);
+//                            the isa must satisfy isa_supported()
+//
+// How it works: an implicit-im2col GEMM. M = out_h*out_w output pixels, N = filters,
+// K = kernel_h*kernel_w*in_c. The kernel (Keras layout (kh, kw, in, out) is already a row-major K x N matrix)
+// is packed once per call into NR-wide column panels; the input is never copied: each tile gets, per tap, a
+// pointer to the input pixel it reads (or to zeros in the padding). A register-blocked microkernel chosen at
+// run time (AVX-512 14x32, AVX2 6x16, portable 4x8; see gemm_microkernel.hpp) accumulates over K in fixed
+// blocks, so every output element sees the same sequence of operations whatever the thread count.
+// Work is split into tiles of about 4M multiply-adds (a few tens of microseconds each), checked for
+// cancellation before each tile. Allocates only per call (packed kernel, one small buffer per thread).
+
+#include "core/kernels/conv2d_params.hpp"
+#include "core/kernels/cpu_isa.hpp"
+#include "core/thread_pool.hpp"
+
+namespace convscope {
+
+void conv2d_fast(const Conv2DParams& p, const float* input, const float* kernel, const float* bias, float* output,
+                 const Context& ctx);
+
+// input  (in_h, in_w, in_c)             kernel (kernel_h, kernel_w, in_c, filters)
+// bias   (filters) or nullptr = zeros   out_conv (out_h, out_w, filters), always written
+// bn_scale, bn_shift (filters) or both nullptr: when given, bn = conv * bn_scale + bn_shift
+//     (BatchNormalization folded: scale = gamma / sqrt(var + eps), shift = beta - mean * scale)
+// out_bn   (out_h, out_w, filters) or nullptr: receives bn (needs bn_scale/bn_shift)
+// out_relu (out_h, out_w, filters) or nullptr: receives max(bn, 0) when bn_scale is given, else max(conv, 0)
+// Output buffers must not overlap each other or the input.
+void conv2d_fast_fused(const Conv2DParams& p, const float* input, const float* kernel, const float* bias,
+                       float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn,
+                       float* out_relu, const Context& ctx);
+
+void conv2d_fast_fused_isa(const Conv2DParams& p, const float* input, const float* kernel, const float* bias,
+                           float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn,
+                           float* out_relu, Isa isa, const Context& ctx);
+
+}  // namespace convscope

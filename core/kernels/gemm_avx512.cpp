@@ -1,0 +1,104 @@
+// AVX-512 microkernel: 14 pixels x 32 filters, 28 zmm accumulators (of 32), two B vectors and one
+// broadcast per step. Compiled with -mavx512f -mavx512dq -mavx512bw -mavx512vl -mfma (core/CMakeLists.txt);
+// only called when isa_supported(Isa::avx512). See gemm_microkernel.hpp for the contract.
+#include "core/kernels/gemm_microkernel.hpp"
+
+#if defined(__AVX512F__) && defined(__FMA__)
+#include <immintrin.h>
+
+// GCC 12 warns about the deliberately undefined pass-through operand inside _mm512_max_ps; a false positive.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+namespace convscope {
+namespace detail {
+namespace {
+
+constexpr int MR = 14;
+constexpr int NV = 2;  // vectors of 16 floats per row: NR = 32
+
+void run_14x32(const MicroArgs& g) {
+    __mmask16 mask[NV];
+    for (int v = 0; v < NV; ++v) {
+        const int left = g.cols - 16 * v;
+        mask[v] = left >= 16 ? __mmask16(0xFFFF) : left <= 0 ? __mmask16(0) : __mmask16((1u << left) - 1u);
+    }
+
+    __m512 acc[MR][NV];
+    if (g.load_c) {
+#pragma GCC unroll 14
+        for (int m = 0; m < MR; ++m)
+#pragma GCC unroll 2
+            for (int v = 0; v < NV; ++v)
+                acc[m][v] = m < g.rows ? _mm512_maskz_loadu_ps(mask[v], g.c + m * g.ldc + 16 * v) : _mm512_setzero_ps();
+    } else {
+        __m512 init[NV];
+        for (int v = 0; v < NV; ++v)
+            init[v] = g.bias ? _mm512_maskz_loadu_ps(mask[v], g.bias + 16 * v) : _mm512_setzero_ps();
+#pragma GCC unroll 14
+        for (int m = 0; m < MR; ++m)
+#pragma GCC unroll 2
+            for (int v = 0; v < NV; ++v) acc[m][v] = init[v];
+    }
+
+    const float* b = g.b;
+    for (int t = 0; t < g.taps; ++t) {
+        const float* const* ap = g.a + t * MR;
+        const float* a[MR];
+#pragma GCC unroll 14
+        for (int m = 0; m < MR; ++m) a[m] = ap[m] + g.a_offset;
+        for (int c = 0; c < g.cin; ++c) {
+            __m512 bv[NV];
+#pragma GCC unroll 2
+            for (int v = 0; v < NV; ++v) bv[v] = _mm512_load_ps(b + 16 * v);
+#pragma GCC unroll 14
+            for (int m = 0; m < MR; ++m) {
+                const __m512 x = _mm512_set1_ps(a[m][c]);
+#pragma GCC unroll 2
+                for (int v = 0; v < NV; ++v) acc[m][v] = _mm512_fmadd_ps(x, bv[v], acc[m][v]);
+            }
+            b += 16 * NV;
+        }
+    }
+
+    // Store the conv result, then the optional BN and ReLU views of the same registers.
+    const bool bn = g.bn_scale != nullptr;
+    __m512 scale[NV] = {}, shift[NV] = {};
+    if (bn)
+        for (int v = 0; v < NV; ++v) {
+            scale[v] = _mm512_maskz_loadu_ps(mask[v], g.bn_scale + 16 * v);
+            shift[v] = _mm512_maskz_loadu_ps(mask[v], g.bn_shift + 16 * v);
+        }
+    const __m512 zero = _mm512_setzero_ps();
+#pragma GCC unroll 14
+    for (int m = 0; m < MR; ++m) {
+        if (m >= g.rows) break;
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; ++v) {
+            const std::ptrdiff_t at = m * g.ldc + 16 * v;
+            __m512 x = acc[m][v];
+            _mm512_mask_storeu_ps(g.c + at, mask[v], x);
+            if (bn) {
+                x = _mm512_fmadd_ps(x, scale[v], shift[v]);
+                if (g.out_bn) _mm512_mask_storeu_ps(g.out_bn + at, mask[v], x);
+            }
+            if (g.out_relu) _mm512_mask_storeu_ps(g.out_relu + at, mask[v], _mm512_max_ps(x, zero));
+        }
+    }
+}
+
+}  // namespace
+
+MicroKernel microkernel_avx512() { return MicroKernel{MR, 16 * NV, &run_14x32}; }
+
+}  // namespace detail
+}  // namespace convscope
+
+#else  // compiled without AVX-512 flags (e.g. a non-x86 target): no kernel
+
+namespace convscope {
+namespace detail {
+MicroKernel microkernel_avx512() { return MicroKernel{}; }
+}  // namespace detail
+}  // namespace convscope
+
+#endif

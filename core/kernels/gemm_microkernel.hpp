@@ -1,0 +1,56 @@
+#pragma once
+// Internal to the fast Conv2D: the register-blocked GEMM microkernels, one per ISA, and the argument
+// block they share. Not for use outside core/kernels/.
+//
+// A microkernel computes one tile of C = A * B with MR rows (output pixels) and NR columns (filters):
+//
+//   C[m, n] (+)= sum over taps t, channels c of  a[t][m][c] * b[t*cin + c][n]
+//
+// A is "implicit im2col" (an indirection buffer, as XNNPACK's IGEMM): for every tap t of the conv kernel and
+// every row m there is a pointer to the `cin` contiguous input channels that tap reads for that pixel, or to a
+// buffer of zeros when the tap falls into the padding. So a 1x1 stride-1 conv is a plain GEMM over the input
+// (the pointers are input + m*in_c), and a kxk conv never materialises its im2col matrix.
+// B is packed: for each NR-wide column panel, K rows of NR floats, zero-padded past the last filter, so
+// the kernel always loads full vectors.
+//
+// Every output element is produced by the same sequence of FMAs whatever its position in the tile and
+// whichever thread runs the tile: rows past `rows` are computed from a duplicated pointer and discarded,
+// columns past `cols` are masked on load/store. That is what makes results bitwise thread-invariant.
+//
+// The ISA-specific files (gemm_avx512.cpp, gemm_avx2.cpp) are compiled with their own -m flags. They must not
+// use inline functions or templates from shared headers (std::min, std::vector ...): the linker could keep
+// the AVX-512 copy of such a function for the whole program and crash CPUs without AVX-512.
+
+#include <cstddef>
+
+namespace convscope {
+namespace detail {
+
+struct MicroArgs {
+    const float* const* a;  // (taps, MR) pointers to input channels; each is read at [a_offset, a_offset + cin)
+    std::ptrdiff_t a_offset;
+    int taps, cin;          // this K block: taps * cin rows of B
+    const float* b;         // (taps * cin, NR) packed, 64-byte aligned
+    float* c;               // (rows, ldc) the conv output tile, at its column origin
+    std::ptrdiff_t ldc;     // row stride of c, out_bn and out_relu (= filters)
+    int rows, cols;         // valid rows <= MR, valid columns <= NR
+    bool load_c;            // accumulate onto c (a later K block); else start from bias
+    const float* bias;      // (cols) or nullptr (= zeros); used only when !load_c
+    // Epilogue, applied only by the last K block (the others pass nullptr):
+    const float* bn_scale;  // (cols) out_bn = conv * bn_scale + bn_shift, when out_bn != nullptr
+    const float* bn_shift;  // (cols)
+    float* out_bn;          // (rows, ldc) or nullptr
+    float* out_relu;        // (rows, ldc) or nullptr: max(out_bn if wanted else conv, 0)
+};
+
+struct MicroKernel {
+    int mr = 0, nr = 0;                         // tile shape
+    void (*run)(const MicroArgs&) = nullptr;    // nullptr: not compiled for this target
+};
+
+MicroKernel microkernel_scalar();
+MicroKernel microkernel_avx2();
+MicroKernel microkernel_avx512();
+
+}  // namespace detail
+}  // namespace convscope

@@ -1,0 +1,54 @@
+// Portable microkernel: 4 pixels x 8 filters in plain C++, for CPUs without AVX2 (and non-x86 targets).
+// Compiled with the library's ordinary flags; at -O2/-O3 the compiler turns the inner loops into SSE2.
+// See gemm_microkernel.hpp for the contract.
+#include "core/kernels/gemm_microkernel.hpp"
+
+namespace convscope {
+namespace detail {
+namespace {
+
+constexpr int MR = 4;
+constexpr int NR = 8;
+
+void run_4x8(const MicroArgs& g) {
+    float acc[MR][NR];
+    for (int m = 0; m < MR; ++m)
+        for (int n = 0; n < NR; ++n) {
+            const bool valid = n < g.cols && m < g.rows;
+            if (g.load_c) acc[m][n] = valid ? g.c[m * g.ldc + n] : 0.0f;
+            else acc[m][n] = (g.bias && n < g.cols) ? g.bias[n] : 0.0f;
+        }
+
+    const float* b = g.b;
+    for (int t = 0; t < g.taps; ++t) {
+        const float* a[MR];
+        for (int m = 0; m < MR; ++m) a[m] = g.a[t * MR + m] + g.a_offset;
+        for (int c = 0; c < g.cin; ++c) {
+            for (int m = 0; m < MR; ++m) {
+                const float x = a[m][c];
+                for (int n = 0; n < NR; ++n) acc[m][n] += x * b[n];
+            }
+            b += NR;
+        }
+    }
+
+    const bool bn = g.bn_scale != nullptr;
+    for (int m = 0; m < g.rows; ++m)
+        for (int n = 0; n < g.cols; ++n) {
+            const std::ptrdiff_t at = m * g.ldc + n;
+            float x = acc[m][n];
+            g.c[at] = x;
+            if (bn) {
+                x = x * g.bn_scale[n] + g.bn_shift[n];
+                if (g.out_bn) g.out_bn[at] = x;
+            }
+            if (g.out_relu) g.out_relu[at] = x > 0.0f ? x : 0.0f;
+        }
+}
+
+}  // namespace
+
+MicroKernel microkernel_scalar() { return MicroKernel{MR, NR, &run_4x8}; }
+
+}  // namespace detail
+}  // namespace convscope

@@ -1,0 +1,255 @@
+// The fast Conv2D against the reference oracle: a randomised sweep over Keras' configuration space on
+// every instruction set this CPU has, the fused BatchNormalization/ReLU outputs, bitwise thread-count
+// invariance and cancellation.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/errors.hpp"
+#include "core/kernels/conv2d_fast.hpp"
+#include "core/kernels/conv2d_reference.hpp"
+#include "core/layers/conv_geometry.hpp"
+#include "core/thread_pool.hpp"
+
+using namespace convscope;
+
+namespace {
+
+struct ConvCase {
+    Conv2DParams p;
+    Padding padding = Padding::valid;
+    std::vector<float> input;   // (in_h, in_w, in_c)
+    std::vector<float> kernel;  // (kernel_h, kernel_w, in_c, filters)
+    std::vector<float> bias;    // (filters)
+    std::vector<float> scale;   // (filters) folded BN scale
+    std::vector<float> shift;   // (filters) folded BN shift
+
+    std::size_t out_size() const { return std::size_t(p.out_h) * p.out_w * p.filters; }
+    std::string describe() const {
+        std::ostringstream s;
+        s << "input " << p.in_h << "x" << p.in_w << "x" << p.in_c << ", kernel " << p.kernel_h << "x" << p.kernel_w
+          << ", filters " << p.filters << ", strides (" << p.stride_h << ", " << p.stride_w << "), dilation ("
+          << p.dilation_h << ", " << p.dilation_w << "), padding " << to_string(padding) << " (top " << p.pad_top
+          << ", left " << p.pad_left << "), output " << p.out_h << "x" << p.out_w;
+        return s.str();
+    }
+};
+
+// Returns false when Keras would reject the shape (an output side < 1 with 'valid').
+bool make_case(ConvCase& c, int in_h, int in_w, int in_c, int kh, int kw, int filters, int sh, int sw, int dh, int dw,
+               Padding padding, std::uint32_t seed) {
+    const AxisGeometry rows = axis_geometry(in_h, kh, sh, dh, padding);
+    const AxisGeometry cols = axis_geometry(in_w, kw, sw, dw, padding);
+    if (rows.out < 1 || cols.out < 1) return false;
+    Conv2DParams& p = c.p;
+    p.in_h = in_h, p.in_w = in_w, p.in_c = in_c;
+    p.kernel_h = kh, p.kernel_w = kw, p.filters = filters;
+    p.stride_h = sh, p.stride_w = sw, p.dilation_h = dh, p.dilation_w = dw;
+    p.pad_top = rows.pad_before, p.pad_left = cols.pad_before;
+    p.out_h = rows.out, p.out_w = cols.out;
+    c.padding = padding;
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+    auto fill = [&](std::vector<float>& v, std::size_t n) {
+        v.resize(n);
+        for (float& x : v) x = uniform(rng);
+    };
+    fill(c.input, std::size_t(in_h) * in_w * in_c);
+    fill(c.kernel, std::size_t(kh) * kw * in_c * filters);
+    fill(c.bias, std::size_t(filters));
+    fill(c.scale, std::size_t(filters));
+    fill(c.shift, std::size_t(filters));
+    return true;
+}
+
+struct Outputs {
+    std::vector<float> conv, bn, relu;  // each (out_h, out_w, filters)
+};
+
+Outputs run_fast(const ConvCase& c, Isa isa, const Context& ctx, bool fused) {
+    Outputs o;
+    o.conv.assign(c.out_size(), -7.0f);  // poison: an element the kernel forgets to write shows up
+    if (fused) {
+        o.bn.assign(c.out_size(), -7.0f);
+        o.relu.assign(c.out_size(), -7.0f);
+    }
+    conv2d_fast_fused_isa(c.p, c.input.data(), c.kernel.data(), c.bias.data(), o.conv.data(),
+                          fused ? c.scale.data() : nullptr, fused ? c.shift.data() : nullptr,
+                          fused ? o.bn.data() : nullptr, fused ? o.relu.data() : nullptr, isa, ctx);
+    return o;
+}
+
+// max |got - want| / max |want|, the measure the issue asks for.
+double relative_error(const std::vector<float>& got, const std::vector<float>& want) {
+    double diff = 0.0, scale = 0.0;
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        diff = std::max(diff, double(std::fabs(got[i] - want[i])));
+        scale = std::max(scale, double(std::fabs(want[i])));
+    }
+    return scale > 0.0 ? diff / scale : diff;
+}
+
+std::vector<Isa> available_isas() {
+    std::vector<Isa> out;
+    for (Isa isa : {Isa::scalar, Isa::avx2, Isa::avx512})
+        if (isa_supported(isa)) out.push_back(isa);
+    return out;
+}
+
+// The sweep: fixed seed, Keras' rules (strides > 1 only without dilation > 1), odd sizes, awkward channel counts.
+std::vector<ConvCase> sweep_cases() {
+    std::mt19937 rng(20240611);
+    auto pick = [&](std::initializer_list<int> values) {
+        return *(values.begin() + std::uniform_int_distribution<int>(0, int(values.size()) - 1)(rng));
+    };
+    std::vector<ConvCase> cases;
+    std::uint32_t seed = 1;
+    while (cases.size() < 200) {
+        const int kh = pick({1, 2, 3, 4, 5, 6, 7}), kw = pick({1, 2, 3, 4, 5, 6, 7});
+        int sh = 1, sw = 1, dh = 1, dw = 1;
+        switch (std::uniform_int_distribution<int>(0, 2)(rng)) {
+            case 0: break;
+            case 1: sh = pick({1, 2, 3}), sw = pick({1, 2, 3}); break;
+            default: dh = pick({1, 2, 3}), dw = pick({1, 2, 3}); break;
+        }
+        const int in_h = pick({13, 15, 17, 31}), in_w = pick({13, 15, 17, 31});
+        const int in_c = pick({1, 3, 5, 17, 64}), filters = pick({1, 3, 5, 17, 64});
+        const Padding padding = pick({0, 1}) ? Padding::same : Padding::valid;
+        ConvCase c;
+        if (make_case(c, in_h, in_w, in_c, kh, kw, filters, sh, sw, dh, dw, padding, seed++)) cases.push_back(std::move(c));
+    }
+    // Shapes that exercise the blocking: channels split across K blocks (in_c >= 256), several taps per K block,
+    // more filters than one task holds, many pixel tiles, a ResNet-like strided 1x1 and the conv1 stem.
+    const struct {
+        int h, w, c, kh, kw, f, s;
+        Padding pad;
+    } fixed[] = {
+        {9, 7, 300, 1, 1, 37, 1, Padding::valid},   {11, 13, 100, 3, 3, 20, 1, Padding::same},
+        {7, 9, 19, 2, 3, 300, 1, Padding::same},    {41, 37, 5, 3, 3, 33, 1, Padding::same},
+        {15, 17, 64, 1, 1, 256, 2, Padding::valid}, {38, 38, 3, 7, 7, 64, 2, Padding::valid},
+        {5, 5, 520, 3, 3, 17, 1, Padding::same},    {13, 13, 3, 11, 11, 8, 1, Padding::same},
+    };
+    for (const auto& f : fixed) {
+        ConvCase c;
+        REQUIRE(make_case(c, f.h, f.w, f.c, f.kh, f.kw, f.f, f.s, f.s, 1, 1, f.pad, seed++));
+        cases.push_back(std::move(c));
+    }
+    return cases;
+}
+
+}  // namespace
+
+TEST_CASE("conv2d_fast matches the reference on a randomised sweep, on every ISA of this CPU", "[conv2d_fast]") {
+    const std::vector<ConvCase> cases = sweep_cases();
+    ThreadPool pool(2);
+    Context ctx;
+    ctx.pool = &pool;
+    for (Isa isa : {Isa::scalar, Isa::avx2, Isa::avx512})
+        if (!isa_supported(isa)) WARN("this CPU has no " << to_string(isa) << ": that path is not tested here");
+
+    for (Isa isa : available_isas()) {
+        double worst = 0.0;
+        std::string worst_case = "none";
+        for (const ConvCase& c : cases) {
+            std::vector<float> want(c.out_size());  // (out_h, out_w, filters)
+            conv2d_reference(c.p, c.input.data(), c.kernel.data(), c.bias.data(), want.data());
+            const Outputs got = run_fast(c, isa, ctx, false);
+            const double err = relative_error(got.conv, want);
+            if (!(err <= worst)) {  // also catches NaN
+                worst = err;
+                worst_case = c.describe();
+            }
+        }
+        INFO("isa " << to_string(isa) << ": worst relative error " << worst << " at " << worst_case);
+        CHECK(worst <= 1e-4);
+    }
+}
+
+TEST_CASE("conv2d_fast_fused writes conv, BatchNormalization and ReLU in one pass", "[conv2d_fast]") {
+    ThreadPool pool(2);
+    Context ctx;
+    ctx.pool = &pool;
+    ConvCase c;
+    // 300 input channels: several K blocks, so the epilogue must run only after the last one.
+    REQUIRE(make_case(c, 13, 11, 300, 3, 3, 37, 1, 1, 1, 1, Padding::same, 99));
+    std::vector<float> conv(c.out_size()), bn(c.out_size()), relu(c.out_size());  // (out_h, out_w, filters)
+    conv2d_reference(c.p, c.input.data(), c.kernel.data(), c.bias.data(), conv.data());
+    for (std::size_t i = 0; i < conv.size(); ++i) {
+        const std::size_t f = i % std::size_t(c.p.filters);
+        bn[i] = conv[i] * c.scale[f] + c.shift[f];
+        relu[i] = std::max(bn[i], 0.0f);
+    }
+    for (Isa isa : available_isas()) {
+        INFO("isa " << to_string(isa));
+        const Outputs got = run_fast(c, isa, ctx, true);
+        CHECK(relative_error(got.conv, conv) <= 1e-4);
+        CHECK(relative_error(got.bn, bn) <= 1e-4);
+        CHECK(relative_error(got.relu, relu) <= 1e-4);
+        CHECK(std::all_of(got.relu.begin(), got.relu.end(), [](float x) { return x >= 0.0f; }));
+
+        // ReLU alone applies to the conv output when no BN is given.
+        std::vector<float> relu_only(c.out_size(), -7.0f), conv_only(c.out_size());
+        conv2d_fast_fused_isa(c.p, c.input.data(), c.kernel.data(), c.bias.data(), conv_only.data(), nullptr, nullptr,
+                              nullptr, relu_only.data(), isa, ctx);
+        std::vector<float> want(conv.size());
+        for (std::size_t i = 0; i < conv.size(); ++i) want[i] = std::max(conv[i], 0.0f);
+        CHECK(relative_error(relu_only, want) <= 1e-4);
+    }
+}
+
+TEST_CASE("conv2d_fast results are bitwise identical for 1, 2 and 3 threads", "[conv2d_fast]") {
+    ThreadPool one(1), two(2), three(3);
+    std::vector<ConvCase> cases(3);
+    REQUIRE(make_case(cases[0], 31, 29, 17, 3, 3, 64, 1, 1, 1, 1, Padding::same, 5));
+    REQUIRE(make_case(cases[1], 19, 17, 300, 1, 1, 300, 2, 2, 1, 1, Padding::valid, 6));  // K blocks, 2 filter tasks
+    REQUIRE(make_case(cases[2], 61, 45, 3, 7, 7, 17, 2, 2, 1, 1, Padding::same, 7));
+    for (Isa isa : available_isas())
+        for (const ConvCase& c : cases) {
+            INFO("isa " << to_string(isa) << ", " << c.describe());
+            Context ctx;
+            ctx.pool = &one;
+            const Outputs a = run_fast(c, isa, ctx, true);
+            ctx.pool = &two;
+            const Outputs b = run_fast(c, isa, ctx, true);
+            ctx.pool = &three;
+            const Outputs d = run_fast(c, isa, ctx, true);
+            CHECK(a.conv == b.conv);
+            CHECK(a.conv == d.conv);
+            CHECK(a.bn == b.bn);
+            CHECK(a.relu == d.relu);
+        }
+}
+
+TEST_CASE("conv2d_fast throws Cancelled when the cancel flag is already set", "[conv2d_fast]") {
+    ConvCase c;
+    REQUIRE(make_case(c, 31, 31, 17, 3, 3, 33, 1, 1, 1, 1, Padding::same, 11));
+    std::atomic<bool> cancel{true};
+    ThreadPool pool(2);
+    Context ctx;
+    ctx.cancel = &cancel;
+    for (ThreadPool* p : {static_cast<ThreadPool*>(nullptr), &pool}) {
+        ctx.pool = p;
+        std::vector<float> out(c.out_size());  // (out_h, out_w, filters)
+        CHECK_THROWS_AS(conv2d_fast(c.p, c.input.data(), c.kernel.data(), c.bias.data(), out.data(), ctx), Cancelled);
+    }
+}
+
+TEST_CASE("conv2d_fast runs without a pool and picks a supported ISA", "[conv2d_fast]") {
+    CHECK(isa_supported(best_isa()));
+    CHECK(isa_supported(Isa::scalar));
+    ConvCase c;
+    REQUIRE(make_case(c, 17, 15, 5, 2, 4, 3, 1, 1, 2, 3, Padding::same, 13));
+    std::vector<float> want(c.out_size()), got(c.out_size());  // (out_h, out_w, filters)
+    conv2d_reference(c.p, c.input.data(), c.kernel.data(), c.bias.data(), want.data());
+    conv2d_fast(c.p, c.input.data(), c.kernel.data(), nullptr, got.data(), Context{});
+    // Without a bias the result is the reference minus the bias.
+    for (std::size_t i = 0; i < want.size(); ++i) want[i] -= c.bias[i % std::size_t(c.p.filters)];
+    CHECK(relative_error(got, want) <= 1e-4);
+}
