@@ -80,20 +80,18 @@ void Engine::execute(int i, const Context& ctx, std::vector<std::shared_ptr<cons
     std::shared_ptr<Tensor3> out;
     if (node.inputs.empty()) {
         if (!has_input_) throw InputError("no input image has been set");
-        const Shape want = node.layer->output_shape({});
+        const Shape want = shapes_[std::size_t(i)];
         if (shape_of(input_) != Shape::image(want.h, want.w, want.c))
             throw InputError("the input is " + plain_shape(shape_of(input_)) + ", the network expects " +
                              plain_shape(want));
         out = std::make_shared<Tensor3>(input_);
     } else {
         std::vector<const Tensor3*> inputs;
-        std::vector<Shape> shapes;
         for (int j : node.inputs) {
-            const std::shared_ptr<const Tensor3>& t = cache_[std::size_t(j)] ? cache_[std::size_t(j)] : scratch[std::size_t(j)];
+            const auto& t = cache_[std::size_t(j)] ? cache_[std::size_t(j)] : scratch[std::size_t(j)];
             inputs.push_back(t.get());
-            shapes.push_back(shape_of(*t, graph_.node(j).layer->output_shape({}).flat));
         }
-        out = std::make_shared<Tensor3>(make_tensor(node.layer->output_shape(shapes)));
+        out = std::make_shared<Tensor3>(make_tensor(shapes_[std::size_t(i)]));
         node.layer->forward(inputs, *out, ctx);
     }
     ++executions_[std::size_t(i)];
@@ -127,7 +125,7 @@ RunStats Engine::run_nodes(const std::vector<int>& targets, bool hold_targets, c
     RunStats stats;
     stats.node_milliseconds.assign(std::size_t(graph_.size()), 0.0);
     const auto start = Clock::now();
-    graph_.shapes_or_throw();  // a shape error is reported before any work is done
+    shapes_ = graph_.shapes_or_throw();  // a shape error is reported before any work is done
 
     const std::vector<char> needed = needed_for(targets);
     NodeProgress p;

@@ -92,6 +92,7 @@ private:
     Tensor3 input_;  // (H, W, 3)
     bool has_input_ = false;
     std::vector<std::shared_ptr<const Tensor3>> cache_;  // per node; nullptr = absent
+    std::vector<Shape> shapes_;  // every node's output shape, inferred at the start of a run
     std::vector<char> valid_;  // per node: its output is up to date (cached, or dropped by the keep policy)
     std::vector<std::shared_ptr<const Tensor3>> last_scratch_;  // compute()'s uncached result
     std::vector<int> executions_;

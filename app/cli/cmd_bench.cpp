@@ -1,0 +1,138 @@
+// convscope-cli bench: how fast the forward pass is, measured honestly (warm-up, repetitions, median).
+//
+// Two workloads:
+//   the backbone   (default) build ResNet50 with --input-size/--stages/--include-top and time the whole
+//                  forward pass with every node's output kept, as the viewer uses it
+//   one Conv2D     with --input H,W,C --filters F --kernel-size K [...] (the playground's workload)
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <iomanip>
+#include <iostream>
+#include <random>
+
+#include "app/cli/commands.hpp"
+#include "app/cli/model_options.hpp"
+#include "core/engine/engine.hpp"
+#include "core/layers/conv2d.hpp"
+#include "core/layers/input_layer.hpp"
+#include "core/weights/initializers.hpp"
+
+namespace convscope::cli {
+
+namespace {
+
+struct Timing {
+    std::vector<double> runs_ms;
+    double median() const {
+        std::vector<double> v = runs_ms;
+        std::sort(v.begin(), v.end());
+        const std::size_t n = v.size();
+        return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    }
+    double min() const { return *std::min_element(runs_ms.begin(), runs_ms.end()); }
+};
+
+Tensor3 random_input(int h, int w, int c) {  // (H, W, C), like a caffe-preprocessed image
+    Tensor3 x = Tensor3::from_shape({std::size_t(h), std::size_t(w), std::size_t(c)});
+    std::mt19937 random(42);
+    for (float& v : x) v = float(random() % 256) - 120.0f;
+    return x;
+}
+
+double peak_rss_mb() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return double(usage.ru_maxrss) / 1024.0;  // Linux reports kilobytes
+}
+
+// A graph of one Conv2D on an (H, W, C) input, from the same options as `convscope-cli shape`.
+Graph single_conv_graph(Args& args, Shape& in) {
+    std::vector<std::string> parts = parse_list(args.get("input"));
+    if (parts.size() != 3) throw UsageError("--input: expected H,W,C (e.g. 600,600,3)");
+    in = Shape::image(parse_int(parts[0], "input"), parse_int(parts[1], "input"), parse_int(parts[2], "input"));
+    Conv2DConfig c;
+    c.filters = parse_int(args.get_or("filters", "64"), "filters");
+    c.kernel_size = parse_pair(args.get_or("kernel-size", "3"), "kernel-size");
+    c.strides = parse_pair(args.get_or("strides", "1"), "strides");
+    c.padding = parse_padding(args.get_or("padding", "same"));
+    c.dilation_rate = parse_pair(args.get_or("dilation-rate", "1"), "dilation-rate");
+    Graph g;
+    g.add("input", std::make_unique<InputLayer>(in), {});
+    g.add("conv", std::make_unique<Conv2D>(c), {"input"});
+    g.shapes_or_throw();
+    g.build_weights();
+    return g;
+}
+
+}  // namespace
+
+int cmd_bench(Args& args) {
+    EngineOptions options;
+    if (args.has("threads")) options.threads = parse_int(args.get("threads"), "threads");
+    if (options.threads < 1) throw UsageError("--threads must be at least 1");
+    options.kernels = args.has("reference") ? Kernels::reference : Kernels::fast;
+    const std::string keep = args.get_or("keep", "all");
+    if (keep != "all" && keep != "blocks") throw UsageError("--keep " + keep + ": expected all or blocks");
+    options.keep = keep == "all" ? KeepPolicy::all_nodes : KeepPolicy::block_outputs;
+    const int reps = parse_int(args.get_or("reps", "5"), "reps");
+    const int warmup = parse_int(args.get_or("warmup", "1"), "warmup");
+    if (reps < 1 || warmup < 0) throw UsageError("--reps must be at least 1 and --warmup at least 0");
+    const bool per_node = args.has("per-node");
+
+    Graph graph;
+    Shape in;
+    std::string workload;
+    if (args.has("input")) {
+        graph = single_conv_graph(args, in);
+        workload = graph.node(1).layer->keras_line() + " on " + keras_shape(in);
+    } else {
+        const ResNet50Options o = parse_model_options(args, 600);
+        graph = build_resnet50(o);
+        graph.shapes_or_throw();
+        in = Shape::image(o.height, o.width, 3);
+        workload = "ResNet50 stages 1-" + std::to_string(o.last_stage) + (o.include_top ? " + top" : "") + " at " +
+                   std::to_string(o.height) + "x" + std::to_string(o.width);
+    }
+    args.finish();
+    initialize_graph(graph, 1);
+    const std::int64_t macs = graph.macs();
+
+    Engine engine(std::move(graph), options);
+    engine.set_input(random_input(in.h, in.w, in.c));
+    Timing total;
+    std::vector<std::vector<double>> node_runs(std::size_t(engine.graph().size()));
+    for (int r = 0; r < warmup + reps; ++r) {
+        engine.invalidate_all();
+        const RunStats s = engine.run();
+        if (r < warmup) continue;
+        total.runs_ms.push_back(s.milliseconds);
+        for (std::size_t i = 0; i < node_runs.size(); ++i) node_runs[i].push_back(s.node_milliseconds[i]);
+    }
+
+    const double median = total.median();
+    std::cout << std::fixed;
+    std::cout << "workload: " << workload << "\n";
+    std::cout << "kernels: " << (options.kernels == Kernels::fast ? "fast" : "reference") << ", threads: "
+              << engine.threads() << ", keep: " << keep << ", reps: " << reps << " (+" << warmup << " warm-up)\n";
+    std::cout << "work: " << std::setprecision(3) << double(macs) / 1e9 << " GMAC (" << 2.0 * double(macs) / 1e9
+              << " GFLOP)\n";
+    std::cout << "median: " << std::setprecision(1) << median << " ms   min: " << total.min() << " ms\n";
+    std::cout << "effective: " << std::setprecision(1) << 2.0 * double(macs) / (median * 1e6) << " GFLOPS (2 x MACs / median)\n";
+    std::cout << "peak memory: node outputs " << std::setprecision(1) << double(engine.peak_bytes()) / 1048576.0
+              << " MiB, process " << peak_rss_mb() << " MiB (peak RSS)\n";
+    if (per_node) {
+        std::cout << "\n" << std::left << std::setw(26) << "node" << std::right << std::setw(12) << "median ms"
+                  << std::setw(9) << "share" << "\n";
+        for (std::size_t i = 0; i < node_runs.size(); ++i) {
+            Timing t{node_runs[i]};
+            std::cout << std::left << std::setw(26) << engine.graph().node(int(i)).name << std::right << std::setw(12)
+                      << std::setprecision(2) << t.median() << std::setw(8) << std::setprecision(1)
+                      << 100.0 * t.median() / median << "%\n";
+        }
+    }
+    return 0;
+}
+
+}  // namespace convscope::cli

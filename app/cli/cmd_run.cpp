@@ -1,0 +1,138 @@
+// convscope-cli run: ResNet50 on one image, every node timed, chosen node outputs exported.
+
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <set>
+
+#include "app/cli/commands.hpp"
+#include "app/cli/model_options.hpp"
+#include "core/engine/engine.hpp"
+#include "core/errors.hpp"
+#include "core/export/atomic_file.hpp"
+#include "core/export/npy.hpp"
+#include "core/export/png.hpp"
+#include "core/image/image.hpp"
+#include "core/render/feature_map.hpp"
+#include "core/weights/initializers.hpp"
+#include "core/weights/keras_h5.hpp"
+
+namespace convscope::cli {
+
+namespace {
+
+// The nodes to export: "all", "blocks" (stem, every block output and the top) or a list of names.
+std::vector<int> select_nodes(const Graph& g, const std::string& spec) {
+    std::vector<int> out;
+    if (spec == "all") {
+        for (int i = 0; i < g.size(); ++i) out.push_back(i);
+        return out;
+    }
+    if (spec == "blocks") {
+        for (const char* stem : {"conv1_relu", "pool1"}) out.push_back(g.find(stem));
+        for (const Block& b : g.blocks) out.push_back(b.output);
+        for (const char* top : {"avg_pool", "fc1000"})
+            if (g.find(top) >= 0) out.push_back(g.find(top));
+        return out;
+    }
+    for (const std::string& name : parse_list(spec)) {
+        const int i = g.find(name);
+        if (i < 0)
+            throw UsageError("--layers: no node named \"" + name + "\" in this network (try `convscope-cli summary` "
+                             "with the same --stages/--include-top for the names)");
+        out.push_back(i);
+    }
+    return out;
+}
+
+std::vector<std::string> parse_formats(const std::string& spec) {
+    std::vector<std::string> formats = parse_list(spec);
+    for (const std::string& f : formats)
+        if (f != "npy" && f != "png") throw UsageError("--format " + spec + ": expected npy, png or npy,png");
+    return formats;
+}
+
+// The preprocessed (H, W, 3) input from whichever of --image, --sample, --input-npy was given.
+Tensor3 load_input(Args& args, ResNet50Options& o, bool size_given) {
+    const int sources = int(args.has("image")) + int(args.has("sample")) + int(args.has("input-npy"));
+    if (sources != 1) throw UsageError("give exactly one of --image PATH, --sample NAME, --input-npy PATH");
+    if (args.has("input-npy")) {
+        Tensor3 x = load_npy_hwc(args.get("input-npy"));  // (H, W, 3), already preprocessed: used as is
+        if (x.shape()[2] != 3)
+            throw InputError(args.get("input-npy") + ": " + std::to_string(x.shape()[2]) +
+                             " channels, expected 3 (a preprocessed BGR image, (H, W, 3))");
+        if (size_given && (int(x.shape()[0]) != o.height || int(x.shape()[1]) != o.width))
+            throw InputError(args.get("input-npy") + ": the array is " + plain_shape(shape_of(x)) +
+                             " but --input-size asks for " + std::to_string(o.height) + "," + std::to_string(o.width));
+        o.height = int(x.shape()[0]);
+        o.width = int(x.shape()[1]);
+        return x;
+    }
+    const std::string path = args.has("image") ? args.get("image") : sample_path(args.get("sample"), CONVSCOPE_ASSETS_DIR);
+    return caffe_preprocess(resize_image(load_image(path), o.height, o.width));
+}
+
+}  // namespace
+
+int cmd_run(Args& args) {
+    const bool size_given = args.has("input-size");
+    ResNet50Options o = parse_model_options(args, 600);
+    Tensor3 input = load_input(args, o, size_given);  // (H, W, 3)
+    if (args.has("weights") && args.has("seed")) throw UsageError("give either --weights or --seed, not both");
+    const std::string export_dir = args.get_or("export-dir", "exports");
+    const std::vector<std::string> formats = parse_formats(args.get_or("format", "npy"));
+    const std::string layer_spec = args.get_or("layers", "blocks");
+    EngineOptions engine_options;
+    if (args.has("threads")) engine_options.threads = parse_int(args.get("threads"), "threads");
+    if (engine_options.threads < 1) throw UsageError("--threads must be at least 1");
+    engine_options.kernels = args.has("reference") ? Kernels::reference : Kernels::fast;
+
+    Graph graph = build_resnet50(o);
+    graph.shapes_or_throw();  // an input too small for the network stops here, naming the node
+    std::string weights_line;
+    if (args.has("weights")) {
+        const LoadReport report = load_keras_weights(graph, args.get("weights"));
+        weights_line = describe(report);
+    } else {
+        const int seed = parse_int(args.get_or("seed", "0"), "seed");
+        initialize_graph(graph, std::uint64_t(seed));
+        weights_line = "weights: Keras default initialisers (glorot_uniform kernels) with seed " + std::to_string(seed);
+    }
+    const std::vector<int> nodes = select_nodes(graph, layer_spec);
+    args.finish();
+    ensure_directory(export_dir);  // fail before the long run, not after it
+
+    Engine engine(std::move(graph), engine_options);
+    engine.set_input(std::move(input));
+    std::cout << weights_line << "\n";
+    const RunStats stats = engine.run();
+    const Graph& g = engine.graph();
+    const std::vector<Shape> shapes = g.shapes_or_throw();  // knows which outputs are (C,) vectors
+    for (int i = 0; i < g.size(); ++i) {
+        std::cout << std::left << std::setw(24) << g.node(i).name << std::setw(24) << keras_shape(shapes[std::size_t(i)])
+                  << std::right << std::fixed << std::setprecision(2) << std::setw(9)
+                  << stats.node_milliseconds[std::size_t(i)] << " ms\n";
+    }
+    std::cout << "forward pass: " << std::fixed << std::setprecision(1) << stats.milliseconds << " ms on "
+              << engine.threads() << " thread(s)\n";
+
+    // Every file is written to a temporary name first; the set is renamed into place only when all
+    // succeeded, so a full disk never leaves half an export behind.
+    AtomicFileSet files;
+    GridOptions grid;
+    grid.max_cell = 150;  // keeps a 64-channel 300x300 map to a picture one can open
+    for (int i : nodes) {
+        const auto out = engine.output(i);  // (H, W, C)
+        const bool flat = shapes[std::size_t(i)].flat;
+        const std::string base = export_dir + "/" + g.node(i).name;
+        for (const std::string& f : formats) {
+            if (f == "npy") files.add(base + ".npy", encode_npy(*out, flat));
+            else files.add(base + ".png", encode_png(render_grid(*out, grid)));
+        }
+    }
+    const std::vector<std::string> written = files.commit();
+    std::cout << "wrote " << written.size() << " file(s) to " << export_dir << "/\n";
+    return 0;
+}
+
+}  // namespace convscope::cli

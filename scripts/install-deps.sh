@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian packages convscope needs, and only those that are missing.
+# Works as root and through sudo. Nothing else is downloaded.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config          # compiler and build
+  xtensor-dev libxsimd-dev xtl-dev           # tensors and SIMD
+  libhdf5-dev                               # Keras .h5 weights
+  libstb-dev                                # image decode, resize, PNG write
+  libimgui-dev libglfw3-dev libgl-dev       # the desktop GUI
+  fonts-dejavu-core                         # (the font is bundled too; this keeps Debian's copy handy)
+  catch2                                    # unit tests
+  xvfb xauth libgl1-mesa-dri                # headless GUI tests (Xvfb + Mesa software OpenGL)
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "convscope: installing ${missing[*]}"
+if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,187 @@
+// The engine's promises: only what changed recomputes, a cancelled run leaves the cache consistent,
+// results do not depend on the thread count, and block_outputs mode recomputes inner nodes on demand.
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "core/engine/engine.hpp"
+#include "core/errors.hpp"
+#include "core/model/resnet50.hpp"
+#include "core/weights/initializers.hpp"
+
+using namespace convscope;
+
+namespace {
+
+Tensor3 test_input(int h, int w) {  // (H, W, 3)
+    Tensor3 x = Tensor3::from_shape({std::size_t(h), std::size_t(w), 3});
+    std::mt19937 random(7);
+    std::uniform_real_distribution<float> u(-100.0f, 100.0f);
+    for (float& v : x) v = u(random);
+    return x;
+}
+
+Engine make_engine(int size, EngineOptions options = {}) {
+    Graph g = build_resnet50({size, size, 4, false});
+    initialize_graph(g, 3);
+    Engine e(std::move(g), options);
+    e.set_input(test_input(size, size));
+    return e;
+}
+
+bool bitwise_equal(const Tensor3& a, const Tensor3& b) {
+    return a.shape() == b.shape() && std::equal(a.begin(), a.end(), b.begin());
+}
+
+}  // namespace
+
+TEST_CASE("a second run computes nothing; an edit recomputes only the edited node and what depends on it") {
+    Engine e = make_engine(65);
+    REQUIRE(e.run().computed == e.graph().size());
+    CHECK(e.run().computed == 0);
+
+    const int edited = e.graph().find("res3b_branch2b");
+    auto config = dynamic_cast<const Conv2D&>(*e.graph().node(edited).layer).config();
+    config.kernel_size = {5, 5};  // same output shape ("same" padding), new weights for this node only
+    const std::vector<int> reinitialised = e.set_conv_config(edited, config, 3);
+    CHECK(reinitialised == std::vector<int>{edited});
+
+    std::vector<int> before = e.execution_counts();
+    const RunStats s = e.run();
+    const std::vector<int> downstream = e.graph().downstream(edited);
+    CHECK(s.computed == int(downstream.size()));
+    for (int i = 0; i < e.graph().size(); ++i) {
+        const bool should_run = std::find(downstream.begin(), downstream.end(), i) != downstream.end();
+        INFO("node " << e.graph().node(i).name);
+        CHECK(e.execution_counts()[std::size_t(i)] - before[std::size_t(i)] == (should_run ? 1 : 0));
+    }
+}
+
+TEST_CASE("changing filters re-initialises the weights that no longer fit, and only those") {
+    Engine e = make_engine(33);
+    const int edited = e.graph().find("res2b_branch2a");
+    auto config = dynamic_cast<const Conv2D&>(*e.graph().node(edited).layer).config();
+    config.filters = 32;
+    const std::vector<int> changed = e.set_conv_config(edited, config, 3);
+    std::vector<std::string> names;
+    for (int i : changed) names.push_back(e.graph().node(i).name);
+    CHECK(names == std::vector<std::string>{"res2b_branch2a", "bn2b_branch2a", "res2b_branch2b"});
+    CHECK(e.run().computed == int(e.graph().downstream(edited).size()));
+}
+
+TEST_CASE("a new input invalidates everything") {
+    Engine e = make_engine(33);
+    e.run();
+    e.set_input(test_input(33, 33));
+    CHECK(e.run().computed == e.graph().size());
+}
+
+TEST_CASE("results are bitwise identical for 1, 2 and 3 threads") {
+    EngineOptions one;
+    one.threads = 1;
+    Engine a = make_engine(71, one);
+    a.run();
+    for (int threads : {2, 3}) {
+        EngineOptions many;
+        many.threads = threads;
+        Engine b = make_engine(71, many);
+        b.run();
+        for (int i = 0; i < a.graph().size(); ++i) {
+            INFO(threads << " threads, node " << a.graph().node(i).name);
+            CHECK(bitwise_equal(*a.output(i), *b.output(i)));
+        }
+    }
+}
+
+TEST_CASE("a cancelled run leaves every cached output complete or absent, and a rerun finishes the job") {
+    Engine full = make_engine(129);
+    full.run();
+    std::mt19937 random(11);
+    for (int attempt = 0; attempt < 6; ++attempt) {
+        Engine e = make_engine(129);
+        std::atomic<bool> cancel{false};
+        const int delay_us = int(random() % 60000);
+        std::thread canceller([&] {
+            std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
+            cancel = true;
+        });
+        bool cancelled = false;
+        try {
+            e.run(&cancel);
+        } catch (const Cancelled&) {
+            cancelled = true;
+        }
+        canceller.join();
+        INFO("cancelled after " << delay_us << " us: " << (cancelled ? "yes" : "finished first"));
+        for (int i = 0; i < e.graph().size(); ++i) {
+            if (!e.output(i)) continue;
+            INFO("node " << e.graph().node(i).name);
+            CHECK(bitwise_equal(*e.output(i), *full.output(i)));
+        }
+        e.run();
+        for (int i = 0; i < e.graph().size(); ++i) CHECK(bitwise_equal(*e.output(i), *full.output(i)));
+    }
+}
+
+TEST_CASE("a cancel flag stops a run quickly") {
+    Engine e = make_engine(301);
+    std::atomic<bool> cancel{false};
+    std::chrono::steady_clock::time_point cancelled_at;
+    std::thread canceller([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(30));
+        cancelled_at = std::chrono::steady_clock::now();
+        cancel = true;
+    });
+    CHECK_THROWS_AS(e.run(&cancel), Cancelled);
+    const auto stopped_at = std::chrono::steady_clock::now();
+    canceller.join();
+    // Not a timing assertion on speed: only that the run did not go on to the end regardless.
+    CHECK(e.output(e.graph().output()) == nullptr);
+    WARN("stopped " << std::chrono::duration<double, std::milli>(stopped_at - cancelled_at).count()
+                    << " ms after the cancel flag was set");
+}
+
+TEST_CASE("block_outputs mode keeps only block outputs and recomputes inner nodes on demand") {
+    Engine all = make_engine(97);
+    all.run();
+    EngineOptions options;
+    options.keep = KeepPolicy::block_outputs;
+    Engine lean = make_engine(97, options);
+    lean.run();
+    const Graph& g = lean.graph();
+    for (const Block& b : g.blocks) {
+        CHECK(lean.output(b.output) != nullptr);
+        CHECK(lean.output(b.main_path[0]) == nullptr);
+    }
+    CHECK(lean.peak_bytes() < all.peak_bytes());
+    CHECK(lean.cached_bytes() < all.cached_bytes() / 2);
+    const int inner = g.find("bn3c_branch2b");
+    const auto before = lean.execution_counts();
+    const auto on_demand = lean.compute(inner);
+    REQUIRE(on_demand);
+    CHECK(bitwise_equal(*on_demand, *all.output(inner)));
+    // Only res3c's main path up to the requested node ran again; res3b_relu was cached.
+    int recomputed = 0;
+    for (int i = 0; i < g.size(); ++i) recomputed += lean.execution_counts()[std::size_t(i)] - before[std::size_t(i)];
+    CHECK(recomputed == 5);  // branch2a, bn, relu, branch2b, bn
+    CHECK(lean.run().computed == 0);
+}
+
+TEST_CASE("a shape error stops the run before any work and names the node") {
+    Engine e = make_engine(65);
+    const int node = e.graph().find("res4a_branch1");
+    auto config = dynamic_cast<const Conv2D&>(*e.graph().node(node).layer).config();
+    config.strides = 1;  // the shortcut no longer matches the strided main path
+    e.set_conv_config(node, config, 3);
+    try {
+        e.run();
+        FAIL("expected a ShapeError");
+    } catch (const ShapeError& err) {
+        CHECK_THAT(err.what(), Catch::Contains("res4a_add"));
+        CHECK_THAT(err.what(), Catch::Contains("(5, 5, 1024)"));
+        CHECK_THAT(err.what(), Catch::Contains("(9, 9, 1024)"));
+    }
+}
