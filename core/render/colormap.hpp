@@ -3,7 +3,7 @@
 //
 //   Colormap            gray, viridis, magma (perceptually uniform, dark to bright), diverging (blue-white-red)
 //   to_string(c)        "gray", "viridis", "magma", "diverging"
-//   parse_colormap(s)   the inverse; throws ConfigError listing the names
+//   parse_colormap(s)   the inverse (also "grey"); throws ConfigError listing the names
 //   colormap_names()    every name, in menu order
 //   colormap_lookup()   the colour of t; t outside [0, 1] is clamped, NaN gives the colour of 0
 //   colormap_table()    the 256-entry table behind a map (entry i is t = i / 255), e.g. for a GL texture

@@ -1,0 +1,177 @@
+#include "core/export/atomic_file.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <set>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/errors.hpp"
+
+namespace convscope {
+
+namespace {
+
+std::string reason(int err) { return std::strerror(err); }
+
+std::string parent_of(const std::string& path) {
+    const std::size_t slash = path.find_last_of('/');
+    if (slash == std::string::npos) return ".";
+    if (slash == 0) return "/";
+    return path.substr(0, slash);
+}
+
+// Creates a new file next to `target` with a random suffix, O_EXCL so that two writers never share one.
+int open_temp(const std::string& target, std::string& temp_path) {
+    static thread_local std::mt19937_64 rng{std::random_device{}() ^ (std::uint64_t(::getpid()) << 32)};
+    static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        std::string suffix = ".tmp-";
+        for (int i = 0; i < 6; ++i) suffix += digits[rng() % 36];
+        temp_path = target + suffix;
+        const int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0 || errno != EEXIST) return fd;
+    }
+    errno = EEXIST;
+    return -1;
+}
+
+std::string describe_open_failure(const std::string& target, int err) {
+    std::string msg = "cannot write " + target + ": " + reason(err);
+    struct stat st;
+    const std::string dir = parent_of(target);
+    if (err == ENOENT && ::stat(dir.c_str(), &st) != 0) msg += " (the folder " + dir + " does not exist)";
+    if (err == ENOTDIR) msg += " (a part of the folder path " + dir + " is a file, not a folder)";
+    return msg;
+}
+
+// Writes bytes to a fresh temp file beside target; returns its path. Nothing is left behind on failure.
+std::string write_temp(const std::string& target, const void* data, std::size_t size) {
+    if (target.empty()) throw InputError("cannot write a file with an empty name");
+    struct stat st;
+    if (::stat(target.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+        throw InputError("cannot write " + target + ": it is a folder");
+    std::string temp;
+    const int fd = open_temp(target, temp);
+    if (fd < 0) throw InputError(describe_open_failure(target, errno));
+
+    const char* p = static_cast<const char*>(data);
+    std::size_t left = size;
+    int err = 0;
+    while (left > 0) {
+        const ssize_t n = ::write(fd, p, left);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            err = errno;
+            break;
+        }
+        p += n;
+        left -= std::size_t(n);
+    }
+    // Flush to disk before the rename, so that a crash cannot leave the target name on an empty file.
+    if (err == 0 && ::fdatasync(fd) != 0 && errno != EINVAL && errno != EROFS) err = errno;
+    if (::close(fd) != 0 && err == 0) err = errno;
+    if (err != 0) {
+        ::unlink(temp.c_str());
+        throw InputError("cannot write " + target + ": " + reason(err));
+    }
+    return temp;
+}
+
+}  // namespace
+
+void ensure_directory(const std::string& path) {
+    if (path.empty()) throw InputError("no folder given");
+    // Walk from the root down, creating what is missing, so the error names the first part that fails.
+    std::size_t pos = 0;
+    while (pos != std::string::npos) {
+        pos = path.find('/', pos + 1);
+        const std::string part = path.substr(0, pos);
+        if (part.empty()) continue;
+        struct stat st;
+        if (::stat(part.c_str(), &st) == 0) {
+            if (!S_ISDIR(st.st_mode))
+                throw InputError("cannot create folder " + path + ": " + part + " is a file, not a folder");
+            continue;
+        }
+        if (errno != ENOENT)
+            throw InputError("cannot create folder " + path + ": " + part + ": " + reason(errno));
+        if (::mkdir(part.c_str(), 0777) != 0 && errno != EEXIST)
+            throw InputError("cannot create folder " + path + ": " + part + ": " + reason(errno));
+    }
+    if (::access(path.c_str(), W_OK | X_OK) != 0)
+        throw InputError("cannot write into folder " + path + ": " + reason(errno));
+}
+
+void write_file_atomic(const std::string& path, const void* data, std::size_t size) {
+    const std::string temp = write_temp(path, data, size);
+    if (::rename(temp.c_str(), path.c_str()) != 0) {
+        const int err = errno;
+        ::unlink(temp.c_str());
+        throw InputError("cannot write " + path + ": " + reason(err));
+    }
+}
+
+void write_file_atomic(const std::string& path, const std::vector<std::uint8_t>& bytes) {
+    write_file_atomic(path, bytes.data(), bytes.size());
+}
+
+AtomicFileSet::~AtomicFileSet() { discard(); }
+
+void AtomicFileSet::discard() noexcept {
+    for (const Pending& p : pending_) ::unlink(p.temp.c_str());
+    pending_.clear();
+}
+
+void AtomicFileSet::add(const std::string& path, const void* data, std::size_t size) {
+    if (spent_) throw std::logic_error("AtomicFileSet::add after a failure or commit");
+    for (const Pending& p : pending_)
+        if (p.target == path) {
+            discard();
+            spent_ = true;
+            throw InputError("cannot write " + path + ": the same file name occurs twice in one export");
+        }
+    try {
+        pending_.push_back(Pending{path, write_temp(path, data, size)});
+    } catch (...) {
+        discard();
+        spent_ = true;
+        throw;
+    }
+}
+
+void AtomicFileSet::add(const std::string& path, const std::vector<std::uint8_t>& bytes) {
+    add(path, bytes.data(), bytes.size());
+}
+
+std::vector<std::string> AtomicFileSet::commit() {
+    if (spent_) throw std::logic_error("AtomicFileSet::commit after a failure or a previous commit");
+    spent_ = true;
+    // Remember which targets are new: if a later rename fails, those are removed again. A target that
+    // existed before has been replaced by then and cannot be restored; renames within one folder that
+    // we could create files in practically never fail.
+    std::vector<bool> existed(pending_.size());
+    for (std::size_t i = 0; i < pending_.size(); ++i) existed[i] = ::access(pending_[i].target.c_str(), F_OK) == 0;
+    std::vector<std::string> done;
+    for (std::size_t i = 0; i < pending_.size(); ++i) {
+        if (::rename(pending_[i].temp.c_str(), pending_[i].target.c_str()) != 0) {
+            const int err = errno;
+            const std::string failed = pending_[i].target;
+            for (std::size_t j = 0; j < i; ++j)
+                if (!existed[j]) ::unlink(pending_[j].target.c_str());
+            pending_.erase(pending_.begin(), pending_.begin() + std::ptrdiff_t(i));  // renamed: no temp left
+            discard();
+            throw InputError("cannot write " + failed + ": " + reason(err) +
+                             "; the files this export had already created were removed again");
+        }
+        done.push_back(pending_[i].target);
+    }
+    pending_.clear();
+    return done;
+}
+
+}  // namespace convscope
