@@ -71,7 +71,7 @@ void run_6x16(const MicroArgs& g) {
             __m256 x = acc[m][v];
             _mm256_maskstore_ps(g.c + at, mask[v], x);
             if (bn) {
-                x = _mm256_fmadd_ps(x, scale[v], shift[v]);
+                x = _mm256_add_ps(_mm256_mul_ps(x, scale[v]), shift[v]);  // not FMA: see gemm_avx512.cpp
                 if (g.out_bn) _mm256_maskstore_ps(g.out_bn + at, mask[v], x);
             }
             if (g.out_relu) _mm256_maskstore_ps(g.out_relu + at, mask[v], _mm256_max_ps(x, zero));

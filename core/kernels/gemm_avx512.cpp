@@ -78,7 +78,9 @@ void run_14x32(const MicroArgs& g) {
             __m512 x = acc[m][v];
             _mm512_mask_storeu_ps(g.c + at, mask[v], x);
             if (bn) {
-                x = _mm512_fmadd_ps(x, scale[v], shift[v]);
+                // Multiply then add, not FMA: the same rounding as batch_norm_fast(), so a fused and a
+                // separately computed BN output are bitwise equal.
+                x = _mm512_add_ps(_mm512_mul_ps(x, scale[v]), shift[v]);
                 if (g.out_bn) _mm512_mask_storeu_ps(g.out_bn + at, mask[v], x);
             }
             if (g.out_relu) _mm512_mask_storeu_ps(g.out_relu + at, mask[v], _mm512_max_ps(x, zero));

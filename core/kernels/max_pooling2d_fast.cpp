@@ -1,0 +1,37 @@
+#include "core/kernels/max_pooling2d_fast.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <limits>
+
+namespace convscope {
+
+void max_pool2d_fast(const MaxPool2DParams& p, const float* input, float* output, const Context& ctx) {
+    assert(input && output && p.channels >= 1 && p.out_h >= 1 && p.out_w >= 1);
+    const std::size_t C = std::size_t(p.channels);
+    // Rows per task: about 256 KB of output, at least one row.
+    const std::size_t row_floats = std::size_t(p.out_w) * C;
+    const int rows_per_task = int(std::max<std::size_t>(1, (std::size_t(1) << 16) / row_floats));
+    const int tasks = (p.out_h + rows_per_task - 1) / rows_per_task;
+    ctx.parallel_for(std::size_t(tasks), [&](std::size_t task) {
+        const int oy0 = int(task) * rows_per_task, oy1 = std::min(p.out_h, oy0 + rows_per_task);
+        for (int oy = oy0; oy < oy1; ++oy) {
+            // The window rows inside the input: the clipping is what makes padded cells never win.
+            const int y0 = oy * p.stride_h - p.pad_top;
+            const int ky0 = std::max(0, -y0), ky1 = std::min(p.pool_h, p.in_h - y0);
+            for (int ox = 0; ox < p.out_w; ++ox) {
+                const int x0 = ox * p.stride_w - p.pad_left;
+                const int kx0 = std::max(0, -x0), kx1 = std::min(p.pool_w, p.in_w - x0);
+                float* out = output + (std::size_t(oy) * p.out_w + ox) * C;  // (channels)
+                std::fill(out, out + C, -std::numeric_limits<float>::infinity());
+                for (int ky = ky0; ky < ky1; ++ky)
+                    for (int kx = kx0; kx < kx1; ++kx) {
+                        const float* in = input + (std::size_t(y0 + ky) * p.in_w + (x0 + kx)) * C;  // (channels)
+                        for (std::size_t c = 0; c < C; ++c) out[c] = std::max(out[c], in[c]);
+                    }
+            }
+        }
+    });
+}
+
+}  // namespace convscope
