@@ -185,14 +185,16 @@ void write_fixed_strings(hid_t object, const std::string& attribute, const std::
         throw Error("cannot write attribute \"" + attribute + "\"" + reason());
 }
 
-void write_vlen_string(hid_t object, const std::string& attribute, const std::string& value) {
+void write_fixed_string(hid_t object, const std::string& attribute, const std::string& value) {
     Id type(H5Tcopy(H5T_C_S1), H5Tclose);
-    if (!type.valid() || H5Tset_size(type.get(), H5T_VARIABLE) < 0 || H5Tset_cset(type.get(), H5T_CSET_ASCII) < 0)
+    if (!type.valid() || H5Tset_size(type.get(), std::max<std::size_t>(1, value.size())) < 0 ||
+        H5Tset_strpad(type.get(), H5T_STR_NULLPAD) < 0 || H5Tset_cset(type.get(), H5T_CSET_ASCII) < 0)
         throw Error("cannot make a string type for attribute \"" + attribute + "\"" + reason());
     Id space = simple_space({});
+    std::vector<char> cell(std::max<std::size_t>(1, value.size()), '\0');
+    std::copy(value.begin(), value.end(), cell.begin());
     Id attr(H5Acreate2(object, attribute.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-    const char* cell = value.c_str();
-    if (!attr.valid() || H5Awrite(attr.get(), type.get(), &cell) < 0)
+    if (!attr.valid() || H5Awrite(attr.get(), type.get(), cell.data()) < 0)
         throw Error("cannot write attribute \"" + attribute + "\"" + reason());
 }
 

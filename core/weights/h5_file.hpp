@@ -13,7 +13,8 @@
 //   read_float_array()    a dataset of any float type (float16/32/64), converted to float32 by HDF5
 //   dataset_shape()       a dataset's dimensions without reading its data
 //   write_fixed_strings() a 1-D attribute of fixed-length, null-padded ASCII strings (numpy "S<n>")
-//   write_vlen_string()   a scalar variable-length ASCII string attribute (what h5py 3 makes of bytes)
+//   write_fixed_string()  a scalar fixed-length string attribute (numpy.bytes_; h5py reads it back as
+//                         bytes, which Keras' loaders .decode())
 //   write_empty_list()    a float64 attribute of shape (0,) (what h5py makes of Keras' empty lists)
 //   write_float_array()   a float32 dataset, creating intermediate groups ("conv1/kernel:0")
 
@@ -74,7 +75,7 @@ std::vector<std::size_t> dataset_shape(hid_t location, const std::string& path);
 FloatArray read_float_array(hid_t location, const std::string& path);
 
 void write_fixed_strings(hid_t object, const std::string& attribute, const std::vector<std::string>& values);
-void write_vlen_string(hid_t object, const std::string& attribute, const std::string& value);
+void write_fixed_string(hid_t object, const std::string& attribute, const std::string& value);
 void write_empty_list(hid_t object, const std::string& attribute);
 void write_float_array(hid_t location, const std::string& path, const std::vector<std::size_t>& shape,
                        const float* values);

@@ -358,8 +358,8 @@ void save_keras_weights(const Graph& graph, const std::string& path) {
         std::vector<std::string> names;
         for (const Node* n : layers) names.push_back(n->name);
         write_list(file.get(), "layer_names", names);
-        h5::write_vlen_string(file.get(), "backend", "tensorflow");
-        h5::write_vlen_string(file.get(), "keras_version", "2.x");
+        h5::write_fixed_string(file.get(), "backend", "tensorflow");
+        h5::write_fixed_string(file.get(), "keras_version", "2.x");
         for (const Node* n : layers) {
             h5::Id group(H5Gcreate2(file.get(), n->name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
             if (!group.valid()) throw h5::Error("cannot create group \"" + n->name + "\" (" + h5::last_error() + ")");
