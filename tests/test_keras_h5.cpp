@@ -312,6 +312,63 @@ TEST_CASE("keras_h5: saving over an existing file replaces it whole", "[weights]
     CHECK(weight(back, "fc", 0) == weight(g, "fc", 0));
 }
 
+TEST_CASE("keras_h5: weights listed in another order than Keras' are refused, not mixed up", "[weights][h5]") {
+    TempDir dir;
+    Graph a = small_graph();
+    initialize_graph(a, 1);
+    const std::string path = dir.file("swapped.h5");
+    save_keras_weights(a, path);
+    {
+        // Same shapes, so only the names can tell moving_mean from moving_variance.
+        h5::Lock lock;
+        h5::Id file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+        h5::Id bn(H5Gopen2(file.get(), "bn_conv1", H5P_DEFAULT), H5Gclose);
+        REQUIRE(H5Adelete(bn.get(), "weight_names") >= 0);
+        h5::write_fixed_strings(bn.get(), "weight_names",
+                                {"bn_conv1/gamma:0", "bn_conv1/beta:0", "bn_conv1/moving_variance:0",
+                                 "bn_conv1/moving_mean:0"});
+    }
+    Graph b = small_graph();
+    fill_sentinel(b);
+    CHECK_THAT(load_error(b, path), Catch::Contains("layer \"bn_conv1\" weight 3 is \"bn_conv1/moving_variance:0\" "
+                                                    "(moving_variance), the graph expects moving_mean"));
+    CHECK(all_sentinel(b));
+}
+
+TEST_CASE("keras_h5: a layer list past HDF5's 64 KB attribute limit is split like Keras splits it",
+          "[weights][h5]") {
+    TempDir dir;
+    Graph g;
+    g.add("input", std::make_unique<InputLayer>(Shape::image(2, 2, 1)), {});
+    std::vector<std::string> names;
+    std::string previous = "input";
+    for (int i = 0; i < 700; ++i) {  // 700 names of 100 characters: 70,000 bytes, two chunks
+        std::string name = "relu_" + std::to_string(1000 + i);
+        name += std::string(100 - name.size(), 'x');
+        g.add(name, std::make_unique<Activation>(), {previous});
+        names.push_back(name);
+        previous = name;
+    }
+    g.build_weights();
+    const std::string path = dir.file("long.h5");
+    save_keras_weights(g, path);
+    {
+        h5::Lock lock;
+        h5::Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+        CHECK_FALSE(h5::has_attribute(file.get(), "layer_names"));
+        CHECK_FALSE(h5::has_attribute(file.get(), "layer_names2"));
+        const auto first = h5::read_strings(file.get(), "layer_names0");
+        const auto second = h5::read_strings(file.get(), "layer_names1");
+        CHECK(first.size() == 350);  // numpy.array_split: equal halves
+        CHECK(second.size() == 350);
+        CHECK(first.front() == names.front());
+        CHECK(second.back() == names.back());
+    }
+    const LoadReport r = load_keras_weights(g, path);  // no weights at all: nothing to load, nothing missing
+    CHECK(r.naming == WeightNaming::none);
+    CHECK(r.loaded.empty());
+}
+
 // ---- ResNet50 ---------------------------------------------------------------------------------------------
 
 namespace {

@@ -187,7 +187,7 @@ std::string describe(const LoadReport& r) {
     if (!r.keras_version.empty()) s += ", keras_version " + r.keras_version;
     if (!r.backend.empty()) s += ", backend " + r.backend;
     s += "\n  loaded: " + std::to_string(r.loaded.size()) + " layers\n";
-    s += "  skipped (not in this network): " + (r.skipped.empty() ? std::string("none") : name_list(r.skipped)) + "\n";
+    s += "  skipped (not in this network): " + (r.skipped.empty() ? std::string("none") : name_list(r.skipped));
     return s;
 }
 

@@ -51,7 +51,7 @@ struct LoadReport {
     std::vector<std::string> loaded;   // graph nodes whose weights came from the file, in file order
     std::vector<std::string> skipped;  // file layers with weights that the graph has no node for
 };
-// Several lines for a terminal: the file, the naming style, the counts and the skipped layers.
+// Several lines for a terminal (no final newline): the file, the naming style, the counts, the skipped layers.
 std::string describe(const LoadReport& report);
 
 // Sizes the graph's weights for its current shapes first (Graph::build_weights; a graph whose shapes do
