@@ -30,7 +30,7 @@ int text_width(const std::string& s, int scale) {
     return (stb_easy_font_width(&t[0]) - 1) * scale;
 }
 
-int text_height(int scale) { return 10 * scale; }  // 7 rows of capitals and digits, 3 of descenders
+int text_height(int scale) { return 9 * scale; }  // 7 rows of capitals and digits, 2 of descenders
 
 void draw_text(RgbaImage& img, int x, int y, const std::string& s, Rgba8 colour, int scale) {
     if (s.empty() || scale < 1) return;

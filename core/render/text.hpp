@@ -1,6 +1,7 @@
 #pragma once
 // Small text for labels baked into images (channel numbers, colour-bar values), drawn with stb_easy_font's
-// segment glyphs. At scale 1 a capital is 7 pixels tall; use scale 2 or more for projector-sized images.
+// segment glyphs. At scale 1 a capital is 7 pixels tall and a line 9 (with descenders); use scale 2 or more for
+// projector-sized images.
 //
 //   text_width(s, scale)    pixels the string takes horizontally
 //   text_height(scale)      pixels a line takes vertically (capitals and descenders)
