@@ -24,11 +24,11 @@ Tensor3 test_input(int h, int w) {  // (H, W, 3)
     return x;
 }
 
-Engine make_engine(int size, EngineOptions options = {}) {
+std::unique_ptr<Engine> make_engine(int size, EngineOptions options = {}) {
     Graph g = build_resnet50({size, size, 4, false});
     initialize_graph(g, 3);
-    Engine e(std::move(g), options);
-    e.set_input(test_input(size, size));
+    auto e = std::make_unique<Engine>(std::move(g), options);
+    e->set_input(test_input(size, size));
     return e;
 }
 
@@ -39,7 +39,8 @@ bool bitwise_equal(const Tensor3& a, const Tensor3& b) {
 }  // namespace
 
 TEST_CASE("a second run computes nothing; an edit recomputes only the edited node and what depends on it") {
-    Engine e = make_engine(65);
+    auto e_owner = make_engine(65);
+    Engine& e = *e_owner;
     REQUIRE(e.run().computed == e.graph().size());
     CHECK(e.run().computed == 0);
 
@@ -61,7 +62,9 @@ TEST_CASE("a second run computes nothing; an edit recomputes only the edited nod
 }
 
 TEST_CASE("changing filters re-initialises the weights that no longer fit, and only those") {
-    Engine e = make_engine(33);
+    auto e_owner = make_engine(33);
+    Engine& e = *e_owner;
+    e.run();
     const int edited = e.graph().find("res2b_branch2a");
     auto config = dynamic_cast<const Conv2D&>(*e.graph().node(edited).layer).config();
     config.filters = 32;
@@ -73,7 +76,8 @@ TEST_CASE("changing filters re-initialises the weights that no longer fit, and o
 }
 
 TEST_CASE("a new input invalidates everything") {
-    Engine e = make_engine(33);
+    auto e_owner = make_engine(33);
+    Engine& e = *e_owner;
     e.run();
     e.set_input(test_input(33, 33));
     CHECK(e.run().computed == e.graph().size());
@@ -82,12 +86,14 @@ TEST_CASE("a new input invalidates everything") {
 TEST_CASE("results are bitwise identical for 1, 2 and 3 threads") {
     EngineOptions one;
     one.threads = 1;
-    Engine a = make_engine(71, one);
+    auto a_owner = make_engine(71, one);
+    Engine& a = *a_owner;
     a.run();
     for (int threads : {2, 3}) {
         EngineOptions many;
         many.threads = threads;
-        Engine b = make_engine(71, many);
+        auto b_owner = make_engine(71, many);
+    Engine& b = *b_owner;
         b.run();
         for (int i = 0; i < a.graph().size(); ++i) {
             INFO(threads << " threads, node " << a.graph().node(i).name);
@@ -97,11 +103,13 @@ TEST_CASE("results are bitwise identical for 1, 2 and 3 threads") {
 }
 
 TEST_CASE("a cancelled run leaves every cached output complete or absent, and a rerun finishes the job") {
-    Engine full = make_engine(129);
+    auto full_owner = make_engine(129);
+    Engine& full = *full_owner;
     full.run();
     std::mt19937 random(11);
     for (int attempt = 0; attempt < 6; ++attempt) {
-        Engine e = make_engine(129);
+        auto e_owner = make_engine(129);
+    Engine& e = *e_owner;
         std::atomic<bool> cancel{false};
         const int delay_us = int(random() % 60000);
         std::thread canceller([&] {
@@ -127,7 +135,8 @@ TEST_CASE("a cancelled run leaves every cached output complete or absent, and a 
 }
 
 TEST_CASE("a cancel flag stops a run quickly") {
-    Engine e = make_engine(301);
+    auto e_owner = make_engine(301);
+    Engine& e = *e_owner;
     std::atomic<bool> cancel{false};
     std::chrono::steady_clock::time_point cancelled_at;
     std::thread canceller([&] {
@@ -140,16 +149,18 @@ TEST_CASE("a cancel flag stops a run quickly") {
     canceller.join();
     // Not a timing assertion on speed: only that the run did not go on to the end regardless.
     CHECK(e.output(e.graph().output()) == nullptr);
-    WARN("stopped " << std::chrono::duration<double, std::milli>(stopped_at - cancelled_at).count()
-                    << " ms after the cancel flag was set");
+    const double ms = std::chrono::duration<double, std::milli>(stopped_at - cancelled_at).count();
+    WARN("stopped " << ms << " ms after the cancel flag was set");
 }
 
 TEST_CASE("block_outputs mode keeps only block outputs and recomputes inner nodes on demand") {
-    Engine all = make_engine(97);
+    auto all_owner = make_engine(97);
+    Engine& all = *all_owner;
     all.run();
     EngineOptions options;
     options.keep = KeepPolicy::block_outputs;
-    Engine lean = make_engine(97, options);
+    auto lean_owner = make_engine(97, options);
+    Engine& lean = *lean_owner;
     lean.run();
     const Graph& g = lean.graph();
     for (const Block& b : g.blocks) {
@@ -171,7 +182,8 @@ TEST_CASE("block_outputs mode keeps only block outputs and recomputes inner node
 }
 
 TEST_CASE("a shape error stops the run before any work and names the node") {
-    Engine e = make_engine(65);
+    auto e_owner = make_engine(65);
+    Engine& e = *e_owner;
     const int node = e.graph().find("res4a_branch1");
     auto config = dynamic_cast<const Conv2D&>(*e.graph().node(node).layer).config();
     config.strides = 1;  // the shortcut no longer matches the strided main path
