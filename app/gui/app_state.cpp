@@ -1,0 +1,287 @@
+#include "app/gui/app_state.hpp"
+
+#include <chrono>
+#include <functional>
+
+#include "core/errors.hpp"
+
+namespace convscope::gui {
+
+const char* to_string(Panel p) { return p == Panel::playground ? "playground" : "network"; }
+
+Panel parse_panel(const std::string& s) {
+    if (s == "playground") return Panel::playground;
+    if (s == "network") return Panel::network;
+    throw ConfigError("panel \"" + s + "\" is not one of playground, network");
+}
+
+double now_seconds() {
+    using namespace std::chrono;
+    return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+void show_error(AppState& app, const std::string& message) {
+    app.error_bar.message = message;
+    app.error_bar.shown_at = now_seconds();
+}
+
+void refresh_network_structure(AppState& app) {
+    const ResNet50Options& o = app.network.options;
+    const ResNet50Options& u = app.ui_graph_options;
+    const bool rebuild = o.height != u.height || o.width != u.width || o.last_stage != u.last_stage ||
+                         o.include_top != u.include_top;
+    if (rebuild) {
+        app.ui_graph = build_resnet50(o);
+        app.ui_graph_options = o;
+        const std::size_t n = std::size_t(app.ui_graph.size());
+        app.network_outputs.assign(n, nullptr);
+        app.network_stale.assign(n, 0);
+        app.network_reinitialised.assign(n, 0);
+        app.network_structure_request = app.worker_request_counter + 1;  // older node events do not fit
+        if (app.selected_node < 0 || app.selected_node >= app.ui_graph.size()) app.selected_node = app.ui_graph.find("conv1");
+    }
+    app.edit_errors.clear();
+    // Every Conv2D gets its seed configuration unless the user edited it.
+    for (int i = 0; i < app.ui_graph.size(); ++i) {
+        auto* conv = dynamic_cast<Conv2D*>(app.ui_graph.node(i).layer.get());
+        if (!conv) continue;
+        const std::string& name = app.ui_graph.node(i).name;
+        if (rebuild || !app.original_convs.count(name)) {
+            if (!app.original_convs.count(name)) app.original_convs[name] = conv->config();
+        }
+        auto it = app.network.edits.find(name);
+        conv->set_config(it != app.network.edits.end() ? it->second : app.original_convs[name]);
+    }
+    app.ui_shapes = app.ui_graph.infer_shapes();
+    app.request_dirty = true;
+}
+
+void refresh_playground_geometry(AppState& app) {
+    const PlaygroundParams& p = app.playground;
+    try {
+        if (p.input_height < 1 || p.input_width < 1)
+            throw ConfigError("input size " + std::to_string(p.input_height) + "x" + std::to_string(p.input_width) +
+                              ": both sides must be at least 1 pixel");
+        Conv2D conv(p.conv);
+        const Shape in = Shape::image(p.input_height, p.input_width, 3);
+        ConvGeometry g = conv.geometry(in);
+        conv.output_shape({in});  // raises the "output dimension < 1" error with its rule
+        app.playground_geometry = g;
+        app.playground_error.clear();
+    } catch (const std::exception& e) {
+        app.playground_error = e.what();
+    }
+    app.request_dirty = true;
+}
+
+std::optional<Conv2DConfig> conv_config_of(const AppState& app, int node) {
+    if (node < 0 || node >= app.ui_graph.size()) return std::nullopt;
+    const auto* conv = dynamic_cast<const Conv2D*>(app.ui_graph.node(node).layer.get());
+    if (!conv) return std::nullopt;
+    return conv->config();
+}
+
+static bool network_shapes_ok(const AppState& app) {
+    for (const NodeShape& s : app.ui_shapes)
+        if (!s.ok()) return false;
+    return !app.ui_shapes.empty();
+}
+
+static JobRequest build_request(const AppState& app) {
+    JobRequest r;
+    r.image_source = app.image_source;
+    r.playground = app.playground;
+    r.playground_valid = app.playground_error.empty();
+    r.network = app.network;
+    r.network_valid = network_shapes_ok(app);
+    r.priority = app.panel == Panel::network ? Job::network : Job::playground;
+    r.want_network = app.network_wanted;
+    return r;
+}
+
+static bool same_request(const JobRequest& a, const JobRequest& b) {
+    return a.image_source == b.image_source && a.playground == b.playground &&
+           a.playground_valid == b.playground_valid && a.network == b.network && a.network_valid == b.network_valid &&
+           a.priority == b.priority && a.want_network == b.want_network;
+}
+
+void sync_worker(AppState& app) {
+    if (app.panel == Panel::network) app.network_wanted = true;
+    JobRequest r = build_request(app);
+    if (app.last_posted_request != 0 && same_request(r, app.last_request)) return;
+    const bool playground_changed = app.last_posted_request == 0 || r.playground != app.last_request.playground ||
+                                    r.image_source != app.last_request.image_source;
+    app.last_posted_request = app.worker.post(r);
+    app.worker_request_counter = app.last_posted_request;
+    if (playground_changed && r.playground_valid) app.change_times[app.last_posted_request] = now_seconds();
+    app.last_request = std::move(r);
+}
+
+bool drain_worker(AppState& app) {
+    std::vector<WorkerEvent> events = app.worker.drain();
+    using K = WorkerEvent::Kind;
+    for (WorkerEvent& e : events) {
+        switch (e.kind) {
+        case K::image_loaded:
+            app.image = e.image;
+            app.loaded_image_source = e.path;
+            app.image_label = e.path.rfind("sample:", 0) == 0 ? e.path.substr(7) + " (bundled sample)" : e.path;
+            app.image_label += " - " + std::to_string(e.image->width) + "x" + std::to_string(e.image->height);
+            {
+                // RGB -> RGBA for GL; a few ms for a large photo, once per image.
+                std::vector<std::uint8_t> rgba(std::size_t(e.image->width) * std::size_t(e.image->height) * 4);
+                for (std::size_t i = 0, n = rgba.size() / 4; i < n; ++i) {
+                    rgba[i * 4 + 0] = e.image->pixels[i * 3 + 0];
+                    rgba[i * 4 + 1] = e.image->pixels[i * 3 + 1];
+                    rgba[i * 4 + 2] = e.image->pixels[i * 3 + 2];
+                    rgba[i * 4 + 3] = 255;
+                }
+                app.image_texture.upload(e.image->width, e.image->height, rgba.data(), true);
+            }
+            break;
+        case K::image_failed: {
+            std::string shown = e.path.rfind("sample:", 0) == 0 ? e.path.substr(7) : e.path;
+            show_error(app, "Cannot use image \"" + shown + "\": " + e.message +
+                                ". Expected a PNG, JPEG, BMP, GIF, TGA or PNM picture" +
+                                (app.image ? "; the previous image stays." : "; showing the bundled sample instead."));
+            app.image_source = app.loaded_image_source.empty() ? "sample:chelsea" : app.loaded_image_source;
+            app.request_dirty = true;
+            break;
+        }
+        case K::weights_loaded:
+            app.weights_label = e.path;
+            app.weights_report = e.message;
+            app.loaded_weights_path = e.path;
+            break;
+        case K::weights_failed:
+            show_error(app, "Cannot load weights \"" + e.path + "\": " + e.message +
+                                ". Expected a Keras HDF5 file (model.save_weights) for this network; the weights in "
+                                "use stay.");
+            app.network.weights_path = app.loaded_weights_path;
+            app.request_dirty = true;
+            break;
+        case K::playground_done:
+            app.playground_output = e.tensor;
+            app.playground_output_request = e.request;
+            app.playground_ms = e.milliseconds;
+            {
+                // The newest parameter change this result reflects starts the latency clock.
+                auto it = app.change_times.upper_bound(e.request);
+                if (it != app.change_times.begin()) {
+                    --it;
+                    app.latency_start = it->second;
+                    app.latency_tensor = e.tensor.get();
+                    app.change_times.erase(app.change_times.begin(), std::next(it));
+                }
+            }
+            break;
+        case K::playground_failed: app.playground_error = e.message; break;
+        case K::network_reset:
+            if (e.request < app.network_structure_request) break;
+            for (int n : e.nodes)
+                if (n >= 0 && std::size_t(n) < app.network_stale.size()) app.network_stale[std::size_t(n)] = 1;
+            break;
+        case K::network_node:
+            if (e.request < app.network_structure_request) break;
+            if (e.node >= 0 && std::size_t(e.node) < app.network_outputs.size()) {
+                app.network_outputs[std::size_t(e.node)] = e.tensor;
+                app.network_stale[std::size_t(e.node)] = 0;
+            }
+            break;
+        case K::reinitialised:
+            if (e.request < app.network_structure_request) break;
+            for (int n : e.nodes)
+                if (n >= 0 && std::size_t(n) < app.network_reinitialised.size())
+                    app.network_reinitialised[std::size_t(n)] = 1;
+            break;
+        case K::network_done: app.network_ms = e.milliseconds; break;
+        case K::network_failed: show_error(app, "Network run failed: " + e.message); break;
+        case K::progress: app.progress = e.progress; break;
+        case K::idle: app.progress.busy = false; break;
+        }
+    }
+    return !events.empty();
+}
+
+std::shared_ptr<const Tensor3> current_tensor(const AppState& app, std::string* title) {
+    if (app.panel == Panel::playground) {
+        if (title) *title = "playground Conv2D output";
+        return app.playground_output;
+    }
+    if (app.selected_node < 0 || std::size_t(app.selected_node) >= app.network_outputs.size()) return nullptr;
+    if (title) *title = app.ui_graph.node(app.selected_node).name;
+    return app.network_outputs[std::size_t(app.selected_node)];
+}
+
+static std::uint64_t view_signature(const AppState& app, const Tensor3* t) {
+    std::uint64_t h = std::hash<const void*>()(t);
+    auto mix = [&h](std::uint64_t v) { h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); };
+    mix(std::uint64_t(app.view.normalization));
+    mix(std::uint64_t(app.view.colormap));
+    mix(std::uint64_t(app.view.page));
+    mix(std::uint64_t(app.view.per_page));
+    mix(std::uint64_t(app.view.selected_channel));
+    mix(std::uint64_t(app.render_max_cell));
+    return h;
+}
+
+void request_render(AppState& app) {
+    std::shared_ptr<const Tensor3> t = current_tensor(app);
+    if (!t) {
+        app.wanted_render_signature = 0;
+        return;
+    }
+    const std::uint64_t sig = view_signature(app, t.get());
+    app.wanted_render_signature = sig;
+    if (sig == app.shown_render_signature || sig == app.pending_render_signature) return;
+    RenderRequest r;
+    r.key = app.next_render_key++;
+    r.tensor = t;
+    r.normalization = app.view.normalization;
+    r.colormap = app.view.colormap;
+    r.page = app.view.page;
+    r.per_page = app.view.per_page;
+    r.selected_channel = app.view.selected_channel;
+    r.max_cell = app.render_max_cell;
+    app.pending_render_signature = sig;
+    app.pending_render_key = r.key;
+    app.render_signatures[r.key] = sig;
+    app.worker.post_render(std::move(r));
+}
+
+bool take_render(AppState& app) {
+    std::optional<RenderResult> r = app.worker.take_render();
+    if (!r) return false;
+    auto it = app.render_signatures.find(r->key);
+    const std::uint64_t sig = it != app.render_signatures.end() ? it->second : 0;
+    app.render_signatures.erase(app.render_signatures.begin(), std::next(it == app.render_signatures.end() ? app.render_signatures.begin() : it));
+    if (r->key == app.pending_render_key) {
+        app.pending_render_key = 0;
+        app.pending_render_signature = 0;
+    }
+    if (!r->error.empty()) {
+        show_error(app, "Cannot draw the feature maps: " + r->error);
+        app.shown_render_signature = sig;
+        return true;
+    }
+    app.shown.grid.upload(r->grid.width, r->grid.height, r->grid.pixels.data());
+    app.shown.enlarged.upload(r->enlarged.width, r->enlarged.height, r->enlarged.pixels.data());
+    if (app.latency_tensor && r->tensor.get() == app.latency_tensor) {
+        app.latency_pending = true;  // recorded after this frame is on screen
+        app.latency_tensor = nullptr;
+    }
+    app.shown.render = std::move(*r);
+    app.shown.key = app.shown.render.key;
+    app.shown.valid = true;
+    app.shown_render_signature = sig;
+    return true;
+}
+
+bool results_complete(const AppState& app) {
+    if (!app.image || app.worker.busy() || app.worker.render_busy()) return false;
+    if (app.pending_render_key != 0) return false;
+    if (app.wanted_render_signature != 0 && app.wanted_render_signature != app.shown_render_signature) return false;
+    return true;
+}
+
+}  // namespace convscope::gui

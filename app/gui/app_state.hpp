@@ -1,0 +1,206 @@
+#pragma once
+// Everything the panels read and edit, in one explicit struct (no state hides in function statics).
+//
+//   Settings          persisted between runs (UI scale, theme, window size, panel visibility)
+//   PlaygroundParams  the single Conv2D the playground shows: input size, Keras arguments, kernel source
+//   NetworkParams     the ResNet50 options, per-node Conv2D edits, the seed and the weights file
+//   ViewOptions       how feature maps are drawn: normalisation, colour map, page, enlarged channel
+//   ShownMaps         the last complete render of a tensor, uploaded as GL textures (main thread only)
+//   AppState          all of the above plus the UI's own graph copy for instant shape inference
+//
+//   job_request()     the request the worker should be working towards, built from the state
+//   network_node_output()   the last complete output of a network node, or nullptr
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "app/gui/feature_render.hpp"
+#include "app/gui/gl_texture.hpp"
+#include "app/gui/worker.hpp"
+#include "core/image/image.hpp"
+#include "core/layers/conv2d.hpp"
+#include "core/model/graph.hpp"
+#include "core/model/resnet50.hpp"
+
+namespace convscope::gui {
+
+enum class Panel { playground, network };
+const char* to_string(Panel p);
+Panel parse_panel(const std::string& s);  // throws ConfigError naming the value
+
+enum class Theme { dark, light };
+
+struct Settings {
+    float ui_scale = 1.0f;
+    Theme theme = Theme::dark;
+    int window_width = 1600;
+    int window_height = 1000;
+    float left_fraction = 0.40f;  // width share of the left (controls) column
+    bool show_inspector = true;
+    bool show_export = false;
+    bool show_help = false;
+};
+
+struct ViewOptions {
+    Normalization normalization = Normalization::per_channel;
+    Colormap colormap = Colormap::viridis;
+    int page = 0;              // grid page when a node has more channels than fit
+    int per_page = 64;         // channels per grid page
+    int selected_channel = 0;  // the enlarged channel
+};
+
+// Where the last complete render came from, so hover can map a pixel back to the input image.
+struct ShownMaps {
+    RenderResult render;        // CPU copy of what the textures hold (stats, grid layout, values)
+    GlTexture grid;             // the channel grid
+    GlTexture enlarged;         // the selected channel at full resolution
+    std::uint64_t key = 0;      // which render request produced it
+    bool valid = false;
+};
+
+struct ErrorBar {
+    std::string message;  // shown in red until dismissed or replaced
+    double shown_at = 0.0;
+};
+
+// The small "type a path" dialog behind File > Open image / Load weights / sessions.
+struct PathPrompt {
+    enum class Kind { none, open_image, load_weights, load_session, save_session };
+    Kind kind = Kind::none;
+    std::string text;
+    bool open_requested = false;
+    bool focus = false;
+};
+
+struct FrameStats {
+    std::vector<double> frame_ms;           // per frame, poll to swap
+    std::vector<double> busy_frame_ms;      // the same, only frames while the worker had a job
+    std::vector<double> busy_interval_ms;   // start-to-start of consecutive frames while the worker had a job
+    std::vector<double> change_to_maps_ms;  // playground parameter change -> its maps drawn
+};
+
+struct AppState {
+    // --- settings and paths
+    Settings settings;
+    std::string assets_dir;
+    std::string config_dir;      // $XDG_CONFIG_HOME/convscope or ~/.config/convscope
+    std::string imgui_ini_path;  // ImGui's own layout file, kept there too
+    float applied_ui_scale = 0.0f;  // the scale the font atlas was built for
+    Theme applied_theme = Theme::light;
+    bool quit_requested = false;
+
+    // --- what the user chose
+    Panel panel = Panel::playground;
+    Panel tab_shown = Panel::playground;  // the tab ImGui has selected (synced when `panel` changes elsewhere)
+    std::string image_source = "sample:chelsea";  // "sample:NAME" or a file path
+    PlaygroundParams playground;
+    NetworkParams network;
+    int selected_node = -1;  // in the network graph
+    ViewOptions view;
+    std::string image_path_field;    // the path typed in the playground
+    std::string weights_path_field;  // the path typed in the network panel
+    std::set<std::string> tree_open; // stages and blocks the user opened in the layer tree
+    bool scroll_tree_to_selection = false;
+    int last_selected_node = -1;
+    struct Hover {
+        bool valid = false;
+        int channel = 0, row = 0, col = 0;
+    } hover;                         // the activation under the mouse (grid or enlarged view), this frame
+
+    // --- the UI's structure copy of the network, for shape inference while the user types
+    Graph ui_graph;
+    std::vector<NodeShape> ui_shapes;
+    ResNet50Options ui_graph_options{-1, -1, -1, false};
+    std::map<std::string, std::string> edit_errors;  // node -> why its edit cannot apply
+    std::map<std::string, Conv2DConfig> original_convs;  // each Conv2D's seed configuration, by name
+    bool network_wanted = false;     // the network computes once its panel has been opened
+    std::uint64_t network_structure_request = 0;  // node events of older requests belong to an old graph
+    std::uint64_t worker_request_counter = 0;
+
+    // --- worker and results
+    Worker worker;
+    std::shared_ptr<const RgbImage> image;  // the image in use (decoded on the worker)
+    std::string image_label;                // what the status bar calls it
+    std::string loaded_image_source;        // the source `image` came from (restored after a failure)
+    std::string loaded_weights_path;        // "" : seeded weights
+    GlTexture image_texture;
+    std::shared_ptr<const Tensor3> playground_output;  // (H, W, filters), last complete
+    std::uint64_t playground_output_request = 0;
+    std::optional<ConvGeometry> playground_geometry;   // of the shown output
+    std::string playground_error;                      // of the current parameters, empty if valid
+    double playground_ms = 0.0;
+    std::vector<std::shared_ptr<const Tensor3>> network_outputs;  // per node, last complete
+    std::vector<char> network_stale;                              // 1: being recomputed
+    std::vector<char> network_reinitialised;                      // 1: weights re-initialised by an edit
+    std::string weights_label = "seeded glorot_uniform (seed 1)";
+    std::string weights_report;
+    Progress progress;
+    double network_ms = 0.0;
+
+    // --- feature map view
+    ShownMaps shown;
+    std::uint64_t next_render_key = 1;
+    std::uint64_t pending_render_key = 0;  // 0: nothing pending
+    std::uint64_t wanted_render_signature = 0;
+    std::uint64_t pending_render_signature = 0;
+    std::uint64_t shown_render_signature = 0;
+    std::map<std::uint64_t, std::uint64_t> render_signatures;  // render key -> view signature
+    int render_max_cell = 160;  // grid cells are shrunk to at most this many pixels a side
+
+    // --- messages
+    ErrorBar error_bar;
+    std::string status_message;  // last confirmation (session saved ...), shown in the status bar
+    PathPrompt path_prompt;
+    std::string export_message;  // last export confirmation or failure
+    std::string export_dir = "exports";
+    bool export_ok = true;
+
+    // --- session file (File menu)
+    std::string session_path = "convscope-session.json";
+
+    // --- automation and measurement
+    std::string screenshot_path;
+    int max_frames = 0;
+    bool print_frame_stats = false;
+    int frame_index = 0;
+    FrameStats frame_stats;
+    // Playground request id -> when the parameter change that caused it happened.
+    std::map<std::uint64_t, double> change_times;
+    double latency_start = 0.0;              // when the change behind the newest playground result happened
+    const Tensor3* latency_tensor = nullptr; // that result, until its maps are uploaded
+    bool latency_pending = false;            // its maps are drawn this frame: record after the swap
+    std::uint64_t last_posted_request = 0;
+    JobRequest last_request;
+    bool request_dirty = true;
+};
+
+double now_seconds();
+void show_error(AppState& app, const std::string& message);
+
+// Rebuilds the UI's graph when the network options changed, re-applies edits, re-infers shapes.
+void refresh_network_structure(AppState& app);
+// Re-infers the playground's shape; sets playground_error when the combination is impossible.
+void refresh_playground_geometry(AppState& app);
+// The Conv2D config this node has in the UI graph (with edits), or nullopt if it is not a Conv2D.
+std::optional<Conv2DConfig> conv_config_of(const AppState& app, int node);
+
+// Posts the current choices to the worker if they changed since the last post.
+void sync_worker(AppState& app);
+// Applies everything the worker finished since the last frame. Returns true if anything arrived.
+bool drain_worker(AppState& app);
+// Uploads a finished render as textures (main thread). Returns true if one arrived.
+bool take_render(AppState& app);
+// Asks the render thread for the view of the tensor the feature-map panel shows, if it changed.
+void request_render(AppState& app);
+// The tensor the feature-map panel shows now (playground output or the selected network node).
+std::shared_ptr<const Tensor3> current_tensor(const AppState& app, std::string* title = nullptr);
+// True when nothing is pending: no worker job, no render, textures uploaded (for --screenshot).
+bool results_complete(const AppState& app);
+
+}  // namespace convscope::gui

@@ -1,0 +1,402 @@
+// convscope: learn how Keras Conv2D and ResNet50 work.
+//
+// Reads top to bottom like Dear ImGui's example_glfw_opengl3: parse arguments, initialise (GLFW, GL,
+// ImGui, fonts, worker), loop (poll, drain worker results, new frame, panels, render, screenshot, swap),
+// clean up in reverse order.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <backends/imgui_impl_glfw.h>
+#include <backends/imgui_impl_opengl3.h>
+#include <stb_image_write.h>
+
+#include "app/gui/app_state.hpp"
+#include "app/gui/panels.hpp"
+#include "app/gui/session.hpp"
+#include "app/gui/settings.hpp"
+
+using namespace convscope;
+using namespace convscope::gui;
+
+namespace {
+
+const char kUsage[] =
+    "usage: convscope [--image PATH] [--sample NAME] [--weights FILE.h5] [--panel playground|network]\n"
+    "                 [--session FILE] [--screenshot PATH] [--frames N] [--frame-stats] [--ui-scale S]\n"
+    "                 [--theme dark|light] [--timeout SECONDS]\n"
+    "  --screenshot PATH  save the window as PNG after the first frame with complete results, then exit 0\n"
+    "  --frames N         exit after N frames\n"
+    "  --frame-stats      print frame times and the parameter change -> maps latency at exit\n";
+
+struct Args {
+    std::string image, sample, weights, panel, session, screenshot, theme;
+    int frames = 0;
+    bool frame_stats = false;
+    float ui_scale = 0.0f;
+    double timeout = 300.0;
+    std::string scripted_change;  // developer aid: "filters" nudges a playground parameter each frame
+};
+
+bool parse_args(int argc, char** argv, Args& a, std::string& error) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string k = argv[i];
+        auto value = [&](std::string& out) {
+            if (i + 1 >= argc) {
+                error = k + " needs a value";
+                return false;
+            }
+            out = argv[++i];
+            return true;
+        };
+        std::string v;
+        if (k == "--image") { if (!value(a.image)) return false; }
+        else if (k == "--sample") { if (!value(a.sample)) return false; }
+        else if (k == "--weights") { if (!value(a.weights)) return false; }
+        else if (k == "--panel") {
+            if (!value(a.panel)) return false;
+            if (a.panel != "playground" && a.panel != "network") {
+                error = "--panel " + a.panel + ": expected playground or network";
+                return false;
+            }
+        } else if (k == "--session") { if (!value(a.session)) return false; }
+        else if (k == "--screenshot") { if (!value(a.screenshot)) return false; }
+        else if (k == "--theme") {
+            if (!value(a.theme)) return false;
+            if (a.theme != "dark" && a.theme != "light") {
+                error = "--theme " + a.theme + ": expected dark or light";
+                return false;
+            }
+        } else if (k == "--frames" || k == "--ui-scale" || k == "--timeout") {
+            if (!value(v)) return false;
+            char* end = nullptr;
+            const double x = std::strtod(v.c_str(), &end);
+            if (end == v.c_str() || *end != '\0' || !(x > 0)) {
+                error = k + " " + v + ": expected a positive number";
+                return false;
+            }
+            if (k == "--frames") a.frames = int(x);
+            else if (k == "--timeout") a.timeout = x;
+            else {
+                if (x < 0.5 || x > 4.0) {
+                    error = "--ui-scale " + v + ": expected a scale between 0.5 and 4";
+                    return false;
+                }
+                a.ui_scale = float(x);
+            }
+        } else if (k == "--frame-stats") a.frame_stats = true;
+        else if (k == "--scripted-change") { if (!value(a.scripted_change)) return false; }
+        else if (k == "--help" || k == "-h") {
+            std::fputs(kUsage, stdout);
+            std::exit(0);
+        } else {
+            error = "unknown argument " + k;
+            return false;
+        }
+    }
+    return true;
+}
+
+void glfw_error(int code, const char* description) { std::fprintf(stderr, "convscope: GLFW error %d: %s\n", code, description); }
+
+// Files dropped on the window: an .h5 is weights, a .json a session, anything else an image.
+void on_drop(GLFWwindow* window, int count, const char** paths) {
+    auto* app = static_cast<AppState*>(glfwGetWindowUserPointer(window));
+    if (!app || count < 1) return;
+    const std::string path = paths[0];
+    auto ends_with = [&](const char* ext) {
+        const std::size_t n = std::strlen(ext);
+        if (path.size() < n) return false;
+        std::string tail = path.substr(path.size() - n);
+        std::transform(tail.begin(), tail.end(), tail.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+        return tail == ext;
+    };
+    if (ends_with(".h5") || ends_with(".hdf5") || ends_with(".keras")) {
+        app->weights_path_field = path;
+        load_weights(*app, path);
+        app->panel = Panel::network;
+    } else if (ends_with(".json")) {
+        load_session_from(*app, path);
+    } else {
+        app->image_path_field = path;
+        open_image(*app, path);
+    }
+}
+
+// Fonts are rasterised at the UI scale so text stays crisp on a projector; called between frames.
+void apply_scale_and_theme(AppState& app) {
+    const Settings& s = app.settings;
+    if (s.ui_scale == app.applied_ui_scale && s.theme == app.applied_theme) return;
+    ImGuiIO& io = ImGui::GetIO();
+    ImGuiStyle& style = ImGui::GetStyle();
+    style = ImGuiStyle();
+    if (s.theme == Theme::light) ImGui::StyleColorsLight();
+    else ImGui::StyleColorsDark();
+    style.WindowRounding = 4.0f;
+    style.FrameRounding = 3.0f;
+    style.GrabRounding = 3.0f;
+    style.FrameBorderSize = s.theme == Theme::light ? 1.0f : 0.0f;
+    style.ScaleAllSizes(s.ui_scale);
+    if (s.ui_scale != app.applied_ui_scale) {
+        io.Fonts->Clear();
+        const std::string font = app.assets_dir + "/DejaVuSans.ttf";
+        ImFontConfig cfg;
+        cfg.OversampleH = 2;
+        if (!io.Fonts->AddFontFromFileTTF(font.c_str(), std::round(16.0f * s.ui_scale), &cfg)) {
+            std::fprintf(stderr, "convscope: cannot read the font %s; using ImGui's built-in font\n", font.c_str());
+            ImFontConfig fallback;
+            fallback.SizePixels = std::round(13.0f * s.ui_scale);
+            io.Fonts->AddFontDefault(&fallback);
+        }
+        io.Fonts->Build();
+        if (app.applied_ui_scale != 0.0f) {  // the backend builds the first texture itself
+            ImGui_ImplOpenGL3_DestroyFontsTexture();
+            ImGui_ImplOpenGL3_CreateFontsTexture();
+        }
+    }
+    app.render_max_cell = int(160 * std::max(1.0f, s.ui_scale));
+    app.applied_ui_scale = s.ui_scale;
+    app.applied_theme = s.theme;
+}
+
+bool save_screenshot(const std::string& path, int width, int height, std::string& error) {
+    std::vector<unsigned char> pixels(std::size_t(width) * std::size_t(height) * 4);
+    glPixelStorei(GL_PACK_ALIGNMENT, 1);
+    glReadBuffer(GL_BACK);
+    glReadPixels(0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE, pixels.data());
+    // GL's first row is the bottom one; PNG's is the top; and the window is opaque.
+    std::vector<unsigned char> flipped(pixels.size());
+    const std::size_t row = std::size_t(width) * 4;
+    for (int y = 0; y < height; ++y)
+        std::memcpy(&flipped[std::size_t(y) * row], &pixels[std::size_t(height - 1 - y) * row], row);
+    for (std::size_t i = 3; i < flipped.size(); i += 4) flipped[i] = 255;
+    if (!stbi_write_png(path.c_str(), width, height, 4, flipped.data(), int(row))) {
+        error = "cannot write " + path;
+        return false;
+    }
+    return true;
+}
+
+double percentile(std::vector<double> v, double p) {
+    if (v.empty()) return 0.0;
+    std::sort(v.begin(), v.end());
+    const std::size_t i = std::min(v.size() - 1, std::size_t(std::ceil(p * double(v.size())) - 1 + 0.5));
+    return v[std::min(v.size() - 1, i)];
+}
+
+void print_frame_stats(const AppState& app) {
+    auto line = [](const char* what, const std::vector<double>& v) {
+        if (v.empty()) {
+            std::printf("%s: no samples\n", what);
+            return;
+        }
+        std::printf("%s: n=%zu median %.1f ms, p95 %.1f ms, max %.1f ms\n", what, v.size(), percentile(v, 0.5),
+                    percentile(v, 0.95), *std::max_element(v.begin(), v.end()));
+    };
+    line("frame time (all frames)", app.frame_stats.frame_ms);
+    line("frame time (while the worker runs)", app.frame_stats.busy_frame_ms);
+    line("frame interval (while the worker runs)", app.frame_stats.busy_interval_ms);
+    line("param change -> maps on screen", app.frame_stats.change_to_maps_ms);
+    std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // --- arguments and settings
+    Args args;
+    std::string arg_error;
+    if (!parse_args(argc, argv, args, arg_error)) {
+        std::fprintf(stderr, "convscope: %s\n%s", arg_error.c_str(), kUsage);
+        return 2;
+    }
+    const bool automated = !args.screenshot.empty() || args.frames > 0;
+    auto app_ptr = std::make_unique<AppState>();
+    AppState& app = *app_ptr;
+    app.assets_dir = CONVSCOPE_ASSETS_DIR;
+    app.config_dir = config_directory();
+    app.settings = load_settings(app.config_dir + "/settings.ini");
+    if (args.ui_scale > 0) app.settings.ui_scale = args.ui_scale;
+    if (!args.theme.empty()) app.settings.theme = args.theme == "light" ? Theme::light : Theme::dark;
+    app.screenshot_path = args.screenshot;
+    app.max_frames = args.frames;
+    app.print_frame_stats = args.frame_stats;
+
+    // --- window and GL context
+    glfwSetErrorCallback(glfw_error);
+    if (!glfwInit()) {
+        std::fprintf(stderr, "convscope: cannot initialise GLFW (is there a display? try xvfb-run)\n");
+        return 1;
+    }
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+    glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+    GLFWwindow* window = glfwCreateWindow(app.settings.window_width, app.settings.window_height,
+                                          "convscope - Keras Conv2D and ResNet50", nullptr, nullptr);
+    if (!window) {
+        std::fprintf(stderr, "convscope: cannot open an OpenGL 3.3 window\n");
+        glfwTerminate();
+        return 1;
+    }
+    glfwMakeContextCurrent(window);
+    glfwSwapInterval(1);
+    glfwSetWindowUserPointer(window, &app);
+    glfwSetDropCallback(window, on_drop);
+
+    // --- Dear ImGui
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    app.imgui_ini_path = app.config_dir + "/imgui.ini";
+    if (!automated) {
+        std::error_code ec;
+        std::filesystem::create_directories(app.config_dir, ec);
+    }
+    io.IniFilename = automated ? nullptr : app.imgui_ini_path.c_str();  // scripted runs leave the user's files alone
+    ImGui_ImplGlfw_InitForOpenGL(window, true);
+    ImGui_ImplOpenGL3_Init("#version 330");
+    apply_scale_and_theme(app);
+
+    // --- the worker, and what to show first
+    app.worker.start(app.assets_dir, [] { glfwPostEmptyEvent(); });
+    refresh_network_structure(app);
+    refresh_playground_geometry(app);
+    if (!args.session.empty()) load_session_from(app, args.session);
+    if (!args.sample.empty()) app.image_source = "sample:" + args.sample;
+    if (!args.image.empty()) {
+        app.image_source = args.image;
+        app.image_path_field = args.image;
+    }
+    if (!args.weights.empty()) {
+        app.weights_path_field = args.weights;
+        load_weights(app, args.weights);
+    }
+    if (!args.panel.empty()) app.panel = parse_panel(args.panel);
+    sync_worker(app);
+
+    // --- main loop
+    const double start_time = now_seconds();
+    int complete_frames = 0;
+    int idle_frames = 0;
+    double last_frame_start = 0.0;
+    int exit_code = 0;
+    int scripted_step = 0;
+    while (!glfwWindowShouldClose(window) && !app.quit_requested) {
+        // Sleep while minimised; while nothing moves, wait for input or a worker result instead of spinning.
+        if (glfwGetWindowAttrib(window, GLFW_ICONIFIED)) {
+            glfwWaitEvents();
+            continue;
+        }
+        const bool worker_busy = app.worker.busy() || app.worker.render_busy();
+        if (!automated && !worker_busy && idle_frames > 6) glfwWaitEventsTimeout(0.5);
+        else glfwPollEvents();
+        const double frame_start = now_seconds();
+
+        apply_scale_and_theme(app);
+        bool arrived = drain_worker(app);
+        arrived |= take_render(app);
+        while (auto r = app.worker.take_task_result()) {
+            app.export_ok = r->ok;
+            app.export_message = r->ok ? r->message : "Nothing was written: " + r->message;
+            arrived = true;
+        }
+
+        ImGui_ImplOpenGL3_NewFrame();
+        ImGui_ImplGlfw_NewFrame();
+        ImGui::NewFrame();
+        app.hover.valid = false;
+        if (!args.scripted_change.empty() && complete_frames > 0 && scripted_step < 40) {
+            // Developer aid for measuring latency: one parameter change each time the last one is on screen.
+            if (results_complete(app)) {
+                app.playground.conv.filters = app.playground.conv.filters == 64 ? 63 : 64;
+                refresh_playground_geometry(app);
+                ++scripted_step;
+            }
+        }
+        handle_shortcuts(app);
+        draw_menu_bar(app);
+        layout_windows(app);
+        if (app.selected_node != app.last_selected_node) {
+            app.last_selected_node = app.selected_node;
+            app.scroll_tree_to_selection = true;
+        }
+        if (app.panel == Panel::network) app.network_wanted = true;
+        sync_worker(app);
+        request_render(app);
+        ImGui::Render();
+
+        int fb_w = 0, fb_h = 0;
+        glfwGetFramebufferSize(window, &fb_w, &fb_h);
+        glViewport(0, 0, fb_w, fb_h);
+        const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+        glClearColor(bg.x, bg.y, bg.z, 1.0f);
+        glClear(GL_COLOR_BUFFER_BIT);
+        ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+
+        // --screenshot: after the first frames that show complete results (two more so layout settles).
+        const bool complete = results_complete(app);
+        complete_frames = complete ? complete_frames + 1 : 0;
+        bool finished = false;
+        if (!app.screenshot_path.empty()) {
+            const bool timed_out = now_seconds() - start_time > args.timeout;
+            if (complete_frames >= 3 || timed_out) {
+                std::string err;
+                if (!save_screenshot(app.screenshot_path, fb_w, fb_h, err)) {
+                    std::fprintf(stderr, "convscope: %s\n", err.c_str());
+                    exit_code = 1;
+                } else if (timed_out) {
+                    std::fprintf(stderr, "convscope: results not complete after %.0f s; saved the window as it is\n",
+                                 args.timeout);
+                    exit_code = 1;
+                }
+                finished = true;
+            }
+        }
+        glfwSwapBuffers(window);
+
+        const double frame_end = now_seconds();
+        app.frame_stats.frame_ms.push_back((frame_end - frame_start) * 1000.0);
+        if (worker_busy) {
+            app.frame_stats.busy_frame_ms.push_back((frame_end - frame_start) * 1000.0);
+            if (last_frame_start > 0) app.frame_stats.busy_interval_ms.push_back((frame_start - last_frame_start) * 1000.0);
+        }
+        last_frame_start = frame_start;
+        if (app.latency_pending) {
+            app.frame_stats.change_to_maps_ms.push_back((frame_end - app.latency_start) * 1000.0);
+            app.latency_pending = false;
+        }
+        idle_frames = (arrived || worker_busy || ImGui::IsAnyMouseDown()) ? 0 : idle_frames + 1;
+        ++app.frame_index;
+        if (finished || (app.max_frames > 0 && app.frame_index >= app.max_frames)) break;
+        // While the engine works, leave it the CPU: ~60 frames a second is plenty for a progress bar.
+        if (worker_busy) {
+            const double spent = now_seconds() - frame_start;
+            if (spent < 1.0 / 60) std::this_thread::sleep_for(std::chrono::duration<double>(1.0 / 60 - spent));
+        }
+    }
+    if (app.print_frame_stats) print_frame_stats(app);
+
+    // --- cleanup, in reverse
+    if (!automated) {
+        glfwGetWindowSize(window, &app.settings.window_width, &app.settings.window_height);
+        std::string err;
+        if (!save_settings(app.settings, app.config_dir + "/settings.ini", err))
+            std::fprintf(stderr, "convscope: settings not saved: %s\n", err.c_str());
+    }
+    app.worker.stop();
+    app_ptr.reset();  // GL textures go while the context still exists
+    ImGui_ImplOpenGL3_Shutdown();
+    ImGui_ImplGlfw_Shutdown();
+    ImGui::DestroyContext();
+    glfwDestroyWindow(window);
+    glfwTerminate();
+    return exit_code;
+}

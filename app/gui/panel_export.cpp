@@ -1,0 +1,184 @@
+// Export: what is on screen as PNG or raw .npy, into a folder the user chooses, all or nothing.
+// The files are encoded and written on the render thread; the confirmation lists what was written.
+#include <algorithm>
+#include <cstdio>
+
+#include <imgui.h>
+
+#include "app/gui/panels.hpp"
+#include "app/gui/ui_util.hpp"
+#include "core/export/atomic_file.hpp"
+#include "core/export/npy.hpp"
+#include "core/export/png.hpp"
+
+namespace convscope::gui {
+
+namespace {
+
+struct ExportItem {
+    std::string name;                        // node name, used in file names
+    std::shared_ptr<const Tensor3> tensor;   // (H, W, C)
+    bool flat = false;
+};
+
+std::string three_digits(int i) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%03d", i);
+    return buf;
+}
+
+GridOptions grid_options(const ViewOptions& v) {
+    GridOptions g;
+    g.normalization = v.normalization;
+    g.colormap = v.colormap;
+    g.max_cell = 200;
+    g.min_cell = 48;
+    g.text_scale = 2;
+    return g;
+}
+
+Worker::TaskResult finish(AtomicFileSet& files, const std::string& what) {
+    const std::vector<std::string> written = files.commit();
+    std::string msg = "Wrote " + std::to_string(written.size()) + " file" + (written.size() == 1 ? "" : "s") + " (" + what + "):";
+    const std::size_t shown = std::min<std::size_t>(written.size(), 12);
+    for (std::size_t i = 0; i < shown; ++i) msg += "\n  " + written[i];
+    if (written.size() > shown) msg += "\n  ... and " + std::to_string(written.size() - shown) + " more";
+    return {true, msg};
+}
+
+// The nodes of the current block (or just the selected node outside blocks), with their outputs.
+std::vector<ExportItem> block_items(const AppState& app, std::string& missing) {
+    std::vector<ExportItem> items;
+    const int b = app.ui_graph.block_of(app.selected_node);
+    std::vector<int> nodes;
+    if (b >= 0) {
+        const Block& bl = app.ui_graph.blocks[std::size_t(b)];
+        nodes = bl.main_path;
+        nodes.insert(nodes.end(), bl.shortcut.begin(), bl.shortcut.end());
+        nodes.push_back(bl.add);
+        nodes.push_back(bl.output);
+    } else {
+        nodes.push_back(app.selected_node);
+    }
+    for (int i : nodes) {
+        auto t = std::size_t(i) < app.network_outputs.size() ? app.network_outputs[std::size_t(i)] : nullptr;
+        if (!t) missing += (missing.empty() ? "" : ", ") + app.ui_graph.node(i).name;
+        const auto& s = app.ui_shapes[std::size_t(i)];
+        items.push_back({app.ui_graph.node(i).name, t, s.ok() && s.shape->flat});
+    }
+    return items;
+}
+
+}  // namespace
+
+void draw_export(AppState& app) {
+    if (!app.settings.show_export) return;
+    ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 30, ImGui::GetFontSize() * 22), ImGuiCond_FirstUseEver);
+    if (!ImGui::Begin("Export", &app.settings.show_export)) {
+        ImGui::End();
+        return;
+    }
+    std::string title;
+    std::shared_ptr<const Tensor3> t = current_tensor(app, &title);
+    const std::string name = app.panel == Panel::playground ? std::string("playground_conv2d") : title;
+    bool flat = false;
+    if (app.panel == Panel::network && app.selected_node >= 0) {
+        const auto& s = app.ui_shapes[std::size_t(app.selected_node)];
+        flat = s.ok() && s.shape->flat;
+    }
+    ImGui::TextUnformatted("folder");
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(-1);
+    input_text("##dir", app.export_dir);
+    tooltip("Where files go (created if missing). Relative paths are relative to the folder convscope was started in.");
+    ImGui::TextColored(dim_colour(), "node: %s", t ? name.c_str() : "(nothing computed yet)");
+    ImGui::TextColored(dim_colour(), "normalisation %s, colours %s (as on screen)", to_string(app.view.normalization),
+                       to_string(app.view.colormap));
+
+    const ViewOptions view = app.view;
+    const std::string dir = app.export_dir.empty() ? std::string(".") : app.export_dir;
+    const bool can = t != nullptr;
+    if (!can) ImGui::BeginDisabled();
+    const float bw = ImGui::GetContentRegionAvail().x;
+    if (ImGui::Button("Enlarged channel as PNG", ImVec2(bw, 0))) {
+        const int ch = std::clamp(view.selected_channel, 0, int(t->shape()[2]) - 1);
+        app.worker.post_task([t, ch, view, dir, name] {
+            ensure_directory(dir);
+            AtomicFileSet files;
+            const ValueRange range = value_range(*t, ch, view.normalization);
+            files.add(dir + "/" + name + "_ch" + three_digits(ch) + ".png",
+                      encode_png(render_channel(*t, ch, range, view.colormap, 1)));
+            return finish(files, "channel " + std::to_string(ch));
+        });
+        app.export_message = "Exporting...";
+    }
+    tooltip("The selected channel, one pixel per value, as on screen: %s_chNNN.png", name.c_str());
+    if (ImGui::Button("Grid as PNG (numbers + colour bar)", ImVec2(bw, 0))) {
+        app.worker.post_task([t, view, dir, name, flat] {
+            ensure_directory(dir);
+            AtomicFileSet files;
+            (void)flat;
+            files.add(dir + "/" + name + "_grid.png", encode_png(render_grid(*t, grid_options(view))));
+            return finish(files, "every channel in one grid");
+        });
+        app.export_message = "Exporting...";
+    }
+    tooltip("Every channel of the node in one image with channel numbers and the colour bar: %s_grid.png", name.c_str());
+    if (ImGui::Button("Every channel as separate PNGs", ImVec2(bw, 0))) {
+        app.worker.post_task([t, view, dir, name] {
+            const std::string sub = dir + "/" + name + "_channels";
+            ensure_directory(sub);
+            AtomicFileSet files;
+            for (int ch = 0; ch < int(t->shape()[2]); ++ch)
+                files.add(sub + "/" + name + "_ch" + three_digits(ch) + ".png",
+                          encode_png(render_channel(*t, ch, value_range(*t, ch, view.normalization), view.colormap, 1)));
+            return finish(files, "one PNG per channel");
+        });
+        app.export_message = "Exporting...";
+    }
+    tooltip("One PNG per channel in %s/%s_channels/ (all or nothing).", dir.c_str(), name.c_str());
+    if (ImGui::Button("Raw values as .npy", ImVec2(bw, 0))) {
+        app.worker.post_task([t, dir, name, flat] {
+            ensure_directory(dir);
+            AtomicFileSet files;
+            files.add(dir + "/" + name + ".npy", encode_npy(*t, flat));
+            return finish(files, "float32, (H, W, C) as numpy.load reads it");
+        });
+        app.export_message = "Exporting...";
+    }
+    tooltip("The exact float32 activations, shape (H, W, C) (or (C,) for a vector): %s.npy", name.c_str());
+    if (!can) ImGui::EndDisabled();
+
+    if (app.panel == Panel::network) {
+        std::string missing;
+        std::vector<ExportItem> items = block_items(app, missing);
+        const bool ready = missing.empty();
+        if (!ready) ImGui::BeginDisabled();
+        const int b = app.ui_graph.block_of(app.selected_node);
+        const std::string block = b >= 0 ? app.ui_graph.blocks[std::size_t(b)].name : name;
+        if (ImGui::Button("Every node of this block (PNG grids + .npy)", ImVec2(bw, 0))) {
+            app.worker.post_task([items, view, dir, block] {
+                const std::string sub = dir + "/" + block;
+                ensure_directory(sub);
+                AtomicFileSet files;
+                for (const ExportItem& it : items) {
+                    files.add(sub + "/" + it.name + ".png", encode_png(render_grid(*it.tensor, grid_options(view))));
+                    files.add(sub + "/" + it.name + ".npy", encode_npy(*it.tensor, it.flat));
+                }
+                return finish(files, "block " + block);
+            });
+            app.export_message = "Exporting...";
+        }
+        if (!ready) ImGui::EndDisabled();
+        tooltip("%s", ready ? ("A grid PNG and a .npy for every node of " + block + ", in " + dir + "/" + block + "/").c_str()
+                            : ("Waiting for: " + missing).c_str());
+    }
+    ImGui::Separator();
+    if (!app.export_message.empty()) {
+        if (app.export_ok) ImGui::TextWrapped("%s", app.export_message.c_str());
+        else error_text(app.export_message);
+    }
+    ImGui::End();
+}
+
+}  // namespace convscope::gui

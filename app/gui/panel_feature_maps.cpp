@@ -1,0 +1,171 @@
+// Feature maps: every channel of the shown tensor as a grid, with paging, normalisation and colour maps.
+#include <algorithm>
+#include <cmath>
+
+#include <imgui.h>
+
+#include "app/gui/panels.hpp"
+#include "app/gui/ui_util.hpp"
+
+namespace convscope::gui {
+
+namespace {
+
+const char* kNormTips[] = {
+    "per-channel: each map is stretched over its own [min, max], so every map uses the whole colour range "
+    "(good for seeing patterns; brightness cannot be compared between maps)",
+    "per-layer: one [min, max] for the whole tensor, so maps can be compared (a weak channel looks dark)",
+    "symmetric: [-m, m] with m = max |x| of the tensor, so zero is the middle colour (pair it with the "
+    "diverging map: negatives blue, zero white, positives red)"};
+
+void draw_view_controls(AppState& app, int channels) {
+    ViewOptions& v = app.view;
+    const auto norms = normalization_names();
+    int n = int(v.normalization);
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7.5f);
+    if (ImGui::BeginCombo("normalise", norms[std::size_t(n)].c_str())) {
+        for (std::size_t i = 0; i < norms.size(); ++i) {
+            if (ImGui::Selectable(norms[i].c_str(), int(i) == n)) v.normalization = Normalization(i);
+            tooltip("%s", kNormTips[i]);
+        }
+        ImGui::EndCombo();
+    }
+    tooltip("%s\n(N cycles)", kNormTips[n]);
+    ImGui::SameLine();
+    const auto cmaps = colormap_names();
+    int c = int(v.colormap);
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6.5f);
+    if (ImGui::BeginCombo("colours", cmaps[std::size_t(c)].c_str())) {
+        for (std::size_t i = 0; i < cmaps.size(); ++i)
+            if (ImGui::Selectable(cmaps[i].c_str(), int(i) == c)) v.colormap = Colormap(i);
+        ImGui::EndCombo();
+    }
+    tooltip("Colour map: gray, viridis and magma run dark (low) to bright (high); diverging runs blue - white - red "
+            "for signed values. (C cycles)");
+    if (channels > v.per_page) {
+        const int pages = (channels + v.per_page - 1) / v.per_page;
+        v.page = std::clamp(v.page, 0, pages - 1);
+        ImGui::SameLine();
+        if (ImGui::ArrowButton("prev_page", ImGuiDir_Left)) v.page = std::max(0, v.page - 1);
+        tooltip("Previous page of channels ([).");
+        ImGui::SameLine();
+        const int first = v.page * v.per_page, last = std::min(channels, first + v.per_page) - 1;
+        ImGui::Text("%d-%d of %d shown", first, last, channels);
+        tooltip("The grid shows %d channels per page; this is page %d of %d.", v.per_page, v.page + 1, pages);
+        ImGui::SameLine();
+        if (ImGui::ArrowButton("next_page", ImGuiDir_Right)) v.page = std::min(pages - 1, v.page + 1);
+        tooltip("Next page of channels (]).");
+    }
+}
+
+}  // namespace
+
+// A horizontal colour bar with values written under it in the UI font.
+void draw_colorbar(const RenderResult& r, float width) {
+    const auto& table = colormap_table(r.colormap);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    const float h = ImGui::GetFontSize() * 0.8f;
+    const int steps = 64;
+    for (int i = 0; i < steps; ++i) {
+        const Rgb8 c = table[std::size_t(i * 255 / (steps - 1))];
+        const float x0 = p.x + width * float(i) / steps, x1 = p.x + width * float(i + 1) / steps;
+        dl->AddRectFilled(ImVec2(x0, p.y), ImVec2(x1 + 1, p.y + h), IM_COL32(c.r, c.g, c.b, 255));
+    }
+    ImGui::Dummy(ImVec2(width, h));
+    tooltip("Colour bar: the colour each value gets under the current normalisation.");
+    const bool per_channel = r.normalization == Normalization::per_channel;
+    const std::string lo = per_channel ? "each map's min" : format_value(r.shared.lo);
+    const std::string mid = per_channel ? "mid" : format_value(0.5f * (r.shared.lo + r.shared.hi));
+    const std::string hi = per_channel ? "each map's max" : format_value(r.shared.hi);
+    ImGui::TextUnformatted(lo.c_str());
+    tooltip("%s", per_channel ? "Per-channel: the left end is each map's own minimum (see the inspector for its value)."
+                              : "The value shown with the left-end colour.");
+    ImGui::SameLine(std::max(0.0f, width * 0.5f - ImGui::CalcTextSize(mid.c_str()).x * 0.5f));
+    ImGui::TextUnformatted(mid.c_str());
+    ImGui::SameLine(std::max(0.0f, width - ImGui::CalcTextSize(hi.c_str()).x));
+    ImGui::TextUnformatted(hi.c_str());
+    tooltip("%s", per_channel ? "Per-channel: the right end is each map's own maximum."
+                              : "The value shown with the right-end colour.");
+}
+
+void draw_feature_maps(AppState& app) {
+    std::string title;
+    std::shared_ptr<const Tensor3> t = current_tensor(app, &title);
+    const RenderResult& r = app.shown.render;
+    const bool have = app.shown.valid && r.tensor;
+    const Tensor3* shown_tensor = have ? r.tensor.get() : nullptr;
+    ImGui::TextColored(accent_colour(), "%s", title.c_str());
+    if (t) {
+        ImGui::SameLine();
+        const Shape s = shape_of(*t);
+        text_tip(keras_shape(s), "Shape of the maps below: (batch, rows, cols, channels).");
+    }
+    bool stale = false;
+    if (app.panel == Panel::network && app.selected_node >= 0 &&
+        std::size_t(app.selected_node) < app.network_stale.size())
+        stale = app.network_stale[std::size_t(app.selected_node)] != 0;
+    if (!t || stale || (have && shown_tensor != t.get())) {
+        ImGui::SameLine();
+        ImGui::TextColored(dim_colour(), t ? "(updating; showing the last result)" : "(computing...)");
+    }
+    draw_view_controls(app, t ? int(t->shape()[2]) : (have ? r.channels : 0));
+    if (!have) return;
+
+    // The grid, fitted into what is left above the colour bar.
+    const float bar_h = ImGui::GetFontSize() * 0.8f + ImGui::GetTextLineHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y * 2;
+    ImVec2 avail = ImGui::GetContentRegionAvail();
+    avail.y -= bar_h;
+    if (avail.x < 8 || avail.y < 8 || r.grid.width <= 0) return;
+    const float scale = std::min(avail.x / float(r.grid.width), avail.y / float(r.grid.height));
+    const ImVec2 size(float(r.grid.width) * scale, float(r.grid.height) * scale);
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    ImGui::Image(app.shown.grid.imgui_id(), size);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const GridLayout& L = r.layout;
+
+    // Channel numbers in the UI font (crisp on a projector), on a dark chip so they read on any colour.
+    const float label_scale = std::min(1.0f, (float(L.cell_w) * scale) / (ImGui::GetFontSize() * 2.2f));
+    for (int i = 0; i < L.count; ++i) {
+        const Rect c = L.cell(i);
+        const ImVec2 p(origin.x + float(c.x) * scale, origin.y + float(c.y) * scale);
+        const std::string num = std::to_string(L.first_channel + i);
+        if (label_scale > 0.45f) {
+            const float fs = ImGui::GetFontSize() * label_scale;
+            const ImVec2 ts = ImGui::CalcTextSize(num.c_str());
+            dl->AddRectFilled(p, ImVec2(p.x + ts.x * label_scale + 4, p.y + fs + 2), IM_COL32(0, 0, 0, 150));
+            dl->AddText(ImGui::GetFont(), fs, ImVec2(p.x + 2, p.y + 1), IM_COL32(255, 255, 255, 255), num.c_str());
+        }
+        if (L.first_channel + i == r.selected_channel)
+            dl->AddRect(ImVec2(p.x - 2, p.y - 2),
+                        ImVec2(p.x + float(c.w) * scale + 2, p.y + float(c.h) * scale + 2),
+                        ImGui::GetColorU32(accent_colour()), 0, 0, 3.0f);
+    }
+
+    // Hover: the value under the mouse and where in the input it comes from; click enlarges the channel.
+    if (ImGui::IsItemHovered()) {
+        const ImVec2 m = ImGui::GetMousePos();
+        const int x = int((m.x - origin.x) / scale), y = int((m.y - origin.y) / scale);
+        int ch = 0, row = 0, col = 0;
+        if (L.activation_at(x, y, ch, row, col)) {
+            const float v = (*r.tensor)(std::size_t(row), std::size_t(col), std::size_t(ch));
+            app.hover = {true, ch, row, col};
+            InputRegion reg;
+            std::string where;
+            if (receptive_field(app, row, col, reg))
+                where = "\ncomes from input rows " + std::to_string(reg.row0) + "-" + std::to_string(reg.row1) +
+                        ", cols " + std::to_string(reg.col0) + "-" + std::to_string(reg.col1) + " (of " +
+                        std::to_string(reg.input_h) + "x" + std::to_string(reg.input_w) +
+                        "; outside that range is padding) - outlined in the inspector";
+            ImGui::BeginTooltip();
+            ImGui::Text("value %s at (row %d, col %d, channel %d)", format_value(v).c_str(), row, col, ch);
+            if (!where.empty()) ImGui::TextUnformatted(where.c_str() + 1);
+            ImGui::TextColored(dim_colour(), "click to enlarge channel %d", ch);
+            ImGui::EndTooltip();
+            if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) app.view.selected_channel = ch;
+        }
+    }
+    draw_colorbar(r, std::min(size.x, ImGui::GetFontSize() * 30));
+}
+
+}  // namespace convscope::gui

@@ -1,0 +1,67 @@
+// Help: the keyboard shortcuts and a short guide to each panel.
+#include <imgui.h>
+
+#include "app/gui/panels.hpp"
+#include "app/gui/ui_util.hpp"
+
+namespace convscope::gui {
+
+void draw_help(AppState& app) {
+    if (!app.settings.show_help) return;
+    ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 34, ImGui::GetFontSize() * 30), ImGuiCond_FirstUseEver);
+    if (!ImGui::Begin("Help", &app.settings.show_help)) {
+        ImGui::End();
+        return;
+    }
+    static const char* const kShortcuts[][2] = {
+        {"F1", "this help"},
+        {"F2 / F3", "Conv2D playground / ResNet50 network"},
+        {"Left / Right", "previous / next layer (network)"},
+        {"Up / Down, Page Up / Down", "previous / next block (network)"},
+        {", / .", "previous / next channel (enlarged view)"},
+        {"[ / ]", "previous / next page of channels"},
+        {"N", "cycle normalisation (per-channel, per-layer, symmetric)"},
+        {"C", "cycle colour map (gray, viridis, magma, diverging)"},
+        {"I / E", "show or hide the inspector / the export window"},
+        {"T", "dark / light theme"},
+        {"Ctrl+= / Ctrl+- / Ctrl+0", "bigger / smaller / normal UI (projector)"},
+        {"Ctrl+O", "open an image (or drop a file on the window)"},
+        {"Ctrl+W", "load Keras weights (.h5)"},
+        {"Ctrl+S / Ctrl+L", "save / load the session"},
+        {"Ctrl+Shift+C", "copy the playground's Keras line"},
+        {"Ctrl+Q", "quit"},
+    };
+    ImGui::TextColored(accent_colour(), "Keyboard shortcuts");
+    if (ImGui::BeginTable("keys", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) {
+        for (const auto& row : kShortcuts) {
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            ImGui::TextUnformatted(row[0]);
+            ImGui::TableNextColumn();
+            ImGui::TextUnformatted(row[1]);
+        }
+        ImGui::EndTable();
+    }
+    ImGui::Spacing();
+    ImGui::TextColored(accent_colour(), "Conv2D playground");
+    ImGui::TextWrapped("Change filters, kernel_size, strides, padding, dilation_rate, use_bias and activation as Keras "
+                       "spells them. The output shape, each axis's formula with your numbers, the padding split and "
+                       "the parameter and MAC counts update as you drag; the maps follow a moment later. An impossible "
+                       "combination turns red and names the rule it breaks. Classic kernels (Sobel, Gaussian ...) make "
+                       "the maps meaningful without training.");
+    ImGui::TextColored(accent_colour(), "ResNet50 network");
+    ImGui::TextWrapped("Step through the seed's backbone with the arrow keys. The diagram shows the current block "
+                       "(main path 2a -> 2b -> 2c, the shortcut, Add, ReLU) with the tensor shape on every edge. "
+                       "Select a Conv2D to edit it in place: shapes re-infer at once, an error is shown at the node "
+                       "where it arises, weights that no longer fit are re-initialised (marked *), and only what "
+                       "changed is recomputed.");
+    ImGui::TextColored(accent_colour(), "Feature maps and inspector");
+    ImGui::TextWrapped("Every channel of the selected output as a grid. Hover for the value and the input region it "
+                       "comes from (outlined on the input image); click to enlarge. Per-channel normalisation shows "
+                       "each map's pattern, per-layer lets you compare channels, symmetric (with the diverging map) "
+                       "shows the sign.");
+    ImGui::TextColored(dim_colour(), "Settings are kept in %s", app.config_dir.c_str());
+    ImGui::End();
+}
+
+}  // namespace convscope::gui

@@ -1,0 +1,102 @@
+// The inspector: the enlarged channel, its statistics and histogram, and the input region under the mouse.
+#include <algorithm>
+
+#include <imgui.h>
+
+#include "app/gui/panels.hpp"
+#include "app/gui/ui_util.hpp"
+
+namespace convscope::gui {
+
+void draw_colorbar(const RenderResult& r, float width);  // panel_feature_maps.cpp
+
+static void draw_input_thumbnail(AppState& app, ImVec2 max_size) {
+    if (!app.image_texture.valid()) return;
+    const float iw = float(app.image_texture.width()), ih = float(app.image_texture.height());
+    const float scale = std::min(max_size.x / iw, max_size.y / ih);
+    const ImVec2 size(iw * scale, ih * scale);
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    ImGui::Image(app.image_texture.imgui_id(), size);
+    tooltip("The input image, stretched to the model input size before preprocessing. While you hover a map, the "
+            "outline shows the input pixels that activation depends on (its receptive field).");
+    InputRegion reg;
+    if (app.hover.valid && receptive_field(app, app.hover.row, app.hover.col, reg) && reg.input_h > 0) {
+        // Input coordinates are in the model input's pixels; the thumbnail shows the original image.
+        const float sy = size.y / float(reg.input_h), sx = size.x / float(reg.input_w);
+        ImVec2 a(origin.x + float(reg.col0) * sx, origin.y + float(reg.row0) * sy);
+        ImVec2 b(origin.x + float(reg.col1 + 1) * sx, origin.y + float(reg.row1 + 1) * sy);
+        ImDrawList* dl = ImGui::GetWindowDrawList();
+        dl->PushClipRect(origin, ImVec2(origin.x + size.x, origin.y + size.y), true);
+        dl->AddRectFilled(a, b, IM_COL32(255, 60, 40, 60));
+        dl->AddRect(a, b, IM_COL32(255, 60, 40, 255), 0, 0, 2.0f);
+        dl->PopClipRect();
+    }
+}
+
+void draw_inspector(AppState& app) {
+    const RenderResult& r = app.shown.render;
+    if (!app.shown.valid || !r.tensor) {
+        ImGui::TextColored(dim_colour(), "The enlarged channel appears here once maps are computed.");
+        draw_input_thumbnail(app, ImVec2(ImGui::GetContentRegionAvail().x * 0.5f, ImGui::GetContentRegionAvail().y));
+        return;
+    }
+    const int ch = r.selected_channel;
+    ImGui::TextColored(accent_colour(), "channel %d of %d", ch, r.channels);
+    tooltip("Click a map in the grid to enlarge it; , and . step through channels.");
+    ImGui::SameLine();
+    if (ImGui::ArrowButton("prev_ch", ImGuiDir_Left)) app.view.selected_channel = std::max(0, ch - 1);
+    tooltip("Previous channel (,).");
+    ImGui::SameLine();
+    if (ImGui::ArrowButton("next_ch", ImGuiDir_Right)) app.view.selected_channel = std::min(r.channels - 1, ch + 1);
+    tooltip("Next channel (.).");
+
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float col_w = avail.x * 0.5f - ImGui::GetStyle().ItemSpacing.x;
+    const float img_h = avail.y - ImGui::GetTextLineHeightWithSpacing() * 2.5f;
+    // Left: the enlarged channel.
+    ImGui::BeginGroup();
+    if (app.shown.enlarged.valid() && img_h > 16) {
+        const float w = float(app.shown.enlarged.width()), h = float(app.shown.enlarged.height());
+        const float scale = std::min(col_w / w, img_h / h);
+        const ImVec2 size(w * scale, h * scale);
+        const ImVec2 origin = ImGui::GetCursorScreenPos();
+        ImGui::Image(app.shown.enlarged.imgui_id(), size);
+        if (ImGui::IsItemHovered()) {
+            const ImVec2 m = ImGui::GetMousePos();
+            const int col = std::clamp(int((m.x - origin.x) / scale), 0, int(w) - 1);
+            const int row = std::clamp(int((m.y - origin.y) / scale), 0, int(h) - 1);
+            const float v = (*r.tensor)(std::size_t(row), std::size_t(col), std::size_t(ch));
+            app.hover = {true, ch, row, col};
+            ImGui::SetTooltip("value %s at (row %d, col %d, channel %d)\nits input region is outlined on the right",
+                              format_value(v).c_str(), row, col, ch);
+        }
+        draw_colorbar(r, std::min(size.x, col_w));
+    }
+    ImGui::EndGroup();
+    ImGui::SameLine();
+
+    // Right: statistics, histogram, input image.
+    ImGui::BeginGroup();
+    const ChannelStats& s = r.selected_stats;
+    text_tip("min " + format_value(s.min) + "   max " + format_value(s.max),
+             "Smallest and largest value of this channel over all " + std::to_string(s.count) + " positions.");
+    text_tip("mean " + format_value(float(s.mean)) + "   std " + format_value(float(s.std)),
+             "Mean and population standard deviation (numpy's x.std()) of this channel.");
+    if (s.non_finite > 0) ImGui::TextColored(error_colour(), "%lld values are NaN or infinite", (long long)s.non_finite);
+    std::vector<float> hist(s.histogram.begin(), s.histogram.end());
+    if (!hist.empty()) {
+        ImGui::PlotHistogram("##hist", hist.data(), int(hist.size()), 0, nullptr, 0.0f, FLT_MAX,
+                             ImVec2(col_w, ImGui::GetFontSize() * 4));
+        if (ImGui::IsItemHovered() && s.bin_edges.size() == hist.size() + 1) {
+            const float fx = (ImGui::GetMousePos().x - ImGui::GetItemRectMin().x) / ImGui::GetItemRectSize().x;
+            const std::size_t b = std::min(hist.size() - 1, std::size_t(std::max(0.0f, fx) * float(hist.size())));
+            ImGui::SetTooltip("Histogram of channel %d: %lld values in [%s, %s)", ch, (long long)s.histogram[b],
+                              format_value(s.bin_edges[b]).c_str(), format_value(s.bin_edges[b + 1]).c_str());
+        }
+    }
+    const ImVec2 rest = ImGui::GetContentRegionAvail();
+    draw_input_thumbnail(app, ImVec2(col_w, std::max(32.0f, rest.y)));
+    ImGui::EndGroup();
+}
+
+}  // namespace convscope::gui

@@ -1,0 +1,499 @@
+// The ResNet50 stepper: options, weights, the current block as a diagram, in-place Conv2D edits, and the
+// tree of stages -> blocks -> layers with shapes and parameter counts.
+#include <algorithm>
+#include <set>
+
+#include <imgui.h>
+
+#include "app/gui/panels.hpp"
+#include "app/gui/ui_util.hpp"
+
+namespace convscope::gui {
+
+namespace {
+
+std::string short_shape(const NodeShape& s) {
+    if (!s.ok()) return s.upstream_error ? "-" : "error";
+    const Shape& x = *s.shape;
+    if (x.flat) return "(" + std::to_string(x.c) + ")";
+    return std::to_string(x.h) + "x" + std::to_string(x.w) + "x" + std::to_string(x.c);
+}
+
+std::string node_summary(const AppState& app, int i) {
+    const Node& n = app.ui_graph.node(i);
+    const NodeShape& s = app.ui_shapes[std::size_t(i)];
+    std::string t = n.name + "\n" + n.layer->keras_line() + "\noutput " +
+                    (s.ok() ? keras_shape(*s.shape) : std::string(s.upstream_error ? "unknown (an earlier node fails)" : "error"));
+    t += "\nparameters " + with_thousands(n.layer->param_count());
+    if (!s.ok() && !s.upstream_error) t += "\n" + s.error;
+    if (app.network_reinitialised.size() > std::size_t(i) && app.network_reinitialised[std::size_t(i)])
+        t += "\nweights re-initialised (glorot_uniform) because an edit changed their shape";
+    return t;
+}
+
+// A clickable node in the diagram: selected = accent, error = red, re-initialised = marked with '*'.
+void node_button(AppState& app, int i, const char* label, ImVec2 pos, float width) {
+    const NodeShape& s = app.ui_shapes[std::size_t(i)];
+    const bool selected = app.selected_node == i;
+    const bool error = !s.ok() && !s.upstream_error;
+    const bool reinit = app.network_reinitialised.size() > std::size_t(i) && app.network_reinitialised[std::size_t(i)];
+    int colours = 0;
+    if (error) {
+        ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.75f, 0.1f, 0.1f, 1));
+        ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 1, 1, 1));
+        colours = 2;
+    } else if (selected) {
+        ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
+        ImGui::PushStyleColor(ImGuiCol_Border, accent_colour());
+        colours = 2;
+    }
+    ImGui::SetCursorScreenPos(pos);
+    ImGui::PushID(i);
+    std::string text = std::string(label) + (reinit ? "*" : "");
+    if (ImGui::Button(text.c_str(), ImVec2(width, 0))) app.selected_node = i;
+    ImGui::PopID();
+    ImGui::PopStyleColor(colours);
+    tooltip("%s", node_summary(app, i).c_str());
+    if (selected) {
+        const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+        ImGui::GetWindowDrawList()->AddRect(ImVec2(a.x - 2, a.y - 2), ImVec2(b.x + 2, b.y + 2),
+                                            ImGui::GetColorU32(accent_colour()), 3.0f, 0, 2.0f);
+    }
+}
+
+const char* unit_label(const std::string& type) {
+    if (type == "Conv2D") return "conv";
+    if (type == "BatchNormalization") return "bn";
+    if (type == "Activation") return "relu";
+    if (type == "Add") return "add";
+    if (type == "ZeroPadding2D") return "pad";
+    if (type == "MaxPooling2D") return "maxpool";
+    if (type == "GlobalAveragePooling2D") return "avgpool";
+    if (type == "Dense") return "dense";
+    return "input";
+}
+
+void arrow(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 col, const std::string& label, bool label_above = true) {
+    dl->AddLine(a, b, col, 1.5f);
+    const float h = ImGui::GetFontSize() * 0.3f;
+    const ImVec2 d(b.x - a.x, b.y - a.y);
+    if (d.x > 0) dl->AddTriangleFilled(b, ImVec2(b.x - h, b.y - h * 0.6f), ImVec2(b.x - h, b.y + h * 0.6f), col);
+    else if (d.y < 0) dl->AddTriangleFilled(b, ImVec2(b.x - h * 0.6f, b.y + h), ImVec2(b.x + h * 0.6f, b.y + h), col);
+    if (!label.empty()) {
+        const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
+        const ImVec2 mid((a.x + b.x) * 0.5f - ts.x * 0.5f, label_above ? std::min(a.y, b.y) - ts.y - 1 : std::max(a.y, b.y) + 1);
+        dl->AddText(mid, ImGui::GetColorU32(ImGuiCol_Text), label.c_str());
+    }
+}
+
+// A chain of nodes in one row (the stem, the top), with the shape on every edge.
+void draw_chain(AppState& app, const std::vector<int>& nodes) {
+    const float F = ImGui::GetFontSize();
+    const float bw = F * 4.2f, gap = F * 5.0f;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    const float y = origin.y + F * 1.3f;
+    const ImU32 col = ImGui::GetColorU32(ImGuiCol_Text);
+    for (std::size_t k = 0; k < nodes.size(); ++k) {
+        const int i = nodes[k];
+        const ImVec2 pos(origin.x + float(k) * (bw + gap), y);
+        node_button(app, i, app.ui_graph.node(i).name.c_str(), pos, bw);
+        if (k + 1 < nodes.size()) {
+            const float my = y + ImGui::GetFrameHeight() * 0.5f;
+            arrow(dl, ImVec2(pos.x + bw + 2, my), ImVec2(pos.x + bw + gap - 2, my), col,
+                  short_shape(app.ui_shapes[std::size_t(i)]));
+        }
+    }
+    ImGui::SetCursorScreenPos(origin);
+    ImGui::Dummy(ImVec2(float(nodes.size()) * (bw + gap), F * 1.3f + ImGui::GetFrameHeight() + F * 0.5f));
+}
+
+// The current block: input -> 2a -> 2b -> 2c -> add -> relu, the shortcut below.
+void draw_block(AppState& app, const Block& b) {
+    const Graph& g = app.ui_graph;
+    const float F = ImGui::GetFontSize();
+    const float lh = ImGui::GetFrameHeightWithSpacing();
+    const float bw = F * 3.6f, gap = F * 5.2f;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImU32 col = ImGui::GetColorU32(ImGuiCol_Text);
+    const ImVec2 o = ImGui::GetCursorScreenPos();
+    const float top = o.y + F * 1.4f;
+    auto colx = [&](int c) { return o.x + float(c) * (bw + gap); };
+
+    // Units of the main path: (conv, bn, relu) x 2, then (conv, bn).
+    std::vector<std::vector<int>> units(3);
+    for (std::size_t k = 0; k < b.main_path.size(); ++k) units[std::min<std::size_t>(k / 3, 2)].push_back(b.main_path[k]);
+    const float main_mid = top + lh * 1.0f;
+
+    // Column 0: the block input.
+    node_button(app, b.input, g.node(b.input).name.c_str(), ImVec2(colx(0), main_mid - lh * 0.5f), bw);
+    for (int u = 0; u < 3; ++u) {
+        for (std::size_t k = 0; k < units[std::size_t(u)].size(); ++k) {
+            const int i = units[std::size_t(u)][k];
+            std::string label = unit_label(g.node(i).layer->type_name());
+            if (k == 0) label += " 2" + std::string(1, char('a' + u));
+            node_button(app, i, label.c_str(), ImVec2(colx(u + 1), top + lh * float(k) - lh * 0.5f), bw);
+        }
+        const int from = u == 0 ? b.input : units[std::size_t(u - 1)].back();
+        arrow(dl, ImVec2(colx(u) + bw + 2, main_mid), ImVec2(colx(u + 1) - 2, main_mid), col,
+              short_shape(app.ui_shapes[std::size_t(from)]));
+    }
+    node_button(app, b.add, "add", ImVec2(colx(4), main_mid - lh * 0.5f), bw);
+    arrow(dl, ImVec2(colx(3) + bw + 2, main_mid), ImVec2(colx(4) - 2, main_mid), col,
+          short_shape(app.ui_shapes[std::size_t(units[2].back())]));
+    node_button(app, b.output, "relu", ImVec2(colx(5), main_mid - lh * 0.5f), bw);
+    arrow(dl, ImVec2(colx(4) + bw + 2, main_mid), ImVec2(colx(5) - 2, main_mid), col,
+          short_shape(app.ui_shapes[std::size_t(b.add)]));
+    const std::string out_shape = short_shape(app.ui_shapes[std::size_t(b.output)]);
+    dl->AddText(ImVec2(colx(5), main_mid + lh * 0.55f), col, out_shape.c_str());
+
+    // The shortcut: identity, or conv 1 + bn in a conv_block.
+    const float sc_y = top + lh * 3.4f;
+    const float in_x = colx(0) + bw * 0.5f, add_x = colx(4) + bw * 0.5f;
+    const ImU32 sc_col = ImGui::GetColorU32(accent_colour());
+    dl->AddLine(ImVec2(in_x, main_mid + lh * 0.5f), ImVec2(in_x, sc_y), sc_col, 1.5f);
+    if (b.shortcut.empty()) {
+        dl->AddLine(ImVec2(in_x, sc_y), ImVec2(add_x, sc_y), sc_col, 1.5f);
+        const char* t = "identity shortcut (the input itself)";
+        dl->AddText(ImVec2(colx(1), sc_y + 2), sc_col, t);
+    } else {
+        const float x0 = colx(2);
+        dl->AddLine(ImVec2(in_x, sc_y), ImVec2(x0 - 2, sc_y), sc_col, 1.5f);
+        for (std::size_t k = 0; k < b.shortcut.size(); ++k) {
+            const int i = b.shortcut[k];
+            std::string label = unit_label(g.node(i).layer->type_name());
+            if (k == 0) label += " 1";
+            node_button(app, i, label.c_str(), ImVec2(colx(2) + float(k) * (bw + F * 0.6f), sc_y - lh * 0.5f + 2), bw);
+        }
+        const float x1 = colx(2) + float(b.shortcut.size()) * (bw + F * 0.6f);
+        const std::string s = short_shape(app.ui_shapes[std::size_t(b.shortcut.back())]);
+        dl->AddLine(ImVec2(x1, sc_y), ImVec2(add_x, sc_y), sc_col, 1.5f);
+        dl->AddText(ImVec2(x1 + 2, sc_y + 2), sc_col, s.c_str());
+    }
+    arrow(dl, ImVec2(add_x, sc_y), ImVec2(add_x, main_mid + lh * 0.5f + 2), sc_col, "");
+    ImGui::SetCursorScreenPos(o);
+    ImGui::TextColored(dim_colour(), "%s (%s, stage %d)", b.name.c_str(), to_string(b.kind), b.stage);
+    ImGui::SetCursorScreenPos(o);
+    ImGui::Dummy(ImVec2(colx(6) - o.x, sc_y - o.y + lh));
+}
+
+// Why an Add fails and what would fix it.
+std::string add_hint(const AppState& app, const Block& b) {
+    const Graph& g = app.ui_graph;
+    const int main_last = b.main_path.empty() ? -1 : b.main_path.back();
+    const int short_last = b.shortcut.empty() ? b.input : b.shortcut.back();
+    if (main_last < 0) return "";
+    const NodeShape& m = app.ui_shapes[std::size_t(main_last)];
+    const NodeShape& s = app.ui_shapes[std::size_t(short_last)];
+    if (!m.ok() || !s.ok()) return "";
+    std::string hint = "main path " + plain_shape(*m.shape) + " vs shortcut " + plain_shape(*s.shape) + ". ";
+    // The Conv2D nodes of this block, in order: the last main conv sets the channels, strides set the size.
+    std::vector<int> convs;
+    for (int i : b.main_path)
+        if (dynamic_cast<const Conv2D*>(g.node(i).layer.get())) convs.push_back(i);
+    if (m.shape->c != s.shape->c && !convs.empty())
+        hint += "Set filters of " + g.node(convs.back()).name + " to " + std::to_string(s.shape->c) +
+                (b.shortcut.empty() ? "" : " (or filters of " + g.node(b.shortcut.front()).name + " to " + std::to_string(m.shape->c) + ")") + ". ";
+    if (m.shape->h != s.shape->h || m.shape->w != s.shape->w) {
+        hint += "The spatial sizes differ: ";
+        std::string edited;
+        for (int i : convs) {
+            auto it = app.network.edits.find(g.node(i).name);
+            if (it != app.network.edits.end()) edited += (edited.empty() ? "" : ", ") + g.node(i).name;
+        }
+        if (!b.shortcut.empty() && app.network.edits.count(g.node(b.shortcut.front()).name))
+            edited += (edited.empty() ? "" : ", ") + g.node(b.shortcut.front()).name;
+        hint += edited.empty() ? "check strides and padding along both paths."
+                               : "undo the strides/kernel_size/padding/dilation_rate change of " + edited +
+                                     " or make the other path shrink the same way (padding 'same' keeps the size).";
+    }
+    return hint;
+}
+
+void draw_options(AppState& app) {
+    NetworkParams& n = app.network;
+    ResNet50Options o = n.options;
+    bool changed = false;
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
+    changed |= pair_input("input size", o.height, o.width, 32, 1024,
+                          "The image is resized (stretched) to this size, then Keras' caffe preprocessing: RGB -> BGR, "
+                          "minus the ImageNet means [103.939, 116.779, 123.68]. The seed's default is 600 x 600.");
+    ImGui::SameLine();
+    int stage = o.last_stage;
+    ImGui::TextUnformatted("stages to");
+    ImGui::SameLine();
+    changed |= ImGui::RadioButton("4", &stage, 4);
+    tooltip("Stop after stage 4: the seed's shared feature map (38 x 38 x 1024 at 600 x 600).");
+    ImGui::SameLine();
+    changed |= ImGui::RadioButton("5", &stage, 5);
+    tooltip("Add stage 5 (res5a-res5c, 2048 channels).");
+    ImGui::SameLine();
+    bool top = o.include_top;
+    changed |= ImGui::Checkbox("top", &top);
+    tooltip("The classifier top: GlobalAveragePooling2D + Dense(1000, softmax). Needs stage 5.");
+    if (changed) {
+        o.last_stage = stage;
+        o.include_top = top;
+        if (top && stage != 5) {
+            if (n.options.include_top) o.include_top = false;  // stage 4 chosen: the top goes
+            else o.last_stage = 5;                             // top chosen: stage 5 comes with it
+        }
+        n.options = o;
+        refresh_network_structure(app);
+    }
+
+    ImGui::TextUnformatted("weights:");
+    ImGui::SameLine();
+    ImGui::TextColored(app.network.weights_path.empty() ? dim_colour() : ok_colour(), "%s",
+                       app.network.weights_path.empty()
+                           ? ("seeded glorot_uniform (seed " + std::to_string(app.network.seed) + ")").c_str()
+                           : app.weights_label.c_str());
+    tooltip("%s", app.weights_report.empty()
+                      ? "Keras' default initialisers: glorot_uniform kernels, zero biases, BN gamma 1, beta 0, mean 0, "
+                        "variance 1. Load a Keras .h5 file for real (ImageNet) features."
+                      : app.weights_report.c_str());
+    ImGui::SetNextItemWidth(std::max(ImGui::GetFontSize() * 6, ImGui::GetContentRegionAvail().x - ImGui::GetFontSize() * 9));
+    if (input_text("##weights", app.weights_path_field, ImGuiInputTextFlags_EnterReturnsTrue))
+        load_weights(app, app.weights_path_field);
+    tooltip("Path of a Keras HDF5 weights file, e.g. resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5. Enter loads it.");
+    ImGui::SameLine();
+    if (ImGui::Button("Load .h5")) load_weights(app, app.weights_path_field);
+    tooltip("Load the weights file at the path on the left (layers are matched by name).");
+    ImGui::SameLine();
+    if (ImGui::Button("Seeded")) load_weights(app, "");
+    tooltip("Go back to seeded random weights.");
+}
+
+void draw_stepper(AppState& app) {
+    if (ImGui::Button("<< block")) step_block(app, -1);
+    tooltip("Previous block (Up arrow or Page Up).");
+    ImGui::SameLine();
+    if (ImGui::Button("< layer")) step_layer(app, -1);
+    tooltip("Previous layer (Left arrow).");
+    ImGui::SameLine();
+    if (ImGui::Button("layer >")) step_layer(app, +1);
+    tooltip("Next layer (Right arrow).");
+    ImGui::SameLine();
+    if (ImGui::Button("block >>")) step_block(app, +1);
+    tooltip("Next block (Down arrow or Page Down).");
+    ImGui::SameLine();
+    if (app.selected_node >= 0) {
+        ImGui::TextColored(accent_colour(), "%s", app.ui_graph.node(app.selected_node).name.c_str());
+        tooltip("%s", node_summary(app, app.selected_node).c_str());
+    }
+}
+
+void draw_editor(AppState& app) {
+    const int i = app.selected_node;
+    if (i < 0) return;
+    const Node& node = app.ui_graph.node(i);
+    const NodeShape& s = app.ui_shapes[std::size_t(i)];
+    ImGui::TextUnformatted(node.layer->keras_line().c_str());
+    tooltip("The Keras layer behind node %s.", node.name.c_str());
+    ImGui::TextUnformatted("output");
+    ImGui::SameLine();
+    if (s.ok()) {
+        text_tip(keras_shape(*s.shape), "This node's output shape (batch, rows, cols, channels), inferred without data.");
+    } else {
+        ImGui::TextColored(error_colour(), "%s", s.upstream_error ? "unknown: an earlier node fails" : "error");
+    }
+    ImGui::SameLine(0, ImGui::GetFontSize());
+    text_tip("params " + with_thousands(node.layer->param_count()),
+             "Weights of this layer (kernel + bias, or BN's gamma, beta, moving mean, moving variance).");
+    if (app.network_reinitialised.size() > std::size_t(i) && app.network_reinitialised[std::size_t(i)]) {
+        ImGui::SameLine(0, ImGui::GetFontSize());
+        ImGui::TextColored(ImVec4(1.0f, 0.6f, 0.1f, 1), "* re-initialised");
+        tooltip("An edit changed the shape of this layer's weights, so they were re-initialised (glorot_uniform, "
+                "as Keras does when it rebuilds a layer). Loaded weights no longer apply here.");
+    }
+    if (!s.ok() && !s.upstream_error) {
+        std::string msg = s.error;
+        const int bi = app.ui_graph.block_of(i);
+        if (bi >= 0 && app.ui_graph.blocks[std::size_t(bi)].add == i) msg += "\n" + add_hint(app, app.ui_graph.blocks[std::size_t(bi)]);
+        error_text(msg);
+    }
+
+    std::optional<Conv2DConfig> cfg = conv_config_of(app, i);
+    if (!cfg) return;
+    Conv2DConfig c = *cfg;
+    bool changed = false;
+    const float w = ImGui::GetFontSize() * 8;
+    ImGui::SetNextItemWidth(w);
+    changed |= ImGui::DragInt("filters", &c.filters, 0.5f, 1, 4096, "%d", ImGuiSliderFlags_AlwaysClamp);
+    tooltip("Output channels of this Conv2D. Changing it re-initialises this kernel and the next layers' weights.");
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(w);
+    changed |= pair_input("kernel_size", c.kernel_size.rows, c.kernel_size.cols, 1, 15, "kernel_size (rows, cols).");
+    ImGui::SetNextItemWidth(w);
+    changed |= pair_input("strides", c.strides.rows, c.strides.cols, 1, 8, "strides (rows, cols).");
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(w);
+    changed |= pair_input("dilation_rate", c.dilation_rate.rows, c.dilation_rate.cols, 1, 8, "dilation_rate (rows, cols).");
+    int pad = c.padding == Padding::same ? 1 : 0;
+    ImGui::TextUnformatted("padding");
+    ImGui::SameLine();
+    changed |= ImGui::RadioButton("valid##net", &pad, 0);
+    ImGui::SameLine();
+    changed |= ImGui::RadioButton("same##net", &pad, 1);
+    c.padding = pad ? Padding::same : Padding::valid;
+    const std::string& name = app.ui_graph.node(i).name;
+    const bool edited = app.network.edits.count(name) > 0;
+    if (edited) {
+        ImGui::SameLine(0, ImGui::GetFontSize());
+        if (ImGui::Button("Reset to the seed's")) {
+            app.network.edits.erase(name);
+            refresh_network_structure(app);
+            return;
+        }
+        tooltip("Undo your edits of %s.", name.c_str());
+    }
+    if (changed) {
+        app.network.edits[name] = c;
+        if (auto it = app.original_convs.find(name); it != app.original_convs.end()) {
+            const Conv2DConfig& o = it->second;
+            if (o.filters == c.filters && o.kernel_size == c.kernel_size && o.strides == c.strides &&
+                o.padding == c.padding && o.dilation_rate == c.dilation_rate)
+                app.network.edits.erase(name);
+        }
+        refresh_network_structure(app);
+    }
+}
+
+struct TreeRow {
+    int level = 0;
+    int node = -1;            // >= 0: a layer
+    std::string group;        // stage or block name for header rows
+    std::string label;
+};
+
+void draw_tree(AppState& app) {
+    const Graph& g = app.ui_graph;
+    // Flatten the visible rows: stem, stages -> blocks -> layers, top.
+    std::vector<TreeRow> rows;
+    std::vector<int> block_of(std::size_t(g.size()), -1);
+    for (std::size_t b = 0; b < g.blocks.size(); ++b) {
+        const Block& bl = g.blocks[b];
+        for (int i : bl.main_path) block_of[std::size_t(i)] = int(b);
+        for (int i : bl.shortcut) block_of[std::size_t(i)] = int(b);
+        block_of[std::size_t(bl.add)] = int(b);
+        block_of[std::size_t(bl.output)] = int(b);
+    }
+    const int sel_block = app.selected_node >= 0 ? block_of[std::size_t(app.selected_node)] : -1;
+    int last_stage = -1, last_block = -1;
+    for (int i = 0; i < g.size(); ++i) {
+        const int b = block_of[std::size_t(i)];
+        if (b < 0) {
+            rows.push_back({0, i, "", g.node(i).name});
+            continue;
+        }
+        const Block& bl = g.blocks[std::size_t(b)];
+        const std::string stage = "stage " + std::to_string(bl.stage);
+        if (bl.stage != last_stage) {
+            rows.push_back({0, -1, stage, stage});
+            last_stage = bl.stage;
+        }
+        const bool stage_open = app.tree_open.count(stage) || (sel_block >= 0 && g.blocks[std::size_t(sel_block)].stage == bl.stage);
+        if (!stage_open) continue;
+        if (b != last_block) {
+            rows.push_back({1, -1, bl.name, bl.name + "  (" + to_string(bl.kind) + ")"});
+            last_block = b;
+        }
+        if (app.tree_open.count(bl.name) || b == sel_block) rows.push_back({2, i, "", g.node(i).name});
+    }
+
+    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV |
+                                  ImGuiTableFlags_SizingStretchProp;
+    if (!ImGui::BeginTable("tree", 4, flags, ImVec2(0, std::max(ImGui::GetContentRegionAvail().y, ImGui::GetFontSize() * 8))))
+        return;
+    ImGui::TableSetupScrollFreeze(0, 1);
+    ImGui::TableSetupColumn("layer", ImGuiTableColumnFlags_WidthStretch, 3.0f);
+    ImGui::TableSetupColumn("type", ImGuiTableColumnFlags_WidthStretch, 2.2f);
+    ImGui::TableSetupColumn("output shape", ImGuiTableColumnFlags_WidthStretch, 2.2f);
+    ImGui::TableSetupColumn("params", ImGuiTableColumnFlags_WidthStretch, 1.4f);
+    ImGui::TableHeadersRow();
+    int selected_row = -1;
+    for (std::size_t r = 0; r < rows.size(); ++r)
+        if (rows[r].node == app.selected_node && rows[r].node >= 0) selected_row = int(r);
+    ImGuiListClipper clipper;
+    clipper.Begin(int(rows.size()));
+    if (app.scroll_tree_to_selection && selected_row >= 0) clipper.ForceDisplayRangeByIndices(selected_row, selected_row + 1);
+    while (clipper.Step()) {
+        for (int r = clipper.DisplayStart; r < clipper.DisplayEnd; ++r) {
+            const TreeRow& row = rows[std::size_t(r)];
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            ImGui::Indent(float(row.level) * ImGui::GetFontSize());
+            ImGui::PushID(r);
+            if (row.node < 0) {
+                const bool open = app.tree_open.count(row.group) > 0;
+                if (ImGui::Selectable(((open ? "- " : "+ ") + row.label).c_str(), false, ImGuiSelectableFlags_SpanAllColumns)) {
+                    if (open) app.tree_open.erase(row.group);
+                    else app.tree_open.insert(row.group);
+                }
+                tooltip("Click to open or close %s.", row.group.c_str());
+            } else {
+                const int i = row.node;
+                const NodeShape& s = app.ui_shapes[std::size_t(i)];
+                const bool err = !s.ok() && !s.upstream_error;
+                const bool stale = app.network_stale.size() > std::size_t(i) && app.network_stale[std::size_t(i)];
+                const bool have = app.network_outputs.size() > std::size_t(i) && app.network_outputs[std::size_t(i)];
+                if (err) ImGui::PushStyleColor(ImGuiCol_Text, error_colour());
+                else if (!have || stale) ImGui::PushStyleColor(ImGuiCol_Text, dim_colour());
+                else ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_Text));
+                std::string label = row.label;
+                if (app.network.edits.count(row.label)) label += " (edited)";
+                if (app.network_reinitialised.size() > std::size_t(i) && app.network_reinitialised[std::size_t(i)]) label += " *";
+                if (ImGui::Selectable(label.c_str(), app.selected_node == i, ImGuiSelectableFlags_SpanAllColumns))
+                    app.selected_node = i;
+                ImGui::PopStyleColor();
+                if (app.scroll_tree_to_selection && i == app.selected_node) ImGui::SetScrollHereY(0.4f);
+                tooltip("%s%s", node_summary(app, i).c_str(),
+                        have ? (stale ? "\n(recomputing; showing the previous output)" : "") : "\n(not computed yet)");
+                ImGui::TableNextColumn();
+                ImGui::TextUnformatted(g.node(i).layer->type_name());
+                ImGui::TableNextColumn();
+                if (err) ImGui::TextColored(error_colour(), "error");
+                else ImGui::TextUnformatted(s.ok() ? keras_shape(*s.shape).c_str() : "-");
+                ImGui::TableNextColumn();
+                ImGui::TextUnformatted(with_thousands(g.node(i).layer->param_count()).c_str());
+            }
+            ImGui::PopID();
+            ImGui::Unindent(float(row.level) * ImGui::GetFontSize());
+        }
+    }
+    app.scroll_tree_to_selection = false;
+    ImGui::EndTable();
+}
+
+}  // namespace
+
+void draw_network(AppState& app) {
+    if (app.ui_graph.size() == 0) return;
+    if (ImGui::CollapsingHeader("Network options and weights", ImGuiTreeNodeFlags_DefaultOpen)) draw_options(app);
+    ImGui::Separator();
+    draw_stepper(app);
+    if (app.selected_node < 0) return;
+
+    // The diagram: the selected node's block, or the stem / top chain.
+    ImGui::BeginChild("diagram", ImVec2(0, ImGui::GetFrameHeightWithSpacing() * 5.6f), false,
+                      ImGuiWindowFlags_HorizontalScrollbar);
+    const int b = app.ui_graph.block_of(app.selected_node);
+    if (b >= 0) {
+        draw_block(app, app.ui_graph.blocks[std::size_t(b)]);
+    } else {
+        const int first_block_input = app.ui_graph.blocks.empty() ? app.ui_graph.size() : app.ui_graph.blocks.front().input;
+        std::vector<int> chain;
+        const bool stem = app.selected_node <= first_block_input;
+        for (int i = 0; i < app.ui_graph.size(); ++i)
+            if (app.ui_graph.block_of(i) < 0 && (stem ? i <= first_block_input : i > first_block_input)) chain.push_back(i);
+        ImGui::TextColored(dim_colour(), stem ? "stem" : "classifier top");
+        draw_chain(app, chain);
+    }
+    ImGui::EndChild();
+    ImGui::Separator();
+    draw_editor(app);
+    ImGui::Separator();
+    draw_tree(app);
+}
+
+}  // namespace convscope::gui

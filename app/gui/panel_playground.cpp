@@ -1,0 +1,209 @@
+// The Conv2D playground: one Keras Conv2D on an image, its shape arithmetic live as the user drags.
+#include <algorithm>
+#include <cinttypes>
+
+#include <imgui.h>
+
+#include "app/gui/panels.hpp"
+#include "app/gui/ui_util.hpp"
+
+namespace convscope::gui {
+
+static const char* kActivations[] = {"linear", "relu", "sigmoid", "tanh"};
+
+static void draw_image_source(AppState& app) {
+    ImGui::TextColored(accent_colour(), "Input image");
+    const std::vector<std::string> samples = sample_names();
+    std::string current = app.image_source.rfind("sample:", 0) == 0 ? app.image_source.substr(7) : "(your file)";
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
+    if (ImGui::BeginCombo("sample", current.c_str())) {
+        for (const std::string& s : samples)
+            if (ImGui::Selectable(s.c_str(), current == s)) open_image(app, "sample:" + s);
+        ImGui::EndCombo();
+    }
+    tooltip("The bundled sample images (see assets/LICENSES.md). Or type a path below, or drop a file on the window.");
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(std::max(ImGui::GetFontSize() * 6, ImGui::GetContentRegionAvail().x - ImGui::GetFontSize() * 4));
+    if (input_text("##path", app.image_path_field, ImGuiInputTextFlags_EnterReturnsTrue))
+        open_image(app, app.image_path_field);
+    tooltip("Path of your own image (PNG, JPEG, BMP, GIF, TGA, PNM). Press Enter to open it, or drag a file onto the window.");
+    ImGui::SameLine();
+    if (ImGui::Button("Open")) open_image(app, app.image_path_field);
+    tooltip("Open the image at the path on the left (Ctrl+O focuses the path field).");
+    if (!app.image_label.empty()) {
+        ImGui::TextColored(dim_colour(), "in use: %s", app.image_label.c_str());
+        tooltip("The decoded image. It is resized (stretched) to the input size below, then scaled to [0, 1].");
+    }
+}
+
+static void draw_parameters(AppState& app) {
+    PlaygroundParams& p = app.playground;
+    Conv2DConfig& c = p.conv;
+    bool changed = false;
+    const float w = ImGui::GetFontSize() * 11;
+
+    ImGui::TextColored(accent_colour(), "Input size and Conv2D arguments");
+    ImGui::SetNextItemWidth(w);
+    changed |= pair_input("input size (H, W)", p.input_height, p.input_width, 1, 2048,
+                          "The image is resized to this height and width (3 channels, RGB) before the convolution.");
+    ImGui::SetNextItemWidth(w);
+    changed |= ImGui::SliderInt("filters", &c.filters, 1, 256, "%d", ImGuiSliderFlags_AlwaysClamp);
+    tooltip("filters: how many output channels (feature maps) the layer makes; each has its own kernel.");
+    ImGui::SetNextItemWidth(w);
+    changed |= pair_input("kernel_size", c.kernel_size.rows, c.kernel_size.cols, 1, 15,
+                          "kernel_size: the window each output value looks at, (rows, cols).");
+    ImGui::SetNextItemWidth(w);
+    changed |= pair_input("strides", c.strides.rows, c.strides.cols, 1, 8,
+                          "strides: how far the window moves between outputs. Keras forbids strides > 1 together with "
+                          "dilation_rate > 1.");
+    int pad = c.padding == Padding::same ? 1 : 0;
+    ImGui::TextUnformatted("padding");
+    ImGui::SameLine();
+    changed |= ImGui::RadioButton("valid", &pad, 0);
+    tooltip("'valid': no padding; the window stays inside the image, so the output shrinks.");
+    ImGui::SameLine();
+    changed |= ImGui::RadioButton("same", &pad, 1);
+    tooltip("'same': zeros are added so that out = ceil(in / strides); the odd extra row/column goes to the "
+            "bottom/right (TensorFlow's rule).");
+    c.padding = pad ? Padding::same : Padding::valid;
+    ImGui::SetNextItemWidth(w);
+    changed |= pair_input("dilation_rate", c.dilation_rate.rows, c.dilation_rate.cols, 1, 8,
+                          "dilation_rate: gaps between the kernel taps; the effective kernel is (k - 1) * d + 1.");
+    changed |= ImGui::Checkbox("use_bias", &c.use_bias);
+    tooltip("use_bias: add one learned number per filter. The playground's biases are 0 (Keras' default).");
+    ImGui::SameLine();
+    int act = std::clamp(int(c.activation), 0, 3);
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
+    if (ImGui::Combo("activation", &act, kActivations, 4)) {
+        c.activation = ActivationKind(act);
+        changed = true;
+    }
+    tooltip("activation: applied to every output value (linear = Keras' None).");
+
+    ImGui::TextColored(accent_colour(), "Kernel");
+    int src = int(p.kernel_source);
+    ImGui::SetNextItemWidth(w);
+    const auto& names = kernel_source_names();
+    if (ImGui::BeginCombo("kernel source", names[std::size_t(src)].c_str())) {
+        for (std::size_t i = 0; i < names.size(); ++i)
+            if (ImGui::Selectable(names[i].c_str(), int(i) == src)) {
+                p.kernel_source = KernelSource(i);
+                changed = true;
+            }
+        ImGui::EndCombo();
+    }
+    tooltip("glorot_uniform: Keras' default random kernel, U(-limit, limit) with limit = sqrt(6 / (fan_in + "
+            "fan_out)). The others are classic image filters: filter f applies it to input channel f mod 3 (R, G, "
+            "B), so the maps mean something without training.");
+    if (p.kernel_source == KernelSource::glorot_uniform) {
+        ImGui::SameLine();
+        int seed = int(p.seed);
+        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
+        if (ImGui::InputInt("seed", &seed)) {
+            p.seed = std::uint64_t(std::max(0, seed));
+            changed = true;
+        }
+        tooltip("The random seed of glorot_uniform: the same seed gives the same kernel.");
+    } else {
+        // The 2-D filter itself, small enough to read.
+        const std::vector<float> k = classic_kernel_2d(p.kernel_source, c.kernel_size.rows, c.kernel_size.cols);
+        if (c.kernel_size.rows <= 7 && c.kernel_size.cols <= 7 &&
+            ImGui::BeginTable("kernel", c.kernel_size.cols, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit)) {
+            for (int r = 0; r < c.kernel_size.rows; ++r) {
+                ImGui::TableNextRow();
+                for (int col = 0; col < c.kernel_size.cols; ++col) {
+                    ImGui::TableNextColumn();
+                    ImGui::Text("%.3g", double(k[std::size_t(r * c.kernel_size.cols + col)]));
+                    tooltip("kernel[%d, %d] of the %s filter (rows, cols).", r, col, names[std::size_t(src)].c_str());
+                }
+            }
+            ImGui::EndTable();
+        }
+    }
+    if (changed) refresh_playground_geometry(app);
+}
+
+static void draw_arithmetic(AppState& app) {
+    const PlaygroundParams& p = app.playground;
+    ImGui::TextColored(accent_colour(), "What Keras computes");
+    if (!app.playground_error.empty()) {
+        error_text("Impossible: " + app.playground_error);
+        ImGui::TextColored(dim_colour(), "The maps show the last valid combination.");
+        return;
+    }
+    if (!app.playground_geometry) return;
+    const ConvGeometry& g = *app.playground_geometry;
+    const Shape out = Shape::image(g.rows.out, g.cols.out, p.conv.filters);
+    ImGui::TextUnformatted("output shape");
+    ImGui::SameLine();
+    ImGui::PushStyleColor(ImGuiCol_Text, ok_colour());
+    text_tip(keras_shape(out), "The output shape as Keras prints it: (batch, rows, cols, filters). None is the batch axis.");
+    ImGui::PopStyleColor();
+
+    if (ImGui::BeginTable("axes", 3, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchProp)) {
+        ImGui::TableSetupColumn("axis", ImGuiTableColumnFlags_WidthFixed);
+        ImGui::TableSetupColumn("formula with your numbers");
+        ImGui::TableSetupColumn("padding", ImGuiTableColumnFlags_WidthFixed);
+        ImGui::TableHeadersRow();
+        const AxisGeometry* axes[2] = {&g.rows, &g.cols};
+        const char* names[2] = {"rows", "cols"};
+        for (int i = 0; i < 2; ++i) {
+            const AxisGeometry& a = *axes[i];
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            ImGui::TextUnformatted(names[i]);
+            ImGui::TableNextColumn();
+            ImGui::TextWrapped("%s", a.formula.c_str());
+            tooltip("%s: in = %d, kernel = %d, strides = %d, dilation = %d, effective kernel = (k - 1) * d + 1 = %d.\n"
+                    "'valid': out = ceil((in - k_eff + 1) / s). 'same': out = ceil(in / s).",
+                    names[i], a.in, a.kernel, a.stride, a.dilation, a.effective_kernel);
+            ImGui::TableNextColumn();
+            ImGui::Text(i == 0 ? "top %d, bottom %d" : "left %d, right %d", a.pad_before, a.pad_after);
+            tooltip("'same' pads total = max(0, (out - 1) * s + k_eff - in) = %d: before = total // 2, after gets the "
+                    "rest (TensorFlow puts the odd one at the bottom/right). 'valid' pads nothing.",
+                    a.pad_before + a.pad_after);
+        }
+        ImGui::EndTable();
+    }
+
+    Conv2D conv(p.conv);
+    const Shape in = Shape::image(p.input_height, p.input_width, 3);
+    conv.build({in});
+    const std::int64_t params = conv.param_count();
+    const std::int64_t macs = conv.macs({in});
+    text_tip("parameters: " + with_thousands(params),
+             "kernel kh * kw * in * filters = " + std::to_string(p.conv.kernel_size.rows) + " * " +
+                 std::to_string(p.conv.kernel_size.cols) + " * 3 * " + std::to_string(p.conv.filters) +
+                 (p.conv.use_bias ? " + " + std::to_string(p.conv.filters) + " biases" : std::string(" (no bias)")));
+    ImGui::SameLine(0, ImGui::GetFontSize() * 2);
+    text_tip("MACs: " + with_thousands(macs),
+             "Multiply-accumulates of one forward pass: out_h * out_w * filters * kh * kw * in = " +
+                 std::to_string(g.rows.out) + " * " + std::to_string(g.cols.out) + " * " +
+                 std::to_string(p.conv.filters) + " * " + std::to_string(p.conv.kernel_size.rows) + " * " +
+                 std::to_string(p.conv.kernel_size.cols) + " * 3.");
+    if (app.playground_output) {
+        ImGui::SameLine(0, ImGui::GetFontSize() * 2);
+        text_tip("computed in " + std::to_string(int(app.playground_ms + 0.5)) + " ms",
+                 "Wall time on the worker thread for the last result: resize (if needed), convolution, activation.");
+    }
+
+    const std::string line = conv.keras_line();
+    ImGui::TextUnformatted("Keras:");
+    ImGui::SameLine();
+    ImGui::PushStyleColor(ImGuiCol_Text, accent_colour());
+    ImGui::TextWrapped("%s", line.c_str());
+    ImGui::PopStyleColor();
+    tooltip("The equivalent Keras layer. Copy it into your own model.");
+    if (ImGui::Button("Copy Keras line")) ImGui::SetClipboardText(line.c_str());
+    tooltip("Copies the line above to the clipboard (Ctrl+Shift+C).");
+}
+
+void draw_playground(AppState& app) {
+    draw_image_source(app);
+    ImGui::Separator();
+    draw_parameters(app);
+    ImGui::Separator();
+    draw_arithmetic(app);
+}
+
+}  // namespace convscope::gui

@@ -1,0 +1,46 @@
+#pragma once
+// The panels: plain functions over the explicit application state, one file each.
+//
+//   draw_menu_bar()      File (open image, load weights, load/save session, quit), View, Help
+//   draw_playground()    one Conv2D on an image: Keras arguments, live shape arithmetic, Keras line
+//   draw_network()       ResNet50 stepper: options, weights, tree, block diagram, in-place Conv2D edits
+//   draw_feature_maps()  every channel of the shown tensor as a grid, paging, normalisation, colour map
+//   draw_inspector()     the enlarged channel, hover read-out, statistics, histogram, receptive field
+//   draw_export()        PNG / NPY export into a folder, all or nothing
+//   draw_help()          shortcuts and what each panel teaches
+//   draw_status_bar()    progress of the running job, the image and weights in use, the red error bar
+//   handle_shortcuts()   keyboard shortcuts that work everywhere (listed in the help window)
+//   layout_windows()     places the panels for the current viewport (fixed, projector-friendly layout)
+
+#include "app/gui/app_state.hpp"
+
+namespace convscope::gui {
+
+void draw_menu_bar(AppState& app);
+void draw_playground(AppState& app);
+void draw_network(AppState& app);
+void draw_feature_maps(AppState& app);
+void draw_inspector(AppState& app);
+void draw_export(AppState& app);
+void draw_help(AppState& app);
+void draw_status_bar(AppState& app);
+void handle_shortcuts(AppState& app);
+void layout_windows(AppState& app);
+
+// Shared actions (menus, shortcuts, drag and drop call these).
+void open_image(AppState& app, const std::string& path_or_sample);
+void load_weights(AppState& app, const std::string& path);
+void save_session_to(AppState& app, const std::string& path);
+void load_session_from(AppState& app, const std::string& path);
+void step_layer(AppState& app, int delta);  // next/previous node in the network
+void step_block(AppState& app, int delta);  // next/previous block (its first node)
+
+// The region of the input image (rows, cols, inclusive, may extend into padding) that one activation of
+// the shown tensor depends on. False when it cannot be traced (a flat vector).
+struct InputRegion {
+    int row0 = 0, row1 = 0, col0 = 0, col1 = 0;
+    int input_h = 0, input_w = 0;  // size of the model input it refers to
+};
+bool receptive_field(const AppState& app, int row, int col, InputRegion& out);
+
+}  // namespace convscope::gui

@@ -1,0 +1,218 @@
+#include "app/gui/session.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/errors.hpp"
+
+namespace convscope::gui {
+
+using nlohmann::json;
+
+Session capture(const AppState& app) {
+    Session s;
+    s.panel = app.panel;
+    s.image = app.image_source;
+    s.playground = app.playground;
+    s.network = app.network;
+    if (app.selected_node >= 0 && app.selected_node < app.ui_graph.size())
+        s.selected_node = app.ui_graph.node(app.selected_node).name;
+    s.view = app.view;
+    return s;
+}
+
+static json pair_json(IntPair p) { return json::array({p.rows, p.cols}); }
+
+static json conv_json(const Conv2DConfig& c) {
+    return json{{"filters", c.filters},
+                {"kernel_size", pair_json(c.kernel_size)},
+                {"strides", pair_json(c.strides)},
+                {"padding", to_string(c.padding)},
+                {"dilation_rate", pair_json(c.dilation_rate)},
+                {"use_bias", c.use_bias},
+                {"activation", to_string(c.activation)}};
+}
+
+void save_session(const Session& s, const std::string& path) {
+    json edits = json::object();
+    for (const auto& [name, cfg] : s.network.edits) edits[name] = conv_json(cfg);
+    json pg = conv_json(s.playground.conv);
+    pg["input_size"] = json::array({s.playground.input_height, s.playground.input_width});
+    pg["kernel_source"] = to_string(s.playground.kernel_source);
+    pg["seed"] = s.playground.seed;
+    json j = {
+        {"convscope_session", 1},
+        {"panel", to_string(s.panel)},
+        {"image", s.image},
+        {"playground", pg},
+        {"network",
+         {{"input_size", json::array({s.network.options.height, s.network.options.width})},
+          {"last_stage", s.network.options.last_stage},
+          {"include_top", s.network.options.include_top},
+          {"seed", s.network.seed},
+          {"weights", s.network.weights_path},
+          {"edits", edits}}},
+        {"selected_node", s.selected_node},
+        {"view",
+         {{"normalization", to_string(s.view.normalization)},
+          {"colormap", to_string(s.view.colormap)},
+          {"page", s.view.page},
+          {"channel", s.view.selected_channel}}},
+    };
+    const std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp);
+        out << j.dump(2) << "\n";
+        if (!out) {
+            std::remove(tmp.c_str());
+            throw InputError("cannot write session file \"" + path + "\" (is the folder writable?)");
+        }
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+        std::remove(tmp.c_str());
+        throw InputError("cannot write session file \"" + path + "\" (rename failed)");
+    }
+}
+
+namespace {
+
+// Reads fields with messages that name the field and what it should be.
+struct Reader {
+    std::string file;
+    [[noreturn]] void fail(const std::string& field, const std::string& expected) const {
+        throw InputError("session \"" + file + "\": field \"" + field + "\" must be " + expected);
+    }
+    int integer(const json& j, const char* key, const std::string& where, int fallback, int min, int max) const {
+        if (!j.contains(key)) return fallback;
+        const json& v = j[key];
+        if (!v.is_number_integer()) fail(where + key, "an integer");
+        const long long x = v.get<long long>();
+        if (x < min || x > max) fail(where + key, "between " + std::to_string(min) + " and " + std::to_string(max));
+        return int(x);
+    }
+    IntPair pair(const json& j, const char* key, const std::string& where, IntPair fallback, int min, int max) const {
+        if (!j.contains(key)) return fallback;
+        const json& v = j[key];
+        if (v.is_number_integer()) {
+            const int x = integer(j, key, where, 1, min, max);
+            return IntPair(x);
+        }
+        if (!v.is_array() || v.size() != 2 || !v[0].is_number_integer() || !v[1].is_number_integer())
+            fail(where + key, "an integer or a pair [rows, cols]");
+        const long long r = v[0].get<long long>(), c = v[1].get<long long>();
+        if (r < min || r > max || c < min || c > max)
+            fail(where + key, "between " + std::to_string(min) + " and " + std::to_string(max));
+        return IntPair(int(r), int(c));
+    }
+    std::string string(const json& j, const char* key, const std::string& where, const std::string& fallback) const {
+        if (!j.contains(key)) return fallback;
+        if (!j[key].is_string()) fail(where + key, "a string");
+        return j[key].get<std::string>();
+    }
+    bool boolean(const json& j, const char* key, const std::string& where, bool fallback) const {
+        if (!j.contains(key)) return fallback;
+        if (!j[key].is_boolean()) fail(where + key, "true or false");
+        return j[key].get<bool>();
+    }
+    template <class F>
+    auto parsed(const std::string& field, F&& f) const -> decltype(f()) {
+        try {
+            return f();
+        } catch (const ConfigError& e) {
+            fail(field, std::string("valid: ") + e.what());
+        }
+    }
+    Conv2DConfig conv(const json& j, const std::string& where, Conv2DConfig c) const {
+        if (!j.is_object()) fail(where, "an object");
+        c.filters = integer(j, "filters", where, c.filters, 1, 4096);
+        c.kernel_size = pair(j, "kernel_size", where, c.kernel_size, 1, 64);
+        c.strides = pair(j, "strides", where, c.strides, 1, 64);
+        c.dilation_rate = pair(j, "dilation_rate", where, c.dilation_rate, 1, 64);
+        const std::string pad = string(j, "padding", where, to_string(c.padding));
+        c.padding = parsed(where + "padding", [&] { return parse_padding(pad); });
+        c.use_bias = boolean(j, "use_bias", where, c.use_bias);
+        const std::string act = string(j, "activation", where, to_string(c.activation));
+        c.activation = parsed(where + "activation", [&] { return parse_activation(act); });
+        return c;
+    }
+};
+
+}  // namespace
+
+Session load_session(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw InputError("cannot open session file \"" + path + "\" (does it exist and is it readable?)");
+    std::stringstream buf;
+    buf << in.rdbuf();
+    json j;
+    try {
+        j = json::parse(buf.str());
+    } catch (const json::parse_error& e) {
+        throw InputError("session \"" + path + "\" is not valid JSON: " + e.what());
+    }
+    Reader r{path};
+    if (!j.is_object() || !j.contains("convscope_session"))
+        throw InputError("session \"" + path + "\" is not a convscope session (no \"convscope_session\" field)");
+    Session s;
+    s.panel = r.parsed("panel", [&] { return parse_panel(r.string(j, "panel", "", "playground")); });
+    s.image = r.string(j, "image", "", s.image);
+    if (j.contains("playground")) {
+        const json& p = j["playground"];
+        s.playground.conv = r.conv(p, "playground.", s.playground.conv);
+        const IntPair size = r.pair(p, "input_size", "playground.", IntPair(600, 600), 1, 4096);
+        s.playground.input_height = size.rows;
+        s.playground.input_width = size.cols;
+        const std::string src = r.string(p, "kernel_source", "playground.", to_string(s.playground.kernel_source));
+        s.playground.kernel_source = r.parsed("playground.kernel_source", [&] { return parse_kernel_source(src); });
+        s.playground.seed = std::uint64_t(r.integer(p, "seed", "playground.", 1, 0, 2147483647));
+    }
+    if (j.contains("network")) {
+        const json& n = j["network"];
+        if (!n.is_object()) r.fail("network", "an object");
+        const IntPair size = r.pair(n, "input_size", "network.", IntPair(600, 600), 32, 2048);
+        s.network.options.height = size.rows;
+        s.network.options.width = size.cols;
+        s.network.options.last_stage = r.integer(n, "last_stage", "network.", 4, 4, 5);
+        s.network.options.include_top = r.boolean(n, "include_top", "network.", false);
+        if (s.network.options.include_top && s.network.options.last_stage != 5)
+            r.fail("network.include_top", "false unless last_stage is 5 (the classifier top needs stage 5)");
+        s.network.seed = std::uint64_t(r.integer(n, "seed", "network.", 1, 0, 2147483647));
+        s.network.weights_path = r.string(n, "weights", "network.", "");
+        if (n.contains("edits")) {
+            if (!n["edits"].is_object()) r.fail("network.edits", "an object of node name -> Conv2D arguments");
+            for (const auto& [name, cfg] : n["edits"].items())
+                s.network.edits[name] = r.conv(cfg, "network.edits." + name + ".", Conv2DConfig{});
+        }
+    }
+    s.selected_node = r.string(j, "selected_node", "", s.selected_node);
+    if (j.contains("view")) {
+        const json& v = j["view"];
+        if (!v.is_object()) r.fail("view", "an object");
+        const std::string norm = r.string(v, "normalization", "view.", to_string(s.view.normalization));
+        s.view.normalization = r.parsed("view.normalization", [&] { return parse_normalization(norm); });
+        const std::string cmap = r.string(v, "colormap", "view.", to_string(s.view.colormap));
+        s.view.colormap = r.parsed("view.colormap", [&] { return parse_colormap(cmap); });
+        s.view.page = r.integer(v, "page", "view.", 0, 0, 1 << 20);
+        s.view.selected_channel = r.integer(v, "channel", "view.", 0, 0, 1 << 20);
+    }
+    return s;
+}
+
+void apply(AppState& app, const Session& s) {
+    app.panel = s.panel;
+    app.image_source = s.image;
+    app.playground = s.playground;
+    app.network = s.network;
+    app.view = s.view;
+    refresh_network_structure(app);
+    refresh_playground_geometry(app);
+    const int node = app.ui_graph.find(s.selected_node);
+    if (node >= 0) app.selected_node = node;
+    else show_error(app, "The session selects node \"" + s.selected_node + "\", which this network does not have; showing conv1.");
+    app.request_dirty = true;
+}
+
+}  // namespace convscope::gui

@@ -1,0 +1,500 @@
+#include "app/gui/worker.hpp"
+
+#include <chrono>
+
+#include "core/engine/engine.hpp"
+#include "core/errors.hpp"
+#include "core/layers/input_layer.hpp"
+#include "core/weights/initializers.hpp"
+#include "core/weights/keras_h5.hpp"
+
+namespace convscope::gui {
+
+static bool same_conv(const Conv2DConfig& a, const Conv2DConfig& b) {
+    return a.filters == b.filters && a.kernel_size == b.kernel_size && a.strides == b.strides &&
+           a.padding == b.padding && a.dilation_rate == b.dilation_rate && a.use_bias == b.use_bias &&
+           a.activation == b.activation;
+}
+
+bool PlaygroundParams::operator==(const PlaygroundParams& o) const {
+    return input_height == o.input_height && input_width == o.input_width && same_conv(conv, o.conv) &&
+           kernel_source == o.kernel_source && seed == o.seed;
+}
+
+static bool same_options(const ResNet50Options& a, const ResNet50Options& b) {
+    return a.height == b.height && a.width == b.width && a.last_stage == b.last_stage && a.include_top == b.include_top;
+}
+
+bool NetworkParams::operator==(const NetworkParams& o) const {
+    if (!same_options(options, o.options) || seed != o.seed || weights_path != o.weights_path) return false;
+    if (edits.size() != o.edits.size()) return false;
+    for (const auto& [name, cfg] : edits) {
+        auto it = o.edits.find(name);
+        if (it == o.edits.end() || !same_conv(cfg, it->second)) return false;
+    }
+    return true;
+}
+
+namespace {
+
+double ms_since(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+}
+
+// Everything the engine thread owns. Lives on that thread's stack; nothing here is shared.
+struct EngineSide {
+    // Image
+    std::shared_ptr<const RgbImage> image;
+    std::string image_source;          // what `image` was loaded from
+    std::string failed_image_source;   // the last source that failed, not retried until it changes
+    int image_version = 0;
+
+    // Playground: input -> conv
+    std::unique_ptr<Engine> pg;
+    int pg_h = 0, pg_w = 0, pg_image_version = -1;
+    PlaygroundParams pg_done;
+    bool pg_has_done = false;
+
+    // Network
+    std::unique_ptr<Engine> net;
+    NetworkParams net_built;                          // options/seed/weights the engine was built with
+    std::map<std::string, Conv2DConfig> original;     // each Conv2D's seed configuration
+    std::map<std::string, Conv2DConfig> applied;      // current edits inside the engine
+    int net_image_version = -1;
+    std::string failed_weights_path;
+};
+
+const char kSamplePrefix[] = "sample:";
+
+}  // namespace
+
+Worker::~Worker() { stop(); }
+
+void Worker::start(std::string assets_dir, std::function<void()> wake_ui) {
+    assets_dir_ = std::move(assets_dir);
+    wake_ui_ = std::move(wake_ui);
+    stopping_ = false;
+    engine_thread_ = std::thread([this] { engine_loop(); });
+    render_thread_ = std::thread([this] { render_loop(); });
+}
+
+void Worker::stop() {
+    if (!engine_thread_.joinable()) return;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stopping_ = true;
+        cancel_ = true;
+    }
+    wake_.notify_all();
+    {
+        std::lock_guard<std::mutex> lock(render_mutex_);
+    }
+    render_wake_.notify_all();
+    engine_thread_.join();
+    render_thread_.join();
+}
+
+std::uint64_t Worker::post(const JobRequest& request) {
+    std::uint64_t id;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        pending_ = request;
+        id = pending_id_ = next_id_++;
+        cancel_ = true;  // a newer request cancels the running one; the engine keeps what is complete
+    }
+    wake_.notify_all();
+    return id;
+}
+
+std::vector<WorkerEvent> Worker::drain() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<WorkerEvent> out(std::make_move_iterator(events_.begin()), std::make_move_iterator(events_.end()));
+    events_.clear();
+    return out;
+}
+
+bool Worker::busy() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return busy_ || pending_.has_value();
+}
+
+void Worker::emit(WorkerEvent event) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        // Progress events replace each other: the UI only ever shows the newest one.
+        if (event.kind == WorkerEvent::Kind::progress && !events_.empty() &&
+            events_.back().kind == WorkerEvent::Kind::progress)
+            events_.back() = std::move(event);
+        else
+            events_.push_back(std::move(event));
+    }
+    if (wake_ui_) wake_ui_();
+}
+
+void Worker::engine_loop() {
+    EngineSide s;
+    auto progress = [this](std::uint64_t id, std::string what, int done, int total) {
+        WorkerEvent e;
+        e.kind = WorkerEvent::Kind::progress;
+        e.request = id;
+        e.progress = Progress{std::move(what), done, total, true};
+        emit(std::move(e));
+    };
+
+    for (;;) {
+        JobRequest req;
+        std::uint64_t id;
+        {
+            std::unique_lock<std::mutex> lock(mutex_);
+            wake_.wait(lock, [this] { return stopping_ || pending_.has_value(); });
+            if (stopping_) return;
+            req = std::move(*pending_);
+            pending_.reset();
+            id = pending_id_;
+            cancel_ = false;
+            busy_ = true;
+        }
+        try {
+            // 1. The image (decoded here, never on the UI thread).
+            if (req.image_source != s.image_source && req.image_source != s.failed_image_source) {
+                progress(id, "loading image", 0, 1);
+                try {
+                    std::string path = req.image_source;
+                    if (path.rfind(kSamplePrefix, 0) == 0)
+                        path = sample_path(path.substr(sizeof(kSamplePrefix) - 1), assets_dir_);
+                    auto image = std::make_shared<const RgbImage>(load_image(path));
+                    s.image = image;
+                    s.image_source = req.image_source;
+                    s.failed_image_source.clear();
+                    ++s.image_version;
+                    WorkerEvent e;
+                    e.kind = WorkerEvent::Kind::image_loaded;
+                    e.request = id;
+                    e.path = req.image_source;
+                    e.image = image;
+                    emit(std::move(e));
+                } catch (const std::exception& ex) {
+                    s.failed_image_source = req.image_source;
+                    WorkerEvent e;
+                    e.kind = WorkerEvent::Kind::image_failed;
+                    e.request = id;
+                    e.path = req.image_source;
+                    e.message = ex.what();
+                    emit(std::move(e));
+                }
+            }
+
+            auto run_playground = [&] {
+                if (!s.image || !req.playground_valid) return;
+                const PlaygroundParams& p = req.playground;
+                if (s.pg_has_done && p == s.pg_done && s.pg_image_version == s.image_version) return;
+                const auto start = std::chrono::steady_clock::now();
+                progress(id, "playground Conv2D", 0, 1);
+                try {
+                    if (!s.pg || s.pg_h != p.input_height || s.pg_w != p.input_width) {
+                        Graph g;
+                        g.add("input", std::make_unique<InputLayer>(Shape::image(p.input_height, p.input_width, 3)), {});
+                        g.add("conv2d", std::make_unique<Conv2D>(p.conv), {"input"});
+                        g.build_weights();
+                        s.pg = std::make_unique<Engine>(std::move(g));
+                        s.pg_h = p.input_height;
+                        s.pg_w = p.input_width;
+                        s.pg_image_version = -1;
+                    }
+                    if (s.pg_image_version != s.image_version) {
+                        s.pg->set_input(unit_preprocess(resize_image(*s.image, p.input_height, p.input_width)));
+                        s.pg_image_version = s.image_version;
+                    }
+                    auto* conv = dynamic_cast<Conv2D*>(s.pg->mutable_graph().node(1).layer.get());
+                    if (!same_conv(conv->config(), p.conv)) s.pg->set_conv_config(1, p.conv, p.seed);
+                    s.pg->mutable_graph().build_weights();
+                    // The kernel always comes from the chosen source, so a seed or source change shows at once.
+                    if (p.kernel_source == KernelSource::glorot_uniform) {
+                        initialize_layer(*conv, p.seed, "conv2d");
+                    } else {
+                        auto& w = conv->weights();
+                        for (auto& weight : w) {
+                            if (weight.name == "kernel") fill_classic_kernel(p.kernel_source, weight.values);
+                            else weight.values.fill(0.0f);
+                        }
+                    }
+                    s.pg->invalidate(1);
+                    s.pg->run(&cancel_);
+                    s.pg_done = p;
+                    s.pg_has_done = true;
+                    WorkerEvent e;
+                    e.kind = WorkerEvent::Kind::playground_done;
+                    e.request = id;
+                    e.tensor = s.pg->output(1);
+                    e.milliseconds = ms_since(start);
+                    emit(std::move(e));
+                } catch (const Cancelled&) {
+                    throw;
+                } catch (const std::exception& ex) {
+                    s.pg_done = p;
+                    s.pg_has_done = true;
+                    WorkerEvent e;
+                    e.kind = WorkerEvent::Kind::playground_failed;
+                    e.request = id;
+                    e.message = ex.what();
+                    emit(std::move(e));
+                }
+            };
+
+            auto run_network = [&] {
+                if (!s.image || !req.want_network || !req.network_valid) return;
+                const NetworkParams& p = req.network;
+                const auto start = std::chrono::steady_clock::now();
+                try {
+                    const bool rebuild = !s.net || !same_options(p.options, s.net_built.options) ||
+                                         p.seed != s.net_built.seed;
+                    if (rebuild) {
+                        progress(id, "building ResNet50", 0, 1);
+                        Graph g = build_resnet50(p.options);
+                        s.original.clear();
+                        for (int i = 0; i < g.size(); ++i)
+                            if (auto* c = dynamic_cast<Conv2D*>(g.node(i).layer.get()))
+                                s.original[g.node(i).name] = c->config();
+                        for (const auto& [name, cfg] : p.edits) {
+                            const int i = g.find(name);
+                            if (auto* c = i >= 0 ? dynamic_cast<Conv2D*>(g.node(i).layer.get()) : nullptr)
+                                c->set_config(cfg);
+                        }
+                        g.build_weights();
+                        initialize_graph(g, p.seed);
+                        std::string weights = s.net_built.weights_path;  // what was in use before
+                        if (!p.weights_path.empty() && p.weights_path != s.failed_weights_path) weights = p.weights_path;
+                        if (!weights.empty()) {
+                            try {
+                                LoadReport report = load_keras_weights(g, weights);
+                                WorkerEvent e;
+                                e.kind = WorkerEvent::Kind::weights_loaded;
+                                e.request = id;
+                                e.path = weights;
+                                e.message = describe(report);
+                                emit(std::move(e));
+                            } catch (const std::exception& ex) {
+                                if (weights == p.weights_path) s.failed_weights_path = weights;
+                                WorkerEvent e;
+                                e.kind = WorkerEvent::Kind::weights_failed;
+                                e.request = id;
+                                e.path = weights;
+                                e.message = ex.what();
+                                emit(std::move(e));
+                                weights.clear();
+                            }
+                        }
+                        s.net = std::make_unique<Engine>(std::move(g));
+                        s.net_built = p;
+                        s.net_built.weights_path = weights;
+                        s.applied = p.edits;
+                        s.net_image_version = -1;
+                    } else if (p.weights_path != s.net_built.weights_path && p.weights_path != s.failed_weights_path) {
+                        // A new weights file on the same structure: the graph is untouched if it does not fit.
+                        progress(id, "loading weights", 0, 1);
+                        try {
+                            if (p.weights_path.empty()) {
+                                initialize_graph(s.net->mutable_graph(), p.seed);
+                            } else {
+                                LoadReport report = load_keras_weights(s.net->mutable_graph(), p.weights_path);
+                                WorkerEvent e;
+                                e.kind = WorkerEvent::Kind::weights_loaded;
+                                e.request = id;
+                                e.path = p.weights_path;
+                                e.message = describe(report);
+                                emit(std::move(e));
+                            }
+                            s.net_built.weights_path = p.weights_path;
+                            s.net->invalidate_all();
+                            WorkerEvent e;
+                            e.kind = WorkerEvent::Kind::network_reset;
+                            e.request = id;
+                            for (int i = 0; i < s.net->graph().size(); ++i) e.nodes.push_back(i);
+                            emit(std::move(e));
+                        } catch (const std::exception& ex) {
+                            s.failed_weights_path = p.weights_path;
+                            WorkerEvent e;
+                            e.kind = WorkerEvent::Kind::weights_failed;
+                            e.request = id;
+                            e.path = p.weights_path;
+                            e.message = ex.what();
+                            emit(std::move(e));
+                        }
+                    }
+                    // Conv2D edits: apply the difference, so only the edited node and what follows recompute.
+                    const Graph& graph = s.net->graph();
+                    std::vector<std::string> names;
+                    for (const auto& [name, cfg] : p.edits) names.push_back(name);
+                    for (const auto& [name, cfg] : s.applied)
+                        if (!p.edits.count(name)) names.push_back(name);
+                    for (const std::string& name : names) {
+                        const int node = graph.find(name);
+                        if (node < 0 || !s.original.count(name)) continue;
+                        auto it = p.edits.find(name);
+                        const Conv2DConfig want = it != p.edits.end() ? it->second : s.original[name];
+                        const auto* conv = dynamic_cast<const Conv2D*>(graph.node(node).layer.get());
+                        if (!conv || same_conv(conv->config(), want)) continue;
+                        std::vector<int> reinit = s.net->set_conv_config(node, want, p.seed);
+                        WorkerEvent r;
+                        r.kind = WorkerEvent::Kind::reinitialised;
+                        r.request = id;
+                        r.nodes = reinit;
+                        emit(std::move(r));
+                        WorkerEvent e;
+                        e.kind = WorkerEvent::Kind::network_reset;
+                        e.request = id;
+                        e.nodes = graph.downstream(node);
+                        emit(std::move(e));
+                    }
+                    s.applied = p.edits;
+                    s.net_built.edits = p.edits;
+                    if (s.net_image_version != s.image_version) {
+                        progress(id, "preprocessing image", 0, 1);
+                        s.net->set_input(caffe_preprocess(resize_image(*s.image, p.options.height, p.options.width)));
+                        s.net_image_version = s.image_version;
+                        WorkerEvent e;
+                        e.kind = WorkerEvent::Kind::network_reset;
+                        e.request = id;
+                        for (int i = 0; i < s.net->graph().size(); ++i) e.nodes.push_back(i);
+                        emit(std::move(e));
+                    }
+                    Engine& engine = *s.net;
+                    RunStats stats = engine.run(&cancel_, [&](const NodeProgress& np) {
+                        WorkerEvent e;
+                        e.kind = WorkerEvent::Kind::network_node;
+                        e.request = id;
+                        e.node = np.node;
+                        e.tensor = engine.output(np.node);
+                        emit(std::move(e));
+                        progress(id, "ResNet50: " + engine.graph().node(np.node).name, np.done, np.total);
+                    });
+                    if (stats.computed > 0) {
+                        WorkerEvent e;
+                        e.kind = WorkerEvent::Kind::network_done;
+                        e.request = id;
+                        e.milliseconds = ms_since(start);
+                        emit(std::move(e));
+                    }
+                } catch (const Cancelled&) {
+                    throw;
+                } catch (const std::exception& ex) {
+                    WorkerEvent e;
+                    e.kind = WorkerEvent::Kind::network_failed;
+                    e.request = id;
+                    e.message = ex.what();
+                    emit(std::move(e));
+                }
+            };
+
+            if (req.priority == Job::network) {
+                run_network();
+                run_playground();
+            } else {
+                run_playground();
+                run_network();
+            }
+        } catch (const Cancelled&) {
+            // A newer request is pending; the loop picks it up and the engines resume from their caches.
+        } catch (const std::exception& ex) {
+            WorkerEvent e;
+            e.kind = WorkerEvent::Kind::network_failed;
+            e.request = id;
+            e.message = ex.what();
+            emit(std::move(e));
+        }
+        bool idle;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            idle = !pending_.has_value();
+            if (idle) busy_ = false;
+        }
+        if (idle) {
+            WorkerEvent e;
+            e.kind = WorkerEvent::Kind::idle;
+            e.request = id;
+            emit(std::move(e));
+        }
+    }
+}
+
+void Worker::post_render(RenderRequest request) {
+    {
+        std::lock_guard<std::mutex> lock(render_mutex_);
+        render_pending_ = std::move(request);  // latest wins: an older view nobody looks at is dropped
+    }
+    render_wake_.notify_all();
+}
+
+void Worker::post_task(std::function<TaskResult()> task) {
+    {
+        std::lock_guard<std::mutex> lock(render_mutex_);
+        tasks_.push_back(std::move(task));
+    }
+    render_wake_.notify_all();
+}
+
+std::optional<Worker::TaskResult> Worker::take_task_result() {
+    std::lock_guard<std::mutex> lock(render_mutex_);
+    if (task_results_.empty()) return std::nullopt;
+    TaskResult r = std::move(task_results_.front());
+    task_results_.pop_front();
+    return r;
+}
+
+std::optional<RenderResult> Worker::take_render() {
+    std::lock_guard<std::mutex> lock(render_mutex_);
+    std::optional<RenderResult> out = std::move(render_done_);
+    render_done_.reset();
+    return out;
+}
+
+bool Worker::render_busy() const {
+    std::lock_guard<std::mutex> lock(render_mutex_);
+    return render_busy_ || render_pending_.has_value() || render_done_.has_value() || !tasks_.empty() ||
+           !task_results_.empty();
+}
+
+void Worker::render_loop() {
+    for (;;) {
+        std::optional<RenderRequest> req;
+        std::function<TaskResult()> task;
+        {
+            std::unique_lock<std::mutex> lock(render_mutex_);
+            render_wake_.wait(lock, [this] { return stopping_.load() || render_pending_.has_value() || !tasks_.empty(); });
+            if (stopping_) return;
+            if (!tasks_.empty()) {
+                task = std::move(tasks_.front());
+                tasks_.pop_front();
+            } else {
+                req = std::move(render_pending_);
+                render_pending_.reset();
+            }
+            render_busy_ = true;
+        }
+        if (task) {
+            TaskResult result;
+            try {
+                result = task();
+            } catch (const std::exception& ex) {
+                result = TaskResult{false, ex.what()};
+            }
+            std::lock_guard<std::mutex> lock(render_mutex_);
+            task_results_.push_back(std::move(result));
+            render_busy_ = false;
+        } else {
+            RenderResult result;
+            try {
+                result = render_view(*req);
+            } catch (const std::exception& ex) {
+                result.key = req->key;
+                result.error = ex.what();
+            }
+            std::lock_guard<std::mutex> lock(render_mutex_);
+            render_done_ = std::move(result);
+            render_busy_ = false;
+        }
+        if (wake_ui_) wake_ui_();
+    }
+}
+
+}  // namespace convscope::gui
