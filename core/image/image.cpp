@@ -1,11 +1,14 @@
 #include "core/image/image.hpp"
 
+#include <cerrno>
+#include <climits>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 
 #include <stb_image.h>
 #include <stb_image_resize.h>
+#include <sys/stat.h>
 
 #include "core/errors.hpp"
 
@@ -13,6 +16,8 @@ namespace convscope {
 
 RgbImage decode_image(const std::uint8_t* bytes, std::size_t size, const std::string& what) {
     if (size == 0) throw InputError(what + ": the file is empty; expected a PNG, JPEG, BMP or GIF image");
+    if (size > std::size_t(INT_MAX))  // stb_image takes an int length
+        throw InputError(what + ": the file is " + std::to_string(size >> 20) + " MiB; images over 2 GiB are not supported");
     int w = 0, h = 0, channels_in_file = 0;
     // Asking for 3 channels makes stb convert grey, grey+alpha and RGBA to RGB for us.
     stbi_uc* data = stbi_load_from_memory(bytes, int(size), &w, &h, &channels_in_file, 3);
@@ -28,9 +33,21 @@ RgbImage decode_image(const std::uint8_t* bytes, std::size_t size, const std::st
 }
 
 RgbImage load_image(const std::string& path) {
+    // A folder opens like a file on Linux and then fails inside the stream with an ios_base::failure
+    // rather than an InputError: ask first.
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0)
+        throw InputError(path + ": cannot open the image file (" + std::string(std::strerror(errno)) + ")");
+    if (S_ISDIR(st.st_mode)) throw InputError(path + ": is a folder, expected a PNG, JPEG, BMP or GIF image");
     std::ifstream file(path, std::ios::binary);
     if (!file) throw InputError(path + ": cannot open the image file (" + std::string(std::strerror(errno)) + ")");
-    std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    std::vector<std::uint8_t> bytes;
+    try {
+        bytes.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+    } catch (const std::exception& e) {
+        throw InputError(path + ": cannot read the image file (" + e.what() + ")");
+    }
+    if (file.bad()) throw InputError(path + ": cannot read the image file (" + std::string(std::strerror(errno)) + ")");
     return decode_image(bytes.data(), bytes.size(), path);
 }
 
@@ -38,6 +55,11 @@ RgbImage resize_image(const RgbImage& image, int height, int width) {
     if (height < 1 || width < 1)
         throw InputError("cannot resize to " + std::to_string(height) + "x" + std::to_string(width) +
                          ": both sides must be at least 1 pixel");
+    // stb_image_resize asserts (aborts the program) on an empty source.
+    if (image.height < 1 || image.width < 1 ||
+        image.pixels.size() != std::size_t(image.height) * std::size_t(image.width) * 3)
+        throw InputError("cannot resize an empty or inconsistent image (" + std::to_string(image.height) + "x" +
+                         std::to_string(image.width) + ", " + std::to_string(image.pixels.size()) + " bytes)");
     if (image.height == height && image.width == width) return image;
     RgbImage out;
     out.height = height;
