@@ -5,13 +5,16 @@
 
 namespace convscope::cli {
 
-Args Args::parse(const std::vector<std::string>& argv, const std::set<std::string>& switches) {
+Args Args::parse(const std::vector<std::string>& argv, const std::set<std::string>& options,
+                 const std::set<std::string>& switches) {
     Args args;
     for (std::size_t i = 0; i < argv.size(); ++i) {
         const std::string& a = argv[i];
         if (a.rfind("--", 0) != 0 || a.size() == 2) throw UsageError("unexpected argument \"" + a + "\"");
         std::string name = a.substr(2), value;
         const std::size_t eq = name.find('=');
+        if (!options.count(name.substr(0, eq)) && !switches.count(name.substr(0, eq)))
+            throw UsageError("unknown option --" + name.substr(0, eq));
         if (eq != std::string::npos) {
             value = name.substr(eq + 1);
             name = name.substr(0, eq);

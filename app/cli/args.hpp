@@ -1,7 +1,7 @@
 #pragma once
 // Command-line options for convscope-cli: "--name value" pairs and "--flag" switches.
 //
-//   Args::parse(argv, flags)   throws UsageError for an unknown option or a missing value
+//   Args::parse(argv, ...)     throws UsageError for an unknown option or a missing value
 //   get / get_or / has         look options up; every lookup marks the option as used
 //   parse_pair("2,3")          "K" or "KH,KW" -> IntPair, naming the option on error
 //   parse_int / parse_list     strict integers and comma lists
@@ -23,8 +23,9 @@ struct UsageError : std::runtime_error {
 
 class Args {
 public:
-    // `switches` are the options that take no value (e.g. "include-top").
-    static Args parse(const std::vector<std::string>& argv, const std::set<std::string>& switches);
+    // `options` take a value, `switches` do not (e.g. "include-top"); anything else is a UsageError.
+    static Args parse(const std::vector<std::string>& argv, const std::set<std::string>& options,
+                      const std::set<std::string>& switches);
 
     bool has(const std::string& name);
     std::string get(const std::string& name);  // throws UsageError if absent

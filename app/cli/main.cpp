@@ -45,23 +45,30 @@ int main(int argc, char** argv) {
     const std::vector<std::string> rest(argv + 2, argv + argc);
     try {
         if (command == "shape") {
-            Args args = Args::parse(rest, {});
+            Args args = Args::parse(rest, {"input", "filters", "kernel-size", "strides", "padding", "dilation-rate"}, {});
             return cmd_shape(args);
         }
         if (command == "summary") {
-            Args args = Args::parse(rest, {"include-top"});
+            Args args = Args::parse(rest, {"input-size", "stages"}, {"include-top"});
             return cmd_summary(args);
         }
         if (command == "run") {
-            Args args = Args::parse(rest, {"include-top", "reference"});
+            Args args = Args::parse(rest,
+                                    {"image", "sample", "input-npy", "weights", "seed", "input-size", "stages", "layers",
+                                     "export-dir", "format", "threads"},
+                                    {"include-top", "reference"});
             return cmd_run(args);
         }
         if (command == "conv") {
-            Args args = Args::parse(rest, {"reference"});
+            Args args = Args::parse(
+                rest, {"input", "kernel", "bias", "strides", "padding", "dilation-rate", "activation", "out"}, {"reference"});
             return cmd_conv(args);
         }
         if (command == "bench") {
-            Args args = Args::parse(rest, {"include-top", "per-node", "reference"});
+            Args args = Args::parse(rest,
+                                    {"input-size", "stages", "threads", "reps", "warmup", "keep", "input", "filters",
+                                     "kernel-size", "strides", "padding", "dilation-rate"},
+                                    {"include-top", "per-node", "reference"});
             return cmd_bench(args);
         }
         std::cerr << "convscope-cli: unknown command \"" << command << "\"; expected shape, summary, run, conv or bench"
