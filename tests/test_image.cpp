@@ -151,17 +151,55 @@ TEST_CASE("resize gives exactly the requested size", "[image]") {
         img.pixels[i + 1] = 60;
         img.pixels[i + 2] = 90;
     }
-    const RgbImage r = resize_image(img, 3, 11);
+    for (ResizeFilter filter : {ResizeFilter::nearest, ResizeFilter::smooth}) {
+    const RgbImage r = resize_image(img, 3, 11, filter);
     CHECK(r.height == 3);
     CHECK(r.width == 11);
     CHECK(r.pixels.size() == 3u * 11u * 3u);
     for (int y = 0; y < 3; ++y)
         for (int x = 0; x < 11; ++x) CHECK(rgb(r, x, y) == std::vector<int>{30, 60, 90});  // a flat colour stays flat
+    }
     const RgbImage big = resize_image(img, 600, 600);
     CHECK(big.width == 600);
     CHECK(big.height == 600);
     CHECK_THROWS_AS(resize_image(img, 0, 5), InputError);
     CHECK_THROWS_AS(resize_image(RgbImage{}, 5, 5), InputError);
+}
+
+TEST_CASE("nearest resize picks the same source pixels as Keras load_img (PIL NEAREST)", "[image]") {
+    // images/pil_nearest.txt was made by PIL itself (make_resize_fixture.py): per case the source column
+    // of every output column and the source row of every output row.
+    std::ifstream cases(std::string(CONVSCOPE_FIXTURES_DIR) + "/images/pil_nearest.txt");
+    REQUIRE(cases);
+    int in_w = 0, in_h = 0, out_w = 0, out_h = 0, checked = 0;
+    while (cases >> in_w >> in_h >> out_w >> out_h) {
+        std::vector<int> want_cols(static_cast<std::size_t>(out_w)), want_rows(static_cast<std::size_t>(out_h));
+        for (int& c : want_cols) cases >> c;
+        for (int& r : want_rows) cases >> r;
+        RgbImage img;  // every pixel holds its own coordinates: R = column % 256, G = row % 256, B = the rest
+        img.width = in_w;
+        img.height = in_h;
+        img.pixels.resize(std::size_t(in_w) * std::size_t(in_h) * 3);
+        for (int y = 0; y < in_h; ++y)
+            for (int x = 0; x < in_w; ++x) {
+                std::uint8_t* p = &img.pixels[(std::size_t(y) * std::size_t(in_w) + std::size_t(x)) * 3];
+                p[0] = std::uint8_t(x % 256);
+                p[1] = std::uint8_t(y % 256);
+                p[2] = std::uint8_t(x / 256 + (y / 256) * 16);
+            }
+        const RgbImage r = resize_image(img, out_h, out_w, ResizeFilter::nearest);
+        INFO(in_w << "x" << in_h << " -> " << out_w << "x" << out_h);
+        for (int x = 0; x < out_w; ++x) {
+            const std::vector<int> px = rgb(r, x, 0);
+            CHECK(px[0] + (px[2] % 16) * 256 == want_cols[std::size_t(x)]);
+        }
+        for (int y = 0; y < out_h; ++y) {
+            const std::vector<int> px = rgb(r, 0, y);
+            CHECK(px[1] + (px[2] / 16) * 256 == want_rows[std::size_t(y)]);
+        }
+        ++checked;
+    }
+    CHECK(checked == 7);
 }
 
 TEST_CASE("caffe preprocessing: RGB to BGR minus the ImageNet means", "[image]") {

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -51,7 +52,19 @@ RgbImage load_image(const std::string& path) {
     return decode_image(bytes.data(), bytes.size(), path);
 }
 
-RgbImage resize_image(const RgbImage& image, int height, int width) {
+// Source index of every output index along one axis, as PIL's nearest-neighbour scaling computes it:
+// the centre of output pixel i maps to (i + 0.5) * in / out, truncated. PIL accumulates the position by
+// repeated addition in double precision, and we do the same so that exact multiples land on the same
+// side as in Keras (e.g. 2.9999999999 -> 2, not 3).
+static std::vector<int> nearest_sources(int in, int out) {
+    std::vector<int> source(std::size_t(out), 0);
+    const double step = double(in) / double(out);
+    double position = step * 0.5;
+    for (int i = 0; i < out; ++i, position += step) source[std::size_t(i)] = std::min(int(position), in - 1);
+    return source;
+}
+
+RgbImage resize_image(const RgbImage& image, int height, int width, ResizeFilter filter) {
     if (height < 1 || width < 1)
         throw InputError("cannot resize to " + std::to_string(height) + "x" + std::to_string(width) +
                          ": both sides must be at least 1 pixel");
@@ -65,6 +78,16 @@ RgbImage resize_image(const RgbImage& image, int height, int width) {
     out.height = height;
     out.width = width;
     out.pixels.resize(std::size_t(height) * std::size_t(width) * 3);
+    if (filter == ResizeFilter::nearest) {
+        const std::vector<int> rows = nearest_sources(image.height, height), cols = nearest_sources(image.width, width);
+        for (int y = 0; y < height; ++y)
+            for (int x = 0; x < width; ++x)
+                for (int c = 0; c < 3; ++c)
+                    out.pixels[(std::size_t(y) * std::size_t(width) + std::size_t(x)) * 3 + std::size_t(c)] =
+                        image.pixels[(std::size_t(rows[std::size_t(y)]) * std::size_t(image.width) +
+                                      std::size_t(cols[std::size_t(x)])) * 3 + std::size_t(c)];
+        return out;
+    }
     if (!stbir_resize_uint8(image.pixels.data(), image.width, image.height, 0, out.pixels.data(), width, height, 0, 3))
         throw InputError("resizing the image failed");
     return out;

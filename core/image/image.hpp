@@ -5,7 +5,8 @@
 //   load_image(path)    stb_image: PNG, JPEG, BMP, GIF (first frame), TGA, PSD, PNM...; grey and RGBA
 //                       become RGB (alpha dropped); throws InputError naming the file and the reason
 //   decode_image(bytes) the same from memory
-//   resize_image()      stb_image_resize to exactly (h, w): a stretch, like Keras load_img(target_size=...)
+//   resize_image()      a stretch to exactly (h, w); `nearest` is what Keras load_img(target_size=...) does
+//                       by default (PIL's NEAREST, pixel for pixel), `smooth` is stb_image_resize's filter
 //   caffe_preprocess()  Keras' "caffe" mode for ResNet50: RGB -> BGR, minus [103.939, 116.779, 123.68]
 //   unit_preprocess()   the playground's plain scaling to [0, 1], RGB order kept
 
@@ -25,7 +26,8 @@ struct RgbImage {
 
 RgbImage load_image(const std::string& path);
 RgbImage decode_image(const std::uint8_t* bytes, std::size_t size, const std::string& what = "image");
-RgbImage resize_image(const RgbImage& image, int height, int width);
+enum class ResizeFilter { nearest, smooth };
+RgbImage resize_image(const RgbImage& image, int height, int width, ResizeFilter filter = ResizeFilter::nearest);
 
 Tensor3 caffe_preprocess(const RgbImage& image);  // (H, W, 3) BGR, mean-subtracted
 Tensor3 unit_preprocess(const RgbImage& image);   // (H, W, 3) RGB in [0, 1]
