@@ -3,6 +3,10 @@
 #include <algorithm>
 
 #include "core/errors.hpp"
+#include "core/kernels/conv2d_fast.hpp"
+#include "core/kernels/elementwise_fast.hpp"
+#include "core/layers/add.hpp"
+#include "core/layers/batch_normalization.hpp"
 #include "core/weights/initializers.hpp"
 
 namespace convscope {
@@ -16,6 +20,7 @@ static double milliseconds_since(Clock::time_point start) {
 Engine::Engine(Graph graph, EngineOptions options)
     : graph_(std::move(graph)), options_(options), pool_(options.threads) {
     cache_.resize(std::size_t(graph_.size()));
+    recycled_.resize(std::size_t(graph_.size()));
     valid_.assign(std::size_t(graph_.size()), 0);
     executions_.assign(std::size_t(graph_.size()), 0);
 }
@@ -27,15 +32,18 @@ void Engine::set_input(Tensor3 input) {
 }
 
 void Engine::invalidate(int node) {
-    for (int i : graph_.downstream(node)) {
-        cache_[std::size_t(i)].reset();
-        valid_[std::size_t(i)] = 0;
-    }
+    for (int i : graph_.downstream(node)) forget(i);
 }
 
 void Engine::invalidate_all() {
-    for (auto& c : cache_) c.reset();
-    std::fill(valid_.begin(), valid_.end(), 0);
+    for (int i = 0; i < graph_.size(); ++i) forget(i);
+}
+
+void Engine::forget(int i) {
+    // The old buffer is kept for reuse by the next run; readers that still hold it keep their copy alive.
+    if (cache_[std::size_t(i)]) recycled_[std::size_t(i)] = std::move(cache_[std::size_t(i)]);
+    cache_[std::size_t(i)].reset();
+    valid_[std::size_t(i)] = 0;
 }
 
 std::vector<int> Engine::set_conv_config(int node, const Conv2DConfig& config, std::uint64_t seed) {
@@ -66,18 +74,42 @@ std::size_t Engine::cached_bytes() const {
     return bytes;
 }
 
-void Engine::note_memory(const std::vector<std::shared_ptr<const Tensor3>>& scratch) {
+void Engine::note_memory(const std::vector<TensorPtr>& scratch) {
     std::size_t bytes = cached_bytes();
-    for (const auto& t : scratch)
-        if (t) bytes += t->size() * sizeof(float);
+    for (const auto* list : {&scratch, &recycled_})
+        for (const auto& t : *list)
+            if (t) bytes += t->size() * sizeof(float);
     peak_bytes_ = std::max(peak_bytes_, bytes);
+}
+
+// A buffer for node i's output: its previous buffer when nobody else holds it and the shape still fits
+// (touching fresh memory costs page faults: about a tenth of a fast backbone run), else a new one.
+Engine::TensorPtr Engine::acquire(int i) {
+    const Shape& s = shapes_[std::size_t(i)];
+    TensorPtr& old = recycled_[std::size_t(i)];
+    TensorPtr out;
+    if (old && old.use_count() == 1 && shape_of(*old) == Shape::image(s.h, s.w, s.c)) out = std::move(old);
+    else out = std::make_shared<Tensor3>(make_tensor(s));
+    old.reset();
+    return out;
+}
+
+void Engine::publish(int i, TensorPtr out, std::vector<TensorPtr>& scratch) {
+    ++executions_[std::size_t(i)];
+    valid_[std::size_t(i)] = 1;
+    if (keeps(i)) cache_[std::size_t(i)] = std::move(out);
+    else scratch[std::size_t(i)] = std::move(out);
+}
+
+const Tensor3& Engine::available(int i, const std::vector<TensorPtr>& scratch) const {
+    return cache_[std::size_t(i)] ? *cache_[std::size_t(i)] : *scratch[std::size_t(i)];
 }
 
 // Computes node `i` into the cache (or into `scratch` when the keep policy drops it), assuming its
 // inputs are available in the cache or scratch. The output is published only once complete.
-void Engine::execute(int i, const Context& ctx, std::vector<std::shared_ptr<const Tensor3>>& scratch) {
+void Engine::execute(int i, const Context& ctx, std::vector<TensorPtr>& scratch) {
     const Node& node = graph_.node(i);
-    std::shared_ptr<Tensor3> out;
+    TensorPtr out;
     if (node.inputs.empty()) {
         if (!has_input_) throw InputError("no input image has been set");
         const Shape want = shapes_[std::size_t(i)];
@@ -87,17 +119,67 @@ void Engine::execute(int i, const Context& ctx, std::vector<std::shared_ptr<cons
         out = std::make_shared<Tensor3>(input_);
     } else {
         std::vector<const Tensor3*> inputs;
-        for (int j : node.inputs) {
-            const auto& t = cache_[std::size_t(j)] ? cache_[std::size_t(j)] : scratch[std::size_t(j)];
-            inputs.push_back(t.get());
-        }
-        out = std::make_shared<Tensor3>(make_tensor(shapes_[std::size_t(i)]));
+        for (int j : node.inputs) inputs.push_back(&available(j, scratch));
+        out = acquire(i);
         node.layer->forward(inputs, *out, ctx);
     }
-    ++executions_[std::size_t(i)];
-    valid_[std::size_t(i)] = 1;
-    if (keeps(i)) cache_[std::size_t(i)] = std::move(out);
-    else scratch[std::size_t(i)] = std::move(out);
+    publish(i, std::move(out), scratch);
+}
+
+// Conv2D -> BatchNormalization [-> ReLU] in one pass over each output tile, or Add -> ReLU in one pass.
+// Every node still gets its own output buffer, so the viewer can show each of them; only the extra
+// trips through memory are saved.
+void Engine::execute_fused(const FusedGroup& group, const Context& ctx, std::vector<TensorPtr>& scratch) {
+    const Node& first = graph_.node(group.nodes[0]);
+    std::vector<TensorPtr> outs;
+    for (int n : group.nodes) outs.push_back(acquire(n));
+    float* second = outs.size() > 1 ? outs[1]->data() : nullptr;
+    float* third = outs.size() > 2 ? outs[2]->data() : nullptr;
+    if (auto* conv = dynamic_cast<const Conv2D*>(first.layer.get())) {
+        const Tensor3& x = available(first.inputs[0], scratch);  // (H, W, Cin)
+        const auto& bn = dynamic_cast<const BatchNormalization&>(*graph_.node(group.nodes[1]).layer);
+        std::vector<float> scale, shift;  // (filters)
+        bn.scale_and_shift(scale, shift);
+        const float* bias = conv->config().use_bias ? conv->weights()[1].values.data() : nullptr;
+        conv2d_fast_fused(conv->params(shape_of(x)), x.data(), conv->weights()[0].values.data(), bias, outs[0]->data(),
+                          scale.data(), shift.data(), second, third, ctx);
+    } else {  // Add -> ReLU
+        const Tensor3& a = available(first.inputs[0], scratch);
+        const Tensor3& b = available(first.inputs[1], scratch);
+        add_fast(a.data(), b.data(), outs[0]->data(), second, a.size(), ctx);
+    }
+    for (std::size_t k = 0; k < group.nodes.size(); ++k) publish(group.nodes[k], std::move(outs[k]), scratch);
+}
+
+// Which needed nodes can run as one fused pass: a linear Conv2D whose only reader is a BatchNormalization
+// (whose only reader may be a ReLU), or a two-input Add whose only reader is a ReLU.
+std::vector<Engine::FusedGroup> Engine::plan_fusion(const std::vector<char>& needed) const {
+    std::vector<FusedGroup> groups;
+    if (options_.kernels != Kernels::fast) return groups;  // the reference path runs every layer as written
+    std::vector<std::vector<int>> readers(std::size_t(graph_.size()));
+    for (int i = 0; i < graph_.size(); ++i)
+        for (int j : graph_.node(i).inputs) readers[std::size_t(j)].push_back(i);
+    auto only_reader = [&](int i) { return readers[std::size_t(i)].size() == 1 ? readers[std::size_t(i)][0] : -1; };
+    auto is_relu = [&](int i) {
+        const auto* a = i >= 0 ? dynamic_cast<const Activation*>(graph_.node(i).layer.get()) : nullptr;
+        return a && a->config().activation == ActivationKind::relu && needed[std::size_t(i)];
+    };
+    for (int i = 0; i < graph_.size(); ++i) {
+        if (!needed[std::size_t(i)]) continue;
+        const Layer* layer = graph_.node(i).layer.get();
+        if (const auto* conv = dynamic_cast<const Conv2D*>(layer)) {
+            const int bn = only_reader(i);
+            if (conv->config().activation != ActivationKind::linear || bn < 0 || !needed[std::size_t(bn)] ||
+                !dynamic_cast<const BatchNormalization*>(graph_.node(bn).layer.get()))
+                continue;
+            FusedGroup g{{i, bn}};
+            if (is_relu(only_reader(bn))) g.nodes.push_back(only_reader(bn));
+            groups.push_back(g);
+        } else if (dynamic_cast<const Add*>(layer) && graph_.node(i).inputs.size() == 2 && is_relu(only_reader(i))) {
+            groups.push_back(FusedGroup{{i, only_reader(i)}});
+        }
+    }
+    return groups;
 }
 
 std::vector<char> Engine::needed_for(const std::vector<int>& targets) const {
@@ -131,7 +213,13 @@ RunStats Engine::run_nodes(const std::vector<int>& targets, bool hold_targets, c
     NodeProgress p;
     p.total = int(std::count(needed.begin(), needed.end(), 1));
     // Outputs the keep policy does not cache live here until the run ends.
-    std::vector<std::shared_ptr<const Tensor3>> scratch(std::size_t(graph_.size()));
+    std::vector<TensorPtr> scratch(std::size_t(graph_.size()));
+    // Fused groups run when their first node comes up; the group's other nodes are then skipped.
+    std::vector<int> group_of(std::size_t(graph_.size()), -1);
+    const std::vector<FusedGroup> groups = plan_fusion(needed);
+    for (std::size_t g = 0; g < groups.size(); ++g)
+        for (int n : groups[g].nodes) group_of[std::size_t(n)] = int(g);
+    std::vector<char> done(std::size_t(graph_.size()), 0);
     // How many needed nodes still have to read each output; an uncached output is freed at zero.
     std::vector<int> readers(std::size_t(graph_.size()), 0);
     for (int i = 0; i < graph_.size(); ++i)
@@ -140,18 +228,29 @@ RunStats Engine::run_nodes(const std::vector<int>& targets, bool hold_targets, c
     if (hold_targets)
         for (int t : targets) ++readers[std::size_t(t)];  // compute() hands the target to its caller
     for (int i = 0; i < graph_.size(); ++i) {
-        if (!needed[std::size_t(i)]) continue;
+        if (!needed[std::size_t(i)] || done[std::size_t(i)]) continue;
         ctx.throw_if_cancelled();
         const auto node_start = Clock::now();
-        execute(i, ctx, scratch);
-        for (int j : graph_.node(i).inputs)
-            if (--readers[std::size_t(j)] == 0) scratch[std::size_t(j)].reset();
+        std::vector<int> ran{i};
+        if (group_of[std::size_t(i)] >= 0) {
+            const FusedGroup& group = groups[std::size_t(group_of[std::size_t(i)])];
+            execute_fused(group, ctx, scratch);
+            ran = group.nodes;
+        } else {
+            execute(i, ctx, scratch);
+        }
+        // A fused group's time is booked on its first node; the others show 0 ms.
         stats.node_milliseconds[std::size_t(i)] = milliseconds_since(node_start);
-        ++stats.computed;
         note_memory(scratch);
-        p.node = i;
-        ++p.done;
-        if (progress) progress(p);
+        for (int n : ran) {
+            done[std::size_t(n)] = 1;
+            for (int j : graph_.node(n).inputs)
+                if (--readers[std::size_t(j)] == 0 && !cache_[std::size_t(j)]) scratch[std::size_t(j)].reset();
+            ++stats.computed;
+            p.node = n;
+            ++p.done;
+            if (progress) progress(p);
+        }
     }
     last_scratch_ = std::move(scratch);
     stats.milliseconds = milliseconds_since(start);

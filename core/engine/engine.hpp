@@ -79,9 +79,19 @@ public:
     int threads() const { return pool_.size(); }
 
 private:
+    using TensorPtr = std::shared_ptr<Tensor3>;  // handed out as shared_ptr<const Tensor3>
+    struct FusedGroup {
+        std::vector<int> nodes;  // conv, bn[, relu] or add, relu: run as one pass
+    };
     bool keeps(int node) const;  // whether the keep policy caches this node
-    void execute(int node, const Context& ctx, std::vector<std::shared_ptr<const Tensor3>>& scratch);
-    void note_memory(const std::vector<std::shared_ptr<const Tensor3>>& scratch);
+    void forget(int node);
+    TensorPtr acquire(int node);
+    void publish(int node, TensorPtr out, std::vector<TensorPtr>& scratch);
+    const Tensor3& available(int node, const std::vector<TensorPtr>& scratch) const;
+    void execute(int node, const Context& ctx, std::vector<TensorPtr>& scratch);
+    void execute_fused(const FusedGroup& group, const Context& ctx, std::vector<TensorPtr>& scratch);
+    std::vector<FusedGroup> plan_fusion(const std::vector<char>& needed) const;
+    void note_memory(const std::vector<TensorPtr>& scratch);
     std::vector<char> needed_for(const std::vector<int>& targets) const;
     RunStats run_nodes(const std::vector<int>& targets, bool hold_targets, const std::atomic<bool>* cancel,
                        const ProgressFn& progress);
@@ -91,10 +101,11 @@ private:
     ThreadPool pool_;
     Tensor3 input_;  // (H, W, 3)
     bool has_input_ = false;
-    std::vector<std::shared_ptr<const Tensor3>> cache_;  // per node; nullptr = absent
+    std::vector<TensorPtr> cache_;     // per node; nullptr = absent
+    std::vector<TensorPtr> recycled_;  // per node: the buffer of an invalidated output, for reuse
     std::vector<Shape> shapes_;  // every node's output shape, inferred at the start of a run
     std::vector<char> valid_;  // per node: its output is up to date (cached, or dropped by the keep policy)
-    std::vector<std::shared_ptr<const Tensor3>> last_scratch_;  // compute()'s uncached result
+    std::vector<TensorPtr> last_scratch_;  // compute()'s uncached result
     std::vector<int> executions_;
     std::size_t peak_bytes_ = 0;
 };

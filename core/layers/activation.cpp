@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/errors.hpp"
+#include "core/kernels/elementwise_fast.hpp"
 
 namespace convscope {
 
@@ -58,7 +59,11 @@ Shape Activation::output_shape(const std::vector<Shape>& inputs) const {
     return inputs[0];
 }
 
-void Activation::forward(const std::vector<const Tensor3*>& inputs, Tensor3& output, const Context&) const {
+void Activation::forward(const std::vector<const Tensor3*>& inputs, Tensor3& output, const Context& ctx) const {
+    if (ctx.kernels == Kernels::fast && config_.activation == ActivationKind::relu) {
+        relu_fast(inputs[0]->data(), output.data(), output.size(), ctx);
+        return;
+    }
     output = *inputs[0];
     apply_activation(config_.activation, output.data(), output.shape()[0] * output.shape()[1], output.shape()[2]);
 }

@@ -1,6 +1,7 @@
 #include "core/layers/add.hpp"
 
 #include "core/errors.hpp"
+#include "core/kernels/elementwise_fast.hpp"
 
 namespace convscope {
 
@@ -13,7 +14,11 @@ Shape Add::output_shape(const std::vector<Shape>& inputs) const {
     return inputs[0];
 }
 
-void Add::forward(const std::vector<const Tensor3*>& inputs, Tensor3& output, const Context&) const {
+void Add::forward(const std::vector<const Tensor3*>& inputs, Tensor3& output, const Context& ctx) const {
+    if (ctx.kernels == Kernels::fast && inputs.size() == 2) {
+        add_fast(inputs[0]->data(), inputs[1]->data(), output.data(), nullptr, output.size(), ctx);
+        return;
+    }
     output = *inputs[0];
     for (std::size_t i = 1; i < inputs.size(); ++i) {
         const float* x = inputs[i]->data();

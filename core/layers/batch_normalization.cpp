@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "core/errors.hpp"
+#include "core/kernels/elementwise_fast.hpp"
 
 namespace convscope {
 
@@ -47,9 +48,16 @@ void BatchNormalization::scale_and_shift(std::vector<float>& scale, std::vector<
     }
 }
 
-void BatchNormalization::forward(const std::vector<const Tensor3*>& inputs, Tensor3& output, const Context&) const {
+void BatchNormalization::forward(const std::vector<const Tensor3*>& inputs, Tensor3& output, const Context& ctx) const {
     const Tensor3& x = *inputs[0];  // (H, W, C)
     const std::size_t channels = x.shape()[2], pixels = x.shape()[0] * x.shape()[1];
+    if (ctx.kernels == Kernels::fast) {
+        std::vector<float> scale, shift;  // (C): the formula below folded into one multiply-add
+        scale_and_shift(scale, shift);
+        batch_norm_fast(x.data(), scale.data(), shift.data(), output.data(), nullptr, pixels, channels, ctx);
+        return;
+    }
+    // The reference: Keras' formula as written, one value at a time.
     const float* gamma = weights_[0].values.data();
     const float* beta = weights_[1].values.data();
     const float* mean = weights_[2].values.data();

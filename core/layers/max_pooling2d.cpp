@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "core/errors.hpp"
+#include "core/kernels/max_pooling2d_fast.hpp"
 
 namespace convscope {
 
@@ -31,12 +32,29 @@ Shape MaxPooling2D::output_shape(const std::vector<Shape>& inputs) const {
     return Shape::image(rows.out, cols.out, in.c);
 }
 
-void MaxPooling2D::forward(const std::vector<const Tensor3*>& inputs, Tensor3& output, const Context&) const {
+void MaxPooling2D::forward(const std::vector<const Tensor3*>& inputs, Tensor3& output, const Context& ctx) const {
     const Tensor3& x = *inputs[0];  // (H, W, C)
     const int h = int(x.shape()[0]), w = int(x.shape()[1]), c = int(x.shape()[2]);
     const IntPair s = config_.effective_strides();
     const AxisGeometry rows = axis_geometry(h, config_.pool_size.rows, s.rows, 1, config_.padding);
     const AxisGeometry cols = axis_geometry(w, config_.pool_size.cols, s.cols, 1, config_.padding);
+    if (ctx.kernels == Kernels::fast) {
+        MaxPool2DParams p;
+        p.in_h = h;
+        p.in_w = w;
+        p.channels = c;
+        p.pool_h = config_.pool_size.rows;
+        p.pool_w = config_.pool_size.cols;
+        p.stride_h = s.rows;
+        p.stride_w = s.cols;
+        p.pad_top = rows.pad_before;
+        p.pad_left = cols.pad_before;
+        p.out_h = rows.out;
+        p.out_w = cols.out;
+        max_pool2d_fast(p, x.data(), output.data(), ctx);
+        return;
+    }
+    // The reference: for every output cell, the largest input value under the window.
     for (int oy = 0; oy < rows.out; ++oy)
         for (int ox = 0; ox < cols.out; ++ox)
             for (int ch = 0; ch < c; ++ch) {
