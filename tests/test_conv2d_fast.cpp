@@ -253,3 +253,39 @@ TEST_CASE("conv2d_fast runs without a pool and picks a supported ISA", "[conv2d_
     for (std::size_t i = 0; i < want.size(); ++i) want[i] -= c.bias[i % std::size_t(c.p.filters)];
     CHECK(relative_error(got, want) <= 1e-4);
 }
+
+TEST_CASE("conv2d_fast_packed reuses a packed kernel and equals the one-shot path bitwise", "[conv2d_fast]") {
+    ThreadPool pool(2);
+    Context ctx;
+    ctx.pool = &pool;
+    ConvCase c;
+    REQUIRE(make_case(c, 7, 7, 300, 3, 3, 40, 1, 1, 1, 1, Padding::same, 21));  // ResNet stage-5-like: few pixels
+    for (Isa isa : available_isas()) {
+        INFO("isa " << to_string(isa));
+        const Conv2DPackedKernel packed = conv2d_pack_kernel(c.p, c.kernel.data(), isa, ctx);
+        const Outputs want = run_fast(c, isa, ctx, true);
+        for (int call = 0; call < 2; ++call) {  // the packed kernel is not consumed by a call
+            std::vector<float> conv(c.out_size()), bn(c.out_size()), relu(c.out_size());  // (out_h, out_w, filters)
+            conv2d_fast_packed(c.p, c.input.data(), packed, c.bias.data(), conv.data(), c.scale.data(), c.shift.data(),
+                               bn.data(), relu.data(), ctx);
+            CHECK(conv == want.conv);
+            CHECK(bn == want.bn);
+            CHECK(relu == want.relu);
+        }
+        // The same kernel on another input size and stride is fine; another kernel shape is refused.
+        ConvCase strided;
+        REQUIRE(make_case(strided, 13, 11, 300, 3, 3, 40, 2, 2, 1, 1, Padding::valid, 22));
+        strided.kernel = c.kernel;
+        std::vector<float> want2(strided.out_size()), got2(strided.out_size());  // (out_h, out_w, filters)
+        conv2d_reference(strided.p, strided.input.data(), strided.kernel.data(), nullptr, want2.data());
+        conv2d_fast_packed(strided.p, strided.input.data(), packed, nullptr, got2.data(), nullptr, nullptr, nullptr,
+                           nullptr, ctx);
+        CHECK(relative_error(got2, want2) <= 1e-4);
+        Conv2DParams other = c.p;
+        other.filters = 41;
+        std::vector<float> out(std::size_t(other.out_h) * other.out_w * other.filters);
+        CHECK_THROWS_AS(conv2d_fast_packed(other, c.input.data(), packed, nullptr, out.data(), nullptr, nullptr, nullptr,
+                                           nullptr, ctx),
+                        std::invalid_argument);
+    }
+}

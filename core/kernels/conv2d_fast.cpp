@@ -26,6 +26,8 @@ constexpr int kBlockK = 256;
 constexpr int kTaskFilters = 256;
 constexpr std::int64_t kTaskMacs = std::int64_t(4) << 20;
 constexpr int kMaxTilesPerTask = 32;
+// Below this many input channels, taps along a kernel row are merged (see merge_rows).
+constexpr int kMergeRowsBelowChannels = 16;
 
 MicroKernel kernel_for(Isa isa) {
     if (!isa_supported(isa))
@@ -46,7 +48,7 @@ struct KBlock {
     int t0, taps, c0, cin;
 };
 
-std::vector<KBlock> make_k_blocks(int taps, int in_c) {
+std::vector<KBlock> make_k_blocks(int taps, int in_c) {  // in_c: floats per tap
     std::vector<KBlock> blocks;
     if (in_c >= kBlockK) {
         const int pieces = (in_c + kBlockK - 1) / kBlockK;
@@ -62,18 +64,6 @@ std::vector<KBlock> make_k_blocks(int taps, int in_c) {
     return blocks;
 }
 
-struct FreeDeleter {
-    void operator()(float* p) const { std::free(p); }
-};
-using AlignedFloats = std::unique_ptr<float[], FreeDeleter>;
-
-AlignedFloats aligned_floats(std::size_t count) {
-    const std::size_t bytes = ((count * sizeof(float) + 63) / 64) * 64;
-    void* p = std::aligned_alloc(64, bytes == 0 ? 64 : bytes);
-    if (!p) throw std::bad_alloc();
-    return AlignedFloats(static_cast<float*>(p));
-}
-
 // Per-thread indirection buffer, grown once and reused across tiles and calls: tiles never allocate.
 std::vector<const float*>& thread_pointers(std::size_t count) {
     thread_local std::vector<const float*> pointers;
@@ -81,38 +71,78 @@ std::vector<const float*>& thread_pointers(std::size_t count) {
     return pointers;
 }
 
-}  // namespace
-
-void conv2d_fast_fused_isa(const Conv2DParams& p, const float* input, const float* kernel, const float* bias,
-                           float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn,
-                           float* out_relu, Isa isa, const Context& ctx) {
-    assert(input && kernel && out_conv);
-    assert(p.out_h >= 1 && p.out_w >= 1 && p.in_c >= 1 && p.filters >= 1);
-    assert((bn_scale == nullptr) == (bn_shift == nullptr));
-    assert(!out_bn || bn_scale);
-    const MicroKernel uk = kernel_for(isa);
-    const int MR = uk.mr, NR = uk.nr;
-
-    const int taps = p.kernel_h * p.kernel_w;
-    const int in_c = p.in_c, filters = p.filters;
-    const std::int64_t K = std::int64_t(taps) * in_c;
-    const std::int64_t M = std::int64_t(p.out_h) * p.out_w;
+void pack_kernel(const Conv2DParams& p, const float* kernel, int NR, float* packed, const Context& ctx) {
+    const int filters = p.filters;
+    const std::int64_t K = std::int64_t(p.kernel_h) * p.kernel_w * p.in_c;
     const int panels = (filters + NR - 1) / NR;
-
-    // Pack B: kernel (K, filters) row-major -> panels of (K, NR), zero-padded past the last filter.
-    AlignedFloats packed = aligned_floats(std::size_t(panels) * K * NR);  // (panels, K, NR)
+    // kernel (K, filters) row-major -> panels of (K, NR), zero-padded past the last filter.
     ctx.parallel_for(std::size_t(panels), [&](std::size_t panel) {
         const int j0 = int(panel) * NR, cols = std::min(NR, filters - j0);
-        float* dst = packed.get() + panel * K * NR;
+        float* dst = packed + panel * K * NR;  // (K, NR)
         for (std::int64_t k = 0; k < K; ++k, dst += NR) {
             const float* src = kernel + k * filters + j0;
             for (int n = 0; n < cols; ++n) dst[n] = src[n];
             for (int n = cols; n < NR; ++n) dst[n] = 0.0f;
         }
     });
+}
 
-    const std::vector<KBlock> k_blocks = make_k_blocks(taps, in_c);
-    const std::vector<float> zeros(std::size_t(in_c), 0.0f);  // (in_c) what a padded tap reads
+// The convolution proper, on an already packed kernel (panels, K, NR).
+void run_conv(const Conv2DParams& p, const float* input, const float* packed, const MicroKernel& uk,
+              const float* bias, float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn,
+              float* out_relu, const Context& ctx) {
+    assert(input && packed && out_conv);
+    assert(p.out_h >= 1 && p.out_w >= 1 && p.in_c >= 1 && p.filters >= 1);
+    assert((bn_scale == nullptr) == (bn_shift == nullptr));
+    assert(!out_bn || bn_scale);
+    const int MR = uk.mr, NR = uk.nr;
+
+    const int in_c = p.in_c, filters = p.filters;
+    const std::int64_t K = std::int64_t(p.kernel_h) * p.kernel_w * in_c;
+    const std::int64_t M = std::int64_t(p.out_h) * p.out_w;
+    const int panels = (filters + NR - 1) / NR;
+
+    // What one A pointer covers. Normally one tap: in_c contiguous channels, and padded taps point at zeros.
+    // With few channels (the RGB stem convs) that makes the inner loop 3 long and pointer loads dominate, so
+    // when dilation_w == 1 we copy the input once with its zero padding made explicit: then the kernel_w taps
+    // of a kernel row are kernel_w * in_c contiguous floats, one pointer per kernel row. K keeps the Keras order
+    // (ky, kx, c) either way, so the packed B is the same.
+    const bool merge_rows = p.dilation_w == 1 && p.kernel_w > 1 && in_c < kMergeRowsBelowChannels;
+    const int taps = merge_rows ? p.kernel_h : p.kernel_h * p.kernel_w;
+    const int tap_len = merge_rows ? p.kernel_w * in_c : in_c;
+    std::vector<float> zeros;  // (tap_len) what a padded tap reads, when not merging
+    std::vector<float> padded;  // (padded_h, padded_w, in_c) the input inside its zero border, when merging
+    const int padded_h = (p.out_h - 1) * p.stride_h + (p.kernel_h - 1) * p.dilation_h + 1;
+    const int padded_w = (p.out_w - 1) * p.stride_w + p.kernel_w;
+    if (merge_rows) {
+        padded.resize(std::size_t(padded_h) * padded_w * in_c);
+        ctx.parallel_for(std::size_t(padded_h), [&](std::size_t y) {
+            float* row = padded.data() + y * padded_w * in_c;  // (padded_w, in_c)
+            const int iy = int(y) - p.pad_top;
+            for (int x = 0; x < padded_w; ++x) {
+                const int ix = x - p.pad_left;
+                const bool inside = iy >= 0 && iy < p.in_h && ix >= 0 && ix < p.in_w;
+                const float* src = input + (std::int64_t(iy) * p.in_w + ix) * in_c;
+                for (int c = 0; c < in_c; ++c) row[x * in_c + c] = inside ? src[c] : 0.0f;
+            }
+        });
+    } else {
+        zeros.assign(std::size_t(tap_len), 0.0f);
+    }
+    // The pointer for output pixel (oy, ox) and tap t.
+    auto tap_pointer = [&](int oy, int ox, int t) -> const float* {
+        if (merge_rows) {
+            const int y = oy * p.stride_h + t * p.dilation_h, x = ox * p.stride_w;
+            return padded.data() + (std::int64_t(y) * padded_w + x) * in_c;
+        }
+        const int ky = t / p.kernel_w, kx = t % p.kernel_w;
+        const int iy = oy * p.stride_h - p.pad_top + ky * p.dilation_h;
+        const int ix = ox * p.stride_w - p.pad_left + kx * p.dilation_w;
+        const bool inside = iy >= 0 && iy < p.in_h && ix >= 0 && ix < p.in_w;
+        return inside ? input + (std::int64_t(iy) * p.in_w + ix) * in_c : zeros.data();
+    };
+
+    const std::vector<KBlock> k_blocks = make_k_blocks(taps, tap_len);
 
     // Tasks: a block of output pixels x a block of filters. Their shape depends on the ISA tile and the conv,
     // never on the thread count.
@@ -131,58 +161,81 @@ void conv2d_fast_fused_isa(const Conv2DParams& p, const float* input, const floa
         const std::int64_t rows = std::min(task_m, M - m0);
         const int tiles = int((rows + MR - 1) / MR);
 
-        // Indirection: for tile i, tap t, row m, a pointer to the in_c channels that tap reads.
+        // Indirection: for tile i, tap t, row m, a pointer to the tap_len floats that tap reads.
         // (tiles, taps, MR). Rows past the end repeat the last real pixel; their results are discarded.
         std::vector<const float*>& ptrs = thread_pointers(std::size_t(tiles) * taps * MR);
         for (int i = 0; i < tiles; ++i)
             for (int m = 0; m < MR; ++m) {
                 const std::int64_t pixel = std::min(m0 + std::int64_t(i) * MR + m, M - 1);
                 const int oy = int(pixel / p.out_w), ox = int(pixel % p.out_w);
-                for (int ky = 0; ky < p.kernel_h; ++ky) {
-                    const int iy = oy * p.stride_h - p.pad_top + ky * p.dilation_h;
-                    for (int kx = 0; kx < p.kernel_w; ++kx) {
-                        const int ix = ox * p.stride_w - p.pad_left + kx * p.dilation_w;
-                        const bool inside = iy >= 0 && iy < p.in_h && ix >= 0 && ix < p.in_w;
-                        const int t = ky * p.kernel_w + kx;
-                        ptrs[(std::size_t(i) * taps + t) * MR + m] =
-                            inside ? input + (std::int64_t(iy) * p.in_w + ix) * in_c : zeros.data();
-                    }
-                }
+                for (int t = 0; t < taps; ++t) ptrs[(std::size_t(i) * taps + t) * MR + m] = tap_pointer(oy, ox, t);
             }
 
-        for (std::size_t b = 0; b < k_blocks.size(); ++b) {
+        // One microkernel call: K block b, filter panel `panel`, row tile i of this task.
+        auto run_tile = [&](std::size_t b, int panel, int i) {
             const KBlock& kb = k_blocks[b];
             const bool first = b == 0, last = b + 1 == k_blocks.size();
-            for (int panel = panel0; panel < panel1; ++panel) {
-                const int j0 = panel * NR;
-                MicroArgs g{};
-                g.a_offset = kb.c0;
-                g.taps = kb.taps;
-                g.cin = kb.cin;
-                g.b = packed.get() + std::int64_t(panel) * K * NR + (std::int64_t(kb.t0) * in_c + kb.c0) * NR;
-                g.ldc = filters;
-                g.cols = std::min(NR, filters - j0);
-                g.load_c = !first;
-                g.bias = bias ? bias + j0 : nullptr;
-                if (last) {
-                    g.bn_scale = bn_scale ? bn_scale + j0 : nullptr;
-                    g.bn_shift = bn_shift ? bn_shift + j0 : nullptr;
-                }
-                for (int i = 0; i < tiles; ++i) {
-                    const std::int64_t r0 = m0 + std::int64_t(i) * MR;
-                    const std::int64_t at = r0 * filters + j0;
-                    g.a = ptrs.data() + (std::size_t(i) * taps + kb.t0) * MR;
-                    g.rows = int(std::min<std::int64_t>(MR, M - r0));
-                    g.c = out_conv + at;
-                    if (last) {
-                        g.out_bn = out_bn ? out_bn + at : nullptr;
-                        g.out_relu = out_relu ? out_relu + at : nullptr;
-                    }
-                    uk.run(g);
-                }
+            const int j0 = panel * NR;
+            const std::int64_t r0 = m0 + std::int64_t(i) * MR;
+            const std::int64_t at = r0 * filters + j0;
+            MicroArgs g{};
+            g.a = ptrs.data() + (std::size_t(i) * taps + kb.t0) * MR;
+            g.a_offset = kb.c0;
+            g.taps = kb.taps;
+            g.cin = kb.cin;
+            g.b = packed + std::int64_t(panel) * K * NR + (std::int64_t(kb.t0) * tap_len + kb.c0) * NR;
+            g.c = out_conv + at;
+            g.ldc = filters;
+            g.rows = int(std::min<std::int64_t>(MR, M - r0));
+            g.cols = std::min(NR, filters - j0);
+            g.load_c = !first;
+            g.bias = bias ? bias + j0 : nullptr;
+            if (last) {
+                g.bn_scale = bn_scale ? bn_scale + j0 : nullptr;
+                g.bn_shift = bn_shift ? bn_shift + j0 : nullptr;
+                g.out_bn = out_bn ? out_bn + at : nullptr;
+                g.out_relu = out_relu ? out_relu + at : nullptr;
             }
-        }
+            uk.run(g);
+        };
+        // Panels innermost: the tile's input rows stay in L1 while they meet every filter panel of the task.
+        for (std::size_t b = 0; b < k_blocks.size(); ++b)
+            for (int i = 0; i < tiles; ++i)
+                for (int panel = panel0; panel < panel1; ++panel) run_tile(b, panel, i);
     });
+}
+
+}  // namespace
+
+Conv2DPackedKernel conv2d_pack_kernel(const Conv2DParams& p, const float* kernel, Isa isa, const Context& ctx) {
+    assert(kernel && p.in_c >= 1 && p.filters >= 1);
+    const MicroKernel uk = kernel_for(isa);
+    Conv2DPackedKernel packed;
+    packed.isa = isa;
+    packed.kernel_h = p.kernel_h, packed.kernel_w = p.kernel_w, packed.in_c = p.in_c, packed.filters = p.filters;
+    const std::size_t panels = std::size_t((p.filters + uk.nr - 1) / uk.nr);
+    packed.data = AlignedFloats::allocate(panels * std::size_t(p.kernel_h) * p.kernel_w * p.in_c * uk.nr);
+    pack_kernel(p, kernel, uk.nr, packed.data.get(), ctx);
+    return packed;
+}
+
+void conv2d_fast_packed(const Conv2DParams& p, const float* input, const Conv2DPackedKernel& kernel,
+                        const float* bias, float* out_conv, const float* bn_scale, const float* bn_shift,
+                        float* out_bn, float* out_relu, const Context& ctx) {
+    if (!kernel.data || kernel.kernel_h != p.kernel_h || kernel.kernel_w != p.kernel_w || kernel.in_c != p.in_c ||
+        kernel.filters != p.filters)
+        throw std::invalid_argument("conv2d_fast_packed: the packed kernel was made for another shape (" +
+                                    std::to_string(kernel.kernel_h) + "x" + std::to_string(kernel.kernel_w) + "x" +
+                                    std::to_string(kernel.in_c) + "x" + std::to_string(kernel.filters) + ")");
+    run_conv(p, input, kernel.data.get(), kernel_for(kernel.isa), bias, out_conv, bn_scale, bn_shift, out_bn, out_relu,
+             ctx);
+}
+
+void conv2d_fast_fused_isa(const Conv2DParams& p, const float* input, const float* kernel, const float* bias,
+                           float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn,
+                           float* out_relu, Isa isa, const Context& ctx) {
+    const Conv2DPackedKernel packed = conv2d_pack_kernel(p, kernel, isa, ctx);
+    run_conv(p, input, packed.data.get(), kernel_for(isa), bias, out_conv, bn_scale, bn_shift, out_bn, out_relu, ctx);
 }
 
 void conv2d_fast_fused(const Conv2DParams& p, const float* input, const float* kernel, const float* bias,

@@ -8,6 +8,10 @@
 //                            ReLU into their own buffers, so a viewer keeps every node's output
 //   conv2d_fast_fused_isa()  conv2d_fast_fused() with a chosen instruction set (for tests and benchmarks);
 //                            the isa must satisfy isa_supported()
+//   conv2d_pack_kernel()     the kernel rearranged for the microkernel, once; keep it while the weights last
+//   conv2d_fast_packed()     conv2d_fast_fused() on a packed kernel: skips re-packing the weights on every call,
+//                            which matters when there are few output pixels (ResNet50 stage 5: 7x7 pixels and
+//                            a 9 MB kernel, where packing costs about as much as the convolution itself)
 //
 // How it works: an implicit-im2col GEMM. M = out_h*out_w output pixels, N = filters,
 // K = kernel_h*kernel_w*in_c. The kernel (Keras layout (kh, kw, in, out) is already a row-major K x N matrix)
@@ -17,6 +21,11 @@
 // blocks, so every output element sees the same sequence of operations whatever the thread count.
 // Work is split into tiles of about 4M multiply-adds (a few tens of microseconds each), checked for
 // cancellation before each tile. Allocates only per call (packed kernel, one small buffer per thread).
+
+#include <cstddef>
+#include <cstdlib>
+#include <memory>
+#include <new>
 
 #include "core/kernels/conv2d_params.hpp"
 #include "core/kernels/cpu_isa.hpp"
@@ -38,8 +47,42 @@ void conv2d_fast_fused(const Conv2DParams& p, const float* input, const float* k
                        float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn,
                        float* out_relu, const Context& ctx);
 
+// A 64-byte aligned float buffer (what the microkernels' aligned loads need).
+struct AlignedFloats {
+    struct Free {
+        void operator()(float* p) const { std::free(p); }
+    };
+    std::unique_ptr<float[], Free> buffer;
+    static AlignedFloats allocate(std::size_t count) {
+        const std::size_t bytes = ((count * sizeof(float) + 63) / 64) * 64;
+        void* p = std::aligned_alloc(64, bytes == 0 ? 64 : bytes);
+        if (!p) throw std::bad_alloc();
+        return AlignedFloats{std::unique_ptr<float[], Free>(static_cast<float*>(p))};
+    }
+    float* get() const { return buffer.get(); }
+    explicit operator bool() const { return bool(buffer); }
+};
+
+// A Conv2D kernel packed for one ISA's microkernel: (panels, K, NR) with K = kernel_h*kernel_w*in_c in Keras
+// order and NR filters per panel, zero-padded past the last filter. Depends only on the kernel and its shape,
+// not on the input size, strides, dilation or padding.
+struct Conv2DPackedKernel {
+    Isa isa = Isa::scalar;
+    int kernel_h = 0, kernel_w = 0, in_c = 0, filters = 0;
+    AlignedFloats data;
+};
+
 void conv2d_fast_fused_isa(const Conv2DParams& p, const float* input, const float* kernel, const float* bias,
                            float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn,
                            float* out_relu, Isa isa, const Context& ctx);
+
+// kernel (kernel_h, kernel_w, in_c, filters) from p; isa must satisfy isa_supported(). Parallel over ctx.
+Conv2DPackedKernel conv2d_pack_kernel(const Conv2DParams& p, const float* kernel, Isa isa, const Context& ctx);
+
+// As conv2d_fast_fused(), with a kernel from conv2d_pack_kernel() for the same kernel shape (throws
+// std::invalid_argument otherwise). Bitwise equal to conv2d_fast_fused_isa() with the packed kernel's isa.
+void conv2d_fast_packed(const Conv2DParams& p, const float* input, const Conv2DPackedKernel& kernel,
+                        const float* bias, float* out_conv, const float* bn_scale, const float* bn_shift,
+                        float* out_bn, float* out_relu, const Context& ctx);
 
 }  // namespace convscope

@@ -13,6 +13,12 @@ namespace {
 constexpr int MR = 6;
 constexpr int NV = 2;  // vectors of 8 floats per row: NR = 16
 
+// The cache lines of one tile row: first and last float of the 16 (the row need not be line-aligned).
+inline void prefetch_row(const float* row) {
+    __builtin_prefetch(row, 1, 3);
+    __builtin_prefetch(row + 15, 1, 3);
+}
+
 void run_6x16(const MicroArgs& g) {
     __m256i mask[NV];
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
@@ -32,6 +38,16 @@ void run_6x16(const MicroArgs& g) {
         for (int m = 0; m < MR; ++m)
 #pragma GCC unroll 2
             for (int v = 0; v < NV; ++v) acc[m][v] = init[v];
+    }
+
+    // Ask for the output lines now, so the stores at the end do not wait for them: with a short K (a 1x1 conv
+    // on 64 channels) a burst of 6 rows of write misses would otherwise stall the tile for a memory latency.
+#pragma GCC unroll 6
+    for (int m = 0; m < MR; ++m) {
+        if (m >= g.rows) break;
+        prefetch_row(g.c + m * g.ldc);
+        if (g.out_bn) prefetch_row(g.out_bn + m * g.ldc);
+        if (g.out_relu) prefetch_row(g.out_relu + m * g.ldc);
     }
 
     const float* b = g.b;

@@ -16,6 +16,12 @@ namespace {
 constexpr int MR = 14;
 constexpr int NV = 2;  // vectors of 16 floats per row: NR = 32
 
+// The cache lines of one tile row: first and last float of the 32 (the row need not be line-aligned).
+inline void prefetch_row(const float* row) {
+    __builtin_prefetch(row, 1, 3);
+    __builtin_prefetch(row + 31, 1, 3);
+}
+
 void run_14x32(const MicroArgs& g) {
     __mmask16 mask[NV];
     for (int v = 0; v < NV; ++v) {
@@ -38,6 +44,16 @@ void run_14x32(const MicroArgs& g) {
         for (int m = 0; m < MR; ++m)
 #pragma GCC unroll 2
             for (int v = 0; v < NV; ++v) acc[m][v] = init[v];
+    }
+
+    // Ask for the output lines now, so the stores at the end do not wait for them: with a short K (a 1x1 conv
+    // on 64 channels) a burst of 14 rows of write misses would otherwise stall the tile for a memory latency.
+#pragma GCC unroll 14
+    for (int m = 0; m < MR; ++m) {
+        if (m >= g.rows) break;
+        prefetch_row(g.c + m * g.ldc);
+        if (g.out_bn) prefetch_row(g.out_bn + m * g.ldc);
+        if (g.out_relu) prefetch_row(g.out_relu + m * g.ldc);
     }
 
     const float* b = g.b;
