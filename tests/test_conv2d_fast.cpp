@@ -201,6 +201,18 @@ TEST_CASE("conv2d_fast_fused writes conv, BatchNormalization and ReLU in one pas
         std::vector<float> want(conv.size());
         for (std::size_t i = 0; i < conv.size(); ++i) want[i] = std::max(conv[i], 0.0f);
         CHECK(relative_error(relu_only, want) <= 1e-4);
+
+        // Without a conv output (a memory-saving engine): the BN and ReLU outputs are unchanged, bit for bit,
+        // although the partial sums of the K blocks now pass through them.
+        std::vector<float> bn_no_conv(c.out_size(), -7.0f), relu_no_conv(c.out_size(), -7.0f);
+        conv2d_fast_fused_isa(c.p, c.input.data(), c.kernel.data(), c.bias.data(), nullptr, c.scale.data(),
+                              c.shift.data(), bn_no_conv.data(), relu_no_conv.data(), isa, ctx);
+        CHECK(bn_no_conv == got.bn);
+        CHECK(relu_no_conv == got.relu);
+        std::vector<float> relu_alone(c.out_size(), -7.0f);
+        conv2d_fast_fused_isa(c.p, c.input.data(), c.kernel.data(), c.bias.data(), nullptr, c.scale.data(),
+                              c.shift.data(), nullptr, relu_alone.data(), isa, ctx);
+        CHECK(relu_alone == got.relu);
     }
 }
 

@@ -91,7 +91,10 @@ void pack_kernel(const Conv2DParams& p, const float* kernel, int NR, float* pack
 void run_conv(const Conv2DParams& p, const float* input, const float* packed, const MicroKernel& uk,
               const float* bias, float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn,
               float* out_relu, const Context& ctx) {
-    assert(input && packed && out_conv);
+    assert(input && packed && (out_conv || out_bn || out_relu));
+    // Partial sums between K blocks live in an output buffer. Without a conv output they go to the BN or ReLU
+    // output, which the last K block then overwrites (the microkernel reads C before it writes anything).
+    float* acc = out_conv ? out_conv : out_bn ? out_bn : out_relu;
     assert(p.out_h >= 1 && p.out_w >= 1 && p.in_c >= 1 && p.filters >= 1);
     assert((bn_scale == nullptr) == (bn_shift == nullptr));
     assert(!out_bn || bn_scale);
@@ -184,7 +187,7 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed, co
             g.taps = kb.taps;
             g.cin = kb.cin;
             g.b = packed + std::int64_t(panel) * K * NR + (std::int64_t(kb.t0) * tap_len + kb.c0) * NR;
-            g.c = out_conv + at;
+            g.c = acc + at;
             g.ldc = filters;
             g.rows = int(std::min<std::int64_t>(MR, M - r0));
             g.cols = std::min(NR, filters - j0);

@@ -37,7 +37,8 @@ void conv2d_fast(const Conv2DParams& p, const float* input, const float* kernel,
                  const Context& ctx);
 
 // input  (in_h, in_w, in_c)             kernel (kernel_h, kernel_w, in_c, filters)
-// bias   (filters) or nullptr = zeros   out_conv (out_h, out_w, filters), always written
+// bias   (filters) or nullptr = zeros   out_conv (out_h, out_w, filters) or nullptr (then out_bn or out_relu
+//                                       must be given; a memory-saving engine may keep only those)
 // bn_scale, bn_shift (filters) or both nullptr: when given, bn = conv * bn_scale + bn_shift
 //     (BatchNormalization folded: scale = gamma / sqrt(var + eps), shift = beta - mean * scale)
 // out_bn   (out_h, out_w, filters) or nullptr: receives bn (needs bn_scale/bn_shift)
