@@ -76,9 +76,10 @@ std::size_t Engine::cached_bytes() const {
 
 void Engine::note_memory(const std::vector<TensorPtr>& scratch) {
     std::size_t bytes = cached_bytes();
-    for (const auto* list : {&scratch, &recycled_})
-        for (const auto& t : *list)
-            if (t) bytes += t->size() * sizeof(float);
+    for (const auto& t : scratch)
+        if (t) bytes += t->size() * sizeof(float);
+    for (const auto& t : recycled_)
+        if (t) bytes += t->size() * sizeof(float);
     peak_bytes_ = std::max(peak_bytes_, bytes);
 }
 

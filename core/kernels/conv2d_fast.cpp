@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/kernels/conv2d_winograd.hpp"
 #include "core/kernels/gemm_microkernel.hpp"
 
 namespace convscope {
@@ -210,16 +211,45 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed, co
 
 }  // namespace
 
-Conv2DPackedKernel conv2d_pack_kernel(const Conv2DParams& p, const float* kernel, Isa isa, const Context& ctx) {
+namespace {
+
+// Packs what `p` needs (both layouts when `for_any_geometry`: a cached kernel may meet strides later).
+Conv2DPackedKernel pack(const Conv2DParams& p, const float* kernel, Isa isa, bool for_any_geometry,
+                        const Context& ctx) {
     assert(kernel && p.in_c >= 1 && p.filters >= 1);
     const MicroKernel uk = kernel_for(isa);
     Conv2DPackedKernel packed;
     packed.isa = isa;
     packed.kernel_h = p.kernel_h, packed.kernel_w = p.kernel_w, packed.in_c = p.in_c, packed.filters = p.filters;
-    const std::size_t panels = std::size_t((p.filters + uk.nr - 1) / uk.nr);
-    packed.data = AlignedFloats::allocate(panels * std::size_t(p.kernel_h) * p.kernel_w * p.in_c * uk.nr);
-    pack_kernel(p, kernel, uk.nr, packed.data.get(), ctx);
+    const bool winograd = for_any_geometry ? detail::winograd_kernel_fits(p.kernel_h, p.kernel_w, p.in_c, p.filters)
+                                           : detail::winograd_applies(p);
+    if (winograd) {
+        packed.winograd = AlignedFloats::allocate(detail::winograd_packed_floats(p.in_c, p.filters, uk.nr));
+        detail::winograd_pack_kernel(kernel, p.in_c, p.filters, uk.nr, packed.winograd.get(), ctx);
+    }
+    if (for_any_geometry || !winograd) {
+        const std::size_t panels = std::size_t((p.filters + uk.nr - 1) / uk.nr);
+        packed.data = AlignedFloats::allocate(panels * std::size_t(p.kernel_h) * p.kernel_w * p.in_c * uk.nr);
+        pack_kernel(p, kernel, uk.nr, packed.data.get(), ctx);
+    }
     return packed;
+}
+
+void run_packed(const Conv2DParams& p, const float* input, const Conv2DPackedKernel& kernel, const float* bias,
+                float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn, float* out_relu,
+                const Context& ctx) {
+    const MicroKernel uk = kernel_for(kernel.isa);
+    if (kernel.winograd && detail::winograd_applies(p))
+        detail::winograd_conv(p, input, kernel.winograd.get(), uk, bias, out_conv, bn_scale, bn_shift, out_bn,
+                              out_relu, ctx);
+    else
+        run_conv(p, input, kernel.data.get(), uk, bias, out_conv, bn_scale, bn_shift, out_bn, out_relu, ctx);
+}
+
+}  // namespace
+
+Conv2DPackedKernel conv2d_pack_kernel(const Conv2DParams& p, const float* kernel, Isa isa, const Context& ctx) {
+    return pack(p, kernel, isa, true, ctx);
 }
 
 void conv2d_fast_packed(const Conv2DParams& p, const float* input, const Conv2DPackedKernel& kernel,
@@ -230,15 +260,14 @@ void conv2d_fast_packed(const Conv2DParams& p, const float* input, const Conv2DP
         throw std::invalid_argument("conv2d_fast_packed: the packed kernel was made for another shape (" +
                                     std::to_string(kernel.kernel_h) + "x" + std::to_string(kernel.kernel_w) + "x" +
                                     std::to_string(kernel.in_c) + "x" + std::to_string(kernel.filters) + ")");
-    run_conv(p, input, kernel.data.get(), kernel_for(kernel.isa), bias, out_conv, bn_scale, bn_shift, out_bn, out_relu,
-             ctx);
+    run_packed(p, input, kernel, bias, out_conv, bn_scale, bn_shift, out_bn, out_relu, ctx);
 }
 
 void conv2d_fast_fused_isa(const Conv2DParams& p, const float* input, const float* kernel, const float* bias,
                            float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn,
                            float* out_relu, Isa isa, const Context& ctx) {
-    const Conv2DPackedKernel packed = conv2d_pack_kernel(p, kernel, isa, ctx);
-    run_conv(p, input, packed.data.get(), kernel_for(isa), bias, out_conv, bn_scale, bn_shift, out_bn, out_relu, ctx);
+    const Conv2DPackedKernel packed = pack(p, kernel, isa, false, ctx);
+    run_packed(p, input, packed, bias, out_conv, bn_scale, bn_shift, out_bn, out_relu, ctx);
 }
 
 void conv2d_fast_fused(const Conv2DParams& p, const float* input, const float* kernel, const float* bias,

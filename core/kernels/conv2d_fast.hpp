@@ -65,12 +65,14 @@ struct AlignedFloats {
 };
 
 // A Conv2D kernel packed for one ISA's microkernel: (panels, K, NR) with K = kernel_h*kernel_w*in_c in Keras
-// order and NR filters per panel, zero-padded past the last filter. Depends only on the kernel and its shape,
-// not on the input size, strides, dilation or padding.
+// order and NR filters per panel, zero-padded past the last filter; for 3x3 kernels with enough channels also
+// its Winograd transform. Depends only on the kernel and its shape, not on the input size, strides, dilation
+// or padding.
 struct Conv2DPackedKernel {
     Isa isa = Isa::scalar;
     int kernel_h = 0, kernel_w = 0, in_c = 0, filters = 0;
-    AlignedFloats data;
+    AlignedFloats data;      // (panels, K, NR): the direct (implicit-im2col) layout
+    AlignedFloats winograd;  // (16, panels, in_c, NR): G g G^T for the F(2x2, 3x3) path, when the shape fits
 };
 
 void conv2d_fast_fused_isa(const Conv2DParams& p, const float* input, const float* kernel, const float* bias,

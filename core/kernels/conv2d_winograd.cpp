@@ -1,0 +1,244 @@
+#include "core/kernels/conv2d_winograd.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cstdint>
+#include <vector>
+
+namespace convscope {
+namespace detail {
+namespace {
+
+// Below these channel counts the transforms cost more than the multiplies they save.
+constexpr int kMinChannels = 16;
+constexpr int kMinFilters = 16;
+// K (input channels) per GEMM block, as in the direct path.
+constexpr int kBlockK = 256;
+// Filters per task, and the per-task scratch (V and M, 16 x tiles x (in_c + filters) floats) kept about half the
+// L2 cache so the 16 GEMMs and both transforms run out of it.
+constexpr int kTaskFilters = 256;
+constexpr int kScratchFloats = 128 * 1024;
+constexpr int kMaxTilesPerTask = 64;
+
+// Per-thread scratch, grown once and reused: tasks never allocate.
+struct Scratch {
+    std::vector<float> v;  // (16, tiles, in_c) transformed input
+    std::vector<float> m;  // (16, tiles, task filters) products
+    std::vector<const float*> rows;  // (tiles) pointers to the rows of V
+};
+Scratch& thread_scratch(std::size_t v, std::size_t m, std::size_t rows) {
+    thread_local Scratch s;
+    if (s.v.size() < v) s.v.resize(v);
+    if (s.m.size() < m) s.m.resize(m);
+    if (s.rows.size() < rows) s.rows.resize(rows);
+    return s;
+}
+
+// V = B^T d B for one tile, vectorised over channels: d[4 * row + column] -> (C) input pixel, v[xi] -> (C).
+// B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]. Named restrict pointers let the compiler vectorise over c.
+void input_transform(const float* const* d, float* const* v, int C) {
+    const float *__restrict d0 = d[0], *__restrict d1 = d[1], *__restrict d2 = d[2], *__restrict d3 = d[3];
+    const float *__restrict d4 = d[4], *__restrict d5 = d[5], *__restrict d6 = d[6], *__restrict d7 = d[7];
+    const float *__restrict d8 = d[8], *__restrict d9 = d[9], *__restrict d10 = d[10], *__restrict d11 = d[11];
+    const float *__restrict d12 = d[12], *__restrict d13 = d[13], *__restrict d14 = d[14], *__restrict d15 = d[15];
+    float *__restrict v0 = v[0], *__restrict v1 = v[1], *__restrict v2 = v[2], *__restrict v3 = v[3];
+    float *__restrict v4 = v[4], *__restrict v5 = v[5], *__restrict v6 = v[6], *__restrict v7 = v[7];
+    float *__restrict v8 = v[8], *__restrict v9 = v[9], *__restrict v10 = v[10], *__restrict v11 = v[11];
+    float *__restrict v12 = v[12], *__restrict v13 = v[13], *__restrict v14 = v[14], *__restrict v15 = v[15];
+    for (int c = 0; c < C; ++c) {
+        // u = B^T d, row by row (each row a 4-vector over the patch columns)
+        const float u00 = d0[c] - d8[c], u01 = d1[c] - d9[c], u02 = d2[c] - d10[c], u03 = d3[c] - d11[c];
+        const float u10 = d4[c] + d8[c], u11 = d5[c] + d9[c], u12 = d6[c] + d10[c], u13 = d7[c] + d11[c];
+        const float u20 = d8[c] - d4[c], u21 = d9[c] - d5[c], u22 = d10[c] - d6[c], u23 = d11[c] - d7[c];
+        const float u30 = d4[c] - d12[c], u31 = d5[c] - d13[c], u32 = d6[c] - d14[c], u33 = d7[c] - d15[c];
+        // v = u B
+        v0[c] = u00 - u02, v1[c] = u01 + u02, v2[c] = u02 - u01, v3[c] = u01 - u03;
+        v4[c] = u10 - u12, v5[c] = u11 + u12, v6[c] = u12 - u11, v7[c] = u11 - u13;
+        v8[c] = u20 - u22, v9[c] = u21 + u22, v10[c] = u22 - u21, v11[c] = u21 - u23;
+        v12[c] = u30 - u32, v13[c] = u31 + u32, v14[c] = u32 - u31, v15[c] = u31 - u33;
+    }
+}
+
+// Y = A^T M A + bias for one tile, vectorised over filters: m[xi] -> (n) products, y[k] -> (n) the 2x2 outputs.
+// A^T = [1 1 1 0; 0 1 -1 -1].
+void output_transform(const float* const* m, const float* bias, float* const* y, int n) {
+    const float *__restrict m0 = m[0], *__restrict m1 = m[1], *__restrict m2 = m[2], *__restrict m3 = m[3];
+    const float *__restrict m4 = m[4], *__restrict m5 = m[5], *__restrict m6 = m[6], *__restrict m7 = m[7];
+    const float *__restrict m8 = m[8], *__restrict m9 = m[9], *__restrict m10 = m[10], *__restrict m11 = m[11];
+    const float *__restrict m12 = m[12], *__restrict m13 = m[13], *__restrict m14 = m[14], *__restrict m15 = m[15];
+    float *__restrict y0 = y[0], *__restrict y1 = y[1], *__restrict y2 = y[2], *__restrict y3 = y[3];
+    for (int j = 0; j < n; ++j) {
+        // r = A^T M: r0 = rows 0 + 1 + 2, r1 = rows 1 - 2 - 3
+        const float r00 = m0[j] + m4[j] + m8[j], r01 = m1[j] + m5[j] + m9[j];
+        const float r02 = m2[j] + m6[j] + m10[j], r03 = m3[j] + m7[j] + m11[j];
+        const float r10 = m4[j] - m8[j] - m12[j], r11 = m5[j] - m9[j] - m13[j];
+        const float r12 = m6[j] - m10[j] - m14[j], r13 = m7[j] - m11[j] - m15[j];
+        const float b = bias ? bias[j] : 0.0f;
+        y0[j] = r00 + r01 + r02 + b;
+        y1[j] = r01 - r02 - r03 + b;
+        y2[j] = r10 + r11 + r12 + b;
+        y3[j] = r11 - r12 - r13 + b;
+    }
+}
+
+}  // namespace
+
+bool winograd_kernel_fits(int kernel_h, int kernel_w, int in_c, int filters) {
+    return kernel_h == 3 && kernel_w == 3 && in_c >= kMinChannels && filters >= kMinFilters;
+}
+
+bool winograd_applies(const Conv2DParams& p) {
+    return winograd_kernel_fits(p.kernel_h, p.kernel_w, p.in_c, p.filters) && p.stride_h == 1 && p.stride_w == 1 &&
+           p.dilation_h == 1 && p.dilation_w == 1;
+}
+
+std::size_t winograd_packed_floats(int in_c, int filters, int nr) {
+    const std::size_t panels = std::size_t((filters + nr - 1) / nr);
+    return 16 * panels * std::size_t(in_c) * nr;
+}
+
+void winograd_pack_kernel(const float* kernel, int in_c, int filters, int nr, float* packed, const Context& ctx) {
+    const int panels = (filters + nr - 1) / nr;
+    // U = G g G^T per (channel, filter), G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]; stored as
+    // (xi, panel, in_c, NR) with xi = 4 * row + column, zero past the last filter.
+    ctx.parallel_for(std::size_t(in_c), [&](std::size_t c) {
+        for (int f = 0; f < panels * nr; ++f) {
+            float u[16] = {};
+            if (f < filters) {
+                float g[3][3];  // (ky, kx)
+                for (int ky = 0; ky < 3; ++ky)
+                    for (int kx = 0; kx < 3; ++kx) g[ky][kx] = kernel[((ky * 3 + kx) * std::size_t(in_c) + c) * filters + f];
+                float gg[4][3];  // G g
+                for (int kx = 0; kx < 3; ++kx) {
+                    gg[0][kx] = g[0][kx];
+                    gg[1][kx] = 0.5f * (g[0][kx] + g[1][kx] + g[2][kx]);
+                    gg[2][kx] = 0.5f * (g[0][kx] - g[1][kx] + g[2][kx]);
+                    gg[3][kx] = g[2][kx];
+                }
+                for (int r = 0; r < 4; ++r) {  // (G g) G^T
+                    u[r * 4 + 0] = gg[r][0];
+                    u[r * 4 + 1] = 0.5f * (gg[r][0] + gg[r][1] + gg[r][2]);
+                    u[r * 4 + 2] = 0.5f * (gg[r][0] - gg[r][1] + gg[r][2]);
+                    u[r * 4 + 3] = gg[r][2];
+                }
+            }
+            const int panel = f / nr, n = f % nr;
+            for (int xi = 0; xi < 16; ++xi)
+                packed[((std::size_t(xi) * panels + panel) * in_c + c) * nr + n] = u[xi];
+        }
+    });
+}
+
+void winograd_conv(const Conv2DParams& p, const float* input, const float* packed, const MicroKernel& uk,
+                   const float* bias, float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn,
+                   float* out_relu, const Context& ctx) {
+    assert(winograd_applies(p));
+    const int MR = uk.mr, NR = uk.nr;
+    const int C = p.in_c, F = p.filters;
+    const int panels = (F + NR - 1) / NR;
+    const int tiles_h = (p.out_h + 1) / 2, tiles_w = (p.out_w + 1) / 2;
+    const std::int64_t n_tiles = std::int64_t(tiles_h) * tiles_w;
+
+    // Task = a run of T tiles (a multiple of MR) x a block of filter panels. Shapes depend on the conv and the
+    // ISA tile only, never on the thread count, so each output is always computed the same way.
+    const int panels_per_task = std::max(1, kTaskFilters / NR);
+    const int n_tasks = (panels + panels_per_task - 1) / panels_per_task;
+    const int nb_max = std::min(panels, panels_per_task) * NR;
+    const int T = MR * std::clamp(kScratchFloats / 16 / (C + nb_max) / MR, 1, kMaxTilesPerTask / MR);
+    const std::int64_t m_tasks = (n_tiles + T - 1) / T;
+
+    const std::vector<float> zeros(std::size_t(C), 0.0f);  // (C) what a padded input cell reads
+    const int c_pieces = (C + kBlockK - 1) / kBlockK;
+    const int c_step = (C + c_pieces - 1) / c_pieces;
+
+    ctx.parallel_for(std::size_t(m_tasks * n_tasks), [&](std::size_t task) {
+        const std::int64_t t0 = std::int64_t(task) / n_tasks * T;
+        const int valid = int(std::min<std::int64_t>(T, n_tiles - t0));
+        const int panel0 = int(task % n_tasks) * panels_per_task;
+        const int panel1 = std::min(panels, panel0 + panels_per_task);
+        const int nb = (panel1 - panel0) * NR;  // scratch row length (filters of this task, padded)
+        Scratch& s = thread_scratch(std::size_t(16) * T * C, std::size_t(16) * T * nb, std::size_t(T));
+        float* V = s.v.data();  // (16, T, C)
+        float* Mx = s.m.data();  // (16, T, nb)
+
+        // 1. Input transform V = B^T d B, B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], vectorised over channels.
+        for (int t = 0; t < T; ++t) {
+            if (t >= valid) {  // rows the microkernel computes but nobody reads: keep them finite
+                for (int xi = 0; xi < 16; ++xi) std::fill_n(V + (std::size_t(xi) * T + t) * C, C, 0.0f);
+                continue;
+            }
+            const std::int64_t tile = t0 + t;
+            const int y0 = int(tile / tiles_w) * 2 - p.pad_top, x0 = int(tile % tiles_w) * 2 - p.pad_left;
+            const float* d[4][4];  // (row, column) -> (C) input pixel or zeros
+            for (int r = 0; r < 4; ++r)
+                for (int q = 0; q < 4; ++q) {
+                    const int iy = y0 + r, ix = x0 + q;
+                    const bool inside = iy >= 0 && iy < p.in_h && ix >= 0 && ix < p.in_w;
+                    d[r][q] = inside ? input + (std::int64_t(iy) * p.in_w + ix) * C : zeros.data();
+                }
+            float* v[16];
+            for (int xi = 0; xi < 16; ++xi) v[xi] = V + (std::size_t(xi) * T + t) * C;
+            input_transform(&d[0][0], v, C);
+        }
+
+        // 2. Sixteen GEMMs M_xi = V_xi U_xi on the microkernel: "one tap" per row, the row's C channels.
+        for (int t = 0; t < T; ++t) s.rows[t] = V + std::size_t(t) * C;
+        for (int xi = 0; xi < 16; ++xi)
+            for (int c0 = 0; c0 < C; c0 += c_step) {
+                const int cin = std::min(c_step, C - c0);
+                for (int i = 0; i < T / MR; ++i)
+                    for (int panel = panel0; panel < panel1; ++panel) {
+                        MicroArgs g{};
+                        g.a = s.rows.data() + std::size_t(i) * MR;
+                        g.a_offset = std::ptrdiff_t(xi) * T * C + c0;
+                        g.taps = 1;
+                        g.cin = cin;
+                        g.b = packed + ((std::size_t(xi) * panels + panel) * C + c0) * NR;
+                        g.c = Mx + (std::size_t(xi) * T + std::size_t(i) * MR) * nb + (panel - panel0) * NR;
+                        g.ldc = nb;
+                        g.rows = MR;
+                        g.cols = std::min(NR, F - panel * NR);
+                        g.load_c = c0 > 0;
+                        uk.run(g);
+                    }
+            }
+
+        // 3. Output transform Y = A^T M A, A^T = [1 1 1 0; 0 1 -1 -1], then bias and the fused epilogue, which
+        //    rounds exactly as the direct path's (multiply then add for BN).
+        const int j0 = panel0 * NR, n = std::min(F, panel1 * NR) - j0;  // this task's filters [j0, j0 + n)
+        const std::size_t xi_stride = std::size_t(T) * nb;
+        for (int t = 0; t < valid; ++t) {
+            const std::int64_t tile = t0 + t;
+            const int oy = int(tile / tiles_w) * 2, ox = int(tile % tiles_w) * 2;
+            const float* m = Mx + std::size_t(t) * nb;  // M_xi[t, j] = m[xi * xi_stride + j]
+            float y[4][kTaskFilters];                    // (2x2 pixels, filters) of this tile
+            const float* mt[16];
+            for (int xi = 0; xi < 16; ++xi) mt[xi] = m + xi * xi_stride;
+            float* yt[4] = {y[0], y[1], y[2], y[3]};
+            output_transform(mt, bias ? bias + j0 : nullptr, yt, n);
+            for (int k = 0; k < 4; ++k) {
+                const int py = oy + k / 2, px = ox + k % 2;
+                if (py >= p.out_h || px >= p.out_w) continue;  // the odd last row/column
+                const std::int64_t o = (std::int64_t(py) * p.out_w + px) * F + j0;
+                const float* yk = y[k];
+                if (out_conv) std::copy(yk, yk + n, out_conv + o);
+                if (bn_scale) {
+                    const float* sc = bn_scale + j0;
+                    const float* sh = bn_shift + j0;
+                    if (out_bn)
+                        for (int j = 0; j < n; ++j) out_bn[o + j] = yk[j] * sc[j] + sh[j];
+                    if (out_relu)
+                        for (int j = 0; j < n; ++j) {
+                            const float x = yk[j] * sc[j] + sh[j];
+                            out_relu[o + j] = x > 0.0f ? x : 0.0f;
+                        }
+                } else if (out_relu) {
+                    for (int j = 0; j < n; ++j) out_relu[o + j] = yk[j] > 0.0f ? yk[j] : 0.0f;
+                }
+            }
+        }
+    });
+}
+
+}  // namespace detail
+}  // namespace convscope
