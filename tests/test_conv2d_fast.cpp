@@ -15,6 +15,7 @@
 #include "core/errors.hpp"
 #include "core/kernels/conv2d_fast.hpp"
 #include "core/kernels/conv2d_reference.hpp"
+#include "core/kernels/conv2d_winograd.hpp"
 #include "core/layers/conv_geometry.hpp"
 #include "core/thread_pool.hpp"
 
@@ -135,6 +136,11 @@ std::vector<ConvCase> sweep_cases() {
         {7, 9, 19, 2, 3, 300, 1, Padding::same},    {41, 37, 5, 3, 3, 33, 1, Padding::same},
         {15, 17, 64, 1, 1, 256, 2, Padding::valid}, {38, 38, 3, 7, 7, 64, 2, Padding::valid},
         {5, 5, 520, 3, 3, 17, 1, Padding::same},    {13, 13, 3, 11, 11, 8, 1, Padding::same},
+        // 3x3 stride 1 with enough channels and pixels takes the Winograd path: odd sizes (a half-empty last tile),
+        // both paddings, channels split across K blocks, a filter tail, more than one filter task.
+        {31, 29, 17, 3, 3, 64, 1, Padding::same},   {17, 19, 64, 3, 3, 17, 1, Padding::valid},
+        {23, 21, 300, 3, 3, 40, 1, Padding::same},  {19, 17, 20, 3, 3, 300, 1, Padding::same},
+        {31, 31, 64, 3, 3, 64, 1, Padding::valid},
     };
     for (const auto& f : fixed) {
         ConvCase c;
@@ -153,6 +159,9 @@ TEST_CASE("conv2d_fast matches the reference on a randomised sweep, on every ISA
     ctx.pool = &pool;
     for (Isa isa : {Isa::scalar, Isa::avx2, Isa::avx512})
         if (!isa_supported(isa)) WARN("this CPU has no " << to_string(isa) << ": that path is not tested here");
+    const auto winograd_cases =
+        std::count_if(cases.begin(), cases.end(), [](const ConvCase& c) { return detail::winograd_applies(c.p); });
+    CHECK(winograd_cases >= 5);  // both algorithms are exercised
 
     for (Isa isa : available_isas()) {
         double worst = 0.0;
@@ -176,43 +185,50 @@ TEST_CASE("conv2d_fast_fused writes conv, BatchNormalization and ReLU in one pas
     ThreadPool pool(2);
     Context ctx;
     ctx.pool = &pool;
-    ConvCase c;
-    // 300 input channels: several K blocks, so the epilogue must run only after the last one.
-    REQUIRE(make_case(c, 13, 11, 300, 3, 3, 37, 1, 1, 1, 1, Padding::same, 99));
-    std::vector<float> conv(c.out_size()), bn(c.out_size()), relu(c.out_size());  // (out_h, out_w, filters)
-    conv2d_reference(c.p, c.input.data(), c.kernel.data(), c.bias.data(), conv.data());
-    for (std::size_t i = 0; i < conv.size(); ++i) {
-        const std::size_t f = i % std::size_t(c.p.filters);
-        bn[i] = conv[i] * c.scale[f] + c.shift[f];
-        relu[i] = std::max(bn[i], 0.0f);
-    }
-    for (Isa isa : available_isas()) {
-        INFO("isa " << to_string(isa));
-        const Outputs got = run_fast(c, isa, ctx, true);
-        CHECK(relative_error(got.conv, conv) <= 1e-4);
-        CHECK(relative_error(got.bn, bn) <= 1e-4);
-        CHECK(relative_error(got.relu, relu) <= 1e-4);
-        CHECK(std::all_of(got.relu.begin(), got.relu.end(), [](float x) { return x >= 0.0f; }));
+    std::vector<ConvCase> cases(2);
+    // 300 input channels: several K blocks, so the epilogue must run only after the last one (direct path).
+    REQUIRE(make_case(cases[0], 13, 11, 300, 3, 3, 37, 1, 1, 1, 1, Padding::same, 99));
+    // The Winograd path has its own epilogue, after its output transform.
+    REQUIRE(make_case(cases[1], 33, 31, 40, 3, 3, 37, 1, 1, 1, 1, Padding::same, 98));
+    REQUIRE(!detail::winograd_applies(cases[0].p));
+    REQUIRE(detail::winograd_applies(cases[1].p));
+    for (const ConvCase& c : cases) {
+        INFO(c.describe());
+        std::vector<float> conv(c.out_size()), bn(c.out_size()), relu(c.out_size());  // (out_h, out_w, filters)
+        conv2d_reference(c.p, c.input.data(), c.kernel.data(), c.bias.data(), conv.data());
+        for (std::size_t i = 0; i < conv.size(); ++i) {
+            const std::size_t f = i % std::size_t(c.p.filters);
+            bn[i] = conv[i] * c.scale[f] + c.shift[f];
+            relu[i] = std::max(bn[i], 0.0f);
+        }
+        for (Isa isa : available_isas()) {
+            INFO("isa " << to_string(isa));
+            const Outputs got = run_fast(c, isa, ctx, true);
+            CHECK(relative_error(got.conv, conv) <= 1e-4);
+            CHECK(relative_error(got.bn, bn) <= 1e-4);
+            CHECK(relative_error(got.relu, relu) <= 1e-4);
+            CHECK(std::all_of(got.relu.begin(), got.relu.end(), [](float x) { return x >= 0.0f; }));
 
-        // ReLU alone applies to the conv output when no BN is given.
-        std::vector<float> relu_only(c.out_size(), -7.0f), conv_only(c.out_size());
-        conv2d_fast_fused_isa(c.p, c.input.data(), c.kernel.data(), c.bias.data(), conv_only.data(), nullptr, nullptr,
-                              nullptr, relu_only.data(), isa, ctx);
-        std::vector<float> want(conv.size());
-        for (std::size_t i = 0; i < conv.size(); ++i) want[i] = std::max(conv[i], 0.0f);
-        CHECK(relative_error(relu_only, want) <= 1e-4);
+            // ReLU alone applies to the conv output when no BN is given.
+            std::vector<float> relu_only(c.out_size(), -7.0f), conv_only(c.out_size());
+            conv2d_fast_fused_isa(c.p, c.input.data(), c.kernel.data(), c.bias.data(), conv_only.data(), nullptr,
+                                  nullptr, nullptr, relu_only.data(), isa, ctx);
+            std::vector<float> want(conv.size());
+            for (std::size_t i = 0; i < conv.size(); ++i) want[i] = std::max(conv[i], 0.0f);
+            CHECK(relative_error(relu_only, want) <= 1e-4);
 
-        // Without a conv output (a memory-saving engine): the BN and ReLU outputs are unchanged, bit for bit,
-        // although the partial sums of the K blocks now pass through them.
-        std::vector<float> bn_no_conv(c.out_size(), -7.0f), relu_no_conv(c.out_size(), -7.0f);
-        conv2d_fast_fused_isa(c.p, c.input.data(), c.kernel.data(), c.bias.data(), nullptr, c.scale.data(),
-                              c.shift.data(), bn_no_conv.data(), relu_no_conv.data(), isa, ctx);
-        CHECK(bn_no_conv == got.bn);
-        CHECK(relu_no_conv == got.relu);
-        std::vector<float> relu_alone(c.out_size(), -7.0f);
-        conv2d_fast_fused_isa(c.p, c.input.data(), c.kernel.data(), c.bias.data(), nullptr, c.scale.data(),
-                              c.shift.data(), nullptr, relu_alone.data(), isa, ctx);
-        CHECK(relu_alone == got.relu);
+            // Without a conv output (a memory-saving engine): the BN and ReLU outputs are unchanged, bit for bit,
+            // although the partial sums of the K blocks now pass through them.
+            std::vector<float> bn_no_conv(c.out_size(), -7.0f), relu_no_conv(c.out_size(), -7.0f);
+            conv2d_fast_fused_isa(c.p, c.input.data(), c.kernel.data(), c.bias.data(), nullptr, c.scale.data(),
+                                  c.shift.data(), bn_no_conv.data(), relu_no_conv.data(), isa, ctx);
+            CHECK(bn_no_conv == got.bn);
+            CHECK(relu_no_conv == got.relu);
+            std::vector<float> relu_alone(c.out_size(), -7.0f);
+            conv2d_fast_fused_isa(c.p, c.input.data(), c.kernel.data(), c.bias.data(), nullptr, c.scale.data(),
+                                  c.shift.data(), nullptr, relu_alone.data(), isa, ctx);
+            CHECK(relu_alone == got.relu);
+        }
     }
 }
 

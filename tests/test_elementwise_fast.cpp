@@ -84,25 +84,27 @@ TEST_CASE("BN fused into conv2d_fast gives the same bits as conv2d_fast then bat
     ThreadPool pool(2);
     Context ctx;
     ctx.pool = &pool;
-    Conv2DParams p;
-    p.in_h = 15, p.in_w = 13, p.in_c = 5, p.kernel_h = 3, p.kernel_w = 3, p.filters = 37;
-    p.pad_top = 1, p.pad_left = 1, p.out_h = 15, p.out_w = 13;
-    const Tensor3 input = random_tensor(15, 13, 5, 1);       // (H, W, Cin)
-    const Tensor3 kernel = random_tensor(3, 3, 5 * 37, 2);   // (kh, kw, Cin*F) = (kh, kw, Cin, F) flattened
-    const Tensor3 affine = random_tensor(1, 2, 37, 3);       // scale then shift, (2, F)
-    const float* scale = affine.data();
-    const float* shift = affine.data() + 37;
-    const std::size_t n = std::size_t(15) * 13 * 37;  // (out_h, out_w, F)
-    for (Isa isa : {Isa::scalar, Isa::avx2, Isa::avx512}) {
-        if (!isa_supported(isa)) continue;
-        INFO("isa " << to_string(isa));
-        std::vector<float> conv(n), bn(n), relu(n), bn2(n), relu2(n);
-        conv2d_fast_fused_isa(p, input.data(), kernel.data(), nullptr, conv.data(), scale, shift, bn.data(),
-                              relu.data(), isa, ctx);
-        batch_norm_fast(conv.data(), scale, shift, bn2.data(), relu2.data(), n / 37, 37, ctx);
-        CHECK(bn == bn2);
-        CHECK(relu == relu2);
-    }
+    // 5 channels take the direct path, 32 the Winograd one: each has its own epilogue.
+    for (int in_c : {5, 32})
+        for (Isa isa : {Isa::scalar, Isa::avx2, Isa::avx512}) {
+            if (!isa_supported(isa)) continue;
+            INFO("isa " << to_string(isa) << ", in_c " << in_c);
+            Conv2DParams p;
+            p.in_h = 31, p.in_w = 29, p.in_c = in_c, p.kernel_h = 3, p.kernel_w = 3, p.filters = 37;
+            p.pad_top = 1, p.pad_left = 1, p.out_h = 31, p.out_w = 29;
+            const Tensor3 input = random_tensor(31, 29, in_c, 1);      // (H, W, Cin)
+            const Tensor3 kernel = random_tensor(3, 3, in_c * 37, 2);  // (kh, kw, Cin*F) = (kh, kw, Cin, F) flattened
+            const Tensor3 affine = random_tensor(1, 2, 37, 3);         // scale then shift, (2, F)
+            const float* scale = affine.data();
+            const float* shift = affine.data() + 37;
+            const std::size_t n = std::size_t(31) * 29 * 37;  // (out_h, out_w, F)
+            std::vector<float> conv(n), bn(n), relu(n), bn2(n), relu2(n);
+            conv2d_fast_fused_isa(p, input.data(), kernel.data(), nullptr, conv.data(), scale, shift, bn.data(),
+                                  relu.data(), isa, ctx);
+            batch_norm_fast(conv.data(), scale, shift, bn2.data(), relu2.data(), n / 37, 37, ctx);
+            CHECK(bn == bn2);
+            CHECK(relu == relu2);
+        }
 }
 
 TEST_CASE("relu_fast and add_fast match the Activation and Add layers", "[elementwise_fast]") {

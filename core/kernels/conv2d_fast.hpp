@@ -15,10 +15,13 @@
 //
 // How it works: an implicit-im2col GEMM. M = out_h*out_w output pixels, N = filters,
 // K = kernel_h*kernel_w*in_c. The kernel (Keras layout (kh, kw, in, out) is already a row-major K x N matrix)
-// is packed once per call into NR-wide column panels; the input is never copied: each tile gets, per tap, a
-// pointer to the input pixel it reads (or to zeros in the padding). A register-blocked microkernel chosen at
+// is packed once per call into NR-wide column panels. The input is not copied: each tile gets, per tap, a
+// pointer to the input pixel it reads (or to zeros in the padding); only convs on fewer than 16 channels (the
+// RGB stem) make one zero-padded copy so that a whole kernel row is one contiguous run. A register-blocked microkernel chosen at
 // run time (AVX-512 14x32, AVX2 6x16, portable 4x8; see gemm_microkernel.hpp) accumulates over K in fixed
 // blocks, so every output element sees the same sequence of operations whatever the thread count.
+// 3x3 stride-1 convs with at least 16 channels, 16 filters and 64 output tiles use Winograd F(2x2, 3x3) instead
+// (conv2d_winograd.hpp): 16 GEMMs on the same microkernels, 2.25x fewer multiplies.
 // Work is split into tiles of about 4M multiply-adds (a few tens of microseconds each), checked for
 // cancellation before each tile. Allocates only per call (packed kernel, one small buffer per thread).
 

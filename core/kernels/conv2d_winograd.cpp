@@ -12,6 +12,9 @@ namespace {
 // Below these channel counts the transforms cost more than the multiplies they save.
 constexpr int kMinChannels = 16;
 constexpr int kMinFilters = 16;
+// With fewer 2x2 tiles than this (a 7x7 output has 16) the padding of the last row block wastes more than
+// Winograd saves; the direct path is faster there.
+constexpr int kMinTiles = 64;
 // K (input channels) per GEMM block, as in the direct path.
 constexpr int kBlockK = 256;
 // Filters per task, and the per-task scratch (V and M, 16 x tiles x (in_c + filters) floats) kept about half the
@@ -34,53 +37,6 @@ Scratch& thread_scratch(std::size_t v, std::size_t m, std::size_t rows) {
     return s;
 }
 
-// V = B^T d B for one tile, vectorised over channels: d[4 * row + column] -> (C) input pixel, v[xi] -> (C).
-// B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]. Named restrict pointers let the compiler vectorise over c.
-void input_transform(const float* const* d, float* const* v, int C) {
-    const float *__restrict d0 = d[0], *__restrict d1 = d[1], *__restrict d2 = d[2], *__restrict d3 = d[3];
-    const float *__restrict d4 = d[4], *__restrict d5 = d[5], *__restrict d6 = d[6], *__restrict d7 = d[7];
-    const float *__restrict d8 = d[8], *__restrict d9 = d[9], *__restrict d10 = d[10], *__restrict d11 = d[11];
-    const float *__restrict d12 = d[12], *__restrict d13 = d[13], *__restrict d14 = d[14], *__restrict d15 = d[15];
-    float *__restrict v0 = v[0], *__restrict v1 = v[1], *__restrict v2 = v[2], *__restrict v3 = v[3];
-    float *__restrict v4 = v[4], *__restrict v5 = v[5], *__restrict v6 = v[6], *__restrict v7 = v[7];
-    float *__restrict v8 = v[8], *__restrict v9 = v[9], *__restrict v10 = v[10], *__restrict v11 = v[11];
-    float *__restrict v12 = v[12], *__restrict v13 = v[13], *__restrict v14 = v[14], *__restrict v15 = v[15];
-    for (int c = 0; c < C; ++c) {
-        // u = B^T d, row by row (each row a 4-vector over the patch columns)
-        const float u00 = d0[c] - d8[c], u01 = d1[c] - d9[c], u02 = d2[c] - d10[c], u03 = d3[c] - d11[c];
-        const float u10 = d4[c] + d8[c], u11 = d5[c] + d9[c], u12 = d6[c] + d10[c], u13 = d7[c] + d11[c];
-        const float u20 = d8[c] - d4[c], u21 = d9[c] - d5[c], u22 = d10[c] - d6[c], u23 = d11[c] - d7[c];
-        const float u30 = d4[c] - d12[c], u31 = d5[c] - d13[c], u32 = d6[c] - d14[c], u33 = d7[c] - d15[c];
-        // v = u B
-        v0[c] = u00 - u02, v1[c] = u01 + u02, v2[c] = u02 - u01, v3[c] = u01 - u03;
-        v4[c] = u10 - u12, v5[c] = u11 + u12, v6[c] = u12 - u11, v7[c] = u11 - u13;
-        v8[c] = u20 - u22, v9[c] = u21 + u22, v10[c] = u22 - u21, v11[c] = u21 - u23;
-        v12[c] = u30 - u32, v13[c] = u31 + u32, v14[c] = u32 - u31, v15[c] = u31 - u33;
-    }
-}
-
-// Y = A^T M A + bias for one tile, vectorised over filters: m[xi] -> (n) products, y[k] -> (n) the 2x2 outputs.
-// A^T = [1 1 1 0; 0 1 -1 -1].
-void output_transform(const float* const* m, const float* bias, float* const* y, int n) {
-    const float *__restrict m0 = m[0], *__restrict m1 = m[1], *__restrict m2 = m[2], *__restrict m3 = m[3];
-    const float *__restrict m4 = m[4], *__restrict m5 = m[5], *__restrict m6 = m[6], *__restrict m7 = m[7];
-    const float *__restrict m8 = m[8], *__restrict m9 = m[9], *__restrict m10 = m[10], *__restrict m11 = m[11];
-    const float *__restrict m12 = m[12], *__restrict m13 = m[13], *__restrict m14 = m[14], *__restrict m15 = m[15];
-    float *__restrict y0 = y[0], *__restrict y1 = y[1], *__restrict y2 = y[2], *__restrict y3 = y[3];
-    for (int j = 0; j < n; ++j) {
-        // r = A^T M: r0 = rows 0 + 1 + 2, r1 = rows 1 - 2 - 3
-        const float r00 = m0[j] + m4[j] + m8[j], r01 = m1[j] + m5[j] + m9[j];
-        const float r02 = m2[j] + m6[j] + m10[j], r03 = m3[j] + m7[j] + m11[j];
-        const float r10 = m4[j] - m8[j] - m12[j], r11 = m5[j] - m9[j] - m13[j];
-        const float r12 = m6[j] - m10[j] - m14[j], r13 = m7[j] - m11[j] - m15[j];
-        const float b = bias ? bias[j] : 0.0f;
-        y0[j] = r00 + r01 + r02 + b;
-        y1[j] = r01 - r02 - r03 + b;
-        y2[j] = r10 + r11 + r12 + b;
-        y3[j] = r11 - r12 - r13 + b;
-    }
-}
-
 }  // namespace
 
 bool winograd_kernel_fits(int kernel_h, int kernel_w, int in_c, int filters) {
@@ -88,8 +44,9 @@ bool winograd_kernel_fits(int kernel_h, int kernel_w, int in_c, int filters) {
 }
 
 bool winograd_applies(const Conv2DParams& p) {
+    const std::int64_t tiles = std::int64_t((p.out_h + 1) / 2) * ((p.out_w + 1) / 2);
     return winograd_kernel_fits(p.kernel_h, p.kernel_w, p.in_c, p.filters) && p.stride_h == 1 && p.stride_w == 1 &&
-           p.dilation_h == 1 && p.dilation_w == 1;
+           p.dilation_h == 1 && p.dilation_w == 1 && tiles >= kMinTiles;
 }
 
 std::size_t winograd_packed_floats(int in_c, int filters, int nr) {
@@ -161,7 +118,7 @@ void winograd_conv(const Conv2DParams& p, const float* input, const float* packe
         float* V = s.v.data();  // (16, T, C)
         float* Mx = s.m.data();  // (16, T, nb)
 
-        // 1. Input transform V = B^T d B, B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], vectorised over channels.
+        // 1. Input transform V = B^T d B per tile (at the ISA's vector width, over channels).
         for (int t = 0; t < T; ++t) {
             if (t >= valid) {  // rows the microkernel computes but nobody reads: keep them finite
                 for (int xi = 0; xi < 16; ++xi) std::fill_n(V + (std::size_t(xi) * T + t) * C, C, 0.0f);
@@ -178,7 +135,7 @@ void winograd_conv(const Conv2DParams& p, const float* input, const float* packe
                 }
             float* v[16];
             for (int xi = 0; xi < 16; ++xi) v[xi] = V + (std::size_t(xi) * T + t) * C;
-            input_transform(&d[0][0], v, C);
+            uk.winograd_input(&d[0][0], v, C);
         }
 
         // 2. Sixteen GEMMs M_xi = V_xi U_xi on the microkernel: "one tap" per row, the row's C channels.
@@ -203,8 +160,8 @@ void winograd_conv(const Conv2DParams& p, const float* input, const float* packe
                     }
             }
 
-        // 3. Output transform Y = A^T M A, A^T = [1 1 1 0; 0 1 -1 -1], then bias and the fused epilogue, which
-        //    rounds exactly as the direct path's (multiply then add for BN).
+        // 3. Output transform Y = A^T M A + bias per tile, then the fused epilogue, which rounds exactly as the
+        //    direct path's (multiply then add for BN).
         const int j0 = panel0 * NR, n = std::min(F, panel1 * NR) - j0;  // this task's filters [j0, j0 + n)
         const std::size_t xi_stride = std::size_t(T) * nb;
         for (int t = 0; t < valid; ++t) {
@@ -215,7 +172,7 @@ void winograd_conv(const Conv2DParams& p, const float* input, const float* packe
             const float* mt[16];
             for (int xi = 0; xi < 16; ++xi) mt[xi] = m + xi * xi_stride;
             float* yt[4] = {y[0], y[1], y[2], y[3]};
-            output_transform(mt, bias ? bias + j0 : nullptr, yt, n);
+            uk.winograd_output(mt, bias ? bias + j0 : nullptr, yt, n);
             for (int k = 0; k < 4; ++k) {
                 const int py = oy + k / 2, px = ox + k % 2;
                 if (py >= p.out_h || px >= p.out_w) continue;  // the odd last row/column

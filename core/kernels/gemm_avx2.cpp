@@ -10,6 +10,9 @@ namespace convscope {
 namespace detail {
 namespace {
 
+#define CONVSCOPE_VECTOR_FLOATS 8
+#include "core/kernels/winograd_transforms.inc"
+
 constexpr int MR = 6;
 constexpr int NV = 2;  // vectors of 8 floats per row: NR = 16
 
@@ -97,7 +100,7 @@ void run_6x16(const MicroArgs& g) {
 
 }  // namespace
 
-MicroKernel microkernel_avx2() { return MicroKernel{MR, 8 * NV, &run_6x16}; }
+MicroKernel microkernel_avx2() { return MicroKernel{MR, 8 * NV, &run_6x16, &winograd_input, &winograd_output}; }
 
 }  // namespace detail
 }  // namespace convscope

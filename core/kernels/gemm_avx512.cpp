@@ -13,6 +13,9 @@ namespace convscope {
 namespace detail {
 namespace {
 
+#define CONVSCOPE_VECTOR_FLOATS 16
+#include "core/kernels/winograd_transforms.inc"
+
 constexpr int MR = 14;
 constexpr int NV = 2;  // vectors of 16 floats per row: NR = 32
 
@@ -106,7 +109,7 @@ void run_14x32(const MicroArgs& g) {
 
 }  // namespace
 
-MicroKernel microkernel_avx512() { return MicroKernel{MR, 16 * NV, &run_14x32}; }
+MicroKernel microkernel_avx512() { return MicroKernel{MR, 16 * NV, &run_14x32, &winograd_input, &winograd_output}; }
 
 }  // namespace detail
 }  // namespace convscope

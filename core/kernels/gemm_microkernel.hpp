@@ -46,6 +46,11 @@ struct MicroArgs {
 struct MicroKernel {
     int mr = 0, nr = 0;                         // tile shape
     void (*run)(const MicroArgs&) = nullptr;    // nullptr: not compiled for this target
+    // The Winograd F(2x2, 3x3) transforms at this ISA's vector width (winograd_transforms.inc):
+    //   input:  d[16] -> (C) the 4x4 input patch's pixels, v[16] -> (C) its transform
+    //   output: m[16] -> (n) products, bias (n) or nullptr, y[4] -> (n) the 2x2 outputs
+    void (*winograd_input)(const float* const* d, float* const* v, int C) = nullptr;
+    void (*winograd_output)(const float* const* m, const float* bias, float* const* y, int n) = nullptr;
 };
 
 MicroKernel microkernel_scalar();

@@ -7,6 +7,9 @@ namespace convscope {
 namespace detail {
 namespace {
 
+#define CONVSCOPE_VECTOR_FLOATS 4
+#include "core/kernels/winograd_transforms.inc"
+
 constexpr int MR = 4;
 constexpr int NR = 8;
 
@@ -48,7 +51,7 @@ void run_4x8(const MicroArgs& g) {
 
 }  // namespace
 
-MicroKernel microkernel_scalar() { return MicroKernel{MR, NR, &run_4x8}; }
+MicroKernel microkernel_scalar() { return MicroKernel{MR, NR, &run_4x8, &winograd_input, &winograd_output}; }
 
 }  // namespace detail
 }  // namespace convscope
