@@ -10,5 +10,5 @@ if [ -x "$root/build/app/gui/convscope" ] && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY
 fi
 # No display (or no GUI build): show the engine from the command line instead.
 echo "convscope: no display found; running the command-line demo instead"
-"$root/build/app/convscope-cli" run --sample chelsea --format npy,png --export-dir "$PWD/exports" "$@"
+"$root/build/app/convscope-cli" run --sample chelsea --layers blocks --format npy,png --export-dir "$PWD/exports" "$@"
 echo "convscope: the feature maps of every block are in $PWD/exports/ (.npy arrays and .png channel grids)"

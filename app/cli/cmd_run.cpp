@@ -81,7 +81,7 @@ int cmd_run(Args& args) {
     if (args.has("weights") && args.has("seed")) throw UsageError("give either --weights or --seed, not both");
     const std::string export_dir = args.get_or("export-dir", "exports");
     const std::vector<std::string> formats = parse_formats(args.get_or("format", "npy"));
-    const std::string layer_spec = args.get_or("layers", "blocks");
+    const std::string layer_spec = args.get_or("layers", "all");
     EngineOptions engine_options;
     if (args.has("threads")) engine_options.threads = parse_int(args.get("threads"), "threads");
     if (engine_options.threads < 1) throw UsageError("--threads must be at least 1");

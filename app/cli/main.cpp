@@ -19,9 +19,11 @@ commands:
   summary  [--input-size H[,W]] [--stages 4|5] [--include-top]
            The ResNet50 layer table, like Keras' model.summary().
   run      (--image PATH | --sample NAME | --input-npy PATH) [--weights FILE.h5 | --seed N]
-           [--input-size H[,W]] [--stages 4|5] [--include-top] [--layers all|NAME,...]
+           [--input-size H[,W]] [--stages 4|5] [--include-top] [--layers all|blocks|NAME,...]
            [--export-dir DIR] [--format npy[,png]] [--threads N] [--reference]
-           Runs ResNet50 and writes DIR/<node>.npy (and a channel grid DIR/<node>.png).
+           Runs ResNet50 and writes DIR/<node>.npy (and a channel grid DIR/<node>.png) for
+           every node (default), the stem and block outputs (blocks), or the named nodes;
+           DIR defaults to ./exports. --seed N (default 0) picks Keras' default initialisers.
   conv     --input X.npy --kernel W.npy [--bias B.npy] [--strides ...] [--padding ...]
            [--dilation-rate ...] [--activation None|relu|sigmoid|tanh] --out Y.npy
            One Conv2D on arrays: X (H, W, Cin), W (kh, kw, Cin, F), B (F,).
