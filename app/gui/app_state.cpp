@@ -1,6 +1,10 @@
 #include "app/gui/app_state.hpp"
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <algorithm>
+#include <cmath>
 #include <functional>
 
 #include "core/errors.hpp"
@@ -13,6 +17,11 @@ Panel parse_panel(const std::string& s) {
     if (s == "playground") return Panel::playground;
     if (s == "network") return Panel::network;
     throw ConfigError("panel \"" + s + "\" is not one of playground, network");
+}
+
+const RenderResult& ShownMaps::render() const {
+    static const RenderResult empty;  // immutable: not state
+    return result ? *result : empty;
 }
 
 double now_seconds() {
@@ -120,7 +129,10 @@ void sync_worker(AppState& app) {
 bool drain_worker(AppState& app) {
     std::vector<WorkerEvent> events = app.worker.drain();
     using K = WorkerEvent::Kind;
+    bool important = false;
     for (WorkerEvent& e : events) {
+        if (e.kind != K::progress) important = true;
+        else app.progress_changed = true;
         switch (e.kind) {
         case K::image_loaded:
             app.image = e.image;
@@ -164,6 +176,7 @@ bool drain_worker(AppState& app) {
             app.playground_output = e.tensor;
             app.playground_output_request = e.request;
             app.playground_ms = e.milliseconds;
+            if (std::getenv("CONVSCOPE_FRAME_DEBUG")) std::fprintf(stderr, "playground %.1f ms\n", e.milliseconds);
             {
                 // The newest parameter change this result reflects starts the latency clock.
                 auto it = app.change_times.upper_bound(e.request);
@@ -200,7 +213,7 @@ bool drain_worker(AppState& app) {
         case K::idle: app.progress.busy = false; break;
         }
     }
-    return !events.empty();
+    return important;
 }
 
 std::shared_ptr<const Tensor3> current_tensor(const AppState& app, std::string* title) {
@@ -225,15 +238,29 @@ static std::uint64_t view_signature(const AppState& app, const Tensor3* t) {
     return h;
 }
 
-void request_render(AppState& app) {
-    std::shared_ptr<const Tensor3> t = current_tensor(app);
-    if (!t) {
-        app.wanted_render_signature = 0;
-        return;
+static void show_render(AppState& app, const std::shared_ptr<const RenderResult>& r, std::uint64_t sig) {
+    if (std::getenv("CONVSCOPE_FRAME_DEBUG"))
+        std::fprintf(stderr, "render %.1f ms (%dx%d grid; ranges %.1f grid %.1f enlarged %.1f stats %.1f)\n",
+                     r->milliseconds, r->grid.width, r->grid.height, r->timing[0], r->timing[1], r->timing[2],
+                     r->timing[3]);
+    app.shown.grid.upload(r->grid.width, r->grid.height, r->grid.pixels.data());
+    app.shown.enlarged.upload(r->enlarged.width, r->enlarged.height, r->enlarged.pixels.data());
+    if (app.latency_tensor && r->tensor.get() == app.latency_tensor) {
+        app.latency_pending = true;  // recorded after this frame is on screen
+        app.latency_tensor = nullptr;
     }
-    const std::uint64_t sig = view_signature(app, t.get());
-    app.wanted_render_signature = sig;
-    if (sig == app.shown_render_signature || sig == app.pending_render_signature) return;
+    app.shown.result = r;
+    app.shown.valid = true;
+    app.shown_render_signature = sig;
+}
+
+static std::shared_ptr<const RenderResult> cached_render(const AppState& app, std::uint64_t sig) {
+    for (const auto& c : app.render_cache)
+        if (c.first == sig) return c.second;
+    return nullptr;
+}
+
+static void post_render(AppState& app, const std::shared_ptr<const Tensor3>& t, std::uint64_t sig, bool prefetch) {
     RenderRequest r;
     r.key = app.next_render_key++;
     r.tensor = t;
@@ -245,8 +272,53 @@ void request_render(AppState& app) {
     r.max_cell = app.render_max_cell;
     app.pending_render_signature = sig;
     app.pending_render_key = r.key;
+    app.pending_is_prefetch = prefetch;
     app.render_signatures[r.key] = sig;
     app.worker.post_render(std::move(r));
+}
+
+void request_render(AppState& app) {
+    std::shared_ptr<const Tensor3> t = current_tensor(app);
+    if (!t) {
+        app.wanted_render_signature = 0;
+        return;
+    }
+    // Keep the view inside the tensor.
+    const int channels = int(t->shape()[2]);
+    app.view.selected_channel = std::clamp(app.view.selected_channel, 0, channels - 1);
+    app.view.page = std::clamp(app.view.page, 0, std::max(0, (channels - 1) / std::max(1, app.view.per_page)));
+    // Cells are rendered about as large as they appear (larger only costs the render thread time),
+    // in steps of 32 pixels so small layout changes do not re-render.
+    const int count = std::min(app.view.per_page, channels - app.view.page * app.view.per_page);
+    const float per_cell = std::sqrt(app.grid_area_w * app.grid_area_h / float(std::max(1, count)));
+    app.render_max_cell = std::clamp(int(per_cell / 32.0f + 0.5f) * 32, 64, 640);
+    const std::uint64_t sig = view_signature(app, t.get());
+    app.wanted_render_signature = sig;
+    if (sig != app.shown_render_signature) {
+        if (auto c = cached_render(app, sig)) {  // stepping back to a node seen a moment ago: this frame
+            show_render(app, c, sig);
+            return;
+        }
+        if (sig != app.pending_render_signature) post_render(app, t, sig, false);
+        return;
+    }
+    // What is wanted is on screen: render the neighbours of the selected node ahead of time, one at a
+    // time, so stepping to an already computed node shows it in the next frame.
+    if (app.panel != Panel::network || app.pending_render_key != 0 || app.worker.render_busy()) return;
+    const Graph& g = app.ui_graph;
+    std::vector<int> around = {app.selected_node + 1, app.selected_node - 1};
+    const int b = g.block_of(app.selected_node);
+    if (b + 1 < int(g.blocks.size())) around.push_back(g.blocks[std::size_t(b + 1)].output);
+    if (b > 0) around.push_back(g.blocks[std::size_t(b - 1)].output);
+    for (int n : around) {
+        if (n < 0 || std::size_t(n) >= app.network_outputs.size()) continue;
+        const auto& out = app.network_outputs[std::size_t(n)];
+        if (!out || app.network_stale[std::size_t(n)]) continue;
+        const std::uint64_t s = view_signature(app, out.get());
+        if (cached_render(app, s)) continue;
+        post_render(app, out, s, true);
+        return;
+    }
 }
 
 bool take_render(AppState& app) {
@@ -254,7 +326,7 @@ bool take_render(AppState& app) {
     if (!r) return false;
     auto it = app.render_signatures.find(r->key);
     const std::uint64_t sig = it != app.render_signatures.end() ? it->second : 0;
-    app.render_signatures.erase(app.render_signatures.begin(), std::next(it == app.render_signatures.end() ? app.render_signatures.begin() : it));
+    if (it != app.render_signatures.end()) app.render_signatures.erase(app.render_signatures.begin(), std::next(it));
     if (r->key == app.pending_render_key) {
         app.pending_render_key = 0;
         app.pending_render_signature = 0;
@@ -264,16 +336,10 @@ bool take_render(AppState& app) {
         app.shown_render_signature = sig;
         return true;
     }
-    app.shown.grid.upload(r->grid.width, r->grid.height, r->grid.pixels.data());
-    app.shown.enlarged.upload(r->enlarged.width, r->enlarged.height, r->enlarged.pixels.data());
-    if (app.latency_tensor && r->tensor.get() == app.latency_tensor) {
-        app.latency_pending = true;  // recorded after this frame is on screen
-        app.latency_tensor = nullptr;
-    }
-    app.shown.render = std::move(*r);
-    app.shown.key = app.shown.render.key;
-    app.shown.valid = true;
-    app.shown_render_signature = sig;
+    auto result = std::make_shared<const RenderResult>(std::move(*r));
+    app.render_cache.emplace_front(sig, result);
+    if (app.render_cache.size() > 8) app.render_cache.pop_back();
+    if (sig == app.wanted_render_signature) show_render(app, result, sig);
     return true;
 }
 

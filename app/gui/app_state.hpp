@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -57,11 +58,11 @@ struct ViewOptions {
 
 // Where the last complete render came from, so hover can map a pixel back to the input image.
 struct ShownMaps {
-    RenderResult render;        // CPU copy of what the textures hold (stats, grid layout, values)
+    std::shared_ptr<const RenderResult> result;  // what the textures hold (stats, grid layout, values)
     GlTexture grid;             // the channel grid
     GlTexture enlarged;         // the selected channel at full resolution
-    std::uint64_t key = 0;      // which render request produced it
     bool valid = false;
+    const RenderResult& render() const;  // *result, or an empty result
 };
 
 struct ErrorBar {
@@ -141,6 +142,8 @@ struct AppState {
     std::string weights_label = "seeded glorot_uniform (seed 1)";
     std::string weights_report;
     Progress progress;
+    bool progress_changed = false;
+    int input_events = 0;  // counted by GLFW callbacks: a frame is drawn only when something changed
     double network_ms = 0.0;
 
     // --- feature map view
@@ -151,6 +154,9 @@ struct AppState {
     std::uint64_t pending_render_signature = 0;
     std::uint64_t shown_render_signature = 0;
     std::map<std::uint64_t, std::uint64_t> render_signatures;  // render key -> view signature
+    std::deque<std::pair<std::uint64_t, std::shared_ptr<const RenderResult>>> render_cache;  // newest first
+    bool pending_is_prefetch = false;
+    float grid_area_w = 800, grid_area_h = 500;  // screen pixels the grid had last frame
     int render_max_cell = 160;  // grid cells are shrunk to at most this many pixels a side
 
     // --- messages
@@ -192,7 +198,8 @@ std::optional<Conv2DConfig> conv_config_of(const AppState& app, int node);
 
 // Posts the current choices to the worker if they changed since the last post.
 void sync_worker(AppState& app);
-// Applies everything the worker finished since the last frame. Returns true if anything arrived.
+// Applies everything the worker finished since the last frame. Returns true if anything other than a
+// progress update arrived (progress only sets progress_changed).
 bool drain_worker(AppState& app);
 // Uploads a finished render as textures (main thread). Returns true if one arrived.
 bool take_render(AppState& app);

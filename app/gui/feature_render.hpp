@@ -3,8 +3,8 @@
 //
 //   RenderRequest   a tensor (H, W, C) and how to show it: normalisation, colour map, page, enlarged channel
 //   RenderResult    the grid page as RGBA (no baked labels: the panel writes crisp numbers over it), its
-//                   layout for hover, per-channel statistics of the page, the enlarged channel and its
-//                   histogram, the shared value range (per-layer and symmetric)
+//                   layout for hover, the enlarged channel with its statistics and histogram, the
+//                   shared value range (per-layer and symmetric)
 //   render_view()   does all of that; runs on the render thread (milliseconds, not a frame's worth of UI)
 
 #include <cstdint>
@@ -37,7 +37,6 @@ struct RenderResult {
     GridLayout layout;
     int channels = 0;                       // C of the tensor
     int page = 0, pages = 1;
-    std::vector<ChannelStats> page_stats;   // per shown channel (histogram of 32 bins)
     ValueRange layer;                       // whole tensor [min, max]
     ValueRange shared;                      // the range all cells share (per-layer / symmetric)
     int selected_channel = 0;
@@ -47,6 +46,7 @@ struct RenderResult {
     Normalization normalization = Normalization::per_channel;
     Colormap colormap = Colormap::viridis;
     double milliseconds = 0.0;
+    double timing[4] = {0, 0, 0, 0};        // ranges, grid, enlarged, statistics (ms), for tuning
     std::string error;                      // rendering failed (shown instead of the maps)
 };
 

@@ -32,10 +32,11 @@ namespace {
 const char kUsage[] =
     "usage: convscope [--image PATH] [--sample NAME] [--weights FILE.h5] [--panel playground|network]\n"
     "                 [--session FILE] [--screenshot PATH] [--frames N] [--frame-stats] [--ui-scale S]\n"
-    "                 [--theme dark|light] [--timeout SECONDS]\n"
+    "                 [--theme dark|light] [--timeout SECONDS] [--save-session FILE]\n"
     "  --screenshot PATH  save the window as PNG after the first frame with complete results, then exit 0\n"
     "  --frames N         exit after N frames\n"
-    "  --frame-stats      print frame times and the parameter change -> maps latency at exit\n";
+    "  --frame-stats      print frame times and the parameter change -> maps latency at exit\n"
+    "  --save-session F   write the session (as File > Save session does) when the program ends\n";
 
 struct Args {
     std::string image, sample, weights, panel, session, screenshot, theme;
@@ -43,7 +44,8 @@ struct Args {
     bool frame_stats = false;
     float ui_scale = 0.0f;
     double timeout = 300.0;
-    std::string scripted_change;  // developer aid: "filters" nudges a playground parameter each frame
+    std::string save_session;     // write the session here at exit (tests: session round trip)
+    std::string scripted_change;  // developer aid: "filters" or "kernel" changes the playground repeatedly
 };
 
 bool parse_args(int argc, char** argv, Args& a, std::string& error) {
@@ -93,6 +95,7 @@ bool parse_args(int argc, char** argv, Args& a, std::string& error) {
                 a.ui_scale = float(x);
             }
         } else if (k == "--frame-stats") a.frame_stats = true;
+        else if (k == "--save-session") { if (!value(a.save_session)) return false; }
         else if (k == "--scripted-change") { if (!value(a.scripted_change)) return false; }
         else if (k == "--help" || k == "-h") {
             std::fputs(kUsage, stdout);
@@ -104,6 +107,18 @@ bool parse_args(int argc, char** argv, Args& a, std::string& error) {
     }
     return true;
 }
+
+// Any input means the next frame must be drawn; ImGui's backend chains to these after its own.
+void count_input(GLFWwindow* window) {
+    if (auto* app = static_cast<AppState*>(glfwGetWindowUserPointer(window))) ++app->input_events;
+}
+void on_cursor(GLFWwindow* w, double, double) { count_input(w); }
+void on_button(GLFWwindow* w, int, int, int) { count_input(w); }
+void on_scroll(GLFWwindow* w, double, double) { count_input(w); }
+void on_key(GLFWwindow* w, int, int, int, int) { count_input(w); }
+void on_char(GLFWwindow* w, unsigned) { count_input(w); }
+void on_size(GLFWwindow* w, int, int) { count_input(w); }
+void on_focus(GLFWwindow* w, int) { count_input(w); }
 
 void glfw_error(int code, const char* description) { std::fprintf(stderr, "convscope: GLFW error %d: %s\n", code, description); }
 
@@ -162,7 +177,6 @@ void apply_scale_and_theme(AppState& app) {
             ImGui_ImplOpenGL3_CreateFontsTexture();
         }
     }
-    app.render_max_cell = int(160 * std::max(1.0f, s.ui_scale));
     app.applied_ui_scale = s.ui_scale;
     app.applied_theme = s.theme;
 }
@@ -250,6 +264,13 @@ int main(int argc, char** argv) {
     glfwSwapInterval(1);
     glfwSetWindowUserPointer(window, &app);
     glfwSetDropCallback(window, on_drop);
+    glfwSetCursorPosCallback(window, on_cursor);
+    glfwSetMouseButtonCallback(window, on_button);
+    glfwSetScrollCallback(window, on_scroll);
+    glfwSetKeyCallback(window, on_key);
+    glfwSetCharCallback(window, on_char);
+    glfwSetFramebufferSizeCallback(window, on_size);
+    glfwSetWindowFocusCallback(window, on_focus);
 
     // --- Dear ImGui
     IMGUI_CHECKVERSION();
@@ -261,6 +282,7 @@ int main(int argc, char** argv) {
         std::filesystem::create_directories(app.config_dir, ec);
     }
     io.IniFilename = automated ? nullptr : app.imgui_ini_path.c_str();  // scripted runs leave the user's files alone
+    if (!app.screenshot_path.empty()) io.ConfigFlags |= ImGuiConfigFlags_NoMouse;  // no stray hover in screenshots
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init("#version 330");
     apply_scale_and_theme(app);
@@ -285,22 +307,23 @@ int main(int argc, char** argv) {
     // --- main loop
     const double start_time = now_seconds();
     int complete_frames = 0;
-    int idle_frames = 0;
+    int settle_frames = 3;
     double last_frame_start = 0.0;
     int exit_code = 0;
     int scripted_step = 0;
     while (!glfwWindowShouldClose(window) && !app.quit_requested) {
-        // Sleep while minimised; while nothing moves, wait for input or a worker result instead of spinning.
+        // Sleep while minimised. Otherwise draw a frame only when something changed: input, a worker
+        // result, or (at most ten times a second) progress. Software GL makes every frame cost CPU that
+        // the engine would rather have.
         if (glfwGetWindowAttrib(window, GLFW_ICONIFIED)) {
             glfwWaitEvents();
             continue;
         }
         const bool worker_busy = app.worker.busy() || app.worker.render_busy();
-        if (!automated && !worker_busy && idle_frames > 6) glfwWaitEventsTimeout(0.5);
-        else glfwPollEvents();
-        const double frame_start = now_seconds();
-
-        apply_scale_and_theme(app);
+        const int inputs_before = app.input_events;
+        if (settle_frames > 0) glfwPollEvents();
+        else glfwWaitEventsTimeout(worker_busy ? 0.1 : 0.5);
+        const bool input = app.input_events != inputs_before;
         bool arrived = drain_worker(app);
         arrived |= take_render(app);
         while (auto r = app.worker.take_task_result()) {
@@ -308,6 +331,16 @@ int main(int argc, char** argv) {
             app.export_message = r->ok ? r->message : "Nothing was written: " + r->message;
             arrived = true;
         }
+        const double frame_start = now_seconds();
+        const bool progress_due = app.progress_changed && frame_start - last_frame_start > 0.1;
+        const bool scripted = !args.scripted_change.empty() && scripted_step < 40;
+        if (input || arrived) settle_frames = 3;  // a few frames for ImGui's hover and layout to catch up
+        if (!(input || arrived || progress_due || settle_frames > 0 || scripted || app.frame_index < 3 ||
+              app.request_dirty))
+            continue;
+        if (settle_frames > 0) --settle_frames;
+        app.progress_changed = false;
+        apply_scale_and_theme(app);
 
         ImGui_ImplOpenGL3_NewFrame();
         ImGui_ImplGlfw_NewFrame();
@@ -316,7 +349,14 @@ int main(int argc, char** argv) {
         if (!args.scripted_change.empty() && complete_frames > 0 && scripted_step < 40) {
             // Developer aid for measuring latency: one parameter change each time the last one is on screen.
             if (results_complete(app)) {
-                app.playground.conv.filters = app.playground.conv.filters == 64 ? 63 : 64;
+                Conv2DConfig& c = app.playground.conv;
+                if (args.scripted_change == "kernel") {  // same output shape: the engine reuses its buffer
+                    c.filters = 64;
+                    c.padding = Padding::same;
+                    c.kernel_size = c.kernel_size.rows == 3 ? IntPair(5, 5) : IntPair(3, 3);
+                } else {
+                    c.filters = c.filters == 64 ? 63 : 64;
+                }
                 refresh_playground_geometry(app);
                 ++scripted_step;
             }
@@ -332,6 +372,7 @@ int main(int argc, char** argv) {
         sync_worker(app);
         request_render(app);
         ImGui::Render();
+        const double t_ui = now_seconds();
 
         int fb_w = 0, fb_h = 0;
         glfwGetFramebufferSize(window, &fb_w, &fb_h);
@@ -340,6 +381,8 @@ int main(int argc, char** argv) {
         glClearColor(bg.x, bg.y, bg.z, 1.0f);
         glClear(GL_COLOR_BUFFER_BIT);
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+        if (std::getenv("CONVSCOPE_FRAME_DEBUG")) glFinish();
+        const double t_gl = now_seconds();
 
         // --screenshot: after the first frames that show complete results (two more so layout settles).
         const bool complete = results_complete(app);
@@ -363,26 +406,37 @@ int main(int argc, char** argv) {
         glfwSwapBuffers(window);
 
         const double frame_end = now_seconds();
+        if (std::getenv("CONVSCOPE_FRAME_DEBUG"))
+            std::fprintf(stderr, "ui %.1f gl %.1f swap %.1f\n", (t_ui - frame_start) * 1e3, (t_gl - t_ui) * 1e3, (frame_end - t_gl) * 1e3);
         app.frame_stats.frame_ms.push_back((frame_end - frame_start) * 1000.0);
         if (worker_busy) {
             app.frame_stats.busy_frame_ms.push_back((frame_end - frame_start) * 1000.0);
             if (last_frame_start > 0) app.frame_stats.busy_interval_ms.push_back((frame_start - last_frame_start) * 1000.0);
         }
         last_frame_start = frame_start;
+        // While the engine works, at most ~40 frames a second: on a software GL driver every frame costs
+        // CPU the engine needs, and the user sees no difference.
+        if (worker_busy) {
+            const double spent = now_seconds() - frame_start;
+            if (spent < 0.025) std::this_thread::sleep_for(std::chrono::duration<double>(0.025 - spent));
+        }
         if (app.latency_pending) {
             app.frame_stats.change_to_maps_ms.push_back((frame_end - app.latency_start) * 1000.0);
             app.latency_pending = false;
         }
-        idle_frames = (arrived || worker_busy || ImGui::IsAnyMouseDown()) ? 0 : idle_frames + 1;
+        app.request_dirty = false;
         ++app.frame_index;
         if (finished || (app.max_frames > 0 && app.frame_index >= app.max_frames)) break;
-        // While the engine works, leave it the CPU: ~60 frames a second is plenty for a progress bar.
-        if (worker_busy) {
-            const double spent = now_seconds() - frame_start;
-            if (spent < 1.0 / 60) std::this_thread::sleep_for(std::chrono::duration<double>(1.0 / 60 - spent));
-        }
     }
     if (app.print_frame_stats) print_frame_stats(app);
+    if (!args.save_session.empty()) {
+        try {
+            save_session(capture(app), args.save_session);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "convscope: %s\n", e.what());
+            exit_code = 1;
+        }
+    }
 
     // --- cleanup, in reverse
     if (!automated) {

@@ -92,7 +92,7 @@ void draw_colorbar(const RenderResult& r, float width) {
 void draw_feature_maps(AppState& app) {
     std::string title;
     std::shared_ptr<const Tensor3> t = current_tensor(app, &title);
-    const RenderResult& r = app.shown.render;
+    const RenderResult& r = app.shown.render();
     const bool have = app.shown.valid && r.tensor;
     const Tensor3* shown_tensor = have ? r.tensor.get() : nullptr;
     ImGui::TextColored(accent_colour(), "%s", title.c_str());
@@ -117,6 +117,8 @@ void draw_feature_maps(AppState& app) {
     ImVec2 avail = ImGui::GetContentRegionAvail();
     avail.y -= bar_h;
     if (avail.x < 8 || avail.y < 8 || r.grid.width <= 0) return;
+    app.grid_area_w = avail.x;  // the next render sizes its cells for this
+    app.grid_area_h = avail.y;
     const float scale = std::min(avail.x / float(r.grid.width), avail.y / float(r.grid.height));
     const ImVec2 size(float(r.grid.width) * scale, float(r.grid.height) * scale);
     const ImVec2 origin = ImGui::GetCursorScreenPos();

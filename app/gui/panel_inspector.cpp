@@ -34,7 +34,7 @@ static void draw_input_thumbnail(AppState& app, ImVec2 max_size) {
 }
 
 void draw_inspector(AppState& app) {
-    const RenderResult& r = app.shown.render;
+    const RenderResult& r = app.shown.render();
     if (!app.shown.valid || !r.tensor) {
         ImGui::TextColored(dim_colour(), "The enlarged channel appears here once maps are computed.");
         draw_input_thumbnail(app, ImVec2(ImGui::GetContentRegionAvail().x * 0.5f, ImGui::GetContentRegionAvail().y));

@@ -1,6 +1,12 @@
 #include "app/gui/worker.hpp"
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "core/engine/engine.hpp"
 #include "core/errors.hpp"
@@ -131,7 +137,19 @@ void Worker::emit(WorkerEvent event) {
     if (wake_ui_) wake_ui_();
 }
 
+// Lowers this thread's priority; threads it creates later (the engines' pools) inherit it on Linux.
+// The UI thread (and the GL driver's threads) then get the CPU first, so frames keep coming while a
+// network run uses every core.
+static void lower_priority(int nice_value) {
+#ifdef __linux__
+    setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), nice_value);
+#else
+    (void)nice_value;
+#endif
+}
+
 void Worker::engine_loop() {
+    lower_priority(10);
     EngineSide s;
     auto progress = [this](std::uint64_t id, std::string what, int done, int total) {
         WorkerEvent e;
@@ -219,7 +237,10 @@ void Worker::engine_loop() {
                         }
                     }
                     s.pg->invalidate(1);
+                    const double setup_ms = ms_since(start);
                     s.pg->run(&cancel_);
+                    if (std::getenv("CONVSCOPE_FRAME_DEBUG"))
+                        std::fprintf(stderr, "playground setup %.1f ms, run %.1f ms\n", setup_ms, ms_since(start) - setup_ms);
                     s.pg_done = p;
                     s.pg_has_done = true;
                     WorkerEvent e;
@@ -455,6 +476,7 @@ bool Worker::render_busy() const {
 }
 
 void Worker::render_loop() {
+    lower_priority(5);
     for (;;) {
         std::optional<RenderRequest> req;
         std::function<TaskResult()> task;

@@ -1,0 +1,90 @@
+#!/bin/sh
+# GUI smoke tests: start convscope under Xvfb, let it save a screenshot, check the picture.
+#   gui_smoke.sh CONVSCOPE PNG_CHECK CASE
+# CASE: playground | network | projector | session | bad-image | bad-weights
+# Exit 0 pass, 1 fail, 77 skipped (no xvfb-run).
+set -eu
+convscope=$1
+png_check=$2
+case_name=$3
+command -v xvfb-run >/dev/null 2>&1 || { echo "xvfb-run not found: skipping"; exit 77; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/convscope-gui-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+# The program's settings and ImGui layout go to a fresh folder, never the user's.
+export XDG_CONFIG_HOME="$work/config"
+cd "$work"
+
+run() {
+    # -a picks a free display; the screen is larger than the window so nothing is clipped.
+    xvfb-run -a -s "-screen 0 1600x1000x24" "$convscope" --timeout 240 "$@"
+}
+
+shot_ok() {  # FILE: the window's size, and not blank
+    "$png_check" "$1" --size 1600x1000 --min-colours 200
+}
+
+red_bar() {  # FILE: the red error bar (ImGui child background 140,15,15) is in the bottom part
+    "$png_check" "$1" --has-colour 140,15,15,12 --region 0,700,1600,300
+}
+
+case "$case_name" in
+playground)
+    run --panel playground --sample coffee --screenshot pg.png
+    shot_ok pg.png
+    ;;
+network)
+    run --panel network --screenshot net.png
+    shot_ok net.png
+    ;;
+projector)
+    run --panel playground --ui-scale 2 --theme light --screenshot big.png
+    shot_ok big.png
+    ;;
+session)
+    cat > a.json <<'JSON'
+{"convscope_session": 1, "panel": "network", "image": "sample:astronaut",
+ "playground": {"input_size": [300, 200], "filters": 16, "kernel_size": [5, 3], "strides": [2, 1],
+                "padding": "valid", "dilation_rate": [1, 1], "use_bias": false, "activation": "relu",
+                "kernel_source": "gaussian", "seed": 7},
+ "network": {"input_size": [224, 224], "last_stage": 4, "include_top": false, "seed": 3, "weights": "",
+             "edits": {"res3a_branch2b": {"filters": 96, "kernel_size": [5, 5], "strides": [1, 1],
+                                          "padding": "same", "dilation_rate": [1, 1]}}},
+ "selected_node": "res3a_branch2b",
+ "view": {"normalization": "symmetric", "colormap": "diverging", "page": 1, "channel": 70}}
+JSON
+    run --session a.json --screenshot s1.png --save-session b.json
+    shot_ok s1.png
+    # Everything the first file said survives the round trip ...
+    for want in '"panel": "network"' '"image": "sample:astronaut"' '"filters": 16' '"kernel_source": "gaussian"' \
+                '"padding": "valid"' '"activation": "relu"' '"seed": 7' '"res3a_branch2b"' '"filters": 96' \
+                '"selected_node": "res3a_branch2b"' '"normalization": "symmetric"' '"colormap": "diverging"' \
+                '"page": 1' '"channel": 70' '"seed": 3'; do
+        grep -q "$want" b.json || { echo "round trip lost $want"; cat b.json; exit 1; }
+    done
+    # ... and saving what was loaded again gives the same file.
+    run --session b.json --frames 3 --save-session c.json
+    cmp b.json c.json || { echo "b.json and c.json differ"; diff b.json c.json; exit 1; }
+    ;;
+bad-image)
+    run --image "$work/no-such-picture.png" --screenshot bad.png
+    shot_ok bad.png
+    red_bar bad.png
+    printf 'this is not an image' > fake.jpg
+    run --image fake.jpg --screenshot bad2.png
+    red_bar bad2.png
+    ;;
+bad-weights)
+    printf 'not an HDF5 file' > fake.h5
+    run --panel network --weights fake.h5 --screenshot badw.png
+    shot_ok badw.png
+    red_bar badw.png
+    run --panel network --weights "$work/missing.h5" --screenshot badw2.png
+    red_bar badw2.png
+    ;;
+*)
+    echo "unknown case $case_name"
+    exit 2
+    ;;
+esac
+echo "ok: $case_name"
