@@ -27,6 +27,8 @@ constexpr int kBlockK = 256;
 constexpr int kTaskFilters = 256;
 constexpr std::int64_t kTaskMacs = std::int64_t(4) << 20;
 constexpr int kMaxTilesPerTask = 32;
+constexpr std::int64_t kMaxTaskMacs = std::int64_t(64) << 20;  // ~0.6 ms at 100 GFLOPS
+constexpr std::int64_t kPackRows = 8192;                        // kernel rows per packing task
 // Below this many input channels, taps along a kernel row are merged (see merge_rows).
 constexpr int kMergeRowsBelowChannels = 16;
 
@@ -76,11 +78,15 @@ void pack_kernel(const Conv2DParams& p, const float* kernel, int NR, float* pack
     const int filters = p.filters;
     const std::int64_t K = std::int64_t(p.kernel_h) * p.kernel_w * p.in_c;
     const int panels = (filters + NR - 1) / NR;
-    // kernel (K, filters) row-major -> panels of (K, NR), zero-padded past the last filter.
-    ctx.parallel_for(std::size_t(panels), [&](std::size_t panel) {
-        const int j0 = int(panel) * NR, cols = std::min(NR, filters - j0);
-        float* dst = packed + panel * K * NR;  // (K, NR)
-        for (std::int64_t k = 0; k < K; ++k, dst += NR) {
+    // kernel (K, filters) row-major -> panels of (K, NR), zero-padded past the last filter. Tasks of at most
+    // kPackRows rows, so that even a huge kernel stays cancellable.
+    const std::int64_t chunks = (K + kPackRows - 1) / kPackRows;
+    ctx.parallel_for(std::size_t(panels * chunks), [&](std::size_t task) {
+        const int panel = int(task / chunks);
+        const std::int64_t k0 = std::int64_t(task % chunks) * kPackRows, k1 = std::min(K, k0 + kPackRows);
+        const int j0 = panel * NR, cols = std::min(NR, filters - j0);
+        float* dst = packed + (panel * K + k0) * NR;  // (k1 - k0, NR)
+        for (std::int64_t k = k0; k < k1; ++k, dst += NR) {
             const float* src = kernel + k * filters + j0;
             for (int n = 0; n < cols; ++n) dst[n] = src[n];
             for (int n = cols; n < NR; ++n) dst[n] = 0.0f;
@@ -150,7 +156,10 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed, co
 
     // Tasks: a block of output pixels x a block of filters. Their shape depends on the ISA tile and the conv,
     // never on the thread count.
-    const int panels_per_task = std::max(1, kTaskFilters / NR);
+    // With a very long K (an 11x11 kernel on thousands of channels) even one row tile of 256 filters would run
+    // for milliseconds; fewer filters per task keep every task short enough for a prompt cancel.
+    int panels_per_task = std::max(1, kTaskFilters / NR);
+    while (panels_per_task > 1 && K * panels_per_task * NR * MR > kMaxTaskMacs) panels_per_task /= 2;
     const int n_tasks = (panels + panels_per_task - 1) / panels_per_task;
     const std::int64_t task_n = std::min<std::int64_t>(filters, std::int64_t(panels_per_task) * NR);
     const std::int64_t tiles_wanted = kTaskMacs / std::max<std::int64_t>(1, K * task_n * MR);
