@@ -23,7 +23,7 @@ using detail::MicroKernel;
 // count, so the summation order of every output element is fixed.
 constexpr int kBlockK = 256;
 // Filters per task (a multiple of every NR), and multiply-adds per task: big enough that the pool's per-task
-// cost is noise, small enough (~40 us at 100 GFLOPS) that a cancel lands fast and two threads stay balanced.
+// cost is noise, small enough (~80 us at 100 GFLOPS) that a cancel lands fast and two threads stay balanced.
 constexpr int kTaskFilters = 256;
 constexpr std::int64_t kTaskMacs = std::int64_t(4) << 20;
 constexpr int kMaxTilesPerTask = 32;
