@@ -62,6 +62,7 @@ void refresh_network_structure(AppState& app) {
         conv->set_config(it != app.network.edits.end() ? it->second : app.original_convs[name]);
     }
     app.ui_shapes = app.ui_graph.infer_shapes();
+    app.ui_graph.build_weights();  // zero-filled, only so that parameter counts follow the edits
     app.request_dirty = true;
 }
 
@@ -235,6 +236,7 @@ static std::uint64_t view_signature(const AppState& app, const Tensor3* t) {
     mix(std::uint64_t(app.view.per_page));
     mix(std::uint64_t(app.view.selected_channel));
     mix(std::uint64_t(app.render_max_cell));
+    mix(std::uint64_t(app.render_columns));
     return h;
 }
 
@@ -270,6 +272,7 @@ static void post_render(AppState& app, const std::shared_ptr<const Tensor3>& t, 
     r.per_page = app.view.per_page;
     r.selected_channel = app.view.selected_channel;
     r.max_cell = app.render_max_cell;
+    r.columns = app.render_columns;
     app.pending_render_signature = sig;
     app.pending_render_key = r.key;
     app.pending_is_prefetch = prefetch;
@@ -290,7 +293,19 @@ void request_render(AppState& app) {
     // Cells are rendered about as large as they appear (larger only costs the render thread time),
     // in steps of 32 pixels so small layout changes do not re-render.
     const int count = std::min(app.view.per_page, channels - app.view.page * app.view.per_page);
-    const float per_cell = std::sqrt(app.grid_area_w * app.grid_area_h / float(std::max(1, count)));
+    // Columns that make the cells largest in the panel's shape (a wide panel gets a wide grid).
+    const Shape ts = shape_of(*t);
+    const float aspect = float(ts.w) / float(std::max(1, ts.h));
+    float best = 0.0f;
+    for (int cols = 1; cols <= std::max(1, count); ++cols) {
+        const int rows = (count + cols - 1) / cols;
+        const float cell_h = std::min(app.grid_area_w / float(cols) / aspect, app.grid_area_h / float(rows));
+        if (cell_h > best * 1.001f) {
+            best = cell_h;
+            app.render_columns = cols;
+        }
+    }
+    const float per_cell = best * std::max(1.0f, aspect);
     app.render_max_cell = std::clamp(int(per_cell / 32.0f + 0.5f) * 32, 64, 640);
     const std::uint64_t sig = view_signature(app, t.get());
     app.wanted_render_signature = sig;

@@ -157,6 +157,7 @@ struct AppState {
     std::deque<std::pair<std::uint64_t, std::shared_ptr<const RenderResult>>> render_cache;  // newest first
     bool pending_is_prefetch = false;
     float grid_area_w = 800, grid_area_h = 500;  // screen pixels the grid had last frame
+    int render_columns = 0;     // grid columns chosen for the panel's shape
     int render_max_cell = 160;  // grid cells are shrunk to at most this many pixels a side
 
     // --- messages

@@ -116,6 +116,7 @@ RenderResult render_view(const RenderRequest& request) {
     g.channel_count = std::min(per_page, r.channels - g.first_channel);
     g.min_cell = 48;
     g.max_cell = request.max_cell;
+    g.columns = request.columns;
     g.gap = 3;
     g.labels = false;    // the panel writes the numbers with the UI font, crisp at any scale
     g.colorbar = false;  // the panel draws the bar with the UI font too

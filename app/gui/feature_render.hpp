@@ -27,6 +27,7 @@ struct RenderRequest {
     int page = 0;
     int per_page = 64;
     int selected_channel = 0;
+    int columns = 0;     // 0: near-square
     int max_cell = 160;  // grid cells larger than this are shrunk (box average); the enlarged view is not
 };
 

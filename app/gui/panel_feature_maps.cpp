@@ -60,8 +60,9 @@ void draw_view_controls(AppState& app, int channels) {
 
 }  // namespace
 
-// A horizontal colour bar with values written under it in the UI font.
-void draw_colorbar(const RenderResult& r, float width) {
+// A horizontal colour bar with values written under it in the UI font. `range` null: per-channel grid,
+// whose cells each have their own range.
+void draw_colorbar(const RenderResult& r, float width, const ValueRange* range) {
     const auto& table = colormap_table(r.colormap);
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 p = ImGui::GetCursorScreenPos();
@@ -74,10 +75,10 @@ void draw_colorbar(const RenderResult& r, float width) {
     }
     ImGui::Dummy(ImVec2(width, h));
     tooltip("Colour bar: the colour each value gets under the current normalisation.");
-    const bool per_channel = r.normalization == Normalization::per_channel;
-    const std::string lo = per_channel ? "each map's min" : format_value(r.shared.lo);
-    const std::string mid = per_channel ? "mid" : format_value(0.5f * (r.shared.lo + r.shared.hi));
-    const std::string hi = per_channel ? "each map's max" : format_value(r.shared.hi);
+    const bool per_channel = range == nullptr;
+    const std::string lo = per_channel ? "each map's min" : format_value(range->lo);
+    const std::string mid = per_channel ? "" : format_value(0.5f * (range->lo + range->hi));
+    const std::string hi = per_channel ? "each map's max" : format_value(range->hi);
     ImGui::TextUnformatted(lo.c_str());
     tooltip("%s", per_channel ? "Per-channel: the left end is each map's own minimum (see the inspector for its value)."
                               : "The value shown with the left-end colour.");
@@ -105,7 +106,18 @@ void draw_feature_maps(AppState& app) {
     if (app.panel == Panel::network && app.selected_node >= 0 &&
         std::size_t(app.selected_node) < app.network_stale.size())
         stale = app.network_stale[std::size_t(app.selected_node)] != 0;
-    if (!t || stale || (have && shown_tensor != t.get())) {
+    std::string broken;  // the first node whose shape fails: nothing new can be computed until it is fixed
+    if (app.panel == Panel::network)
+        for (std::size_t i = 0; i < app.ui_shapes.size() && broken.empty(); ++i)
+            if (!app.ui_shapes[i].ok() && !app.ui_shapes[i].upstream_error) broken = app.ui_graph.node(int(i)).name;
+    if (!broken.empty()) {
+        ImGui::SameLine();
+        ImGui::TextColored(error_colour(), "(shape error at %s: nothing is recomputed until it is fixed%s)",
+                           broken.c_str(), t ? "; showing the last valid result" : "");
+    } else if (app.panel == Panel::playground && !app.playground_error.empty()) {
+        ImGui::SameLine();
+        ImGui::TextColored(error_colour(), "(impossible parameters: showing the last valid result)");
+    } else if (!t || stale || (have && shown_tensor != t.get())) {
         ImGui::SameLine();
         ImGui::TextColored(dim_colour(), t ? "(updating; showing the last result)" : "(computing...)");
     }
@@ -167,7 +179,8 @@ void draw_feature_maps(AppState& app) {
             if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) app.view.selected_channel = ch;
         }
     }
-    draw_colorbar(r, std::min(size.x, ImGui::GetFontSize() * 30));
+    draw_colorbar(r, std::min(size.x, ImGui::GetFontSize() * 30),
+                  r.normalization == Normalization::per_channel ? nullptr : &r.shared);
 }
 
 }  // namespace convscope::gui

@@ -8,7 +8,7 @@
 
 namespace convscope::gui {
 
-void draw_colorbar(const RenderResult& r, float width);  // panel_feature_maps.cpp
+void draw_colorbar(const RenderResult& r, float width, const ValueRange* range);  // panel_feature_maps.cpp
 
 static void draw_input_thumbnail(AppState& app, ImVec2 max_size) {
     if (!app.image_texture.valid()) return;
@@ -70,7 +70,7 @@ void draw_inspector(AppState& app) {
             ImGui::SetTooltip("value %s at (row %d, col %d, channel %d)\nits input region is outlined on the right",
                               format_value(v).c_str(), row, col, ch);
         }
-        draw_colorbar(r, std::min(size.x, col_w));
+        draw_colorbar(r, std::min(size.x, col_w), &r.enlarged_range);
     }
     ImGui::EndGroup();
     ImGui::SameLine();

@@ -89,7 +89,11 @@ void arrow(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 col, const std::string& lab
 // A chain of nodes in one row (the stem, the top), with the shape on every edge.
 void draw_chain(AppState& app, const std::vector<int>& nodes) {
     const float F = ImGui::GetFontSize();
-    const float bw = F * 4.2f, gap = F * 5.0f;
+    float bw = F * 3.0f, gap = F * 3.0f;
+    for (int i : nodes) {
+        bw = std::max(bw, ImGui::CalcTextSize(app.ui_graph.node(i).name.c_str()).x + F);
+        gap = std::max(gap, ImGui::CalcTextSize(short_shape(app.ui_shapes[std::size_t(i)]).c_str()).x + F * 0.8f);
+    }
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     const float y = origin.y + F * 1.3f;
@@ -108,73 +112,81 @@ void draw_chain(AppState& app, const std::vector<int>& nodes) {
     ImGui::Dummy(ImVec2(float(nodes.size()) * (bw + gap), F * 1.3f + ImGui::GetFrameHeight() + F * 0.5f));
 }
 
-// The current block: input -> 2a -> 2b -> 2c -> add -> relu, the shortcut below.
-void draw_block(AppState& app, const Block& b) {
+// The current block, top to bottom as Keras draws it: input -> 2a -> 2b -> 2c -> add -> relu, with the
+// shortcut (identity, or conv 1 + bn) on the right and the tensor shape on every edge.
+float draw_block(AppState& app, const Block& b) {
     const Graph& g = app.ui_graph;
     const float F = ImGui::GetFontSize();
-    const float lh = ImGui::GetFrameHeightWithSpacing();
-    const float bw = F * 3.6f, gap = F * 5.2f;
+    const float bh = ImGui::GetFrameHeight();
+    const float sp = ImGui::GetStyle().ItemSpacing.x;
+    const float uw = F * 3.8f;          // width of one node button
+    const float arrow_h = F * 1.3f;     // vertical gap between rows, holding the arrow and its shape
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImU32 col = ImGui::GetColorU32(ImGuiCol_Text);
+    const ImU32 sc_col = ImGui::GetColorU32(accent_colour());
     const ImVec2 o = ImGui::GetCursorScreenPos();
-    const float top = o.y + F * 1.4f;
-    auto colx = [&](int c) { return o.x + float(c) * (bw + gap); };
+    ImGui::TextColored(dim_colour(), "%s: %s, stage %d", b.name.c_str(), to_string(b.kind), b.stage);
+    const float top = o.y + ImGui::GetTextLineHeightWithSpacing();
+    auto row_y = [&](int r) { return top + float(r) * (bh + arrow_h); };
+    const float ax = o.x + uw * 0.5f;  // the main path's arrows run down the first column's middle
 
-    // Units of the main path: (conv, bn, relu) x 2, then (conv, bn).
     std::vector<std::vector<int>> units(3);
     for (std::size_t k = 0; k < b.main_path.size(); ++k) units[std::min<std::size_t>(k / 3, 2)].push_back(b.main_path[k]);
-    const float main_mid = top + lh * 1.0f;
+    auto down = [&](int from_row, int node) {
+        const float y0 = row_y(from_row) + bh + 1, y1 = row_y(from_row + 1) - 1;
+        dl->AddLine(ImVec2(ax, y0), ImVec2(ax, y1), col, 1.5f);
+        const float h = F * 0.3f;
+        dl->AddTriangleFilled(ImVec2(ax, y1), ImVec2(ax - h * 0.6f, y1 - h), ImVec2(ax + h * 0.6f, y1 - h), col);
+        const std::string label = short_shape(app.ui_shapes[std::size_t(node)]);
+        dl->AddText(ImVec2(ax + F * 0.4f, (y0 + y1) * 0.5f - F * 0.5f), col, label.c_str());
+    };
 
-    // Column 0: the block input.
-    node_button(app, b.input, g.node(b.input).name.c_str(), ImVec2(colx(0), main_mid - lh * 0.5f), bw);
+    const float in_w = std::max(uw, ImGui::CalcTextSize(g.node(b.input).name.c_str()).x + F);
+    node_button(app, b.input, g.node(b.input).name.c_str(), ImVec2(o.x, row_y(0)), in_w);
+    down(0, b.input);
     for (int u = 0; u < 3; ++u) {
         for (std::size_t k = 0; k < units[std::size_t(u)].size(); ++k) {
             const int i = units[std::size_t(u)][k];
             std::string label = unit_label(g.node(i).layer->type_name());
             if (k == 0) label += " 2" + std::string(1, char('a' + u));
-            node_button(app, i, label.c_str(), ImVec2(colx(u + 1), top + lh * float(k) - lh * 0.5f), bw);
+            node_button(app, i, label.c_str(), ImVec2(o.x + float(k) * (uw + sp), row_y(u + 1)), uw);
         }
-        const int from = u == 0 ? b.input : units[std::size_t(u - 1)].back();
-        arrow(dl, ImVec2(colx(u) + bw + 2, main_mid), ImVec2(colx(u + 1) - 2, main_mid), col,
-              short_shape(app.ui_shapes[std::size_t(from)]));
+        down(u + 1, units[std::size_t(u)].back());
     }
-    node_button(app, b.add, "add", ImVec2(colx(4), main_mid - lh * 0.5f), bw);
-    arrow(dl, ImVec2(colx(3) + bw + 2, main_mid), ImVec2(colx(4) - 2, main_mid), col,
-          short_shape(app.ui_shapes[std::size_t(units[2].back())]));
-    node_button(app, b.output, "relu", ImVec2(colx(5), main_mid - lh * 0.5f), bw);
-    arrow(dl, ImVec2(colx(4) + bw + 2, main_mid), ImVec2(colx(5) - 2, main_mid), col,
-          short_shape(app.ui_shapes[std::size_t(b.add)]));
-    const std::string out_shape = short_shape(app.ui_shapes[std::size_t(b.output)]);
-    dl->AddText(ImVec2(colx(5), main_mid + lh * 0.55f), col, out_shape.c_str());
+    node_button(app, b.add, "add", ImVec2(o.x, row_y(4)), uw);
+    down(4, b.add);
+    node_button(app, b.output, "relu", ImVec2(o.x, row_y(5)), uw);
+    const std::string out_shape = "-> " + short_shape(app.ui_shapes[std::size_t(b.output)]);
+    dl->AddText(ImVec2(o.x + uw + sp, row_y(5) + (bh - F) * 0.5f), col, out_shape.c_str());
 
-    // The shortcut: identity, or conv 1 + bn in a conv_block.
-    const float sc_y = top + lh * 3.4f;
-    const float in_x = colx(0) + bw * 0.5f, add_x = colx(4) + bw * 0.5f;
-    const ImU32 sc_col = ImGui::GetColorU32(accent_colour());
-    dl->AddLine(ImVec2(in_x, main_mid + lh * 0.5f), ImVec2(in_x, sc_y), sc_col, 1.5f);
+    // The shortcut, right of the main path: from the input's right edge down to the Add's right edge.
+    const float sx = o.x + 3.0f * (uw + sp) + F * 1.5f;
+    const float in_mid = row_y(0) + bh * 0.5f, add_mid = row_y(4) + bh * 0.5f;
+    dl->AddLine(ImVec2(o.x + in_w + 1, in_mid), ImVec2(sx + uw * 0.5f, in_mid), sc_col, 1.5f);
+    float y = in_mid;
     if (b.shortcut.empty()) {
-        dl->AddLine(ImVec2(in_x, sc_y), ImVec2(add_x, sc_y), sc_col, 1.5f);
-        const char* t = "identity shortcut (the input itself)";
-        dl->AddText(ImVec2(colx(1), sc_y + 2), sc_col, t);
+        dl->AddText(ImVec2(sx + uw * 0.5f + F * 0.4f, row_y(2)), sc_col, "identity");
     } else {
-        const float x0 = colx(2);
-        dl->AddLine(ImVec2(in_x, sc_y), ImVec2(x0 - 2, sc_y), sc_col, 1.5f);
         for (std::size_t k = 0; k < b.shortcut.size(); ++k) {
             const int i = b.shortcut[k];
             std::string label = unit_label(g.node(i).layer->type_name());
             if (k == 0) label += " 1";
-            node_button(app, i, label.c_str(), ImVec2(colx(2) + float(k) * (bw + F * 0.6f), sc_y - lh * 0.5f + 2), bw);
+            const float by = row_y(int(k) + 1);
+            dl->AddLine(ImVec2(sx + uw * 0.5f, y), ImVec2(sx + uw * 0.5f, by), sc_col, 1.5f);
+            node_button(app, i, label.c_str(), ImVec2(sx, by), uw);
+            y = by + bh;
         }
-        const float x1 = colx(2) + float(b.shortcut.size()) * (bw + F * 0.6f);
         const std::string s = short_shape(app.ui_shapes[std::size_t(b.shortcut.back())]);
-        dl->AddLine(ImVec2(x1, sc_y), ImVec2(add_x, sc_y), sc_col, 1.5f);
-        dl->AddText(ImVec2(x1 + 2, sc_y + 2), sc_col, s.c_str());
+        dl->AddText(ImVec2(sx + uw * 0.5f + F * 0.4f, y + F * 0.2f), sc_col, s.c_str());
     }
-    arrow(dl, ImVec2(add_x, sc_y), ImVec2(add_x, main_mid + lh * 0.5f + 2), sc_col, "");
+    dl->AddLine(ImVec2(sx + uw * 0.5f, y), ImVec2(sx + uw * 0.5f, add_mid), sc_col, 1.5f);
+    const float ex = o.x + uw + 1, h = F * 0.3f;
+    dl->AddLine(ImVec2(sx + uw * 0.5f, add_mid), ImVec2(ex, add_mid), sc_col, 1.5f);
+    dl->AddTriangleFilled(ImVec2(ex, add_mid), ImVec2(ex + h, add_mid - h * 0.6f), ImVec2(ex + h, add_mid + h * 0.6f), sc_col);
     ImGui::SetCursorScreenPos(o);
-    ImGui::TextColored(dim_colour(), "%s (%s, stage %d)", b.name.c_str(), to_string(b.kind), b.stage);
-    ImGui::SetCursorScreenPos(o);
-    ImGui::Dummy(ImVec2(colx(6) - o.x, sc_y - o.y + lh));
+    const float height = row_y(5) + bh - o.y;
+    ImGui::Dummy(ImVec2(sx + uw + F * 5 - o.x, height));
+    return height;
 }
 
 // Why an Add fails and what would fix it.
@@ -364,6 +376,7 @@ struct TreeRow {
     int node = -1;            // >= 0: a layer
     std::string group;        // stage or block name for header rows
     std::string label;
+    bool open = false;        // header rows: shown expanded
 };
 
 void draw_tree(AppState& app) {
@@ -383,22 +396,23 @@ void draw_tree(AppState& app) {
     for (int i = 0; i < g.size(); ++i) {
         const int b = block_of[std::size_t(i)];
         if (b < 0) {
-            rows.push_back({0, i, "", g.node(i).name});
+            rows.push_back({0, i, "", g.node(i).name, false});
             continue;
         }
         const Block& bl = g.blocks[std::size_t(b)];
         const std::string stage = "stage " + std::to_string(bl.stage);
+        const bool stage_open = app.tree_open.count(stage) || (sel_block >= 0 && g.blocks[std::size_t(sel_block)].stage == bl.stage);
         if (bl.stage != last_stage) {
-            rows.push_back({0, -1, stage, stage});
+            rows.push_back({0, -1, stage, stage, stage_open});
             last_stage = bl.stage;
         }
-        const bool stage_open = app.tree_open.count(stage) || (sel_block >= 0 && g.blocks[std::size_t(sel_block)].stage == bl.stage);
         if (!stage_open) continue;
+        const bool block_open = app.tree_open.count(bl.name) || b == sel_block;
         if (b != last_block) {
-            rows.push_back({1, -1, bl.name, bl.name + "  (" + to_string(bl.kind) + ")"});
+            rows.push_back({1, -1, bl.name, bl.name + "  (" + to_string(bl.kind) + ")", block_open});
             last_block = b;
         }
-        if (app.tree_open.count(bl.name) || b == sel_block) rows.push_back({2, i, "", g.node(i).name});
+        if (block_open) rows.push_back({2, i, "", g.node(i).name});
     }
 
     const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV |
@@ -426,7 +440,7 @@ void draw_tree(AppState& app) {
             ImGui::PushID(r);
             if (row.node < 0) {
                 const bool open = app.tree_open.count(row.group) > 0;
-                if (ImGui::Selectable(((open ? "- " : "+ ") + row.label).c_str(), false, ImGuiSelectableFlags_SpanAllColumns)) {
+                if (ImGui::Selectable(((row.open ? "- " : "+ ") + row.label).c_str(), false, ImGuiSelectableFlags_SpanAllColumns)) {
                     if (open) app.tree_open.erase(row.group);
                     else app.tree_open.insert(row.group);
                 }
@@ -475,9 +489,13 @@ void draw_network(AppState& app) {
     if (app.selected_node < 0) return;
 
     // The diagram: the selected node's block, or the stem / top chain.
-    ImGui::BeginChild("diagram", ImVec2(0, ImGui::GetFrameHeightWithSpacing() * 5.6f), false,
-                      ImGuiWindowFlags_HorizontalScrollbar);
     const int b = app.ui_graph.block_of(app.selected_node);
+    const float F = ImGui::GetFontSize();
+    const float block_h = ImGui::GetTextLineHeightWithSpacing() + 6 * ImGui::GetFrameHeight() + 5 * F * 1.3f +
+                          ImGui::GetStyle().WindowPadding.y;
+    const float chain_h = ImGui::GetTextLineHeightWithSpacing() + F * 1.3f + ImGui::GetFrameHeight() + F * 1.2f +
+                          ImGui::GetStyle().ScrollbarSize;
+    ImGui::BeginChild("diagram", ImVec2(0, b >= 0 ? block_h : chain_h), false, ImGuiWindowFlags_HorizontalScrollbar);
     if (b >= 0) {
         draw_block(app, app.ui_graph.blocks[std::size_t(b)]);
     } else {

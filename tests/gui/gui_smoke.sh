@@ -4,8 +4,9 @@
 # CASE: playground | network | projector | session | bad-image | bad-weights
 # Exit 0 pass, 1 fail, 77 skipped (no xvfb-run).
 set -eu
-convscope=$1
-png_check=$2
+abspath() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd)" "$(basename "$1")"); }
+convscope=$(abspath "$1")
+png_check=$(abspath "$2")
 case_name=$3
 command -v xvfb-run >/dev/null 2>&1 || { echo "xvfb-run not found: skipping"; exit 77; }
 
