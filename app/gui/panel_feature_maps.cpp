@@ -79,12 +79,19 @@ void draw_colorbar(const RenderResult& r, float width, const ValueRange* range) 
     const std::string lo = per_channel ? "each map's min" : format_value(range->lo);
     const std::string mid = per_channel ? "" : format_value(0.5f * (range->lo + range->hi));
     const std::string hi = per_channel ? "each map's max" : format_value(range->hi);
+    // min at the left, max at the right, the middle value only where it fits between them.
+    const float wl = ImGui::CalcTextSize(lo.c_str()).x, wm = ImGui::CalcTextSize(mid.c_str()).x,
+                wh = ImGui::CalcTextSize(hi.c_str()).x, pad = ImGui::GetFontSize();
+    const float x0 = ImGui::GetCursorPosX();
     ImGui::TextUnformatted(lo.c_str());
     tooltip("%s", per_channel ? "Per-channel: the left end is each map's own minimum (see the inspector for its value)."
                               : "The value shown with the left-end colour.");
-    ImGui::SameLine(std::max(0.0f, width * 0.5f - ImGui::CalcTextSize(mid.c_str()).x * 0.5f));
-    ImGui::TextUnformatted(mid.c_str());
-    ImGui::SameLine(std::max(0.0f, width - ImGui::CalcTextSize(hi.c_str()).x));
+    if (!mid.empty() && wl + wm + wh + 2 * pad < width) {
+        ImGui::SameLine(x0 + width * 0.5f - wm * 0.5f);
+        ImGui::TextUnformatted(mid.c_str());
+        tooltip("The value shown with the middle colour.");
+    }
+    if (wl + wh + pad < width) ImGui::SameLine(x0 + width - wh);
     ImGui::TextUnformatted(hi.c_str());
     tooltip("%s", per_channel ? "Per-channel: the right end is each map's own maximum."
                               : "The value shown with the right-end colour.");

@@ -50,14 +50,16 @@ void draw_inspector(AppState& app) {
     if (ImGui::ArrowButton("next_ch", ImGuiDir_Right)) app.view.selected_channel = std::min(r.channels - 1, ch + 1);
     tooltip("Next channel (.).");
 
+    // Three columns: the enlarged channel (the largest), its numbers, the input image.
     const ImVec2 avail = ImGui::GetContentRegionAvail();
-    const float col_w = avail.x * 0.5f - ImGui::GetStyle().ItemSpacing.x;
-    const float img_h = avail.y - ImGui::GetTextLineHeightWithSpacing() * 2.5f;
-    // Left: the enlarged channel.
+    const float spacing = ImGui::GetStyle().ItemSpacing.x;
+    const float enlarged_w = avail.x * 0.42f - spacing, stats_w = avail.x * 0.26f - spacing,
+                input_w = avail.x * 0.32f - spacing;
+    const float img_h = avail.y - ImGui::GetTextLineHeightWithSpacing() - ImGui::GetFontSize() * 1.2f;
     ImGui::BeginGroup();
     if (app.shown.enlarged.valid() && img_h > 16) {
         const float w = float(app.shown.enlarged.width()), h = float(app.shown.enlarged.height());
-        const float scale = std::min(col_w / w, img_h / h);
+        const float scale = std::min(enlarged_w / w, img_h / h);
         const ImVec2 size(w * scale, h * scale);
         const ImVec2 origin = ImGui::GetCursorScreenPos();
         ImGui::Image(app.shown.enlarged.imgui_id(), size);
@@ -67,26 +69,27 @@ void draw_inspector(AppState& app) {
             const int row = std::clamp(int((m.y - origin.y) / scale), 0, int(h) - 1);
             const float v = (*r.tensor)(std::size_t(row), std::size_t(col), std::size_t(ch));
             app.hover = {true, ch, row, col};
-            ImGui::SetTooltip("value %s at (row %d, col %d, channel %d)\nits input region is outlined on the right",
+            ImGui::SetTooltip("value %s at (row %d, col %d, channel %d)\nits input region is outlined on the input image",
                               format_value(v).c_str(), row, col, ch);
         }
-        draw_colorbar(r, std::min(size.x, col_w), &r.enlarged_range);
+        draw_colorbar(r, std::max(size.x, ImGui::GetFontSize() * 8), &r.enlarged_range);
     }
     ImGui::EndGroup();
     ImGui::SameLine();
 
-    // Right: statistics, histogram, input image.
     ImGui::BeginGroup();
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + stats_w);
     const ChannelStats& s = r.selected_stats;
-    text_tip("min " + format_value(s.min) + "   max " + format_value(s.max),
-             "Smallest and largest value of this channel over all " + std::to_string(s.count) + " positions.");
-    text_tip("mean " + format_value(float(s.mean)) + "   std " + format_value(float(s.std)),
-             "Mean and population standard deviation (numpy's x.std()) of this channel.");
+    text_tip("min " + format_value(s.min), "Smallest value of this channel over all " + std::to_string(s.count) + " positions.");
+    text_tip("max " + format_value(s.max), "Largest value of this channel.");
+    text_tip("mean " + format_value(float(s.mean)), "Mean of this channel's values.");
+    text_tip("std " + format_value(float(s.std)), "Population standard deviation (numpy's x.std()) of this channel.");
     if (s.non_finite > 0) ImGui::TextColored(error_colour(), "%lld values are NaN or infinite", (long long)s.non_finite);
+    ImGui::PopTextWrapPos();
     std::vector<float> hist(s.histogram.begin(), s.histogram.end());
+    const float hist_h = std::max(ImGui::GetFontSize() * 3, ImGui::GetContentRegionAvail().y - ImGui::GetFontSize() * 0.5f);
     if (!hist.empty()) {
-        ImGui::PlotHistogram("##hist", hist.data(), int(hist.size()), 0, nullptr, 0.0f, FLT_MAX,
-                             ImVec2(col_w, ImGui::GetFontSize() * 4));
+        ImGui::PlotHistogram("##hist", hist.data(), int(hist.size()), 0, nullptr, 0.0f, FLT_MAX, ImVec2(stats_w, hist_h));
         if (ImGui::IsItemHovered() && s.bin_edges.size() == hist.size() + 1) {
             const float fx = (ImGui::GetMousePos().x - ImGui::GetItemRectMin().x) / ImGui::GetItemRectSize().x;
             const std::size_t b = std::min(hist.size() - 1, std::size_t(std::max(0.0f, fx) * float(hist.size())));
@@ -94,8 +97,11 @@ void draw_inspector(AppState& app) {
                               format_value(s.bin_edges[b]).c_str(), format_value(s.bin_edges[b + 1]).c_str());
         }
     }
-    const ImVec2 rest = ImGui::GetContentRegionAvail();
-    draw_input_thumbnail(app, ImVec2(col_w, std::max(32.0f, rest.y)));
+    ImGui::EndGroup();
+    ImGui::SameLine();
+
+    ImGui::BeginGroup();
+    draw_input_thumbnail(app, ImVec2(input_w, std::max(32.0f, avail.y)));
     ImGui::EndGroup();
 }
 

@@ -264,7 +264,9 @@ void draw_options(AppState& app) {
                       ? "Keras' default initialisers: glorot_uniform kernels, zero biases, BN gamma 1, beta 0, mean 0, "
                         "variance 1. Load a Keras .h5 file for real (ImageNet) features."
                       : app.weights_report.c_str());
-    ImGui::SetNextItemWidth(std::max(ImGui::GetFontSize() * 6, ImGui::GetContentRegionAvail().x - ImGui::GetFontSize() * 9));
+    const ImGuiStyle& st = ImGui::GetStyle();
+    const float buttons_w = ImGui::CalcTextSize("Load .h5Seeded").x + st.FramePadding.x * 4 + st.ItemSpacing.x * 2;
+    ImGui::SetNextItemWidth(std::max(ImGui::GetFontSize() * 6, ImGui::GetContentRegionAvail().x - buttons_w));
     if (input_text("##weights", app.weights_path_field, ImGuiInputTextFlags_EnterReturnsTrue))
         load_weights(app, app.weights_path_field);
     tooltip("Path of a Keras HDF5 weights file, e.g. resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5. Enter loads it.");

@@ -22,8 +22,8 @@ static void draw_image_source(AppState& app) {
         ImGui::EndCombo();
     }
     tooltip("The bundled sample images (see assets/LICENSES.md). Or type a path below, or drop a file on the window.");
-    ImGui::SameLine();
-    ImGui::SetNextItemWidth(std::max(ImGui::GetFontSize() * 6, ImGui::GetContentRegionAvail().x - ImGui::GetFontSize() * 4));
+    const float open_w = ImGui::CalcTextSize("Open").x + ImGui::GetStyle().FramePadding.x * 2 + ImGui::GetStyle().ItemSpacing.x;
+    ImGui::SetNextItemWidth(std::max(ImGui::GetFontSize() * 6, ImGui::GetContentRegionAvail().x - open_w));
     if (input_text("##path", app.image_path_field, ImGuiInputTextFlags_EnterReturnsTrue))
         open_image(app, app.image_path_field);
     tooltip("Path of your own image (PNG, JPEG, BMP, GIF, TGA, PNM). Press Enter to open it, or drag a file onto the window.");
