@@ -21,6 +21,7 @@ Engine::Engine(Graph graph, EngineOptions options)
     : graph_(std::move(graph)), options_(options), pool_(options.threads) {
     cache_.resize(std::size_t(graph_.size()));
     recycled_.resize(std::size_t(graph_.size()));
+    packed_.resize(std::size_t(graph_.size()));
     valid_.assign(std::size_t(graph_.size()), 0);
     executions_.assign(std::size_t(graph_.size()), 0);
 }
@@ -42,6 +43,7 @@ void Engine::invalidate_all() {
 void Engine::forget(int i) {
     // The old buffer is kept for reuse by the next run; readers that still hold it keep their copy alive.
     if (cache_[std::size_t(i)]) recycled_[std::size_t(i)] = std::move(cache_[std::size_t(i)]);
+    packed_[std::size_t(i)].reset();  // its weights or arguments may have changed
     cache_[std::size_t(i)].reset();
     valid_[std::size_t(i)] = 0;
 }
@@ -127,7 +129,18 @@ void Engine::execute(int i, const Context& ctx, std::vector<TensorPtr>& scratch)
     publish(i, std::move(out), scratch);
 }
 
-// Conv2D -> BatchNormalization [-> ReLU] in one pass over each output tile, or Add -> ReLU in one pass.
+// The packed (GEMM-ready) form of a Conv2D node's kernel, made once and kept until the node is invalidated:
+// repacking on every run costs as much as a small late-stage convolution itself.
+const Conv2DPackedKernel& Engine::packed_kernel(int i, const Conv2DParams& p, const Context& ctx) {
+    auto& slot = packed_[std::size_t(i)];
+    if (!slot) {
+        const auto& conv = dynamic_cast<const Conv2D&>(*graph_.node(i).layer);
+        slot = std::make_shared<Conv2DPackedKernel>(conv2d_pack_kernel(p, conv.weights()[0].values.data(), best_isa(), ctx));
+    }
+    return *slot;
+}
+
+// Conv2D [-> BatchNormalization [-> ReLU]] in one pass over each output tile, or Add -> ReLU in one pass.
 // Every node still gets its own output buffer, so the viewer can show each of them; only the extra
 // trips through memory are saved.
 void Engine::execute_fused(const FusedGroup& group, const Context& ctx, std::vector<TensorPtr>& scratch) {
@@ -138,12 +151,17 @@ void Engine::execute_fused(const FusedGroup& group, const Context& ctx, std::vec
     float* third = outs.size() > 2 ? outs[2]->data() : nullptr;
     if (auto* conv = dynamic_cast<const Conv2D*>(first.layer.get())) {
         const Tensor3& x = available(first.inputs[0], scratch);  // (H, W, Cin)
-        const auto& bn = dynamic_cast<const BatchNormalization&>(*graph_.node(group.nodes[1]).layer);
-        std::vector<float> scale, shift;  // (filters)
-        bn.scale_and_shift(scale, shift);
+        std::vector<float> scale, shift;                         // (filters), when a BN follows
+        if (group.nodes.size() > 1)
+            dynamic_cast<const BatchNormalization&>(*graph_.node(group.nodes[1]).layer).scale_and_shift(scale, shift);
         const float* bias = conv->config().use_bias ? conv->weights()[1].values.data() : nullptr;
-        conv2d_fast_fused(conv->params(shape_of(x)), x.data(), conv->weights()[0].values.data(), bias, outs[0]->data(),
-                          scale.data(), shift.data(), second, third, ctx);
+        const Conv2DParams p = conv->params(shape_of(x));
+        conv2d_fast_packed(p, x.data(), packed_kernel(group.nodes[0], p, ctx), bias, outs[0]->data(),
+                           scale.empty() ? nullptr : scale.data(), shift.empty() ? nullptr : shift.data(), second,
+                           third, ctx);
+        if (group.nodes.size() == 1)  // a lone Conv2D applies its own activation (fusion needs a linear one)
+            apply_activation(conv->config().activation, outs[0]->data(), std::size_t(p.out_h) * std::size_t(p.out_w),
+                             std::size_t(p.filters));
     } else {  // Add -> ReLU
         const Tensor3& a = available(first.inputs[0], scratch);
         const Tensor3& b = available(first.inputs[1], scratch);
@@ -152,8 +170,9 @@ void Engine::execute_fused(const FusedGroup& group, const Context& ctx, std::vec
     for (std::size_t k = 0; k < group.nodes.size(); ++k) publish(group.nodes[k], std::move(outs[k]), scratch);
 }
 
-// Which needed nodes can run as one fused pass: a linear Conv2D whose only reader is a BatchNormalization
-// (whose only reader may be a ReLU), or a two-input Add whose only reader is a ReLU.
+// Which needed nodes run as one pass: every Conv2D (alone, with its packed kernel), joined by the
+// BatchNormalization that is its only reader when the conv is linear (and by a ReLU that is the BN's only
+// reader), or a two-input Add whose only reader is a ReLU.
 std::vector<Engine::FusedGroup> Engine::plan_fusion(const std::vector<char>& needed) const {
     std::vector<FusedGroup> groups;
     if (options_.kernels != Kernels::fast) return groups;  // the reference path runs every layer as written
@@ -169,12 +188,13 @@ std::vector<Engine::FusedGroup> Engine::plan_fusion(const std::vector<char>& nee
         if (!needed[std::size_t(i)]) continue;
         const Layer* layer = graph_.node(i).layer.get();
         if (const auto* conv = dynamic_cast<const Conv2D*>(layer)) {
+            FusedGroup g{{i}};
             const int bn = only_reader(i);
-            if (conv->config().activation != ActivationKind::linear || bn < 0 || !needed[std::size_t(bn)] ||
-                !dynamic_cast<const BatchNormalization*>(graph_.node(bn).layer.get()))
-                continue;
-            FusedGroup g{{i, bn}};
-            if (is_relu(only_reader(bn))) g.nodes.push_back(only_reader(bn));
+            if (conv->config().activation == ActivationKind::linear && bn >= 0 && needed[std::size_t(bn)] &&
+                dynamic_cast<const BatchNormalization*>(graph_.node(bn).layer.get())) {
+                g.nodes.push_back(bn);
+                if (is_relu(only_reader(bn))) g.nodes.push_back(only_reader(bn));
+            }
             groups.push_back(g);
         } else if (dynamic_cast<const Add*>(layer) && graph_.node(i).inputs.size() == 2 && is_relu(only_reader(i))) {
             groups.push_back(FusedGroup{{i, only_reader(i)}});

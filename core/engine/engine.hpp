@@ -5,7 +5,8 @@
 //   set_input(tensor)           the preprocessed input (H, W, 3); invalidates everything
 //   set_conv_config(node, cfg)  edits one Conv2D; invalidates it and what depends on it; re-sizes (and
 //                               re-initialises with `seed`) weights that no longer fit; returns those nodes
-//   invalidate(node)            forget node's output and everything downstream (after a weights load, say)
+//   invalidate(node)            forget node's output and everything downstream; call it (or invalidate_all)
+//                               after changing weights through mutable_graph(): cached packed kernels go too
 //   run(cancel, progress)       computes every node that is not cached; throws Cancelled between tiles,
 //                               and a cancelled run leaves every cached output complete or absent
 //   output(node)                the cached output, shared (cheap to hand to the UI thread), or nullptr
@@ -22,6 +23,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/kernels/conv2d_fast.hpp"
 #include "core/layers/conv2d.hpp"
 #include "core/model/graph.hpp"
 #include "core/thread_pool.hpp"
@@ -91,6 +93,7 @@ private:
     void execute(int node, const Context& ctx, std::vector<TensorPtr>& scratch);
     void execute_fused(const FusedGroup& group, const Context& ctx, std::vector<TensorPtr>& scratch);
     std::vector<FusedGroup> plan_fusion(const std::vector<char>& needed) const;
+    const Conv2DPackedKernel& packed_kernel(int node, const Conv2DParams& p, const Context& ctx);
     void note_memory(const std::vector<TensorPtr>& scratch);
     std::vector<char> needed_for(const std::vector<int>& targets) const;
     RunStats run_nodes(const std::vector<int>& targets, bool hold_targets, const std::atomic<bool>* cancel,
@@ -103,6 +106,7 @@ private:
     bool has_input_ = false;
     std::vector<TensorPtr> cache_;     // per node; nullptr = absent
     std::vector<TensorPtr> recycled_;  // per node: the buffer of an invalidated output, for reuse
+    std::vector<std::shared_ptr<Conv2DPackedKernel>> packed_;  // per Conv2D node, made on first use
     std::vector<Shape> shapes_;  // every node's output shape, inferred at the start of a run
     std::vector<char> valid_;  // per node: its output is up to date (cached, or dropped by the keep policy)
     std::vector<TensorPtr> last_scratch_;  // compute()'s uncached result
