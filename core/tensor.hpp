@@ -10,11 +10,14 @@
 #include <string>
 #include <vector>
 
+#include <xsimd/xsimd.hpp>
 #include <xtensor/xtensor.hpp>
 
 namespace convscope {
 
-using Tensor3 = xt::xtensor<float, 3>;  // (H, W, C)
+// (H, W, C). Buffers start on a 64-byte boundary (one cache line, one AVX-512 register) so the fast
+// kernels' row stores never straddle lines at the start; xtensor's default alignment is 16.
+using Tensor3 = xt::xtensor_container<xt::uvector<float, xsimd::aligned_allocator<float, 64>>, 3, xt::layout_type::row_major>;
 
 struct IntPair {
     int rows = 1;
