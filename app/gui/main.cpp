@@ -36,7 +36,9 @@ const char kUsage[] =
     "  --screenshot PATH  save the window as PNG after the first frame with complete results, then exit 0\n"
     "  --frames N         exit after N frames\n"
     "  --frame-stats      print frame times and the parameter change -> maps latency at exit\n"
-    "  --save-session F   write the session (as File > Save session does) when the program ends\n";
+    "  --save-session F   write the session (as File > Save session does) when the program ends\n"
+    "  --export KIND      once results are complete, export as the Export window does:\n"
+    "                     channel | grid | channels | npy | block (into --export-dir DIR, default exports)\n";
 
 struct Args {
     std::string image, sample, weights, panel, session, screenshot, theme;
@@ -44,6 +46,7 @@ struct Args {
     bool frame_stats = false;
     float ui_scale = 0.0f;
     double timeout = 300.0;
+    std::string export_kind, export_dir;  // --export KIND [--export-dir DIR]: export once results are complete
     std::string save_session;     // write the session here at exit (tests: session round trip)
     std::string scripted_change;  // developer aid: "filters" or "kernel" changes the playground repeatedly
 };
@@ -96,6 +99,15 @@ bool parse_args(int argc, char** argv, Args& a, std::string& error) {
             }
         } else if (k == "--frame-stats") a.frame_stats = true;
         else if (k == "--save-session") { if (!value(a.save_session)) return false; }
+        else if (k == "--export") {
+            if (!value(a.export_kind)) return false;
+            try {
+                parse_export_kind(a.export_kind);
+            } catch (const std::exception& e) {
+                error = std::string("--export: ") + e.what();
+                return false;
+            }
+        } else if (k == "--export-dir") { if (!value(a.export_dir)) return false; }
         else if (k == "--scripted-change") { if (!value(a.scripted_change)) return false; }
         else if (k == "--help" || k == "-h") {
             std::fputs(kUsage, stdout);
@@ -302,6 +314,8 @@ int main(int argc, char** argv) {
         load_weights(app, args.weights);
     }
     if (!args.panel.empty()) app.panel = parse_panel(args.panel);
+    if (!args.export_dir.empty()) app.export_dir = args.export_dir;
+    bool export_pending = !args.export_kind.empty();
     sync_worker(app);
 
     // --- main loop
@@ -385,7 +399,13 @@ int main(int argc, char** argv) {
         const double t_gl = now_seconds();
 
         // --screenshot: after the first frames that show complete results (two more so layout settles).
-        const bool complete = results_complete(app);
+        bool complete = results_complete(app);
+        if (complete && export_pending) {
+            app.settings.show_export = true;  // the screenshot shows the confirmation
+            start_export(app, parse_export_kind(args.export_kind));
+            export_pending = false;
+            complete = false;
+        }
         complete_frames = complete ? complete_frames + 1 : 0;
         bool finished = false;
         if (!app.screenshot_path.empty()) {

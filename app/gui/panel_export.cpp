@@ -7,6 +7,7 @@
 
 #include "app/gui/panels.hpp"
 #include "app/gui/ui_util.hpp"
+#include "core/errors.hpp"
 #include "core/export/atomic_file.hpp"
 #include "core/export/npy.hpp"
 #include "core/export/png.hpp"
@@ -71,13 +72,7 @@ std::vector<ExportItem> block_items(const AppState& app, std::string& missing) {
 
 }  // namespace
 
-void draw_export(AppState& app) {
-    if (!app.settings.show_export) return;
-    ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 30, ImGui::GetFontSize() * 22), ImGuiCond_FirstUseEver);
-    if (!ImGui::Begin("Export", &app.settings.show_export)) {
-        ImGui::End();
-        return;
-    }
+bool start_export(AppState& app, ExportKind kind) {
     std::string title;
     std::shared_ptr<const Tensor3> t = current_tensor(app, &title);
     const std::string name = app.panel == Panel::playground ? std::string("playground_conv2d") : title;
@@ -86,6 +81,104 @@ void draw_export(AppState& app) {
         const auto& s = app.ui_shapes[std::size_t(app.selected_node)];
         flat = s.ok() && s.shape->flat;
     }
+    const ViewOptions view = app.view;
+    const std::string dir = app.export_dir.empty() ? std::string(".") : app.export_dir;
+    if (kind == ExportKind::block) {
+        if (app.panel != Panel::network) return false;
+        std::string missing;
+        std::vector<ExportItem> items = block_items(app, missing);
+        if (!missing.empty()) {
+            app.export_ok = false;
+            app.export_message = "Nothing was written: not computed yet: " + missing;
+            return false;
+        }
+        const int b = app.ui_graph.block_of(app.selected_node);
+        const std::string block = b >= 0 ? app.ui_graph.blocks[std::size_t(b)].name : name;
+        app.worker.post_task([items, view, dir, block] {
+            const std::string sub = dir + "/" + block;
+            ensure_directory(sub);
+            AtomicFileSet files;
+            for (const ExportItem& it : items) {
+                files.add(sub + "/" + it.name + ".png", encode_png(render_grid(*it.tensor, grid_options(view))));
+                files.add(sub + "/" + it.name + ".npy", encode_npy(*it.tensor, it.flat));
+            }
+            return finish(files, "block " + block);
+        });
+    } else {
+        if (!t) {
+            app.export_ok = false;
+            app.export_message = "Nothing was written: nothing has been computed yet.";
+            return false;
+        }
+        const int ch = std::clamp(view.selected_channel, 0, int(t->shape()[2]) - 1);
+        switch (kind) {
+        case ExportKind::channel:
+            app.worker.post_task([t, ch, view, dir, name] {
+                ensure_directory(dir);
+                AtomicFileSet files;
+                const ValueRange range = value_range(*t, ch, view.normalization);
+                files.add(dir + "/" + name + "_ch" + three_digits(ch) + ".png",
+                          encode_png(render_channel(*t, ch, range, view.colormap, 1)));
+                return finish(files, "channel " + std::to_string(ch));
+            });
+            break;
+        case ExportKind::grid:
+            app.worker.post_task([t, view, dir, name] {
+                ensure_directory(dir);
+                AtomicFileSet files;
+                files.add(dir + "/" + name + "_grid.png", encode_png(render_grid(*t, grid_options(view))));
+                return finish(files, "every channel in one grid");
+            });
+            break;
+        case ExportKind::channels:
+            app.worker.post_task([t, view, dir, name] {
+                const std::string sub = dir + "/" + name + "_channels";
+                ensure_directory(sub);
+                AtomicFileSet files;
+                for (int c = 0; c < int(t->shape()[2]); ++c)
+                    files.add(sub + "/" + name + "_ch" + three_digits(c) + ".png",
+                              encode_png(render_channel(*t, c, value_range(*t, c, view.normalization), view.colormap, 1)));
+                return finish(files, "one PNG per channel");
+            });
+            break;
+        case ExportKind::npy:
+            app.worker.post_task([t, dir, name, flat] {
+                ensure_directory(dir);
+                AtomicFileSet files;
+                files.add(dir + "/" + name + ".npy", encode_npy(*t, flat));
+                return finish(files, "float32, (H, W, C) as numpy.load reads it");
+            });
+            break;
+        case ExportKind::block: break;
+        }
+    }
+    app.export_ok = true;
+    app.export_message = "Exporting...";
+    return true;
+}
+
+ExportKind parse_export_kind(const std::string& s) {
+    if (s == "channel") return ExportKind::channel;
+    if (s == "grid") return ExportKind::grid;
+    if (s == "channels") return ExportKind::channels;
+    if (s == "npy") return ExportKind::npy;
+    if (s == "block") return ExportKind::block;
+    throw ConfigError("export \"" + s + "\" is not one of channel, grid, channels, npy, block");
+}
+
+void draw_export(AppState& app) {
+    if (!app.settings.show_export) return;
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x - ImGui::GetFontSize() * 31, vp->WorkPos.y + ImGui::GetFontSize() * 4),
+                            ImGuiCond_FirstUseEver);
+    ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 30, ImGui::GetFontSize() * 22), ImGuiCond_FirstUseEver);
+    if (!ImGui::Begin("Export", &app.settings.show_export)) {
+        ImGui::End();
+        return;
+    }
+    std::string title;
+    std::shared_ptr<const Tensor3> t = current_tensor(app, &title);
+    const std::string name = app.panel == Panel::playground ? std::string("playground_conv2d") : title;
     ImGui::TextUnformatted("folder");
     ImGui::SameLine();
     ImGui::SetNextItemWidth(-1);
@@ -94,84 +187,22 @@ void draw_export(AppState& app) {
     ImGui::TextColored(dim_colour(), "node: %s", t ? name.c_str() : "(nothing computed yet)");
     ImGui::TextColored(dim_colour(), "normalisation %s, colours %s (as on screen)", to_string(app.view.normalization),
                        to_string(app.view.colormap));
-
-    const ViewOptions view = app.view;
     const std::string dir = app.export_dir.empty() ? std::string(".") : app.export_dir;
-    const bool can = t != nullptr;
-    if (!can) ImGui::BeginDisabled();
     const float bw = ImGui::GetContentRegionAvail().x;
-    if (ImGui::Button("Enlarged channel as PNG", ImVec2(bw, 0))) {
-        const int ch = std::clamp(view.selected_channel, 0, int(t->shape()[2]) - 1);
-        app.worker.post_task([t, ch, view, dir, name] {
-            ensure_directory(dir);
-            AtomicFileSet files;
-            const ValueRange range = value_range(*t, ch, view.normalization);
-            files.add(dir + "/" + name + "_ch" + three_digits(ch) + ".png",
-                      encode_png(render_channel(*t, ch, range, view.colormap, 1)));
-            return finish(files, "channel " + std::to_string(ch));
-        });
-        app.export_message = "Exporting...";
-    }
+    if (!t) ImGui::BeginDisabled();
+    if (ImGui::Button("Enlarged channel as PNG", ImVec2(bw, 0))) start_export(app, ExportKind::channel);
     tooltip("The selected channel, one pixel per value, as on screen: %s_chNNN.png", name.c_str());
-    if (ImGui::Button("Grid as PNG (numbers + colour bar)", ImVec2(bw, 0))) {
-        app.worker.post_task([t, view, dir, name, flat] {
-            ensure_directory(dir);
-            AtomicFileSet files;
-            (void)flat;
-            files.add(dir + "/" + name + "_grid.png", encode_png(render_grid(*t, grid_options(view))));
-            return finish(files, "every channel in one grid");
-        });
-        app.export_message = "Exporting...";
-    }
+    if (ImGui::Button("Grid as PNG (numbers + colour bar)", ImVec2(bw, 0))) start_export(app, ExportKind::grid);
     tooltip("Every channel of the node in one image with channel numbers and the colour bar: %s_grid.png", name.c_str());
-    if (ImGui::Button("Every channel as separate PNGs", ImVec2(bw, 0))) {
-        app.worker.post_task([t, view, dir, name] {
-            const std::string sub = dir + "/" + name + "_channels";
-            ensure_directory(sub);
-            AtomicFileSet files;
-            for (int ch = 0; ch < int(t->shape()[2]); ++ch)
-                files.add(sub + "/" + name + "_ch" + three_digits(ch) + ".png",
-                          encode_png(render_channel(*t, ch, value_range(*t, ch, view.normalization), view.colormap, 1)));
-            return finish(files, "one PNG per channel");
-        });
-        app.export_message = "Exporting...";
-    }
+    if (ImGui::Button("Every channel as separate PNGs", ImVec2(bw, 0))) start_export(app, ExportKind::channels);
     tooltip("One PNG per channel in %s/%s_channels/ (all or nothing).", dir.c_str(), name.c_str());
-    if (ImGui::Button("Raw values as .npy", ImVec2(bw, 0))) {
-        app.worker.post_task([t, dir, name, flat] {
-            ensure_directory(dir);
-            AtomicFileSet files;
-            files.add(dir + "/" + name + ".npy", encode_npy(*t, flat));
-            return finish(files, "float32, (H, W, C) as numpy.load reads it");
-        });
-        app.export_message = "Exporting...";
-    }
+    if (ImGui::Button("Raw values as .npy", ImVec2(bw, 0))) start_export(app, ExportKind::npy);
     tooltip("The exact float32 activations, shape (H, W, C) (or (C,) for a vector): %s.npy", name.c_str());
-    if (!can) ImGui::EndDisabled();
-
+    if (!t) ImGui::EndDisabled();
     if (app.panel == Panel::network) {
-        std::string missing;
-        std::vector<ExportItem> items = block_items(app, missing);
-        const bool ready = missing.empty();
-        if (!ready) ImGui::BeginDisabled();
-        const int b = app.ui_graph.block_of(app.selected_node);
-        const std::string block = b >= 0 ? app.ui_graph.blocks[std::size_t(b)].name : name;
-        if (ImGui::Button("Every node of this block (PNG grids + .npy)", ImVec2(bw, 0))) {
-            app.worker.post_task([items, view, dir, block] {
-                const std::string sub = dir + "/" + block;
-                ensure_directory(sub);
-                AtomicFileSet files;
-                for (const ExportItem& it : items) {
-                    files.add(sub + "/" + it.name + ".png", encode_png(render_grid(*it.tensor, grid_options(view))));
-                    files.add(sub + "/" + it.name + ".npy", encode_npy(*it.tensor, it.flat));
-                }
-                return finish(files, "block " + block);
-            });
-            app.export_message = "Exporting...";
-        }
-        if (!ready) ImGui::EndDisabled();
-        tooltip("%s", ready ? ("A grid PNG and a .npy for every node of " + block + ", in " + dir + "/" + block + "/").c_str()
-                            : ("Waiting for: " + missing).c_str());
+        if (ImGui::Button("Every node of this block (PNG grids + .npy)", ImVec2(bw, 0))) start_export(app, ExportKind::block);
+        tooltip("A grid PNG and a .npy for every node of the selected node's block, in a sub-folder named after the "
+                "block (all or nothing).");
     }
     ImGui::Separator();
     if (!app.export_message.empty()) {

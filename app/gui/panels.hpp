@@ -33,7 +33,13 @@ void load_weights(AppState& app, const std::string& path);
 void save_session_to(AppState& app, const std::string& path);
 void load_session_from(AppState& app, const std::string& path);
 void step_layer(AppState& app, int delta);  // next/previous node in the network
-void step_block(AppState& app, int delta);  // next/previous block (its first node)
+void step_block(AppState& app, int delta);  // next/previous block (its output)
+
+// Export the shown node on the render thread (the export window's buttons; --export). False if nothing
+// could be started (the reason is in app.export_message).
+enum class ExportKind { channel, grid, channels, npy, block };
+bool start_export(AppState& app, ExportKind kind);
+ExportKind parse_export_kind(const std::string& s);  // "channel", "grid", "channels", "npy", "block"
 
 // The region of the input image (rows, cols, inclusive, may extend into padding) that one activation of
 // the shown tensor depends on. False when it cannot be traced (a flat vector).

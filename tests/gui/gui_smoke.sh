@@ -1,13 +1,14 @@
 #!/bin/sh
 # GUI smoke tests: start convscope under Xvfb, let it save a screenshot, check the picture.
-#   gui_smoke.sh CONVSCOPE PNG_CHECK CASE
-# CASE: playground | network | projector | session | bad-image | bad-weights
+#   gui_smoke.sh CONVSCOPE PNG_CHECK CASE [MAKE_TEST_WEIGHTS]
+# CASE: playground | network | projector | session | export | bad-image | weights | bad-weights
 # Exit 0 pass, 1 fail, 77 skipped (no xvfb-run).
 set -eu
 abspath() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd)" "$(basename "$1")"); }
 convscope=$(abspath "$1")
 png_check=$(abspath "$2")
 case_name=$3
+make_weights=${4:+$(abspath "$4")}
 command -v xvfb-run >/dev/null 2>&1 || { echo "xvfb-run not found: skipping"; exit 77; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/convscope-gui-XXXXXX")
@@ -67,6 +68,32 @@ JSON
     run --session b.json --frames 3 --save-session c.json
     cmp b.json c.json || { echo "b.json and c.json differ"; diff b.json c.json; exit 1; }
     ;;
+export)
+    # Every channel of the playground output as PNGs, then the same into a folder that cannot exist.
+    run --panel playground --export channels --export-dir out --screenshot e1.png
+    shot_ok e1.png
+    n=$(ls out/playground_conv2d_channels/*.png | wc -l)
+    [ "$n" -eq 8 ] || { echo "expected 8 channel PNGs, found $n"; exit 1; }
+    "$png_check" out/playground_conv2d_channels/playground_conv2d_ch007.png --size 600x600 --min-colours 20
+    run --panel network --export block --export-dir out --screenshot e2.png
+    [ -s out/conv1/conv1.npy ] && [ -s out/conv1/conv1.png ] || { echo "block export missing"; ls -R out; exit 1; }
+    printf 'a file, not a folder' > blocker
+    run --panel playground --export grid --export-dir blocker/sub --screenshot e3.png
+    # The failure is reported in red in the export window and nothing was written.
+    "$png_check" e3.png --has-colour 255,97,89,30
+    [ ! -e blocker/sub ] || { echo "a partial export exists"; exit 1; }
+    ;;
+weights)
+    [ -n "$make_weights" ] || { echo "needs make_test_weights"; exit 2; }
+    "$make_weights" w.h5 42
+    run --panel network --weights w.h5 --screenshot w.png --save-session w.json
+    shot_ok w.png
+    # Loaded: no error bar, and the session names the file in use.
+    if "$png_check" w.png --has-colour 140,15,15,12 --region 0,700,1600,300 >/dev/null; then
+        echo "an error bar is shown after loading a fitting weights file"; exit 1
+    fi
+    grep -q '"weights": "w.h5"' w.json || { echo "weights not in use"; cat w.json; exit 1; }
+    ;;
 bad-image)
     run --image "$work/no-such-picture.png" --screenshot bad.png
     shot_ok bad.png
@@ -80,8 +107,10 @@ bad-weights)
     run --panel network --weights fake.h5 --screenshot badw.png
     shot_ok badw.png
     red_bar badw.png
-    run --panel network --weights "$work/missing.h5" --screenshot badw2.png
+    run --panel network --weights "$work/missing.h5" --screenshot badw2.png --save-session badw2.json
     red_bar badw2.png
+    # The weights in use stay the seeded ones.
+    grep -q '"weights": ""' badw2.json || { echo "a failed load changed the weights in use"; cat badw2.json; exit 1; }
     ;;
 *)
     echo "unknown case $case_name"
