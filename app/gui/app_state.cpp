@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "core/errors.hpp"
+#include "core/layers/input_layer.hpp"
 
 namespace convscope::gui {
 
@@ -37,8 +38,13 @@ void show_error(AppState& app, const std::string& message) {
 void refresh_network_structure(AppState& app) {
     const ResNet50Options& o = app.network.options;
     const ResNet50Options& u = app.ui_graph_options;
-    const bool rebuild = o.height != u.height || o.width != u.width || o.last_stage != u.last_stage ||
-                         o.include_top != u.include_top;
+    const bool rebuild = o.last_stage != u.last_stage || o.include_top != u.include_top || app.ui_graph.size() == 0;
+    if (!rebuild && (o.height != u.height || o.width != u.width)) {
+        // Only the input size changed: swap the input layer, keep the rest (no 30 MB re-allocation while
+        // the user drags the size). Outputs on screen stay until the worker replaces them.
+        app.ui_graph.node(0).layer = std::make_unique<InputLayer>(Shape::image(o.height, o.width, 3));
+        app.ui_graph_options = o;
+    }
     if (rebuild) {
         app.ui_graph = build_resnet50(o);
         app.ui_graph_options = o;

@@ -73,7 +73,7 @@ void layout_windows(AppState& app) {
                            (app.error_bar.message.empty() ? 0.0f : ImGui::GetFrameHeightWithSpacing() * 2.2f +
                                                                        ImGui::GetStyle().ItemSpacing.y);
     const float body_h = size.y - status_h;
-    const float left_w = std::max(F * 24, size.x * app.settings.left_fraction);
+    const float left_w = std::clamp(size.x * app.settings.left_fraction, std::min(F * 16, size.x * 0.5f), size.x * 0.75f);
 
     // Left: the two teaching panels as tabs.
     ImGui::SetNextWindowPos(pos);
@@ -123,6 +123,23 @@ void layout_windows(AppState& app) {
     if (ImGui::Begin("Status", nullptr, kFixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar))
         draw_status_bar(app);
     ImGui::End();
+
+    // A splitter between the columns: drag it to give the maps or the controls more room (remembered).
+    const float grip = std::max(6.0f, F * 0.4f);
+    ImGui::SetNextWindowPos(ImVec2(pos.x + left_w - grip * 0.5f, pos.y));
+    ImGui::SetNextWindowSize(ImVec2(grip, body_h));
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0.0f);
+    ImGui::SetNextWindowBgAlpha(0.0f);
+    if (ImGui::Begin("##splitter", nullptr, kFixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar)) {
+        ImGui::InvisibleButton("##split", ImVec2(grip, body_h));
+        if (ImGui::IsItemHovered() || ImGui::IsItemActive()) ImGui::SetMouseCursor(ImGuiMouseCursor_ResizeEW);
+        if (ImGui::IsItemActive() && size.x > 0)
+            app.settings.left_fraction = std::clamp(app.settings.left_fraction + ImGui::GetIO().MouseDelta.x / size.x, 0.2f, 0.7f);
+        tooltip("Drag to share the width between the controls and the maps.");
+    }
+    ImGui::End();
+    ImGui::PopStyleVar(2);
 
     draw_export(app);
     draw_help(app);

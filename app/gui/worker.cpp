@@ -267,6 +267,19 @@ void Worker::engine_loop() {
                 const NetworkParams& p = req.network;
                 const auto start = std::chrono::steady_clock::now();
                 try {
+                    const bool resize_only = s.net && p.seed == s.net_built.seed &&
+                                             p.options.last_stage == s.net_built.options.last_stage &&
+                                             p.options.include_top == s.net_built.options.include_top &&
+                                             (p.options.height != s.net_built.options.height ||
+                                              p.options.width != s.net_built.options.width);
+                    if (resize_only) {
+                        // Weights do not depend on the input size: swap the input layer and recompute.
+                        s.net->mutable_graph().node(0).layer =
+                            std::make_unique<InputLayer>(Shape::image(p.options.height, p.options.width, 3));
+                        s.net->invalidate_all();
+                        s.net_built.options = p.options;
+                        s.net_image_version = -1;  // re-resize the image to the new size below
+                    }
                     const bool rebuild = !s.net || !same_options(p.options, s.net_built.options) ||
                                          p.seed != s.net_built.seed;
                     if (rebuild) {

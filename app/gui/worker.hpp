@@ -36,8 +36,8 @@ namespace convscope::gui {
 struct PlaygroundParams {
     int input_height = 600;
     int input_width = 600;
-    Conv2DConfig conv{8, {3, 3}, {1, 1}, Padding::same, {1, 1}, true, ActivationKind::linear};
-    KernelSource kernel_source = KernelSource::sobel_x;
+    Conv2DConfig conv{16, {3, 3}, {1, 1}, Padding::same, {1, 1}, true, ActivationKind::linear};
+    KernelSource kernel_source = KernelSource::glorot_uniform;  // Keras' default; classic filters are one click away
     std::uint64_t seed = 1;
     bool operator==(const PlaygroundParams& o) const;
     bool operator!=(const PlaygroundParams& o) const { return !(*this == o); }
