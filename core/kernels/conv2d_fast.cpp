@@ -28,7 +28,11 @@ constexpr int kTaskFilters = 256;
 constexpr std::int64_t kTaskMacs = std::int64_t(4) << 20;
 constexpr int kMaxTilesPerTask = 32;
 constexpr std::int64_t kMaxTaskMacs = std::int64_t(64) << 20;  // ~0.6 ms at 100 GFLOPS
-constexpr std::int64_t kPackRows = 8192;                        // kernel rows per packing task
+// Output rows per task are the kernel's reuse: each task copies its K x (task filters) slice of the kernel once,
+// so with a long K and one 14-row tile per task the whole kernel would be streamed from memory again for every
+// 14 output pixels (ResNet50 stage 4-5: M = 49..196 pixels, kernels of 1-9 MB). Tasks give up filters for rows
+// until they have this many tiles, or all the tiles there are.
+constexpr int kMinTilesPerTask = 4;
 // Below this many input channels, taps along a kernel row are merged (see merge_rows).
 constexpr int kMergeRowsBelowChannels = 16;
 
@@ -74,31 +78,22 @@ std::vector<const float*>& thread_pointers(std::size_t count) {
     return pointers;
 }
 
-void pack_kernel(const Conv2DParams& p, const float* kernel, int NR, float* packed, const Context& ctx) {
-    const int filters = p.filters;
-    const std::int64_t K = std::int64_t(p.kernel_h) * p.kernel_w * p.in_c;
-    const int panels = (filters + NR - 1) / NR;
-    // kernel (K, filters) row-major -> panels of (K, NR), zero-padded past the last filter. Tasks of at most
-    // kPackRows rows, so that even a huge kernel stays cancellable.
-    const std::int64_t chunks = (K + kPackRows - 1) / kPackRows;
-    ctx.parallel_for(std::size_t(panels * chunks), [&](std::size_t task) {
-        const int panel = int(task / chunks);
-        const std::int64_t k0 = std::int64_t(task % chunks) * kPackRows, k1 = std::min(K, k0 + kPackRows);
-        const int j0 = panel * NR, cols = std::min(NR, filters - j0);
-        float* dst = packed + (panel * K + k0) * NR;  // (k1 - k0, NR)
-        for (std::int64_t k = k0; k < k1; ++k, dst += NR) {
-            const float* src = kernel + k * filters + j0;
-            for (int n = 0; n < cols; ++n) dst[n] = src[n];
-            for (int n = cols; n < NR; ++n) dst[n] = 0.0f;
-        }
-    });
+// Per-thread buffer for one K block of the task's kernel slice, packed for the microkernel; grown once.
+float* thread_b_block(std::size_t floats) {
+    thread_local AlignedFloats block;
+    thread_local std::size_t capacity = 0;
+    if (capacity < floats) {
+        block = AlignedFloats::allocate(floats);
+        capacity = floats;
+    }
+    return block.get();
 }
 
-// The convolution proper, on an already packed kernel (panels, K, NR).
-void run_conv(const Conv2DParams& p, const float* input, const float* packed, const MicroKernel& uk,
+// The convolution proper. kernel (K, filters) row-major, the Keras layout; each task packs the slices it needs.
+void run_conv(const Conv2DParams& p, const float* input, const float* kernel, const MicroKernel& uk,
               const float* bias, float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn,
               float* out_relu, const Context& ctx) {
-    assert(input && packed && (out_conv || out_bn || out_relu));
+    assert(input && kernel && (out_conv || out_bn || out_relu));
     // Partial sums between K blocks live in an output buffer. Without a conv output they go to the BN or ReLU
     // output, which the last K block then overwrites (the microkernel reads C before it writes anything).
     float* acc = out_conv ? out_conv : out_bn ? out_bn : out_relu;
@@ -158,14 +153,23 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed, co
     // never on the thread count.
     // With a very long K (an 11x11 kernel on thousands of channels) even one row tile of 256 filters would run
     // for milliseconds; fewer filters per task keep every task short enough for a prompt cancel.
+    const std::int64_t tiles_total = (M + MR - 1) / MR;
+    auto tiles_for = [&](int panels_per_task) {  // row tiles that make a task of about kTaskMacs
+        const std::int64_t task_n = std::min<std::int64_t>(filters, std::int64_t(panels_per_task) * NR);
+        return kTaskMacs / std::max<std::int64_t>(1, K * task_n * MR);
+    };
     int panels_per_task = std::max(1, kTaskFilters / NR);
     while (panels_per_task > 1 && K * panels_per_task * NR * MR > kMaxTaskMacs) panels_per_task /= 2;
+    const std::int64_t min_tiles = std::min<std::int64_t>(tiles_total, kMinTilesPerTask);
+    while (panels_per_task > 1 && tiles_for(panels_per_task) < min_tiles) panels_per_task /= 2;
+    const std::int64_t max_tiles = std::max<std::int64_t>(1, kMaxTaskMacs / std::max<std::int64_t>(1, K * panels_per_task * NR * MR));
+    const int tiles_per_task = int(std::clamp<std::int64_t>(
+        std::max(tiles_for(panels_per_task), min_tiles), 1, std::min<std::int64_t>(kMaxTilesPerTask, max_tiles)));
     const int n_tasks = (panels + panels_per_task - 1) / panels_per_task;
-    const std::int64_t task_n = std::min<std::int64_t>(filters, std::int64_t(panels_per_task) * NR);
-    const std::int64_t tiles_wanted = kTaskMacs / std::max<std::int64_t>(1, K * task_n * MR);
-    const int tiles_per_task = int(std::clamp<std::int64_t>(tiles_wanted, 1, kMaxTilesPerTask));
     const std::int64_t task_m = std::int64_t(tiles_per_task) * MR;
     const std::int64_t m_tasks = (M + task_m - 1) / task_m;
+    int block_rows = 1;  // the longest K block
+    for (const KBlock& kb : k_blocks) block_rows = std::max(block_rows, kb.taps * kb.cin);
 
     ctx.parallel_for(std::size_t(m_tasks * n_tasks), [&](std::size_t task) {
         const std::int64_t m0 = std::int64_t(task) / n_tasks * task_m;
@@ -183,6 +187,7 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed, co
                 const int oy = int(pixel / p.out_w), ox = int(pixel % p.out_w);
                 for (int t = 0; t < taps; ++t) ptrs[(std::size_t(i) * taps + t) * MR + m] = tap_pointer(oy, ox, t);
             }
+        float* b_block = thread_b_block(std::size_t(panels_per_task) * block_rows * NR);  // (panels, rows, NR)
 
         // One microkernel call: K block b, filter panel `panel`, row tile i of this task.
         auto run_tile = [&](std::size_t b, int panel, int i) {
@@ -196,7 +201,7 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed, co
             g.a_offset = kb.c0;
             g.taps = kb.taps;
             g.cin = kb.cin;
-            g.b = packed + std::int64_t(panel) * K * NR + (std::int64_t(kb.t0) * tap_len + kb.c0) * NR;
+            g.b = b_block + std::size_t(panel - panel0) * kb.taps * kb.cin * NR;
             g.c = acc + at;
             g.ldc = filters;
             g.rows = int(std::min<std::int64_t>(MR, M - r0));
@@ -211,10 +216,25 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed, co
             }
             uk.run(g);
         };
-        // Panels innermost: the tile's input rows stay in L1 while they meet every filter panel of the task.
-        for (std::size_t b = 0; b < k_blocks.size(); ++b)
+        for (std::size_t b = 0; b < k_blocks.size(); ++b) {
+            // This K block's rows of the task's filters, as NR-wide panels zero-padded past the last filter. A
+            // block's rows are consecutive rows of the (K, filters) kernel: all channels of some taps, or a
+            // channel slice of one tap. Copied once per task, then read by every row tile from L1/L2.
+            const KBlock& kb = k_blocks[b];
+            const std::int64_t k0 = std::int64_t(kb.t0) * tap_len + kb.c0, kn = std::int64_t(kb.taps) * kb.cin;
+            for (int panel = panel0; panel < panel1; ++panel) {
+                const int j0 = panel * NR, cols = std::min(NR, filters - j0);
+                float* dst = b_block + std::size_t(panel - panel0) * kn * NR;  // (kn, NR)
+                const float* src = kernel + k0 * filters + j0;                   // (kn, filters) from column j0
+                for (std::int64_t k = 0; k < kn; ++k, dst += NR, src += filters) {
+                    std::copy(src, src + cols, dst);
+                    std::fill(dst + cols, dst + NR, 0.0f);
+                }
+            }
+            // Panels innermost: the tile's input rows stay in L1 while they meet every filter panel of the task.
             for (int i = 0; i < tiles; ++i)
                 for (int panel = panel0; panel < panel1; ++panel) run_tile(b, panel, i);
+        }
     });
 }
 
@@ -222,24 +242,17 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed, co
 
 namespace {
 
-// Packs what `p` needs (both layouts when `for_any_geometry`: a cached kernel may meet strides later).
-Conv2DPackedKernel pack(const Conv2DParams& p, const float* kernel, Isa isa, bool for_any_geometry,
-                        const Context& ctx) {
+// The direct path reads the caller's kernel; the Winograd path needs U = G g G^T, made here when p qualifies.
+Conv2DPackedKernel pack(const Conv2DParams& p, const float* kernel, Isa isa, const Context& ctx) {
     assert(kernel && p.in_c >= 1 && p.filters >= 1);
     const MicroKernel uk = kernel_for(isa);
     Conv2DPackedKernel packed;
     packed.isa = isa;
     packed.kernel_h = p.kernel_h, packed.kernel_w = p.kernel_w, packed.in_c = p.in_c, packed.filters = p.filters;
-    const bool winograd = for_any_geometry ? detail::winograd_kernel_fits(p.kernel_h, p.kernel_w, p.in_c, p.filters)
-                                           : detail::winograd_applies(p);
-    if (winograd) {
+    packed.kernel = kernel;
+    if (detail::winograd_applies(p)) {
         packed.winograd = AlignedFloats::allocate(detail::winograd_packed_floats(p.in_c, p.filters, uk.nr));
-        detail::winograd_pack_kernel(kernel, p.in_c, p.filters, uk.nr, packed.winograd.get(), ctx);
-    }
-    if (for_any_geometry || !winograd) {
-        const std::size_t panels = std::size_t((p.filters + uk.nr - 1) / uk.nr);
-        packed.data = AlignedFloats::allocate(panels * std::size_t(p.kernel_h) * p.kernel_w * p.in_c * uk.nr);
-        pack_kernel(p, kernel, uk.nr, packed.data.get(), ctx);
+        detail::winograd_pack_kernel(kernel, p.in_c, p.filters, uk, packed.winograd.get(), ctx);
     }
     return packed;
 }
@@ -248,23 +261,32 @@ void run_packed(const Conv2DParams& p, const float* input, const Conv2DPackedKer
                 float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn, float* out_relu,
                 const Context& ctx) {
     const MicroKernel uk = kernel_for(kernel.isa);
-    if (kernel.winograd && detail::winograd_applies(p))
-        detail::winograd_conv(p, input, kernel.winograd.get(), uk, bias, out_conv, bn_scale, bn_shift, out_bn,
-                              out_relu, ctx);
-    else
-        run_conv(p, input, kernel.data.get(), uk, bias, out_conv, bn_scale, bn_shift, out_bn, out_relu, ctx);
+    if (detail::winograd_applies(p)) {
+        // A kernel packed for a geometry Winograd did not apply to (another input size or stride) gets its
+        // transform now, for this call only.
+        AlignedFloats transformed;
+        const float* u = kernel.winograd.get();
+        if (!u) {
+            transformed = AlignedFloats::allocate(detail::winograd_packed_floats(p.in_c, p.filters, uk.nr));
+            detail::winograd_pack_kernel(kernel.kernel, p.in_c, p.filters, uk, transformed.get(), ctx);
+            u = transformed.get();
+        }
+        detail::winograd_conv(p, input, u, uk, bias, out_conv, bn_scale, bn_shift, out_bn, out_relu, ctx);
+    } else {
+        run_conv(p, input, kernel.kernel, uk, bias, out_conv, bn_scale, bn_shift, out_bn, out_relu, ctx);
+    }
 }
 
 }  // namespace
 
 Conv2DPackedKernel conv2d_pack_kernel(const Conv2DParams& p, const float* kernel, Isa isa, const Context& ctx) {
-    return pack(p, kernel, isa, true, ctx);
+    return pack(p, kernel, isa, ctx);
 }
 
 void conv2d_fast_packed(const Conv2DParams& p, const float* input, const Conv2DPackedKernel& kernel,
                         const float* bias, float* out_conv, const float* bn_scale, const float* bn_shift,
                         float* out_bn, float* out_relu, const Context& ctx) {
-    if (!kernel.data || kernel.kernel_h != p.kernel_h || kernel.kernel_w != p.kernel_w || kernel.in_c != p.in_c ||
+    if (!kernel.kernel || kernel.kernel_h != p.kernel_h || kernel.kernel_w != p.kernel_w || kernel.in_c != p.in_c ||
         kernel.filters != p.filters)
         throw std::invalid_argument("conv2d_fast_packed: the packed kernel was made for another shape (" +
                                     std::to_string(kernel.kernel_h) + "x" + std::to_string(kernel.kernel_w) + "x" +
@@ -275,7 +297,7 @@ void conv2d_fast_packed(const Conv2DParams& p, const float* input, const Conv2DP
 void conv2d_fast_fused_isa(const Conv2DParams& p, const float* input, const float* kernel, const float* bias,
                            float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn,
                            float* out_relu, Isa isa, const Context& ctx) {
-    const Conv2DPackedKernel packed = pack(p, kernel, isa, false, ctx);
+    const Conv2DPackedKernel packed = pack(p, kernel, isa, ctx);
     run_packed(p, input, packed, bias, out_conv, bn_scale, bn_shift, out_bn, out_relu, ctx);
 }
 

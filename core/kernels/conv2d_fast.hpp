@@ -8,14 +8,18 @@
 //                            ReLU into their own buffers, so a viewer keeps every node's output
 //   conv2d_fast_fused_isa()  conv2d_fast_fused() with a chosen instruction set (for tests and benchmarks);
 //                            the isa must satisfy isa_supported()
-//   conv2d_pack_kernel()     the kernel rearranged for the microkernel, once; keep it while the weights last
-//   conv2d_fast_packed()     conv2d_fast_fused() on a packed kernel: skips re-packing the weights on every call,
-//                            which matters when there are few output pixels (ResNet50 stage 5: 7x7 pixels and
-//                            a 9 MB kernel, where packing costs about as much as the convolution itself)
+//   conv2d_pack_kernel()     what a kernel needs before convolving, once: its Winograd transform when the conv
+//                            qualifies; it refers to the caller's kernel, which must outlive it unchanged
+//   conv2d_fast_packed()     conv2d_fast_fused() on a packed kernel: skips re-transforming the weights on every
+//                            call
 //
 // How it works: an implicit-im2col GEMM. M = out_h*out_w output pixels, N = filters,
 // K = kernel_h*kernel_w*in_c. The kernel (Keras layout (kh, kw, in, out) is already a row-major K x N matrix)
-// is packed once per call into NR-wide column panels. The input is not copied: each tile gets, per tap, a
+// is read in place: each task copies the K-block x NR-filter slices it needs into a small per-thread buffer and
+// reuses them across all its row tiles, so the kernel crosses the memory bus once per task, never as a separate
+// whole-kernel packing pass (which, for the few-pixel late stages of ResNet50, cost more than the convolution:
+// 9 MB in, 9 MB out, then 9 MB in again). Tasks over few output pixels take all of them and fewer filters, so
+// the kernel is read only once in all. The input is not copied: each tile gets, per tap, a
 // pointer to the input pixel it reads (or to zeros in the padding); only convs on fewer than 16 channels (the
 // RGB stem) make one zero-padded copy so that a whole kernel row is one contiguous run. A register-blocked microkernel chosen at
 // run time (AVX-512 14x32, AVX2 6x16, portable 4x8; see gemm_microkernel.hpp) accumulates over K in fixed
@@ -23,7 +27,8 @@
 // 3x3 stride-1 convs with at least 16 channels, 16 filters and 64 output tiles use Winograd F(2x2, 3x3) instead
 // (conv2d_winograd.hpp): 16 GEMMs on the same microkernels, 2.25x fewer multiplies.
 // Work is split into tasks of about 4M multiply-adds (under a millisecond even in extreme shapes), checked for
-// cancellation before each tile. Allocates only per call (packed kernel, one small buffer per thread).
+// cancellation before each tile. Allocates only per call (Winograd transform) and per thread (small buffers,
+// grown once).
 
 #include <cstddef>
 #include <cstdlib>
@@ -67,15 +72,14 @@ struct AlignedFloats {
     explicit operator bool() const { return bool(buffer); }
 };
 
-// A Conv2D kernel packed for one ISA's microkernel: (panels, K, NR) with K = kernel_h*kernel_w*in_c in Keras
-// order and NR filters per panel, zero-padded past the last filter; for 3x3 kernels with enough channels also
-// its Winograd transform. Depends only on the kernel and its shape, not on the input size, strides, dilation
-// or padding.
+// A Conv2D kernel prepared for one ISA's microkernel. Works for any geometry with the same kernel shape; when
+// made for a conv that Winograd applies to it holds the transform, and a later call with a geometry that needs
+// the transform but finds none makes one for that call only.
 struct Conv2DPackedKernel {
     Isa isa = Isa::scalar;
     int kernel_h = 0, kernel_w = 0, in_c = 0, filters = 0;
-    AlignedFloats data;      // (panels, K, NR): the direct (implicit-im2col) layout
-    AlignedFloats winograd;  // (16, panels, in_c, NR): G g G^T for the F(2x2, 3x3) path, when the shape fits
+    const float* kernel = nullptr;  // (kernel_h, kernel_w, in_c, filters) the caller's, not copied
+    AlignedFloats winograd;         // (16, panels, in_c, NR): G g G^T for the F(2x2, 3x3) path, or empty
 };
 
 void conv2d_fast_fused_isa(const Conv2DParams& p, const float* input, const float* kernel, const float* bias,
@@ -83,6 +87,7 @@ void conv2d_fast_fused_isa(const Conv2DParams& p, const float* input, const floa
                            float* out_relu, Isa isa, const Context& ctx);
 
 // kernel (kernel_h, kernel_w, in_c, filters) from p; isa must satisfy isa_supported(). Parallel over ctx.
+// The result points at `kernel`: keep that alive and unchanged while the packed kernel is used.
 Conv2DPackedKernel conv2d_pack_kernel(const Conv2DParams& p, const float* kernel, Isa isa, const Context& ctx);
 
 // As conv2d_fast_fused(), with a kernel from conv2d_pack_kernel() for the same kernel shape (throws

@@ -54,34 +54,22 @@ std::size_t winograd_packed_floats(int in_c, int filters, int nr) {
     return 16 * panels * std::size_t(in_c) * nr;
 }
 
-void winograd_pack_kernel(const float* kernel, int in_c, int filters, int nr, float* packed, const Context& ctx) {
+void winograd_pack_kernel(const float* kernel, int in_c, int filters, const MicroKernel& uk, float* packed,
+                          const Context& ctx) {
+    const int nr = uk.nr;
     const int panels = (filters + nr - 1) / nr;
-    // U = G g G^T per (channel, filter), G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]; stored as
-    // (xi, panel, in_c, NR) with xi = 4 * row + column, zero past the last filter.
+    // U = G g G^T per (channel, filter), stored as (xi, panel, in_c, NR) with xi = 4 * row + column, zero past
+    // the last filter. One task per channel: nine contiguous kernel rows in, sixteen NR-long runs out per panel.
     ctx.parallel_for(std::size_t(in_c), [&](std::size_t c) {
-        for (int f = 0; f < panels * nr; ++f) {
-            float u[16] = {};
-            if (f < filters) {
-                float g[3][3];  // (ky, kx)
-                for (int ky = 0; ky < 3; ++ky)
-                    for (int kx = 0; kx < 3; ++kx) g[ky][kx] = kernel[((ky * 3 + kx) * std::size_t(in_c) + c) * filters + f];
-                float gg[4][3];  // G g
-                for (int kx = 0; kx < 3; ++kx) {
-                    gg[0][kx] = g[0][kx];
-                    gg[1][kx] = 0.5f * (g[0][kx] + g[1][kx] + g[2][kx]);
-                    gg[2][kx] = 0.5f * (g[0][kx] - g[1][kx] + g[2][kx]);
-                    gg[3][kx] = g[2][kx];
-                }
-                for (int r = 0; r < 4; ++r) {  // (G g) G^T
-                    u[r * 4 + 0] = gg[r][0];
-                    u[r * 4 + 1] = 0.5f * (gg[r][0] + gg[r][1] + gg[r][2]);
-                    u[r * 4 + 2] = 0.5f * (gg[r][0] - gg[r][1] + gg[r][2]);
-                    u[r * 4 + 3] = gg[r][2];
-                }
-            }
-            const int panel = f / nr, n = f % nr;
-            for (int xi = 0; xi < 16; ++xi)
-                packed[((std::size_t(xi) * panels + panel) * in_c + c) * nr + n] = u[xi];
+        for (int panel = 0; panel < panels; ++panel) {
+            const int j0 = panel * nr, n = std::min(nr, filters - j0);
+            const float* g[9];  // (tap) -> (n) kernel[ky, kx, c, j0 ...]
+            for (int tap = 0; tap < 9; ++tap) g[tap] = kernel + (std::size_t(tap) * in_c + c) * filters + j0;
+            float* u[16];  // (xi) -> (NR)
+            for (int xi = 0; xi < 16; ++xi) u[xi] = packed + ((std::size_t(xi) * panels + panel) * in_c + c) * nr;
+            uk.winograd_kernel(g, u, n);
+            if (n < nr)
+                for (int xi = 0; xi < 16; ++xi) std::fill(u[xi] + n, u[xi] + nr, 0.0f);
         }
     });
 }

@@ -29,7 +29,8 @@ namespace detail {
 bool winograd_kernel_fits(int kernel_h, int kernel_w, int in_c, int filters);
 bool winograd_applies(const Conv2DParams& p);
 std::size_t winograd_packed_floats(int in_c, int filters, int nr);
-void winograd_pack_kernel(const float* kernel, int in_c, int filters, int nr, float* packed, const Context& ctx);
+void winograd_pack_kernel(const float* kernel, int in_c, int filters, const MicroKernel& uk, float* packed,
+                          const Context& ctx);
 void winograd_conv(const Conv2DParams& p, const float* input, const float* packed, const MicroKernel& uk,
                    const float* bias, float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn,
                    float* out_relu, const Context& ctx);

@@ -109,7 +109,8 @@ void run_14x32(const MicroArgs& g) {
 
 }  // namespace
 
-MicroKernel microkernel_avx512() { return MicroKernel{MR, 16 * NV, &run_14x32, &winograd_input, &winograd_output}; }
+MicroKernel microkernel_avx512() { return MicroKernel{MR, 16 * NV, &run_14x32, &winograd_input, &winograd_output,
+                       &winograd_kernel}; }
 
 }  // namespace detail
 }  // namespace convscope

@@ -51,6 +51,8 @@ struct MicroKernel {
     //   output: m[16] -> (n) products, bias (n) or nullptr, y[4] -> (n) the 2x2 outputs
     void (*winograd_input)(const float* const* d, float* const* v, int C) = nullptr;
     void (*winograd_output)(const float* const* m, const float* bias, float* const* y, int n) = nullptr;
+    //   kernel: g[9] -> (n) the 3x3 taps' kernel rows of one channel, u[16] -> (n) G g G^T
+    void (*winograd_kernel)(const float* const* g, float* const* u, int n) = nullptr;
 };
 
 MicroKernel microkernel_scalar();
