@@ -1,6 +1,7 @@
 #include "core/layers/dense.hpp"
 
 #include "core/errors.hpp"
+#include "core/kernels/dense_fast.hpp"
 
 namespace convscope {
 
@@ -33,10 +34,17 @@ std::int64_t Dense::macs(const std::vector<Shape>& inputs) const {
     return std::int64_t(inputs[0].c) * config_.units;
 }
 
-void Dense::forward(const std::vector<const Tensor3*>& inputs, Tensor3& output, const Context&) const {
+void Dense::forward(const std::vector<const Tensor3*>& inputs, Tensor3& output, const Context& ctx) const {
     const float* x = inputs[0]->data();  // (1, 1, in)
     const float* kernel = weights_[0].values.data();  // (in, units)
     const std::size_t in = inputs[0]->size(), units = std::size_t(config_.units);
+    if (ctx.kernels == Kernels::fast) {
+        dense_fast(x, kernel, config_.use_bias ? weights_[1].values.data() : nullptr, output.data(), int(in),
+                   int(units), ctx);
+        apply_activation(config_.activation, output.data(), 1, units);
+        return;
+    }
+    // The reference: y[u] = bias[u] + sum_i x[i] * kernel[i, u], summed in double.
     for (std::size_t u = 0; u < units; ++u) {
         double sum = config_.use_bias ? weights_[1].values.data()[u] : 0.0;
         for (std::size_t i = 0; i < in; ++i) sum += double(x[i]) * kernel[i * units + u];
