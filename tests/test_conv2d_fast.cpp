@@ -317,3 +317,37 @@ TEST_CASE("conv2d_fast_packed reuses a packed kernel and equals the one-shot pat
                         std::invalid_argument);
     }
 }
+
+// The task shapes and copies that depend on the conv's size: few output pixels with long K (each task takes all
+// rows and a few filters), and input pixels a multiple of 2 KB apart (512 channels, or 256 with stride 2: each
+// tile's rows are copied first). Fused outputs and thread-count invariance too, as the engine uses them.
+TEST_CASE("conv2d_fast on few pixels, long K and 2 KB-aliased input rows matches the reference", "[conv2d_fast]") {
+    struct Shape { int h, w, c, k, filters, stride; Padding padding; };
+    const Shape shapes[] = {
+        {7, 7, 512, 3, 70, 1, Padding::same},    // stage-5-like: 4 row tiles, K = 4608, filters not a multiple of 32
+        {9, 11, 512, 1, 45, 1, Padding::valid},  // 2 KB pixel stride, 1x1
+        {13, 9, 256, 1, 33, 2, Padding::valid},  // 256 channels, stride 2: 2 KB between neighbouring reads
+        {5, 3, 1024, 3, 17, 1, Padding::same},   // 4 KB stride, channel-sliced K blocks, 15 pixels
+        {15, 13, 128, 3, 40, 2, Padding::same},  // 128 channels x stride 2 is 1 KB: no copy, strided taps
+    };
+    ThreadPool one(1), two(2), three(3);
+    std::uint32_t seed = 900;
+    for (Isa isa : available_isas())
+        for (const Shape& s : shapes) {
+            ConvCase c;
+            REQUIRE(make_case(c, s.h, s.w, s.c, s.k, s.k, s.filters, s.stride, s.stride, 1, 1, s.padding, seed++));
+            INFO("isa " << to_string(isa) << ", " << c.describe());
+            std::vector<float> want(c.out_size());  // (out_h, out_w, filters)
+            conv2d_reference(c.p, c.input.data(), c.kernel.data(), c.bias.data(), want.data());
+            Context c1, c2, c3;
+            c1.pool = &one, c2.pool = &two, c3.pool = &three;
+            const Outputs o1 = run_fast(c, isa, c1, true), o2 = run_fast(c, isa, c2, true), o3 = run_fast(c, isa, c3, true);
+            const double err = relative_error(o2.conv, want);
+            INFO("relative error " << err);
+            CHECK(err <= 1e-4);
+            CHECK(o1.conv == o2.conv);
+            CHECK(o1.relu == o2.relu);
+            CHECK(o3.conv == o2.conv);
+            CHECK(o3.bn == o2.bn);
+        }
+}
