@@ -29,21 +29,22 @@ Engine::Engine(Graph graph, EngineOptions options)
 void Engine::set_input(Tensor3 input) {
     input_ = std::move(input);
     has_input_ = true;
-    invalidate_all();
+    // A new picture changes every output but no weight: the packed kernels stay.
+    for (int i = 0; i < graph_.size(); ++i) forget(i, false);
 }
 
 void Engine::invalidate(int node) {
-    for (int i : graph_.downstream(node)) forget(i);
+    for (int i : graph_.downstream(node)) forget(i, true);
 }
 
 void Engine::invalidate_all() {
-    for (int i = 0; i < graph_.size(); ++i) forget(i);
+    for (int i = 0; i < graph_.size(); ++i) forget(i, true);
 }
 
-void Engine::forget(int i) {
+void Engine::forget(int i, bool weights_may_have_changed) {
     // The old buffer is kept for reuse by the next run; readers that still hold it keep their copy alive.
     if (cache_[std::size_t(i)]) recycled_[std::size_t(i)] = std::move(cache_[std::size_t(i)]);
-    packed_[std::size_t(i)].reset();  // its weights or arguments may have changed
+    if (weights_may_have_changed) packed_[std::size_t(i)].reset();
     cache_[std::size_t(i)].reset();
     valid_[std::size_t(i)] = 0;
 }
@@ -129,8 +130,9 @@ void Engine::execute(int i, const Context& ctx, std::vector<TensorPtr>& scratch)
     publish(i, std::move(out), scratch);
 }
 
-// The packed (GEMM-ready) form of a Conv2D node's kernel, made once and kept until the node is invalidated:
-// repacking on every run costs as much as a small late-stage convolution itself.
+// The prepared form of a Conv2D node's kernel (for 3x3 kernels its Winograd transform), made once and kept
+// until the node is invalidated; a new input image reuses it. It points into the layer's weights, which is
+// why changing weights requires invalidate()/invalidate_all().
 const Conv2DPackedKernel& Engine::packed_kernel(int i, const Conv2DParams& p, const Context& ctx) {
     auto& slot = packed_[std::size_t(i)];
     if (!slot) {

@@ -86,7 +86,7 @@ private:
         std::vector<int> nodes;  // conv, bn[, relu] or add, relu: run as one pass
     };
     bool keeps(int node) const;  // whether the keep policy caches this node
-    void forget(int node);
+    void forget(int node, bool weights_may_have_changed);
     TensorPtr acquire(int node);
     void publish(int node, TensorPtr out, std::vector<TensorPtr>& scratch);
     const Tensor3& available(int node, const std::vector<TensorPtr>& scratch) const;
@@ -106,7 +106,8 @@ private:
     bool has_input_ = false;
     std::vector<TensorPtr> cache_;     // per node; nullptr = absent
     std::vector<TensorPtr> recycled_;  // per node: the buffer of an invalidated output, for reuse
-    std::vector<std::shared_ptr<Conv2DPackedKernel>> packed_;  // per Conv2D node, made on first use
+    std::vector<std::shared_ptr<Conv2DPackedKernel>> packed_;  // per Conv2D node, made on first use;
+                                                               // points into the node's weights
     std::vector<Shape> shapes_;  // every node's output shape, inferred at the start of a run
     std::vector<char> valid_;  // per node: its output is up to date (cached, or dropped by the keep policy)
     std::vector<TensorPtr> last_scratch_;  // compute()'s uncached result
