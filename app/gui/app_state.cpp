@@ -146,17 +146,7 @@ bool drain_worker(AppState& app) {
             app.loaded_image_source = e.path;
             app.image_label = e.path.rfind("sample:", 0) == 0 ? e.path.substr(7) + " (bundled sample)" : e.path;
             app.image_label += " - " + std::to_string(e.image->width) + "x" + std::to_string(e.image->height);
-            {
-                // RGB -> RGBA for GL; a few ms for a large photo, once per image.
-                std::vector<std::uint8_t> rgba(std::size_t(e.image->width) * std::size_t(e.image->height) * 4);
-                for (std::size_t i = 0, n = rgba.size() / 4; i < n; ++i) {
-                    rgba[i * 4 + 0] = e.image->pixels[i * 3 + 0];
-                    rgba[i * 4 + 1] = e.image->pixels[i * 3 + 1];
-                    rgba[i * 4 + 2] = e.image->pixels[i * 3 + 2];
-                    rgba[i * 4 + 3] = 255;
-                }
-                app.image_texture.upload(e.image->width, e.image->height, rgba.data(), true);
-            }
+            app.image_texture.upload(e.thumb_width, e.thumb_height, e.rgba.data(), true);
             break;
         case K::image_failed: {
             std::string shown = e.path.rfind("sample:", 0) == 0 ? e.path.substr(7) : e.path;

@@ -4,6 +4,8 @@
 // ImGui, fonts, worker), loop (poll, drain worker results, new frame, panels, render, screenshot, swap),
 // clean up in reverse order.
 #include <algorithm>
+#include <atomic>
+#include <csignal>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -28,6 +30,11 @@ using namespace convscope;
 using namespace convscope::gui;
 
 namespace {
+
+// Set by SIGINT/SIGTERM so that the loop ends normally and settings are saved (the loop never sleeps
+// longer than half a second, so it notices).
+std::atomic<bool> g_stop_signal{false};
+void on_signal(int) { g_stop_signal = true; }
 
 const char kUsage[] =
     "usage: convscope [--image PATH] [--sample NAME] [--weights FILE.h5] [--panel playground|network]\n"
@@ -325,7 +332,9 @@ int main(int argc, char** argv) {
     double last_frame_start = 0.0;
     int exit_code = 0;
     int scripted_step = 0;
-    while (!glfwWindowShouldClose(window) && !app.quit_requested) {
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    while (!glfwWindowShouldClose(window) && !app.quit_requested && !g_stop_signal) {
         // Sleep while minimised. Otherwise draw a frame only when something changed: input, a worker
         // result, or (at most ten times a second) progress. Software GL makes every frame cost CPU that
         // the engine would rather have.

@@ -227,9 +227,10 @@ void draw_options(AppState& app) {
     ResNet50Options o = n.options;
     bool changed = false;
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
-    changed |= pair_input("input size", o.height, o.width, 32, 1024,
+    changed |= pair_input("input size", o.height, o.width, 32, 800,
                           "The image is resized (stretched) to this size, then Keras' caffe preprocessing: RGB -> BGR, "
-                          "minus the ImageNet means [103.939, 116.779, 123.68]. The seed's default is 600 x 600.");
+                          "minus the ImageNet means [103.939, 116.779, 123.68]. The seed's default is 600 x 600; up to 800 x 800 (every "
+                          "node's output is kept in memory so you can step instantly).");
     ImGui::SameLine();
     int stage = o.last_stage;
     ImGui::TextUnformatted("stages to");

@@ -172,7 +172,7 @@ Session load_session(const std::string& path) {
     if (j.contains("network")) {
         const json& n = j["network"];
         if (!n.is_object()) r.fail("network", "an object");
-        const IntPair size = r.pair(n, "input_size", "network.", IntPair(600, 600), 32, 2048);
+        const IntPair size = r.pair(n, "input_size", "network.", IntPair(600, 600), 32, 800);
         s.network.options.height = size.rows;
         s.network.options.width = size.cols;
         s.network.options.last_stage = r.integer(n, "last_stage", "network.", 4, 4, 5);

@@ -30,6 +30,7 @@ Settings load_settings(const std::string& path) {
             else if (key == "left_fraction") s.left_fraction = std::stof(value);
             else if (key == "show_inspector") s.show_inspector = value == "1";
             else if (key == "show_export") s.show_export = value == "1";
+            else if (key == "show_help") s.show_help = value == "1";
         } catch (const std::exception&) {
             // A hand-edited value we cannot read keeps its default.
         }
@@ -55,7 +56,8 @@ bool save_settings(const Settings& s, const std::string& path, std::string& erro
             << "window_height=" << s.window_height << "\n"
             << "left_fraction=" << s.left_fraction << "\n"
             << "show_inspector=" << (s.show_inspector ? 1 : 0) << "\n"
-            << "show_export=" << (s.show_export ? 1 : 0) << "\n";
+            << "show_export=" << (s.show_export ? 1 : 0) << "\n"
+            << "show_help=" << (s.show_help ? 1 : 0) << "\n";
         if (!out) {
             error = "cannot write " + tmp;
             return false;

@@ -1,5 +1,6 @@
 #include "app/gui/worker.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -190,6 +191,21 @@ void Worker::engine_loop() {
                     e.request = id;
                     e.path = req.image_source;
                     e.image = image;
+                    // The UI only shows a thumbnail: a huge photo must not become a huge texture.
+                    const int longest = std::max(image->width, image->height);
+                    const RgbImage thumb = longest > 1024
+                                               ? resize_image(*image, std::max(1, image->height * 1024 / longest),
+                                                              std::max(1, image->width * 1024 / longest))
+                                               : *image;
+                    e.thumb_width = thumb.width;
+                    e.thumb_height = thumb.height;
+                    e.rgba.resize(std::size_t(thumb.width) * std::size_t(thumb.height) * 4);
+                    for (std::size_t i = 0, n = e.rgba.size() / 4; i < n; ++i) {
+                        e.rgba[i * 4 + 0] = thumb.pixels[i * 3 + 0];
+                        e.rgba[i * 4 + 1] = thumb.pixels[i * 3 + 1];
+                        e.rgba[i * 4 + 2] = thumb.pixels[i * 3 + 2];
+                        e.rgba[i * 4 + 3] = 255;
+                    }
                     emit(std::move(e));
                 } catch (const std::exception& ex) {
                     s.failed_image_source = req.image_source;

@@ -86,6 +86,8 @@ struct WorkerEvent {
     std::string message;                // errors, weights report, image label
     std::string path;
     std::shared_ptr<const RgbImage> image;
+    std::vector<std::uint8_t> rgba;     // image_loaded: a thumbnail (longest side <= 1024) as RGBA for GL
+    int thumb_width = 0, thumb_height = 0;
     std::shared_ptr<const Tensor3> tensor;
     int node = -1;
     std::vector<int> nodes;

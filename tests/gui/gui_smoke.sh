@@ -1,7 +1,7 @@
 #!/bin/sh
 # GUI smoke tests: start convscope under Xvfb, let it save a screenshot, check the picture.
 #   gui_smoke.sh CONVSCOPE PNG_CHECK CASE [MAKE_TEST_WEIGHTS]
-# CASE: playground | network | projector | session | export | bad-image | weights | bad-weights
+# CASE: playground | network | projector | session | export | bad-image | weights | bad-weights | settings
 # Exit 0 pass, 1 fail, 77 skipped (no xvfb-run).
 set -eu
 abspath() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd)" "$(basename "$1")"); }
@@ -111,6 +111,27 @@ bad-weights)
     red_bar badw2.png
     # The weights in use stay the seeded ones.
     grep -q '"weights": ""' badw2.json || { echo "a failed load changed the weights in use"; cat badw2.json; exit 1; }
+    ;;
+settings)
+    # An interactive run (no --screenshot/--frames) remembers UI scale and theme when it is closed.
+    xvfb-run -a -s "-screen 0 1600x1000x24" "$convscope" --ui-scale 1.5 --theme light &
+    xpid=$!
+    cpid=""
+    for i in $(seq 1 40); do
+        cpid=$(pgrep -P "$xpid" -x convscope || true)
+        [ -n "$cpid" ] && break
+        sleep 0.25
+    done
+    [ -n "$cpid" ] || { echo "convscope did not start"; exit 1; }
+    sleep 4
+    kill -TERM "$cpid"  # as a session manager closing it
+    wait "$xpid" || true
+    grep -q '^ui_scale=1.5$' config/convscope/settings.ini && grep -q '^theme=light$' config/convscope/settings.ini ||
+        { echo "settings not saved"; cat config/convscope/settings.ini; exit 1; }
+    # The next run starts light (the status bar's background is light grey).
+    run --screenshot light.png
+    shot_ok light.png
+    "$png_check" light.png --has-colour 240,240,240,6 --region 0,985,40,10
     ;;
 *)
     echo "unknown case $case_name"
