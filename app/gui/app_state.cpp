@@ -348,8 +348,12 @@ bool take_render(AppState& app) {
         return true;
     }
     auto result = std::make_shared<const RenderResult>(std::move(*r));
-    app.render_cache.emplace_front(sig, result);
-    if (app.render_cache.size() > 8) app.render_cache.pop_back();
+    // Network renders are kept a while for stepping back and forth; a playground output is replaced by
+    // the next parameter change, and keeping it would only hold its (large) tensor alive.
+    if (app.panel == Panel::network) {
+        app.render_cache.emplace_front(sig, result);
+        if (app.render_cache.size() > 6) app.render_cache.pop_back();
+    }
     if (sig == app.wanted_render_signature) show_render(app, result, sig);
     return true;
 }

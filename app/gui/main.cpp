@@ -3,8 +3,15 @@
 // Reads top to bottom like Dear ImGui's example_glfw_opengl3: parse arguments, initialise (GLFW, GL,
 // ImGui, fonts, worker), loop (poll, drain worker results, new frame, panels, render, screenshot, swap),
 // clean up in reverse order.
+//
+// Developer aids: CONVSCOPE_FRAME_DEBUG=1 prints per-frame UI / GL / swap times and per-job times to
+// stderr; --scripted-change seed|filters|kernel changes a playground parameter whenever the previous change
+// is on screen, so --frame-stats can report the change -> maps latency without a human at the mouse.
 #include <algorithm>
 #include <atomic>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <csignal>
 #include <chrono>
 #include <cmath>
@@ -55,7 +62,7 @@ struct Args {
     double timeout = 300.0;
     std::string export_kind, export_dir;  // --export KIND [--export-dir DIR]: export once results are complete
     std::string save_session;     // write the session here at exit (tests: session round trip)
-    std::string scripted_change;  // developer aid: "filters" or "kernel" changes the playground repeatedly
+    std::string scripted_change;  // developer aid: "seed", "filters" or "kernel" changes the playground repeatedly
 };
 
 bool parse_args(int argc, char** argv, Args& a, std::string& error) {
@@ -244,6 +251,15 @@ void print_frame_stats(const AppState& app) {
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef __GLIBC__
+    // Feature maps are large (600 x 600 x 64 floats = 92 MB) and replaced on every parameter change. From
+    // the heap, a freed buffer is reused at once; from mmap (glibc's default above 32 MB) every new one is
+    // page-faulted in again, which costs more than the convolution itself. One arena: glibc's per-thread
+    // arenas cannot hold blocks this large and would fall back to mmap for the worker's allocations.
+    mallopt(M_ARENA_MAX, 1);
+    mallopt(M_MMAP_THRESHOLD, 512 * 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
+#endif
     // --- arguments and settings
     Args args;
     std::string arg_error;
@@ -373,7 +389,12 @@ int main(int argc, char** argv) {
             // Developer aid for measuring latency: one parameter change each time the last one is on screen.
             if (results_complete(app)) {
                 Conv2DConfig& c = app.playground.conv;
-                if (args.scripted_change == "kernel") {  // same output shape: the engine reuses its buffer
+                if (args.scripted_change == "seed") {  // the case: 600x600x3 -> 64 filters 3x3 'same'
+                    c = Conv2DConfig{64, {3, 3}, {1, 1}, Padding::same, {1, 1}, true, ActivationKind::linear};
+                    app.playground.input_height = app.playground.input_width = 600;
+                    app.playground.kernel_source = KernelSource::glorot_uniform;
+                    app.playground.seed = app.playground.seed == 1 ? 2 : 1;
+                } else if (args.scripted_change == "kernel") {  // same output shape: the engine reuses its buffer
                     c.filters = 64;
                     c.padding = Padding::same;
                     c.kernel_size = c.kernel_size.rows == 3 ? IntPair(5, 5) : IntPair(3, 3);

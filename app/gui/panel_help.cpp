@@ -36,6 +36,8 @@ void draw_help(AppState& app) {
     };
     ImGui::TextColored(accent_colour(), "Keyboard shortcuts");
     if (ImGui::BeginTable("keys", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) {
+        ImGui::TableSetupColumn("key", ImGuiTableColumnFlags_WidthFixed);
+        ImGui::TableSetupColumn("does", ImGuiTableColumnFlags_WidthStretch);
         for (const auto& row : kShortcuts) {
             ImGui::TableNextRow();
             ImGui::TableNextColumn();

@@ -268,11 +268,16 @@ void draw_options(AppState& app) {
     const ImGuiStyle& st = ImGui::GetStyle();
     const float buttons_w = ImGui::CalcTextSize("Load .h5Seeded").x + st.FramePadding.x * 4 + st.ItemSpacing.x * 2;
     ImGui::SetNextItemWidth(std::max(ImGui::GetFontSize() * 6, ImGui::GetContentRegionAvail().x - buttons_w));
-    if (input_text("##weights", app.weights_path_field, ImGuiInputTextFlags_EnterReturnsTrue))
-        load_weights(app, app.weights_path_field);
+    auto load_typed = [&app] {
+        if (app.weights_path_field.empty())
+            show_error(app, "No weights file given: type the path of a Keras .h5 file (or press Seeded for random weights).");
+        else
+            load_weights(app, app.weights_path_field);
+    };
+    if (input_text("##weights", app.weights_path_field, ImGuiInputTextFlags_EnterReturnsTrue)) load_typed();
     tooltip("Path of a Keras HDF5 weights file, e.g. resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5. Enter loads it.");
     ImGui::SameLine();
-    if (ImGui::Button("Load .h5")) load_weights(app, app.weights_path_field);
+    if (ImGui::Button("Load .h5")) load_typed();
     tooltip("Load the weights file at the path on the left (layers are matched by name).");
     ImGui::SameLine();
     if (ImGui::Button("Seeded")) load_weights(app, "");
