@@ -81,7 +81,13 @@ void refresh_playground_geometry(AppState& app) {
         Conv2D conv(p.conv);
         const Shape in = Shape::image(p.input_height, p.input_width, 3);
         ConvGeometry g = conv.geometry(in);
-        conv.output_shape({in});  // raises the "output dimension < 1" error with its rule
+        const Shape out = conv.output_shape({in});  // raises the "output dimension < 1" error with its rule
+        // The playground keeps its whole output in memory (and the previous one on screen meanwhile).
+        constexpr std::int64_t kMaxValues = 100'000'000;  // 400 MB of float32
+        if (out.size() > kMaxValues)
+            throw ConfigError("output " + plain_shape(out) + " holds " + with_thousands(out.size()) +
+                              " values; the playground allows up to " + with_thousands(kMaxValues) +
+                              " (400 MB): use a smaller input size, fewer filters or larger strides");
         app.playground_geometry = g;
         app.playground_error.clear();
     } catch (const std::exception& e) {

@@ -139,6 +139,7 @@ struct AppState {
     std::vector<std::shared_ptr<const Tensor3>> network_outputs;  // per node, last complete
     std::vector<char> network_stale;                              // 1: being recomputed
     std::vector<char> network_reinitialised;                      // 1: weights re-initialised by an edit
+    std::vector<std::string> class_names;  // ImageNet labels for fc1000 (assets/imagenet_classes.txt)
     std::string weights_label = "seeded glorot_uniform (seed 1)";
     std::string weights_report;
     Progress progress;

@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -321,6 +322,12 @@ int main(int argc, char** argv) {
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init("#version 330");
     apply_scale_and_theme(app);
+
+    // --- ImageNet class names for the classifier top (a small text file; missing is not an error)
+    {
+        std::ifstream classes(app.assets_dir + "/imagenet_classes.txt");
+        for (std::string line; std::getline(classes, line);) app.class_names.push_back(line);
+    }
 
     // --- the worker, and what to show first
     app.worker.start(app.assets_dir, [] { glfwPostEmptyEvent(); });

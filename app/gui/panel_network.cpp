@@ -303,6 +303,29 @@ void draw_stepper(AppState& app) {
     }
 }
 
+// With the classifier top: the five most probable ImageNet classes of the image.
+void draw_predictions(AppState& app) {
+    const int fc = app.ui_graph.find("fc1000");
+    if (fc < 0 || std::size_t(fc) >= app.network_outputs.size() || !app.network_outputs[std::size_t(fc)]) return;
+    const Tensor3& p = *app.network_outputs[std::size_t(fc)];  // (1, 1, 1000) softmax
+    const int n = int(p.size());
+    std::vector<int> order(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) order[std::size_t(i)] = i;
+    const int k = std::min(5, n);
+    std::partial_sort(order.begin(), order.begin() + k, order.end(),
+                      [&](int a, int b) { return p.data()[a] > p.data()[b]; });
+    ImGui::TextColored(accent_colour(), "fc1000 top %d", k);
+    tooltip("The classifier's five most probable ImageNet classes (softmax of fc1000). With seeded random weights "
+            "these are meaningless; load the official Keras weights with the top for real predictions.");
+    for (int j = 0; j < k; ++j) {
+        const int c = order[std::size_t(j)];
+        const std::string name = std::size_t(c) < app.class_names.size() ? app.class_names[std::size_t(c)] : "class " + std::to_string(c);
+        ImGui::SameLine();
+        ImGui::Text("%s %.1f%%%s", name.substr(0, name.find(',')).c_str(), double(p.data()[c]) * 100.0, j + 1 < k ? "," : "");
+        tooltip("class %d: %s, probability %.4f", c, name.c_str(), double(p.data()[c]));
+    }
+}
+
 void draw_editor(AppState& app) {
     const int i = app.selected_node;
     if (i < 0) return;
@@ -516,6 +539,7 @@ void draw_network(AppState& app) {
         draw_chain(app, chain);
     }
     ImGui::EndChild();
+    if (app.network.options.include_top) draw_predictions(app);
     ImGui::Separator();
     draw_editor(app);
     ImGui::Separator();
