@@ -46,6 +46,10 @@ void refresh_network_structure(AppState& app) {
         app.ui_graph_options = o;
     }
     if (rebuild) {
+        // Keep the selection by name across a rebuild (stage 5 or the top added or removed).
+        const std::string selected = app.selected_node >= 0 && app.selected_node < app.ui_graph.size()
+                                         ? app.ui_graph.node(app.selected_node).name
+                                         : std::string("conv1");
         app.ui_graph = build_resnet50(o);
         app.ui_graph_options = o;
         const std::size_t n = std::size_t(app.ui_graph.size());
@@ -53,7 +57,8 @@ void refresh_network_structure(AppState& app) {
         app.network_stale.assign(n, 0);
         app.network_reinitialised.assign(n, 0);
         app.network_structure_request = app.worker_request_counter + 1;  // older node events do not fit
-        if (app.selected_node < 0 || app.selected_node >= app.ui_graph.size()) app.selected_node = app.ui_graph.find("conv1");
+        app.selected_node = app.ui_graph.find(selected);
+        if (app.selected_node < 0) app.selected_node = app.ui_graph.output();  // it was in the removed part
     }
     app.edit_errors.clear();
     // Every Conv2D gets its seed configuration unless the user edited it.

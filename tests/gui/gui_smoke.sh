@@ -70,11 +70,14 @@ JSON
     ;;
 export)
     # Every channel of the playground output as PNGs, then the same into a folder that cannot exist.
-    run --panel playground --export channels --export-dir out --screenshot e1.png
+    printf '%s\n' '{"convscope_session": 1, "panel": "playground", "image": "sample:rocket",
+      "playground": {"input_size": [200, 300], "filters": 5, "kernel_size": [3, 3], "padding": "valid", "kernel_source": "sobel_y"}}' > e.json
+    run --session e.json --export channels --export-dir out --screenshot e1.png
     shot_ok e1.png
     n=$(ls out/playground_conv2d_channels/*.png | wc -l)
-    [ "$n" -eq 8 ] || { echo "expected 8 channel PNGs, found $n"; exit 1; }
-    "$png_check" out/playground_conv2d_channels/playground_conv2d_ch007.png --size 600x600 --min-colours 20
+    [ "$n" -eq 5 ] || { echo "expected 5 channel PNGs, found $n"; exit 1; }
+    # 'valid' 3x3 on 200 x 300: 198 x 298, one pixel per value.
+    "$png_check" out/playground_conv2d_channels/playground_conv2d_ch004.png --size 298x198 --min-colours 20
     run --panel network --export block --export-dir out --screenshot e2.png
     [ -s out/conv1/conv1.npy ] && [ -s out/conv1/conv1.png ] || { echo "block export missing"; ls -R out; exit 1; }
     printf 'a file, not a folder' > blocker
