@@ -134,6 +134,45 @@ TEST_CASE("relu_fast and add_fast match the Activation and Add layers", "[elemen
     CHECK(same(inplace, sum_want));
 }
 
+TEST_CASE("affine_add_fast gives the bits of batch_norm_fast then add_fast, in every variant", "[elementwise_fast]") {
+    ThreadPool pool(2);
+    Context ctx;
+    ctx.pool = &pool;
+    for (int channels : {1, 17, 64, 256}) {
+        INFO("channels " << channels);
+        const Tensor3 a = random_tensor(29, 13, channels, 5), b = random_tensor(29, 13, channels, 6);  // (H, W, C)
+        const Tensor3 affine = random_tensor(1, 4, channels, 7);  // a_scale, a_shift, b_scale, b_shift: (4, C)
+        const float* as = affine.data();
+        const float* at = as + channels;
+        const float* bs = at + channels;
+        const float* bt = bs + channels;
+        const std::size_t pixels = 29 * 13, n = a.size();
+        std::vector<float> bn_a(n), bn_b(n), sum_want(n), relu_want(n);
+        batch_norm_fast(a.data(), as, at, bn_a.data(), nullptr, pixels, std::size_t(channels), ctx);
+        batch_norm_fast(b.data(), bs, bt, bn_b.data(), nullptr, pixels, std::size_t(channels), ctx);
+        for (int variant = 0; variant < 4; ++variant) {
+            const bool affine_a = variant & 1, affine_b = variant & 2;
+            INFO("affine a " << affine_a << ", affine b " << affine_b);
+            add_fast(affine_a ? bn_a.data() : a.data(), affine_b ? bn_b.data() : b.data(), sum_want.data(),
+                     relu_want.data(), n, ctx);
+            std::vector<float> sum(n), relu(n), relu_only(n, -1.0f), sum_only(n, -1.0f);
+            affine_add_fast(a.data(), affine_a ? as : nullptr, affine_a ? at : nullptr, b.data(),
+                            affine_b ? bs : nullptr, affine_b ? bt : nullptr, sum.data(), relu.data(), pixels,
+                            std::size_t(channels), ctx);
+            affine_add_fast(a.data(), affine_a ? as : nullptr, affine_a ? at : nullptr, b.data(),
+                            affine_b ? bs : nullptr, affine_b ? bt : nullptr, nullptr, relu_only.data(), pixels,
+                            std::size_t(channels), ctx);
+            affine_add_fast(a.data(), affine_a ? as : nullptr, affine_a ? at : nullptr, b.data(),
+                            affine_b ? bs : nullptr, affine_b ? bt : nullptr, sum_only.data(), nullptr, pixels,
+                            std::size_t(channels), ctx);
+            CHECK(sum == sum_want);
+            CHECK(sum_only == sum_want);
+            CHECK(relu == relu_want);
+            CHECK(relu_only == relu_want);
+        }
+    }
+}
+
 TEST_CASE("max_pool2d_fast matches the MaxPooling2D layer, padded cells never win", "[elementwise_fast]") {
     ThreadPool pool(2);
     Context ctx;
