@@ -9,6 +9,7 @@
 
 #include "core/engine/engine.hpp"
 #include "core/errors.hpp"
+#include "core/layers/batch_normalization.hpp"
 #include "core/model/resnet50.hpp"
 #include "core/weights/initializers.hpp"
 
@@ -29,6 +30,26 @@ std::unique_ptr<Engine> make_engine(int size, EngineOptions options = {}) {
     initialize_graph(g, 3);
     auto e = std::make_unique<Engine>(std::move(g), options);
     e->set_input(test_input(size, size));
+    return e;
+}
+
+// As make_engine(), at height x width, with varied BN statistics: Keras' initial ones make every BN the
+// identity, and a derivation that used the wrong scale, shift or input must show in the bits.
+std::unique_ptr<Engine> make_varied_engine(int height, int width, EngineOptions options = {}) {
+    Graph g = build_resnet50({height, width, 4, false});
+    initialize_graph(g, 3);
+    std::mt19937 random(5);
+    std::uniform_real_distribution<float> positive(0.5f, 1.5f), centred(-0.5f, 0.5f);
+    for (int i = 0; i < g.size(); ++i) {
+        if (!dynamic_cast<const BatchNormalization*>(g.node(i).layer.get())) continue;
+        auto& w = g.node(i).layer->weights();  // gamma, beta, moving_mean, moving_variance: each (C)
+        for (float& x : w[0].values) x = positive(random);
+        for (float& x : w[1].values) x = centred(random);
+        for (float& x : w[2].values) x = centred(random);
+        for (float& x : w[3].values) x = positive(random);
+    }
+    auto e = std::make_unique<Engine>(std::move(g), options);
+    e->set_input(test_input(height, width));
     return e;
 }
 
@@ -195,5 +216,118 @@ TEST_CASE("a shape error stops the run before any work and names the node") {
         CHECK_THAT(err.what(), Catch::Contains("res4a_add"));
         CHECK_THAT(err.what(), Catch::Contains("(5, 5, 1024)"));
         CHECK_THAT(err.what(), Catch::Contains("(9, 9, 1024)"));
+    }
+}
+
+TEST_CASE("derived outputs: every node is its layer applied to its inputs' outputs, bit for bit") {
+    for (auto [h, w] : {std::pair{65, 65}, std::pair{64, 56}}) {
+        auto e_owner = make_varied_engine(h, w);
+        Engine& e = *e_owner;
+        e.run();
+        const Graph& g = e.graph();
+        // The run left these unwritten: a BN read by its fused ReLU, a block's BNs and its Add.
+        for (const char* name : {"bn_conv1", "bn2a_branch2a", "bn2a_branch2c", "bn2a_branch1", "res2a_add",
+                                 "bn3b_branch2b", "bn3b_branch2c", "res3b_add", "res4f_add"}) {
+            INFO(name);
+            CHECK(e.is_derived(g.find(name)));
+        }
+        const std::vector<int> executions = e.execution_counts();
+        const std::size_t bytes_before = e.cached_bytes();
+        ThreadPool pool(2);
+        Context ctx;
+        ctx.pool = &pool;
+        std::size_t all_bytes = 0;
+        for (int i = 0; i < g.size(); ++i) {
+            INFO(h << "x" << w << ", node " << g.node(i).name);
+            const auto out = e.output(i);
+            REQUIRE(out);
+            CHECK(!e.is_derived(i));
+            all_bytes += out->size() * sizeof(float);
+            if (g.node(i).inputs.empty()) continue;
+            std::vector<const Tensor3*> inputs;
+            for (int j : g.node(i).inputs) inputs.push_back(e.output(j).get());
+            Tensor3 want = make_tensor(shape_of(*out));  // what a run that writes every node gives
+            g.node(i).layer->forward(inputs, want, ctx);
+            CHECK(bitwise_equal(*out, want));
+        }
+        // Making a derived output is not an execution, and it is counted as memory once it exists.
+        CHECK(e.execution_counts() == executions);
+        CHECK(e.cached_bytes() == all_bytes);
+        CHECK(bytes_before < all_bytes);
+        CHECK(e.peak_bytes() >= all_bytes);
+        CHECK(e.run().computed == 0);
+    }
+}
+
+TEST_CASE("derived outputs equal the outputs a fused pass writes (compute() in block_outputs mode)") {
+    auto all_owner = make_varied_engine(64, 56);
+    Engine& all = *all_owner;
+    all.run();
+    EngineOptions options;
+    options.keep = KeepPolicy::block_outputs;
+    auto lean_owner = make_varied_engine(64, 56, options);
+    Engine& lean = *lean_owner;
+    lean.run();
+    // compute() asks for the node itself, so its fused pass writes it: the BN from the conv epilogue, the Add
+    // from the join pass. Without the BN and Add of the same group being left to a derivation.
+    for (int i = 0; i < all.graph().size(); ++i) {
+        INFO("node " << all.graph().node(i).name);
+        const auto written = lean.compute(i);
+        REQUIRE(written);
+        CHECK(bitwise_equal(*all.output(i), *written));
+    }
+}
+
+TEST_CASE("derived outputs after a cancelled run and after an edit") {
+    auto full_owner = make_varied_engine(97, 97);
+    Engine& full = *full_owner;
+    full.run();
+    std::mt19937 random(13);
+    int derived_seen = 0;
+    for (int attempt = 0; attempt < 6; ++attempt) {
+        auto e_owner = make_varied_engine(97, 97);
+        Engine& e = *e_owner;
+        std::atomic<bool> cancel{false};
+        const int delay_us = int(random() % 20000);
+        std::thread canceller([&] {
+            std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
+            cancel = true;
+        });
+        try {
+            e.run(&cancel);
+        } catch (const Cancelled&) {
+        }
+        canceller.join();
+        INFO("cancelled after " << delay_us << " us");
+        for (int i = 0; i < e.graph().size(); ++i) {
+            const bool derived = e.is_derived(i);
+            derived_seen += derived;
+            const auto out = e.output(i);
+            if (!out) continue;
+            INFO("node " << e.graph().node(i).name << (derived ? " (derived)" : ""));
+            CHECK(bitwise_equal(*out, *full.output(i)));
+        }
+    }
+    CHECK(derived_seen > 0);
+
+    // Edit a conv after every output was made: the derived outputs downstream are forgotten and derived
+    // again from the new conv outputs; those upstream stay.
+    auto e_owner = make_varied_engine(97, 97);
+    Engine& e = *e_owner;
+    e.run();
+    for (int i = 0; i < e.graph().size(); ++i) e.output(i);
+    const int edited = e.graph().find("res3b_branch2b");
+    auto config = dynamic_cast<const Conv2D&>(*e.graph().node(edited).layer).config();
+    config.kernel_size = {5, 5};
+    e.set_conv_config(edited, config, 3);
+    full.set_conv_config(edited, config, 3);
+    const std::vector<int> downstream = e.graph().downstream(edited);
+    CHECK(e.run().computed == int(downstream.size()));
+    CHECK(!e.is_derived(e.graph().find("bn3b_branch2a")));  // upstream: made before the edit, still cached
+    CHECK(e.is_derived(e.graph().find("bn3b_branch2b")));
+    full.run();
+    for (int i = 0; i < e.graph().size(); ++i) {
+        INFO("node " << e.graph().node(i).name);
+        CHECK(bitwise_equal(*e.output(i), *full.output(i)));
     }
 }

@@ -23,6 +23,7 @@ Engine::Engine(Graph graph, EngineOptions options)
     recycled_.resize(std::size_t(graph_.size()));
     packed_.resize(std::size_t(graph_.size()));
     valid_.assign(std::size_t(graph_.size()), 0);
+    derived_.resize(std::size_t(graph_.size()));
     executions_.assign(std::size_t(graph_.size()), 0);
 }
 
@@ -46,6 +47,7 @@ void Engine::forget(int i, bool weights_may_have_changed) {
     if (cache_[std::size_t(i)]) recycled_[std::size_t(i)] = std::move(cache_[std::size_t(i)]);
     if (weights_may_have_changed) packed_[std::size_t(i)].reset();
     cache_[std::size_t(i)].reset();
+    derived_[std::size_t(i)].reset();
     valid_[std::size_t(i)] = 0;
 }
 
@@ -69,6 +71,8 @@ bool Engine::keeps(int node) const {
     const int block = graph_.block_of(node);
     return block < 0 || graph_.blocks[std::size_t(block)].output == node;  // stem, top and block outputs
 }
+
+bool Engine::is_derived(int node) const { return derived_.at(std::size_t(node)) != nullptr; }
 
 std::size_t Engine::cached_bytes() const {
     std::size_t bytes = 0;
@@ -105,8 +109,54 @@ void Engine::publish(int i, TensorPtr out, std::vector<TensorPtr>& scratch) {
     else scratch[std::size_t(i)] = std::move(out);
 }
 
-const Tensor3& Engine::available(int i, const std::vector<TensorPtr>& scratch) const {
-    return cache_[std::size_t(i)] ? *cache_[std::size_t(i)] : *scratch[std::size_t(i)];
+// A node published as derived: valid and counted as executed, but not written; output() makes it.
+void Engine::publish_derived(int i, Derivation how) {
+    ++executions_[std::size_t(i)];
+    valid_[std::size_t(i)] = 1;
+    derived_[std::size_t(i)] = std::make_unique<Derivation>(std::move(how));
+    // Its previous buffer would only sit idle (and count as memory) until someone asks for the output.
+    recycled_[std::size_t(i)].reset();
+}
+
+static const std::shared_ptr<Tensor3>* in_scratch(const std::vector<std::shared_ptr<Tensor3>>& scratch, int i) {
+    return std::size_t(i) < scratch.size() && scratch[std::size_t(i)] ? &scratch[std::size_t(i)] : nullptr;
+}
+
+// Node i's whole output, assuming it is cached, in scratch (this run, dropped by the keep policy) or derived.
+const Tensor3& Engine::available(int i, const std::vector<TensorPtr>& scratch) {
+    if (cache_[std::size_t(i)]) return *cache_[std::size_t(i)];
+    if (const TensorPtr* t = in_scratch(scratch, i)) return **t;
+    return materialise(i, scratch);
+}
+
+// Node i as an input of a fused elementwise pass: a derived BN stays an affine of its conv, not made.
+Engine::Term Engine::term(int i, const std::vector<TensorPtr>& scratch) {
+    const Derivation* how = derived_[std::size_t(i)].get();
+    if (!cache_[std::size_t(i)] && !in_scratch(scratch, i) && how && !how->scale.empty())
+        return Term{available(how->sources[0], scratch).data(), how->scale.data(), how->shift.data()};
+    return Term{available(i, scratch).data(), nullptr, nullptr};
+}
+
+// Makes a derived output with the arithmetic of the pass that skipped writing it (batch_norm_fast() is the
+// conv epilogue's multiply-then-add, affine_add_fast() the join's), so it has the bits a writing run gives.
+const Tensor3& Engine::materialise(int i, const std::vector<TensorPtr>& scratch) {
+    const Derivation& how = *derived_[std::size_t(i)];
+    const Context ctx{&pool_, nullptr, options_.kernels};  // small and memory-bound: not worth cancelling
+    TensorPtr out = acquire(i);                              // (H, W, C)
+    const std::size_t channels = std::size_t(shapes_[std::size_t(i)].c);
+    const std::size_t pixels = out->size() / channels;
+    if (!how.scale.empty()) {
+        const Tensor3& x = available(how.sources[0], scratch);  // (H, W, C)
+        batch_norm_fast(x.data(), how.scale.data(), how.shift.data(), out->data(), nullptr, pixels, channels, ctx);
+    } else {
+        const Term a = term(how.sources[0], scratch), b = term(how.sources[1], scratch);
+        affine_add_fast(a.x, a.scale, a.shift, b.x, b.scale, b.shift, out->data(), nullptr, pixels, channels, ctx);
+    }
+    // Published only now, complete; the recipe goes (the output is cached until the next invalidation).
+    cache_[std::size_t(i)] = std::move(out);
+    derived_[std::size_t(i)].reset();
+    note_memory(scratch);
+    return *cache_[std::size_t(i)];
 }
 
 // Computes node `i` into the cache (or into `scratch` when the keep policy drops it), assuming its
@@ -143,39 +193,52 @@ const Conv2DPackedKernel& Engine::packed_kernel(int i, const Conv2DParams& p, co
 }
 
 // Conv2D [-> BatchNormalization [-> ReLU]] in one pass over each output tile, or Add -> ReLU in one pass.
-// Every node still gets its own output buffer, so the viewer can show each of them; only the extra
-// trips through memory are saved.
+// Every node gets its own output: written here, or (group.deferred) derived from the written ones on demand,
+// so the viewer can show each of them while the run writes as little as it can.
 void Engine::execute_fused(const FusedGroup& group, const Context& ctx, std::vector<TensorPtr>& scratch) {
     const Node& first = graph_.node(group.nodes[0]);
-    std::vector<TensorPtr> outs;
-    for (int n : group.nodes) outs.push_back(acquire(n));
-    float* second = outs.size() > 1 ? outs[1]->data() : nullptr;
-    float* third = outs.size() > 2 ? outs[2]->data() : nullptr;
+    const std::size_t n = group.nodes.size();
+    std::vector<TensorPtr> outs(n);
+    for (std::size_t k = 0; k < n; ++k)
+        if (!group.deferred[k]) outs[k] = acquire(group.nodes[k]);
+    auto out = [&](std::size_t k) { return k < n && outs[k] ? outs[k]->data() : nullptr; };
+    std::vector<Derivation> how(n);
     if (auto* conv = dynamic_cast<const Conv2D*>(first.layer.get())) {
         const Tensor3& x = available(first.inputs[0], scratch);  // (H, W, Cin)
         std::vector<float> scale, shift;                         // (filters), when a BN follows
-        if (group.nodes.size() > 1)
+        if (n > 1)
             dynamic_cast<const BatchNormalization&>(*graph_.node(group.nodes[1]).layer).scale_and_shift(scale, shift);
+        const bool bn_in_pass = out(1) || out(2);  // else the BN is left entirely to its derivation
         const float* bias = conv->config().use_bias ? conv->weights()[1].values.data() : nullptr;
         const Conv2DParams p = conv->params(shape_of(x));
-        conv2d_fast_packed(p, x.data(), packed_kernel(group.nodes[0], p, ctx), bias, outs[0]->data(),
-                           scale.empty() ? nullptr : scale.data(), shift.empty() ? nullptr : shift.data(), second,
-                           third, ctx);
-        if (group.nodes.size() == 1)  // a lone Conv2D applies its own activation (fusion needs a linear one)
-            apply_activation(conv->config().activation, outs[0]->data(), std::size_t(p.out_h) * std::size_t(p.out_w),
+        conv2d_fast_packed(p, x.data(), packed_kernel(group.nodes[0], p, ctx), bias, out(0),
+                           bn_in_pass ? scale.data() : nullptr, bn_in_pass ? shift.data() : nullptr, out(1), out(2),
+                           ctx);
+        if (n == 1)  // a lone Conv2D applies its own activation (fusion needs a linear one)
+            apply_activation(conv->config().activation, out(0), std::size_t(p.out_h) * std::size_t(p.out_w),
                              std::size_t(p.filters));
-    } else {  // Add -> ReLU
-        const Tensor3& a = available(first.inputs[0], scratch);
-        const Tensor3& b = available(first.inputs[1], scratch);
-        add_fast(a.data(), b.data(), outs[0]->data(), second, a.size(), ctx);
+        if (n > 1 && group.deferred[1]) how[1] = Derivation{{group.nodes[0]}, std::move(scale), std::move(shift)};
+    } else {  // Add -> ReLU, reading a derived BN input as the affine of its conv output
+        const Term a = term(first.inputs[0], scratch), b = term(first.inputs[1], scratch);
+        const std::size_t channels = std::size_t(shapes_[std::size_t(group.nodes[0])].c);
+        const std::size_t pixels = std::size_t(shapes_[std::size_t(group.nodes[0])].h) *
+                                   std::size_t(shapes_[std::size_t(group.nodes[0])].w);
+        affine_add_fast(a.x, a.scale, a.shift, b.x, b.scale, b.shift, out(0), out(1), pixels, channels, ctx);
+        if (group.deferred[0]) how[0] = Derivation{{first.inputs[0], first.inputs[1]}, {}, {}};
     }
-    for (std::size_t k = 0; k < group.nodes.size(); ++k) publish(group.nodes[k], std::move(outs[k]), scratch);
+    for (std::size_t k = 0; k < n; ++k) {
+        if (group.deferred[k]) publish_derived(group.nodes[k], std::move(how[k]));
+        else publish(group.nodes[k], std::move(outs[k]), scratch);
+    }
 }
 
 // Which needed nodes run as one pass: every Conv2D (alone, with its packed kernel), joined by the
 // BatchNormalization that is its only reader when the conv is linear (and by a ReLU that is the BN's only
 // reader), or a two-input Add whose only reader is a ReLU.
-std::vector<Engine::FusedGroup> Engine::plan_fusion(const std::vector<char>& needed) const {
+// Which of them the pass leaves unwritten (derived on demand): a BN whose only reader is its group's ReLU
+// or a fused Add -> ReLU, and a fused Add; only when the keep policy caches the node and its inputs (so the
+// derivation's sources stay) and compute() did not ask for it (`held`: it hands over the tensor itself).
+std::vector<Engine::FusedGroup> Engine::plan_fusion(const std::vector<char>& needed, const std::vector<char>& held) const {
     std::vector<FusedGroup> groups;
     if (options_.kernels != Kernels::fast) return groups;  // the reference path runs every layer as written
     std::vector<std::vector<int>> readers(std::size_t(graph_.size()));
@@ -186,20 +249,35 @@ std::vector<Engine::FusedGroup> Engine::plan_fusion(const std::vector<char>& nee
         const auto* a = i >= 0 ? dynamic_cast<const Activation*>(graph_.node(i).layer.get()) : nullptr;
         return a && a->config().activation == ActivationKind::relu && needed[std::size_t(i)];
     };
+    auto is_join = [&](int i) {  // an Add that runs fused with its ReLU
+        return i >= 0 && needed[std::size_t(i)] && dynamic_cast<const Add*>(graph_.node(i).layer.get()) &&
+               graph_.node(i).inputs.size() == 2 && is_relu(only_reader(i));
+    };
+    auto may_defer = [&](int i) {
+        if (held[std::size_t(i)] || !keeps(i)) return false;
+        for (int j : graph_.node(i).inputs)
+            if (!keeps(j)) return false;
+        return true;
+    };
     for (int i = 0; i < graph_.size(); ++i) {
         if (!needed[std::size_t(i)]) continue;
         const Layer* layer = graph_.node(i).layer.get();
         if (const auto* conv = dynamic_cast<const Conv2D*>(layer)) {
-            FusedGroup g{{i}};
+            FusedGroup g{{i}, {0}};
             const int bn = only_reader(i);
             if (conv->config().activation == ActivationKind::linear && bn >= 0 && needed[std::size_t(bn)] &&
                 dynamic_cast<const BatchNormalization*>(graph_.node(bn).layer.get())) {
                 g.nodes.push_back(bn);
-                if (is_relu(only_reader(bn))) g.nodes.push_back(only_reader(bn));
+                const bool relu = is_relu(only_reader(bn));
+                g.deferred.push_back((relu || is_join(only_reader(bn))) && may_defer(bn));
+                if (relu) {
+                    g.nodes.push_back(only_reader(bn));
+                    g.deferred.push_back(0);
+                }
             }
             groups.push_back(g);
-        } else if (dynamic_cast<const Add*>(layer) && graph_.node(i).inputs.size() == 2 && is_relu(only_reader(i))) {
-            groups.push_back(FusedGroup{{i, only_reader(i)}});
+        } else if (is_join(i)) {
+            groups.push_back(FusedGroup{{i, only_reader(i)}, {char(may_defer(i)), 0}});
         }
     }
     return groups;
@@ -212,7 +290,7 @@ std::vector<char> Engine::needed_for(const std::vector<int>& targets) const {
     for (int i = graph_.size() - 1; i >= 0; --i) {
         if (!needed[std::size_t(i)]) continue;
         for (int j : graph_.node(i).inputs)
-            if (!cache_[std::size_t(j)]) needed[std::size_t(j)] = 1;
+            if (!cache_[std::size_t(j)] && !derived_[std::size_t(j)]) needed[std::size_t(j)] = 1;
     }
     return needed;
 }
@@ -239,7 +317,10 @@ RunStats Engine::run_nodes(const std::vector<int>& targets, bool hold_targets, c
     std::vector<TensorPtr> scratch(std::size_t(graph_.size()));
     // Fused groups run when their first node comes up; the group's other nodes are then skipped.
     std::vector<int> group_of(std::size_t(graph_.size()), -1);
-    const std::vector<FusedGroup> groups = plan_fusion(needed);
+    std::vector<char> held(std::size_t(graph_.size()), 0);
+    if (hold_targets)
+        for (int t : targets) held[std::size_t(t)] = 1;
+    const std::vector<FusedGroup> groups = plan_fusion(needed, held);
     for (std::size_t g = 0; g < groups.size(); ++g)
         for (int n : groups[g].nodes) group_of[std::size_t(n)] = int(g);
     std::vector<char> done(std::size_t(graph_.size()), 0);
@@ -280,10 +361,13 @@ RunStats Engine::run_nodes(const std::vector<int>& targets, bool hold_targets, c
     return stats;
 }
 
-std::shared_ptr<const Tensor3> Engine::output(int node) const { return cache_.at(std::size_t(node)); }
+std::shared_ptr<const Tensor3> Engine::output(int node) {
+    if (derived_.at(std::size_t(node))) materialise(node, {});
+    return cache_.at(std::size_t(node));
+}
 
 std::shared_ptr<const Tensor3> Engine::compute(int node, const std::atomic<bool>* cancel) {
-    if (cache_.at(std::size_t(node))) return cache_[std::size_t(node)];
+    if (auto out = output(node)) return out;
     run_nodes({node}, true, cancel, {});
     std::shared_ptr<const Tensor3> result = last_scratch_[std::size_t(node)];
     last_scratch_.clear();

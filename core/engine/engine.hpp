@@ -9,12 +9,21 @@
 //                               after changing weights through mutable_graph(): cached packed kernels go too
 //   run(cancel, progress)       computes every node that is not cached; throws Cancelled between tiles,
 //                               and a cancelled run leaves every cached output complete or absent
-//   output(node)                the cached output, shared (cheap to hand to the UI thread), or nullptr
+//   output(node)                the node's output, shared (cheap to hand to the UI thread), or nullptr when
+//                               it has not been computed; a derived output is made and cached on first request
 //   compute(node, cancel)       output(node), recomputing it (and only its missing inputs) if needed;
 //                               this is how block_outputs mode shows a block's inner nodes on demand
 //
 // Not thread-safe: one thread (the GUI's worker, or the CLI) drives an Engine. Other threads may hold
 // the shared_ptr outputs it hands out; those tensors are never modified after they are published.
+//
+// Derived outputs. Writing outputs, not arithmetic, limits the fast path: a Conv2D -> BN -> ReLU group would
+// write three full tensors. With Kernels::fast and a cached conv output, a BatchNormalization read only by
+// its fused ReLU or by a fused Add -> ReLU is not written during the run (it is conv * scale + shift), and
+// neither is such an Add (the sum of its two inputs): a block's join computes
+// relu((conv2c * s2c + t2c) + shortcut) in one pass from the conv outputs. Those nodes count as executed
+// and are valid; output() and compute() make them, with the same arithmetic, so they are bitwise what a
+// run writing them would give, and cache them until the next invalidation.
 
 #include <atomic>
 #include <chrono>
@@ -70,12 +79,13 @@ public:
     void invalidate_all();
 
     RunStats run(const std::atomic<bool>* cancel = nullptr, const ProgressFn& progress = {});
-    std::shared_ptr<const Tensor3> output(int node) const;
+    std::shared_ptr<const Tensor3> output(int node);  // not const: may make a derived output
     std::shared_ptr<const Tensor3> compute(int node, const std::atomic<bool>* cancel = nullptr);
 
     // How many times each node has executed since construction (tests check incremental re-runs).
     const std::vector<int>& execution_counts() const { return executions_; }
-    std::size_t cached_bytes() const;  // bytes of the cached outputs now
+    std::size_t cached_bytes() const;  // bytes of the cached outputs now (derived ones once they are made)
+    bool is_derived(int node) const;   // valid, not written by the run, made by output() on first request
     // The most bytes of node outputs alive at once (cached plus transient), since construction.
     std::size_t peak_bytes() const { return peak_bytes_; }
     int threads() const { return pool_.size(); }
@@ -83,16 +93,31 @@ public:
 private:
     using TensorPtr = std::shared_ptr<Tensor3>;  // handed out as shared_ptr<const Tensor3>
     struct FusedGroup {
-        std::vector<int> nodes;  // conv, bn[, relu] or add, relu: run as one pass
+        std::vector<int> nodes;      // conv, bn[, relu] or add, relu: run as one pass
+        std::vector<char> deferred;  // per node: not written by the pass, derived on demand
+    };
+    // How a derived node's output is made from other nodes' outputs (cached, or derived themselves).
+    struct Derivation {
+        std::vector<int> sources;         // affine: {x}; sum: {a, b}
+        std::vector<float> scale, shift;  // (channels) affine: x * scale + shift; empty for a sum
+    };
+    // One input of a fused elementwise pass: x, or x * scale + shift when scale is given.
+    struct Term {
+        const float* x = nullptr;  // (H, W, C)
+        const float* scale = nullptr;
+        const float* shift = nullptr;
     };
     bool keeps(int node) const;  // whether the keep policy caches this node
     void forget(int node, bool weights_may_have_changed);
     TensorPtr acquire(int node);
     void publish(int node, TensorPtr out, std::vector<TensorPtr>& scratch);
-    const Tensor3& available(int node, const std::vector<TensorPtr>& scratch) const;
+    const Tensor3& available(int node, const std::vector<TensorPtr>& scratch);
+    Term term(int node, const std::vector<TensorPtr>& scratch);
+    const Tensor3& materialise(int node, const std::vector<TensorPtr>& scratch);
+    void publish_derived(int node, Derivation how);
     void execute(int node, const Context& ctx, std::vector<TensorPtr>& scratch);
     void execute_fused(const FusedGroup& group, const Context& ctx, std::vector<TensorPtr>& scratch);
-    std::vector<FusedGroup> plan_fusion(const std::vector<char>& needed) const;
+    std::vector<FusedGroup> plan_fusion(const std::vector<char>& needed, const std::vector<char>& held) const;
     const Conv2DPackedKernel& packed_kernel(int node, const Conv2DParams& p, const Context& ctx);
     void note_memory(const std::vector<TensorPtr>& scratch);
     std::vector<char> needed_for(const std::vector<int>& targets) const;
@@ -109,7 +134,9 @@ private:
     std::vector<std::shared_ptr<Conv2DPackedKernel>> packed_;  // per Conv2D node, made on first use;
                                                                // points into the node's weights
     std::vector<Shape> shapes_;  // every node's output shape, inferred at the start of a run
-    std::vector<char> valid_;  // per node: its output is up to date (cached, or dropped by the keep policy)
+    std::vector<char> valid_;  // per node: its output is up to date (cached, derived, or dropped by the keep policy)
+    std::vector<std::unique_ptr<Derivation>> derived_;  // per node: set while valid, derivable and not yet made;
+                                                        // its sources are then cached or derived
     std::vector<TensorPtr> last_scratch_;  // compute()'s uncached result
     std::vector<int> executions_;
     std::size_t peak_bytes_ = 0;
