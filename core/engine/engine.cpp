@@ -87,17 +87,30 @@ void Engine::note_memory(const std::vector<TensorPtr>& scratch) {
         if (t) bytes += t->size() * sizeof(float);
     for (const auto& t : recycled_)
         if (t) bytes += t->size() * sizeof(float);
+    for (const auto& t : spare_) bytes += t->size() * sizeof(float);
     peak_bytes_ = std::max(peak_bytes_, bytes);
 }
 
 // A buffer for node i's output: its previous buffer when nobody else holds it and the shape still fits
-// (touching fresh memory costs page faults: about a tenth of a fast backbone run), else a new one.
+// (touching fresh memory costs page faults: about a tenth of a fast backbone run), else a buffer this run
+// dropped (block_outputs mode frees inner outputs as soon as they are read), else a new one.
 Engine::TensorPtr Engine::acquire(int i) {
     const Shape& s = shapes_[std::size_t(i)];
+    const Shape want = Shape::image(s.h, s.w, s.c);
     TensorPtr& old = recycled_[std::size_t(i)];
     TensorPtr out;
-    if (old && old.use_count() == 1 && shape_of(*old) == Shape::image(s.h, s.w, s.c)) out = std::move(old);
-    else out = std::make_shared<Tensor3>(make_tensor(s));
+    if (old && old.use_count() == 1 && shape_of(*old) == want) {
+        out = std::move(old);
+    } else {
+        auto fits = [&](const TensorPtr& t) { return t.use_count() == 1 && shape_of(*t) == want; };
+        const auto spare = std::find_if(spare_.begin(), spare_.end(), fits);
+        if (spare != spare_.end()) {
+            out = std::move(*spare);
+            spare_.erase(spare);
+        } else {
+            out = std::make_shared<Tensor3>(make_tensor(s));
+        }
+    }
     old.reset();
     return out;
 }
@@ -331,6 +344,11 @@ RunStats Engine::run_nodes(const std::vector<int>& targets, bool hold_targets, c
             for (int j : graph_.node(i).inputs) ++readers[std::size_t(j)];
     if (hold_targets)
         for (int t : targets) ++readers[std::size_t(t)];  // compute() hands the target to its caller
+    // Dropped outputs wait in spare_ for reuse until the run ends (or is cancelled): then they are freed.
+    struct ReleaseSpares {
+        std::vector<TensorPtr>& spare;
+        ~ReleaseSpares() { spare.clear(); }
+    } release_spares{spare_};
     for (int i = 0; i < graph_.size(); ++i) {
         if (!needed[std::size_t(i)] || done[std::size_t(i)]) continue;
         ctx.throw_if_cancelled();
@@ -346,10 +364,22 @@ RunStats Engine::run_nodes(const std::vector<int>& targets, bool hold_targets, c
         // A fused group's time is booked on its first node; the others show 0 ms.
         stats.node_milliseconds[std::size_t(i)] = milliseconds_since(node_start);
         note_memory(scratch);
+        for (int n : ran) done[std::size_t(n)] = 1;
+        // A spare buffer is kept only while a node still to run has its shape: memory is not held for nothing.
+        auto wanted_later = [&](const Tensor3& t) {
+            for (int k = i + 1; k < graph_.size(); ++k)
+                if (needed[std::size_t(k)] && !done[std::size_t(k)] && shape_of(t) == shapes_[std::size_t(k)])
+                    return true;
+            return false;
+        };
+        spare_.erase(std::remove_if(spare_.begin(), spare_.end(), [&](const TensorPtr& t) { return !wanted_later(*t); }),
+                     spare_.end());
         for (int n : ran) {
-            done[std::size_t(n)] = 1;
             for (int j : graph_.node(n).inputs)
-                if (--readers[std::size_t(j)] == 0 && !cache_[std::size_t(j)]) scratch[std::size_t(j)].reset();
+                if (--readers[std::size_t(j)] == 0 && !cache_[std::size_t(j)] && scratch[std::size_t(j)]) {
+                    if (wanted_later(*scratch[std::size_t(j)])) spare_.push_back(std::move(scratch[std::size_t(j)]));
+                    else scratch[std::size_t(j)].reset();
+                }
             ++stats.computed;
             p.node = n;
             ++p.done;

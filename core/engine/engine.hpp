@@ -138,6 +138,7 @@ private:
     std::vector<std::unique_ptr<Derivation>> derived_;  // per node: set while valid, derivable and not yet made;
                                                         // its sources are then cached or derived
     std::vector<TensorPtr> last_scratch_;  // compute()'s uncached result
+    std::vector<TensorPtr> spare_;         // during a run: buffers of outputs it dropped, for reuse
     std::vector<int> executions_;
     std::size_t peak_bytes_ = 0;
 };
