@@ -234,16 +234,47 @@ std::shared_ptr<const Tensor3> current_tensor(const AppState& app, std::string* 
     return app.network_outputs[std::size_t(app.selected_node)];
 }
 
-static std::uint64_t view_signature(const AppState& app, const Tensor3* t) {
+// How a tensor's grid is laid out for the panel: the view's page and channel kept inside the tensor,
+// the columns that make the cells largest in the panel's shape, and how large cells are rendered.
+struct GridFit {
+    int page = 0, channel = 0, columns = 1, max_cell = 64;
+};
+
+static GridFit fit_grid(const AppState& app, const Tensor3& t) {  // t: (H, W, C)
+    GridFit f;
+    const int channels = int(t.shape()[2]);
+    const int per_page = std::max(1, app.view.per_page);
+    f.channel = std::clamp(app.view.selected_channel, 0, channels - 1);
+    f.page = std::clamp(app.view.page, 0, std::max(0, (channels - 1) / per_page));
+    const int count = std::min(per_page, channels - f.page * per_page);
+    const Shape ts = shape_of(t);
+    const float aspect = float(ts.w) / float(std::max(1, ts.h));
+    float best = 0.0f;
+    for (int cols = 1; cols <= std::max(1, count); ++cols) {
+        const int rows = (count + cols - 1) / cols;
+        const float cell_h = std::min(app.grid_area_w / float(cols) / aspect, app.grid_area_h / float(rows));
+        if (cell_h > best * 1.001f) {
+            best = cell_h;
+            f.columns = cols;
+        }
+    }
+    // Cells are rendered about as large as they appear (larger only costs the render thread time), in
+    // steps of 32 pixels so small layout changes do not re-render.
+    const float per_cell = best * std::max(1.0f, aspect);
+    f.max_cell = std::clamp(int(per_cell / 32.0f + 0.5f) * 32, 64, 640);
+    return f;
+}
+
+static std::uint64_t view_signature(const AppState& app, const Tensor3* t, const GridFit& f) {
     std::uint64_t h = std::hash<const void*>()(t);
     auto mix = [&h](std::uint64_t v) { h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); };
     mix(std::uint64_t(app.view.normalization));
     mix(std::uint64_t(app.view.colormap));
-    mix(std::uint64_t(app.view.page));
+    mix(std::uint64_t(f.page));
     mix(std::uint64_t(app.view.per_page));
-    mix(std::uint64_t(app.view.selected_channel));
-    mix(std::uint64_t(app.render_max_cell));
-    mix(std::uint64_t(app.render_columns));
+    mix(std::uint64_t(f.channel));
+    mix(std::uint64_t(f.max_cell));
+    mix(std::uint64_t(f.columns));
     return h;
 }
 
@@ -269,17 +300,18 @@ static std::shared_ptr<const RenderResult> cached_render(const AppState& app, st
     return nullptr;
 }
 
-static void post_render(AppState& app, const std::shared_ptr<const Tensor3>& t, std::uint64_t sig, bool prefetch) {
+static void post_render(AppState& app, const std::shared_ptr<const Tensor3>& t, std::uint64_t sig, const GridFit& f,
+                        bool prefetch) {
     RenderRequest r;
     r.key = app.next_render_key++;
     r.tensor = t;
     r.normalization = app.view.normalization;
     r.colormap = app.view.colormap;
-    r.page = app.view.page;
+    r.page = f.page;
     r.per_page = app.view.per_page;
-    r.selected_channel = app.view.selected_channel;
-    r.max_cell = app.render_max_cell;
-    r.columns = app.render_columns;
+    r.selected_channel = f.channel;
+    r.max_cell = f.max_cell;
+    r.columns = f.columns;
     app.pending_render_signature = sig;
     app.pending_render_key = r.key;
     app.pending_is_prefetch = prefetch;
@@ -293,36 +325,18 @@ void request_render(AppState& app) {
         app.wanted_render_signature = 0;
         return;
     }
-    // Keep the view inside the tensor.
-    const int channels = int(t->shape()[2]);
-    app.view.selected_channel = std::clamp(app.view.selected_channel, 0, channels - 1);
-    app.view.page = std::clamp(app.view.page, 0, std::max(0, (channels - 1) / std::max(1, app.view.per_page)));
-    // Cells are rendered about as large as they appear (larger only costs the render thread time),
-    // in steps of 32 pixels so small layout changes do not re-render.
-    const int count = std::min(app.view.per_page, channels - app.view.page * app.view.per_page);
-    // Columns that make the cells largest in the panel's shape (a wide panel gets a wide grid).
-    const Shape ts = shape_of(*t);
-    const float aspect = float(ts.w) / float(std::max(1, ts.h));
-    float best = 0.0f;
-    for (int cols = 1; cols <= std::max(1, count); ++cols) {
-        const int rows = (count + cols - 1) / cols;
-        const float cell_h = std::min(app.grid_area_w / float(cols) / aspect, app.grid_area_h / float(rows));
-        if (cell_h > best * 1.001f) {
-            best = cell_h;
-            app.render_columns = cols;
-        }
-    }
-    const float per_cell = best * std::max(1.0f, aspect);
-    app.render_max_cell = std::clamp(int(per_cell / 32.0f + 0.5f) * 32, 64, 640);
-    const std::uint64_t sig = view_signature(app, t.get());
+    const GridFit fit = fit_grid(app, *t);
+    app.view.selected_channel = fit.channel;  // keep the view inside the tensor
+    app.view.page = fit.page;
+    const std::uint64_t sig = view_signature(app, t.get(), fit);
     app.wanted_render_signature = sig;
     if (sig != app.shown_render_signature) {
-        if (auto c = cached_render(app, sig)) {  // stepping back to a node seen a moment ago: this frame
-            show_render(app, c, sig);
+        if (auto c = cached_render(app, sig)) {
+            show_render(app, c, sig);  // a node prefetched or seen a moment ago: on screen this frame
+        } else {
+            if (sig != app.pending_render_signature) post_render(app, t, sig, fit, false);
             return;
         }
-        if (sig != app.pending_render_signature) post_render(app, t, sig, false);
-        return;
     }
     // What is wanted is on screen: render the neighbours of the selected node ahead of time, one at a
     // time, so stepping to an already computed node shows it in the next frame.
@@ -336,9 +350,10 @@ void request_render(AppState& app) {
         if (n < 0 || std::size_t(n) >= app.network_outputs.size()) continue;
         const auto& out = app.network_outputs[std::size_t(n)];
         if (!out || app.network_stale[std::size_t(n)]) continue;
-        const std::uint64_t s = view_signature(app, out.get());
+        const GridFit f = fit_grid(app, *out);
+        const std::uint64_t s = view_signature(app, out.get(), f);
         if (cached_render(app, s)) continue;
-        post_render(app, out, s, true);
+        post_render(app, out, s, f, true);
         return;
     }
 }

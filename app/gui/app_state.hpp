@@ -84,6 +84,7 @@ struct FrameStats {
     std::vector<double> busy_frame_ms;      // the same, only frames while the worker had a job
     std::vector<double> busy_interval_ms;   // start-to-start of consecutive frames while the worker had a job
     std::vector<double> change_to_maps_ms;  // playground parameter change -> its maps drawn
+    std::vector<double> step_to_maps_frames;  // network node selected -> its maps drawn, in frames (0: same frame)
 };
 
 struct AppState {
@@ -158,8 +159,6 @@ struct AppState {
     std::deque<std::pair<std::uint64_t, std::shared_ptr<const RenderResult>>> render_cache;  // newest first
     bool pending_is_prefetch = false;
     float grid_area_w = 800, grid_area_h = 500;  // screen pixels the grid had last frame
-    int render_columns = 0;     // grid columns chosen for the panel's shape
-    int render_max_cell = 160;  // grid cells are shrunk to at most this many pixels a side
 
     // --- messages
     ErrorBar error_bar;

@@ -5,7 +5,8 @@
 // clean up in reverse order.
 //
 // Developer aids: CONVSCOPE_FRAME_DEBUG=1 prints per-frame UI / GL / swap times and per-job times to
-// stderr; --scripted-change seed|filters|kernel changes a playground parameter whenever the previous change
+// stderr; --scripted-change seed|filters|kernel|step changes a playground parameter (or steps to the next
+// network layer) whenever the previous change
 // is on screen, so --frame-stats can report the change -> maps latency without a human at the mouse.
 #include <algorithm>
 #include <atomic>
@@ -63,7 +64,7 @@ struct Args {
     double timeout = 300.0;
     std::string export_kind, export_dir;  // --export KIND [--export-dir DIR]: export once results are complete
     std::string save_session;     // write the session here at exit (tests: session round trip)
-    std::string scripted_change;  // developer aid: "seed", "filters" or "kernel" changes the playground repeatedly
+    std::string scripted_change;  // developer aid: "seed", "filters", "kernel" (playground) or "step" (network)
 };
 
 bool parse_args(int argc, char** argv, Args& a, std::string& error) {
@@ -246,6 +247,12 @@ void print_frame_stats(const AppState& app) {
     line("frame time (while the worker runs)", app.frame_stats.busy_frame_ms);
     line("frame interval (while the worker runs)", app.frame_stats.busy_interval_ms);
     line("param change -> maps on screen", app.frame_stats.change_to_maps_ms);
+    const auto& steps = app.frame_stats.step_to_maps_frames;
+    if (!steps.empty()) {
+        const auto same = std::count(steps.begin(), steps.end(), 0.0);
+        std::printf("node step -> maps on screen: n=%zu, in the same frame %ld, median %.0f frames later, max %.0f\n",
+                    steps.size(), long(same), percentile(steps, 0.5), *std::max_element(steps.begin(), steps.end()));
+    }
     std::fflush(stdout);
 }
 
@@ -355,6 +362,7 @@ int main(int argc, char** argv) {
     double last_frame_start = 0.0;
     int exit_code = 0;
     int scripted_step = 0;
+    int step_frame = -1;  // frame of the last node selection change, until its maps are shown
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
     while (!glfwWindowShouldClose(window) && !app.quit_requested && !g_stop_signal) {
@@ -392,11 +400,13 @@ int main(int argc, char** argv) {
         ImGui_ImplGlfw_NewFrame();
         ImGui::NewFrame();
         app.hover.valid = false;
-        if (!args.scripted_change.empty() && complete_frames > 0 && scripted_step < 40) {
+        if (!args.scripted_change.empty() && complete_frames > 1 && scripted_step < 40) {
             // Developer aid for measuring latency: one parameter change each time the last one is on screen.
             if (results_complete(app)) {
                 Conv2DConfig& c = app.playground.conv;
-                if (args.scripted_change == "seed") {  // the case: 600x600x3 -> 64 filters 3x3 'same'
+                if (args.scripted_change == "step") {  // the network: next layer, as the Right arrow does
+                    step_layer(app, +1);
+                } else if (args.scripted_change == "seed") {  // the case: 600x600x3 -> 64 filters 3x3 'same'
                     c = Conv2DConfig{64, {3, 3}, {1, 1}, Padding::same, {1, 1}, true, ActivationKind::linear};
                     app.playground.input_height = app.playground.input_width = 600;
                     app.playground.kernel_source = KernelSource::glorot_uniform;
@@ -418,10 +428,16 @@ int main(int argc, char** argv) {
         if (app.selected_node != app.last_selected_node) {
             app.last_selected_node = app.selected_node;
             app.scroll_tree_to_selection = true;
+            step_frame = app.frame_index;  // measure how many frames until its maps are on screen
         }
         if (app.panel == Panel::network) app.network_wanted = true;
         sync_worker(app);
         request_render(app);
+        if (step_frame >= 0 && app.wanted_render_signature != 0 &&
+            app.wanted_render_signature == app.shown_render_signature) {
+            app.frame_stats.step_to_maps_frames.push_back(double(app.frame_index - step_frame));
+            step_frame = -1;
+        }
         ImGui::Render();
         const double t_ui = now_seconds();
 
@@ -483,6 +499,7 @@ int main(int argc, char** argv) {
         }
         app.request_dirty = false;
         ++app.frame_index;
+        if (!args.scripted_change.empty() && scripted_step >= 40 && complete) finished = true;  // script done
         if (finished || (app.max_frames > 0 && app.frame_index >= app.max_frames)) break;
     }
     if (app.print_frame_stats) print_frame_stats(app);
