@@ -331,3 +331,46 @@ TEST_CASE("derived outputs after a cancelled run and after an edit") {
         CHECK(bitwise_equal(*e.output(i), *full.output(i)));
     }
 }
+
+TEST_CASE("block_outputs mode: inner outputs only read inside their pass are not written, yet compute() gives them; cancel-safe") {
+    auto full_owner = make_varied_engine(97, 97);
+    Engine& full = *full_owner;
+    full.run();
+    EngineOptions options;
+    options.keep = KeepPolicy::block_outputs;
+    std::mt19937 random(17);
+    for (int attempt = 0; attempt < 4; ++attempt) {
+        auto e_owner = make_varied_engine(97, 97, options);
+        Engine& e = *e_owner;
+        std::atomic<bool> cancel{false};
+        const int delay_us = attempt == 0 ? 200000 : int(random() % 20000);  // the first run finishes
+        std::thread canceller([&] {
+            std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
+            cancel = true;
+        });
+        try {
+            e.run(&cancel);
+        } catch (const Cancelled&) {
+        }
+        cancel = true;
+        canceller.join();
+        INFO("cancelled after " << delay_us << " us");
+        for (int i = 0; i < e.graph().size(); ++i) {
+            const auto out = e.output(i);
+            if (!out) continue;
+            INFO("node " << e.graph().node(i).name);
+            CHECK(bitwise_equal(*out, *full.output(i)));
+        }
+        e.run();
+        for (const char* name : {"res2a_branch2a", "bn2a_branch2a", "res3b_branch2c", "bn3b_branch2c", "res3b_add",
+                                 "res4a_branch1", "bn4a_branch1", "res4f_add"}) {
+            INFO("node " << name);
+            const int i = e.graph().find(name);
+            CHECK(e.output(i) == nullptr);
+            const auto on_demand = e.compute(i);
+            REQUIRE(on_demand);
+            CHECK(bitwise_equal(*on_demand, *full.output(i)));
+        }
+        CHECK(e.run().computed == 0);
+    }
+}

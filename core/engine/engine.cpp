@@ -206,14 +206,14 @@ const Conv2DPackedKernel& Engine::packed_kernel(int i, const Conv2DParams& p, co
 }
 
 // Conv2D [-> BatchNormalization [-> ReLU]] in one pass over each output tile, or Add -> ReLU in one pass.
-// Every node gets its own output: written here, or (group.deferred) derived from the written ones on demand,
-// so the viewer can show each of them while the run writes as little as it can.
+// Every node gets its own output: written here, or derived from the written ones on demand (so the viewer can
+// show each of them while the run writes as little as it can), or not kept at all (block_outputs mode).
 void Engine::execute_fused(const FusedGroup& group, const Context& ctx, std::vector<TensorPtr>& scratch) {
     const Node& first = graph_.node(group.nodes[0]);
     const std::size_t n = group.nodes.size();
     std::vector<TensorPtr> outs(n);
     for (std::size_t k = 0; k < n; ++k)
-        if (!group.deferred[k]) outs[k] = acquire(group.nodes[k]);
+        if (group.fate[k] == Fate::written) outs[k] = acquire(group.nodes[k]);
     auto out = [&](std::size_t k) { return k < n && outs[k] ? outs[k]->data() : nullptr; };
     std::vector<Derivation> how(n);
     if (auto* conv = dynamic_cast<const Conv2D*>(first.layer.get())) {
@@ -230,18 +230,25 @@ void Engine::execute_fused(const FusedGroup& group, const Context& ctx, std::vec
         if (n == 1)  // a lone Conv2D applies its own activation (fusion needs a linear one)
             apply_activation(conv->config().activation, out(0), std::size_t(p.out_h) * std::size_t(p.out_w),
                              std::size_t(p.filters));
-        if (n > 1 && group.deferred[1]) how[1] = Derivation{{group.nodes[0]}, std::move(scale), std::move(shift)};
+        if (n > 1 && group.fate[1] == Fate::derived) how[1] = Derivation{{group.nodes[0]}, std::move(scale), std::move(shift)};
     } else {  // Add -> ReLU, reading a derived BN input as the affine of its conv output
         const Term a = term(first.inputs[0], scratch), b = term(first.inputs[1], scratch);
         const std::size_t channels = std::size_t(shapes_[std::size_t(group.nodes[0])].c);
         const std::size_t pixels = std::size_t(shapes_[std::size_t(group.nodes[0])].h) *
                                    std::size_t(shapes_[std::size_t(group.nodes[0])].w);
         affine_add_fast(a.x, a.scale, a.shift, b.x, b.scale, b.shift, out(0), out(1), pixels, channels, ctx);
-        if (group.deferred[0]) how[0] = Derivation{{first.inputs[0], first.inputs[1]}, {}, {}};
+        if (group.fate[0] == Fate::derived) how[0] = Derivation{{first.inputs[0], first.inputs[1]}, {}, {}};
     }
     for (std::size_t k = 0; k < n; ++k) {
-        if (group.deferred[k]) publish_derived(group.nodes[k], std::move(how[k]));
-        else publish(group.nodes[k], std::move(outs[k]), scratch);
+        const int node = group.nodes[k];
+        if (group.fate[k] == Fate::derived) {
+            publish_derived(node, std::move(how[k]));
+        } else if (group.fate[k] == Fate::dropped) {  // as publish() of an output the keep policy drops at once
+            ++executions_[std::size_t(node)];
+            valid_[std::size_t(node)] = 1;
+        } else {
+            publish(node, std::move(outs[k]), scratch);
+        }
     }
 }
 
@@ -251,6 +258,8 @@ void Engine::execute_fused(const FusedGroup& group, const Context& ctx, std::vec
 // Which of them the pass leaves unwritten (derived on demand): a BN whose only reader is its group's ReLU
 // or a fused Add -> ReLU, and a fused Add; only when the keep policy caches the node and its inputs (so the
 // derivation's sources stay) and compute() did not ask for it (`held`: it hands over the tensor itself).
+// Which it drops: a node the keep policy does not cache, that compute() did not ask for, read only inside
+// its group (the conv and BN before a fused ReLU, the conv before its BN, the Add before its ReLU).
 std::vector<Engine::FusedGroup> Engine::plan_fusion(const std::vector<char>& needed, const std::vector<char>& held) const {
     std::vector<FusedGroup> groups;
     if (options_.kernels != Kernels::fast) return groups;  // the reference path runs every layer as written
@@ -272,25 +281,30 @@ std::vector<Engine::FusedGroup> Engine::plan_fusion(const std::vector<char>& nee
             if (!keeps(j)) return false;
         return true;
     };
+    auto may_drop = [&](int i) { return !held[std::size_t(i)] && !keeps(i); };
     for (int i = 0; i < graph_.size(); ++i) {
         if (!needed[std::size_t(i)]) continue;
         const Layer* layer = graph_.node(i).layer.get();
         if (const auto* conv = dynamic_cast<const Conv2D*>(layer)) {
-            FusedGroup g{{i}, {0}};
+            FusedGroup g{{i}, {Fate::written}};
             const int bn = only_reader(i);
             if (conv->config().activation == ActivationKind::linear && bn >= 0 && needed[std::size_t(bn)] &&
                 dynamic_cast<const BatchNormalization*>(graph_.node(bn).layer.get())) {
                 g.nodes.push_back(bn);
+                if (may_drop(i)) g.fate[0] = Fate::dropped;
                 const bool relu = is_relu(only_reader(bn));
-                g.deferred.push_back((relu || is_join(only_reader(bn))) && may_defer(bn));
+                g.fate.push_back((relu || is_join(only_reader(bn))) && may_defer(bn) ? Fate::derived
+                                 : relu && may_drop(bn)                              ? Fate::dropped
+                                                                                     : Fate::written);
                 if (relu) {
                     g.nodes.push_back(only_reader(bn));
-                    g.deferred.push_back(0);
+                    g.fate.push_back(Fate::written);
                 }
             }
             groups.push_back(g);
         } else if (is_join(i)) {
-            groups.push_back(FusedGroup{{i, only_reader(i)}, {char(may_defer(i)), 0}});
+            const Fate add = may_defer(i) ? Fate::derived : may_drop(i) ? Fate::dropped : Fate::written;
+            groups.push_back(FusedGroup{{i, only_reader(i)}, {add, Fate::written}});
         }
     }
     return groups;

@@ -92,9 +92,14 @@ public:
 
 private:
     using TensorPtr = std::shared_ptr<Tensor3>;  // handed out as shared_ptr<const Tensor3>
+    enum class Fate : char {
+        written,  // the pass writes it (into the cache, or scratch when the keep policy drops it)
+        derived,  // not written; output() derives it on demand (see "Derived outputs" above)
+        dropped,  // not written, and the keep policy would not keep it: only its group read it
+    };
     struct FusedGroup {
-        std::vector<int> nodes;      // conv, bn[, relu] or add, relu: run as one pass
-        std::vector<char> deferred;  // per node: not written by the pass, derived on demand
+        std::vector<int> nodes;  // conv, bn[, relu] or add, relu: run as one pass
+        std::vector<Fate> fate;  // per node
     };
     // How a derived node's output is made from other nodes' outputs (cached, or derived themselves).
     struct Derivation {
