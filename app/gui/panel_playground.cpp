@@ -123,6 +123,36 @@ static void draw_parameters(AppState& app) {
     if (changed) refresh_playground_geometry(app);
 }
 
+// The input with its zero padding drawn around it. Padding is a few pixels against hundreds, so each padded
+// row/column is drawn as a fixed-width band: the picture shows where the zeros go, not their scale.
+static void draw_padding_picture(const ConvGeometry& g) {
+    const int top = g.rows.pad_before, bottom = g.rows.pad_after, left = g.cols.pad_before, right = g.cols.pad_after;
+    if (top + bottom + left + right == 0) return;
+    const float F = ImGui::GetFontSize();
+    const float band = F * 0.45f;
+    const float iw = F * 7.0f, ih = std::clamp(iw * float(g.rows.in) / float(std::max(1, g.cols.in)), F * 2.5f, F * 7.0f);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 o = ImGui::GetCursorScreenPos();
+    const ImVec2 a(o.x + F * 3.5f, o.y + F * 1.2f);  // outer top-left, room for the labels
+    const ImVec2 b(a.x + band * float(left + right) + iw, a.y + band * float(top + bottom) + ih);
+    const ImU32 pad_col = IM_COL32(120, 120, 120, 120), img_col = ImGui::GetColorU32(accent_colour());
+    dl->AddRectFilled(a, b, pad_col);
+    const ImVec2 i0(a.x + band * float(left), a.y + band * float(top));
+    dl->AddRectFilled(i0, ImVec2(i0.x + iw, i0.y + ih), img_col);
+    const std::string in_label = std::to_string(g.rows.in) + " x " + std::to_string(g.cols.in);
+    const ImVec2 ts = ImGui::CalcTextSize(in_label.c_str());
+    dl->AddText(ImVec2(i0.x + (iw - ts.x) * 0.5f, i0.y + (ih - ts.y) * 0.5f), IM_COL32(255, 255, 255, 255), in_label.c_str());
+    const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
+    auto label = [&](const std::string& s, ImVec2 p) { dl->AddText(p, text, s.c_str()); };
+    label("top " + std::to_string(top), ImVec2(a.x + (b.x - a.x) * 0.5f - F * 1.5f, a.y - F * 1.15f));
+    label("bottom " + std::to_string(bottom), ImVec2(a.x + (b.x - a.x) * 0.5f - F * 2.0f, b.y + F * 0.1f));
+    label("left " + std::to_string(left), ImVec2(o.x, a.y + (b.y - a.y) * 0.5f - F * 0.5f));
+    label("right " + std::to_string(right), ImVec2(b.x + F * 0.3f, a.y + (b.y - a.y) * 0.5f - F * 0.5f));
+    ImGui::Dummy(ImVec2(b.x - o.x + F * 3.5f, b.y - o.y + F * 1.3f));
+    tooltip("Where 'same' padding puts its zeros (grey; each padded row or column drawn as one band). When the "
+            "total is odd, TensorFlow puts the extra row at the bottom and the extra column at the right.");
+}
+
 static void draw_arithmetic(AppState& app) {
     const PlaygroundParams& p = app.playground;
     ImGui::TextColored(accent_colour(), "What Keras computes");
@@ -165,6 +195,8 @@ static void draw_arithmetic(AppState& app) {
         }
         ImGui::EndTable();
     }
+
+    draw_padding_picture(g);
 
     Conv2D conv(p.conv);
     const Shape in = Shape::image(p.input_height, p.input_width, 3);
