@@ -21,7 +21,6 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <GLFW/glfw3.h>
@@ -359,6 +358,7 @@ int main(int argc, char** argv) {
     const double start_time = now_seconds();
     int complete_frames = 0;
     int settle_frames = 3;
+    int inputs_seen = 0;  // app.input_events when the last frame started
     double last_frame_start = 0.0;
     int exit_code = 0;
     int scripted_step = 0;
@@ -374,10 +374,11 @@ int main(int argc, char** argv) {
             continue;
         }
         const bool worker_busy = app.worker.busy() || app.worker.render_busy();
-        const int inputs_before = app.input_events;
+
         if (settle_frames > 0) glfwPollEvents();
         else glfwWaitEventsTimeout(worker_busy ? 0.1 : 0.5);
-        const bool input = app.input_events != inputs_before;
+        const bool input = app.input_events != inputs_seen;
+        inputs_seen = app.input_events;
         bool arrived = drain_worker(app);
         arrived |= take_render(app);
         while (auto r = app.worker.take_task_result()) {
@@ -491,7 +492,8 @@ int main(int argc, char** argv) {
         // CPU the engine needs, and the user sees no difference.
         if (worker_busy) {
             const double spent = now_seconds() - frame_start;
-            if (spent < 0.025) std::this_thread::sleep_for(std::chrono::duration<double>(0.025 - spent));
+            // Waiting (not sleeping): input or a finished result still starts the next frame at once.
+            if (spent < 0.025) glfwWaitEventsTimeout(0.025 - spent);
         }
         if (app.latency_pending) {
             app.frame_stats.change_to_maps_ms.push_back((frame_end - app.latency_start) * 1000.0);

@@ -126,6 +126,7 @@ bool Worker::busy() const {
 }
 
 void Worker::emit(WorkerEvent event) {
+    const bool is_progress = event.kind == WorkerEvent::Kind::progress;
     {
         std::lock_guard<std::mutex> lock(mutex_);
         // Progress events replace each other: the UI only ever shows the newest one.
@@ -135,7 +136,8 @@ void Worker::emit(WorkerEvent event) {
         else
             events_.push_back(std::move(event));
     }
-    if (wake_ui_) wake_ui_();
+    // Progress alone does not wake the UI: it looks every 100 ms while a job runs. Results wake it at once.
+    if (wake_ui_ && !is_progress) wake_ui_();
 }
 
 // Lowers this thread's priority; threads it creates later (the engines' pools) inherit it on Linux.
