@@ -522,7 +522,9 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "convscope: settings not saved: %s\n", err.c_str());
     }
     app.worker.stop();
-    app_ptr.reset();  // GL textures go while the context still exists
+    if (io.IniFilename) ImGui::SaveIniSettingsToDisk(io.IniFilename);
+    io.IniFilename = nullptr;  // the path lives in `app`, which goes next
+    app_ptr.reset();           // GL textures go while the context still exists
     ImGui_ImplOpenGL3_Shutdown();
     ImGui_ImplGlfw_Shutdown();
     ImGui::DestroyContext();

@@ -176,6 +176,10 @@ void Worker::engine_loop() {
             busy_ = true;
         }
         try {
+            // A failed source is not retried while the request still names it; once the UI has moved on
+            // (it reverts to the previous image at once), the same file may be tried again later.
+            if (req.image_source != s.failed_image_source) s.failed_image_source.clear();
+            if (req.network.weights_path != s.failed_weights_path) s.failed_weights_path.clear();
             // 1. The image (decoded here, never on the UI thread).
             if (req.image_source != s.image_source && req.image_source != s.failed_image_source) {
                 progress(id, "loading image", 0, 1);
@@ -314,8 +318,10 @@ void Worker::engine_loop() {
                         }
                         g.build_weights();
                         initialize_graph(g, p.seed);
-                        std::string weights = s.net_built.weights_path;  // what was in use before
-                        if (!p.weights_path.empty() && p.weights_path != s.failed_weights_path) weights = p.weights_path;
+                        // The requested file, unless it just failed: then what was in use before.
+                        std::string weights = p.weights_path;
+                        if (!p.weights_path.empty() && p.weights_path == s.failed_weights_path)
+                            weights = s.net_built.weights_path;
                         if (!weights.empty()) {
                             try {
                                 LoadReport report = load_keras_weights(g, weights);
