@@ -172,6 +172,7 @@ bool drain_worker(AppState& app) {
             app.weights_label = e.path;
             app.weights_report = e.message;
             app.loaded_weights_path = e.path;
+            std::fill(app.network_reinitialised.begin(), app.network_reinitialised.end(), 0);  // all from the file now
             break;
         case K::weights_failed:
             show_error(app, "Cannot load weights \"" + e.path + "\": " + e.message +
