@@ -350,6 +350,7 @@ int main(int argc, char** argv) {
         load_weights(app, args.weights);
     }
     if (!args.panel.empty()) app.panel = parse_panel(args.panel);
+    else if (!args.weights.empty()) app.panel = Panel::network;  // weights are for the network: show it
     if (!args.export_dir.empty()) app.export_dir = args.export_dir;
     bool export_pending = !args.export_kind.empty();
     sync_worker(app);
