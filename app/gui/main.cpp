@@ -63,7 +63,7 @@ struct Args {
     double timeout = 300.0;
     std::string export_kind, export_dir;  // --export KIND [--export-dir DIR]: export once results are complete
     std::string save_session;     // write the session here at exit (tests: session round trip)
-    std::string scripted_change;  // developer aid: "seed", "filters", "kernel" (playground) or "step" (network)
+    std::string scripted_change;  // developer aid: "seed", "filters", "kernel" (playground), "step" (network), "scale"
 };
 
 bool parse_args(int argc, char** argv, Args& a, std::string& error) {
@@ -408,6 +408,9 @@ int main(int argc, char** argv) {
                 Conv2DConfig& c = app.playground.conv;
                 if (args.scripted_change == "step") {  // the network: next layer, as the Right arrow does
                     step_layer(app, +1);
+                } else if (args.scripted_change == "scale") {  // UI scale and theme, as Ctrl+= and T do
+                    app.settings.ui_scale = app.settings.ui_scale >= 2.0f ? 1.0f : app.settings.ui_scale + 0.25f;
+                    app.settings.theme = app.settings.theme == Theme::dark ? Theme::light : Theme::dark;
                 } else if (args.scripted_change == "seed") {  // the case: 600x600x3 -> 64 filters 3x3 'same'
                     c = Conv2DConfig{64, {3, 3}, {1, 1}, Padding::same, {1, 1}, true, ActivationKind::linear};
                     app.playground.input_height = app.playground.input_width = 600;
