@@ -356,6 +356,7 @@ int main(int argc, char** argv) {
     sync_worker(app);
 
     // --- main loop
+    app.last_selected_node = app.selected_node;  // the first selection is not a step
     const double start_time = now_seconds();
     int complete_frames = 0;
     int settle_frames = 3;
