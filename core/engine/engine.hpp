@@ -23,7 +23,10 @@
 // neither is such an Add (the sum of its two inputs): a block's join computes
 // relu((conv2c * s2c + t2c) + shortcut) in one pass from the conv outputs. Those nodes count as executed
 // and are valid; output() and compute() make them, with the same arithmetic, so they are bitwise what a
-// run writing them would give, and cache them until the next invalidation.
+// run writing them would give, and cache them until the next invalidation. Calling output() on every node
+// as it finishes (as a progress callback may) makes them all, and costs about what writing them did.
+// In block_outputs mode the inner outputs a pass reads only itself (the conv and BN before a fused ReLU, the
+// conv before its BN, a block's Add) are not written at all; compute() makes them when asked.
 
 #include <atomic>
 #include <chrono>
