@@ -10,6 +10,7 @@ packages=(
   libstb-dev                                # image decode, resize, PNG write
   libimgui-dev libglfw3-dev libgl-dev       # the desktop GUI
   fonts-dejavu-core                         # (the font is bundled too; this keeps Debian's copy handy)
+  nlohmann-json3-dev                        # GUI session files (JSON)
   catch2                                    # unit tests
   xvfb xauth libgl1-mesa-dri                # headless GUI tests (Xvfb + Mesa software OpenGL)
 )
