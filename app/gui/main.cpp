@@ -47,7 +47,8 @@ void on_signal(int) { g_stop_signal = true; }
 const char kUsage[] =
     "usage: convscope [--image PATH] [--sample NAME] [--weights FILE.h5] [--panel playground|network]\n"
     "                 [--session FILE] [--screenshot PATH] [--frames N] [--frame-stats] [--ui-scale S]\n"
-    "                 [--theme dark|light] [--timeout SECONDS] [--save-session FILE]\n"
+    "                 [--theme dark|light] [--timeout SECONDS] [--save-session FILE] [--threads N]\n"
+    "  --threads N        engine threads (default: every hardware thread)\n"
     "  --screenshot PATH  save the window as PNG after the first frame with complete results, then exit 0\n"
     "  --frames N         exit after N frames\n"
     "  --frame-stats      print frame times and the parameter change -> maps latency at exit\n"
@@ -58,6 +59,7 @@ const char kUsage[] =
 struct Args {
     std::string image, sample, weights, panel, session, screenshot, theme;
     int frames = 0;
+    int threads = 0;  // 0: the engine's default, every hardware thread
     bool frame_stats = false;
     float ui_scale = 0.0f;
     double timeout = 300.0;
@@ -95,6 +97,15 @@ bool parse_args(int argc, char** argv, Args& a, std::string& error) {
                 error = "--theme " + a.theme + ": expected dark or light";
                 return false;
             }
+        } else if (k == "--threads") {
+            if (!value(v)) return false;
+            char* end = nullptr;
+            const long n = std::strtol(v.c_str(), &end, 10);
+            if (end == v.c_str() || *end != '\0' || n < 1 || n > 256) {
+                error = "--threads " + v + ": expected a whole number from 1 to 256";
+                return false;
+            }
+            a.threads = int(n);
         } else if (k == "--frames" || k == "--ui-scale" || k == "--timeout") {
             if (!value(v)) return false;
             char* end = nullptr;
@@ -336,7 +347,7 @@ int main(int argc, char** argv) {
     }
 
     // --- the worker, and what to show first
-    app.worker.start(app.assets_dir, [] { glfwPostEmptyEvent(); });
+    app.worker.start(app.assets_dir, [] { glfwPostEmptyEvent(); }, args.threads);
     refresh_network_structure(app);
     refresh_playground_geometry(app);
     if (!args.session.empty()) load_session_from(app, args.session);

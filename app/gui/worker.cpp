@@ -77,8 +77,9 @@ const char kSamplePrefix[] = "sample:";
 
 Worker::~Worker() { stop(); }
 
-void Worker::start(std::string assets_dir, std::function<void()> wake_ui) {
+void Worker::start(std::string assets_dir, std::function<void()> wake_ui, int threads) {
     assets_dir_ = std::move(assets_dir);
+    if (threads > 0) engine_options_.threads = threads;
     wake_ui_ = std::move(wake_ui);
     stopping_ = false;
     engine_thread_ = std::thread([this] { engine_loop(); });
@@ -236,7 +237,7 @@ void Worker::engine_loop() {
                         g.add("input", std::make_unique<InputLayer>(Shape::image(p.input_height, p.input_width, 3)), {});
                         g.add("conv2d", std::make_unique<Conv2D>(p.conv), {"input"});
                         g.build_weights();
-                        s.pg = std::make_unique<Engine>(std::move(g));
+                        s.pg = std::make_unique<Engine>(std::move(g), engine_options_);
                         s.pg_h = p.input_height;
                         s.pg_w = p.input_width;
                         s.pg_image_version = -1;
@@ -342,7 +343,7 @@ void Worker::engine_loop() {
                                 weights.clear();
                             }
                         }
-                        s.net = std::make_unique<Engine>(std::move(g));
+                        s.net = std::make_unique<Engine>(std::move(g), engine_options_);
                         s.net_built = p;
                         s.net_built.weights_path = weights;
                         s.applied = p.edits;

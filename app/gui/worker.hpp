@@ -27,6 +27,7 @@
 
 #include "app/gui/classic_kernels.hpp"
 #include "app/gui/feature_render.hpp"
+#include "core/engine/engine.hpp"
 #include "core/image/image.hpp"
 #include "core/layers/conv2d.hpp"
 #include "core/model/resnet50.hpp"
@@ -102,7 +103,8 @@ public:
     Worker(const Worker&) = delete;
     Worker& operator=(const Worker&) = delete;
 
-    void start(std::string assets_dir, std::function<void()> wake_ui);
+    // threads: the engines' thread-pool size (0: every hardware thread).
+    void start(std::string assets_dir, std::function<void()> wake_ui, int threads = 0);
     void stop();
 
     // Engine side: returns the id of the posted request.
@@ -130,6 +132,7 @@ private:
     void emit(WorkerEvent event);
 
     std::string assets_dir_;
+    EngineOptions engine_options_;  // the same for both engines; threads set by start()
     std::function<void()> wake_ui_;
     std::thread engine_thread_, render_thread_;
     std::atomic<bool> stopping_{false};
