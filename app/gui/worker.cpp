@@ -202,7 +202,8 @@ void Worker::engine_loop() {
                     const int longest = std::max(image->width, image->height);
                     const RgbImage thumb = longest > 1024
                                                ? resize_image(*image, std::max(1, image->height * 1024 / longest),
-                                                              std::max(1, image->width * 1024 / longest))
+                                                              std::max(1, image->width * 1024 / longest),
+                                                              ResizeFilter::smooth)
                                                : *image;
                     e.thumb_width = thumb.width;
                     e.thumb_height = thumb.height;
