@@ -351,3 +351,60 @@ TEST_CASE("conv2d_fast on few pixels, long K and 2 KB-aliased input rows matches
             CHECK(o3.bn == o2.bn);
         }
 }
+
+// Outputs of more than 8 MB in all are written with non-temporal stores where a tile's columns are full and the
+// buffers 64-byte aligned (as the engine's tensors are). The values must not change: compared with the reference,
+// bitwise with the same conv into unaligned buffers (which take the ordinary stores), and across thread counts.
+// Odd pixel counts (a part-filled last row tile) and filters that end in a part-filled panel.
+TEST_CASE("conv2d_fast with outputs larger than the streaming threshold matches the ordinary stores bitwise",
+          "[conv2d_fast]") {
+    struct Shape { int h, w, c, k, filters, stride; Padding padding; };
+    const Shape shapes[] = {
+        {101, 97, 70, 1, 80, 1, Padding::valid},   // 1x1: 9797 pixels x 80 filters x 3 outputs = 9.4 MB
+        {201, 199, 5, 3, 96, 2, Padding::same},    // the merged-row path (5 channels), 101 x 100 x 96 x 3 = 11.6 MB
+    };
+    ThreadPool one(1), two(2), three(3);
+    std::uint32_t seed = 1200;
+    for (Isa isa : available_isas())
+        for (const Shape& s : shapes) {
+            ConvCase c;
+            REQUIRE(make_case(c, s.h, s.w, s.c, s.k, s.k, s.filters, s.stride, s.stride, 1, 1, s.padding, seed++));
+            INFO("isa " << to_string(isa) << ", " << c.describe());
+            const std::size_t n = c.out_size();
+            REQUIRE(n * sizeof(float) * 3 > (std::size_t(8) << 20));
+            std::vector<float> want(n);  // (out_h, out_w, filters)
+            conv2d_reference(c.p, c.input.data(), c.kernel.data(), c.bias.data(), want.data());
+            // (3, n) aligned outputs, and (3, n + 1) ones each starting one float past a 64-byte boundary.
+            AlignedFloats aligned = AlignedFloats::allocate(3 * n), shifted = AlignedFloats::allocate(3 * (n + 1));
+            auto run = [&](float* conv, float* bn, float* relu, ThreadPool& pool) {
+                std::fill(conv, conv + n, -7.0f), std::fill(bn, bn + n, -7.0f), std::fill(relu, relu + n, -7.0f);
+                Context ctx;
+                ctx.pool = &pool;
+                conv2d_fast_fused_isa(c.p, c.input.data(), c.kernel.data(), c.bias.data(), conv, c.scale.data(),
+                                      c.shift.data(), bn, relu, isa, ctx);
+                return std::vector<float>(conv, conv + n);
+            };
+            float* a = aligned.get();
+            float* u = shifted.get() + 1;
+            const std::vector<float> conv2 = run(a, a + n, a + 2 * n, two);
+            const std::vector<float> bn2(a + n, a + 2 * n), relu2(a + 2 * n, a + 3 * n);
+            const double err = relative_error(conv2, want);
+            INFO("relative error " << err);
+            CHECK(err <= 1e-4);
+            std::vector<float> bn_want(n), relu_want(n);  // (out_h, out_w, filters)
+            for (std::size_t i = 0; i < n; ++i) {
+                const std::size_t f = i % std::size_t(c.p.filters);
+                bn_want[i] = want[i] * c.scale[f] + c.shift[f];
+                relu_want[i] = std::max(bn_want[i], 0.0f);
+            }
+            CHECK(relative_error(bn2, bn_want) <= 1e-4);
+            CHECK(relative_error(relu2, relu_want) <= 1e-4);
+            CHECK(run(u, u + (n + 1), u + 2 * (n + 1), two) == conv2);
+            CHECK(std::equal(bn2.begin(), bn2.end(), u + (n + 1)));
+            CHECK(std::equal(relu2.begin(), relu2.end(), u + 2 * (n + 1)));
+            CHECK(run(a, a + n, a + 2 * n, one) == conv2);
+            CHECK(std::equal(relu2.begin(), relu2.end(), a + 2 * n));
+            CHECK(run(a, a + n, a + 2 * n, three) == conv2);
+            CHECK(std::equal(bn2.begin(), bn2.end(), a + n));
+        }
+}

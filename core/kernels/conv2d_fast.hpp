@@ -26,7 +26,7 @@
 // blocks, so every output element sees the same sequence of operations whatever the thread count.
 // 3x3 stride-1 convs with at least 16 channels, 16 filters and 64 output tiles use Winograd F(2x2, 3x3) instead
 // (conv2d_winograd.hpp): 16 GEMMs on the same microkernels, 2.25x fewer multiplies.
-// Work is split into tasks of about 4M multiply-adds (under a millisecond even in extreme shapes), checked for
+// Work is split into tasks of about 16M multiply-adds (under a millisecond even in extreme shapes), checked for
 // cancellation before each tile. Allocates only per call (Winograd transform) and per thread (small buffers,
 // grown once).
 

@@ -3,6 +3,8 @@
 // only called when isa_supported(Isa::avx512). See gemm_microkernel.hpp for the contract.
 #include "core/kernels/gemm_microkernel.hpp"
 
+#include <cstdint>
+
 #if defined(__AVX512F__) && defined(__FMA__)
 #include <immintrin.h>
 
@@ -51,9 +53,13 @@ void run_14x32(const MicroArgs& g) {
 
     // Ask for the output lines now, so the stores at the end do not wait for them: with a short K (a 1x1 conv
     // on 64 channels) a burst of 14 rows of write misses would otherwise stall the tile for a memory latency.
+    // Streamed stores need whole aligned vectors: every column valid and c, out_bn, out_relu and ldc on 64 bytes.
+    const bool stream = g.stream && g.cols == 16 * NV && g.ldc % 16 == 0 &&
+                        ((reinterpret_cast<std::uintptr_t>(g.c) | reinterpret_cast<std::uintptr_t>(g.out_bn) |
+                          reinterpret_cast<std::uintptr_t>(g.out_relu)) & 63) == 0;
 #pragma GCC unroll 14
     for (int m = 0; m < MR; ++m) {
-        if (m >= g.rows) break;
+        if (m >= g.rows || stream) break;
         prefetch_row(g.c + m * g.ldc);
         if (g.out_bn) prefetch_row(g.out_bn + m * g.ldc);
         if (g.out_relu) prefetch_row(g.out_relu + m * g.ldc);
@@ -88,6 +94,25 @@ void run_14x32(const MicroArgs& g) {
             shift[v] = _mm512_maskz_loadu_ps(mask[v], g.bn_shift + 16 * v);
         }
     const __m512 zero = _mm512_setzero_ps();
+    if (stream) {
+#pragma GCC unroll 14
+        for (int m = 0; m < MR; ++m) {
+            if (m >= g.rows) break;
+#pragma GCC unroll 2
+            for (int v = 0; v < NV; ++v) {
+                const std::ptrdiff_t at = m * g.ldc + 16 * v;
+                __m512 x = acc[m][v];
+                _mm512_stream_ps(g.c + at, x);
+                if (bn) {
+                    x = _mm512_add_ps(_mm512_mul_ps(x, scale[v]), shift[v]);  // as below
+                    if (g.out_bn) _mm512_stream_ps(g.out_bn + at, x);
+                }
+                if (g.out_relu) _mm512_stream_ps(g.out_relu + at, _mm512_max_ps(x, zero));
+            }
+        }
+        _mm_sfence();  // the streamed lines are visible before the task is reported done
+        return;
+    }
 #pragma GCC unroll 14
     for (int m = 0; m < MR; ++m) {
         if (m >= g.rows) break;

@@ -41,6 +41,10 @@ struct MicroArgs {
     const float* bn_shift;  // (cols)
     float* out_bn;          // (rows, ldc) or nullptr
     float* out_relu;        // (rows, ldc) or nullptr: max(out_bn if wanted else conv, 0)
+    // A hint for the last K block: the outputs are far larger than the caches, so full 64-byte-aligned rows
+    // may be written with non-temporal stores (no read-for-ownership of lines that are only overwritten).
+    // Kernels may ignore it; it never changes a value.
+    bool stream = false;
 };
 
 struct MicroKernel {
