@@ -34,6 +34,10 @@ constexpr std::int64_t kMaxTaskMacs = std::int64_t(64) << 20;  // ~0.6 ms at 100
 // 14 output pixels (ResNet50 stage 4-5: M = 49..196 pixels, kernels of 1-9 MB). Tasks give up filters for rows
 // until they have this many tiles, or all the tiles there are.
 constexpr int kMinTilesPerTask = 16;
+// Tasks per conv wanted when the conv is small, so that a few threads share it evenly (not derived from the
+// thread count: task shapes never are), and how far rows per task may shrink for that.
+constexpr std::int64_t kMinTasks = 8;
+constexpr int kMinTilesAfterSplit = 4;
 // Outputs larger than this in all (conv, BN and ReLU buffers together) are written with non-temporal stores:
 // beside the input and the kernel they would not stay in the L3 (32 MB on the machine this was tuned on) for the
 // next layer anyway, and streaming saves reading every output line before overwriting it. 64->256 1x1 at
@@ -179,8 +183,21 @@ void run_conv(const Conv2DParams& p, const float* input, const float* kernel, co
     const std::int64_t min_tiles = std::min<std::int64_t>(tiles_total, kMinTilesPerTask);
     while (panels_per_task > 1 && tiles_for(panels_per_task) < min_tiles) panels_per_task /= 2;
     const std::int64_t max_tiles = std::max<std::int64_t>(1, kMaxTaskMacs / std::max<std::int64_t>(1, K * panels_per_task * NR * MR));
-    const int tiles_per_task = int(std::clamp<std::int64_t>(
+    int tiles_per_task = int(std::clamp<std::int64_t>(
         std::max(tiles_for(panels_per_task), min_tiles), 1, std::min<std::int64_t>(kMaxTilesPerTask, max_tiles)));
+    auto count_tasks = [&] {
+        return ((panels + panels_per_task - 1) / panels_per_task) *
+               ((M + std::int64_t(tiles_per_task) * MR - 1) / (std::int64_t(tiles_per_task) * MR));
+    };
+    // Small convs (ResNet50 at 224: 14x14 and 7x7 pixels) would otherwise be one or two big tasks and leave
+    // threads idle: split them, filters first (each task then copies a smaller kernel slice, and the few input
+    // rows are re-read from L2), then rows down to kMinTilesAfterSplit.
+    while (count_tasks() < kMinTasks && (tiles_per_task > kMinTilesAfterSplit || panels_per_task > 1)) {
+        if (panels_per_task > 1)
+            panels_per_task /= 2;
+        else
+            tiles_per_task = std::max(kMinTilesAfterSplit, tiles_per_task / 2);
+    }
     const int n_tasks = (panels + panels_per_task - 1) / panels_per_task;
     const std::int64_t task_m = std::int64_t(tiles_per_task) * MR;
     const std::int64_t m_tasks = (M + task_m - 1) / task_m;
