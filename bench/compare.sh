@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Times convscope and PyTorch on the same network, side by side, alternating so that both see the same
-# machine: convscope, PyTorch, convscope, PyTorch ... and prints each round's medians and their ratio.
+# machine: convscope, PyTorch (NCHW), PyTorch (channels_last), convscope ... and prints each round's medians
+# and the ratio of ours to the faster PyTorch layout.
 #
 #   bench/compare.sh [--rounds N] [convscope-cli bench options: --input-size 600 --stages 4 --threads 2 ...]
 #
@@ -27,13 +28,16 @@ done
 [[ " ${args[*]-} " == *" --threads "* ]] || { args+=(--threads 2); torch_args+=(--threads 2); }
 
 median() { sed -n 's/^median: \([0-9.]*\) ms.*/\1/p'; }
-ours_all=() theirs_all=()
+middle() { sort -n | awk '{ a[NR] = $1 } END { printf "%.1f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+# PyTorch runs in both memory layouts each round; the faster one is the peer (oneDNN often prefers NHWC).
+ours_all=() nchw_all=() nhwc_all=() ratio_all=()
 for ((r = 1; r <= rounds; r++)); do
   ours=$("$cli" bench "${args[@]}" | median)
-  theirs=$(/usr/bin/python3 "$root/bench/compare_pytorch.py" "${torch_args[@]}" | median)
-  ratio=$(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.3f", a / b }')
-  echo "round $r: convscope median $ours ms, PyTorch median $theirs ms, ratio $ratio"
-  ours_all+=("$ours") theirs_all+=("$theirs")
+  nchw=$(/usr/bin/python3 "$root/bench/compare_pytorch.py" "${torch_args[@]}" | median)
+  nhwc=$(/usr/bin/python3 "$root/bench/compare_pytorch.py" "${torch_args[@]}" --channels-last | median)
+  best=$(awk -v a="$nchw" -v b="$nhwc" 'BEGIN { print (a < b) ? a : b }')
+  ratio=$(awk -v a="$ours" -v b="$best" 'BEGIN { printf "%.3f", a / b }')
+  echo "round $r: convscope $ours ms | PyTorch NCHW $nchw ms, channels_last $nhwc ms | ratio to the faster $ratio"
+  ours_all+=("$ours") nchw_all+=("$nchw") nhwc_all+=("$nhwc") ratio_all+=("$ratio")
 done
-printf '%s\n' "${ours_all[@]}" | sort -n | awk '{ a[NR] = $1 } END { m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "convscope: median of round medians %.1f ms\n", m }'
-printf '%s\n' "${theirs_all[@]}" | sort -n | awk '{ a[NR] = $1 } END { m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "PyTorch:   median of round medians %.1f ms\n", m }'
+echo "median over rounds: convscope $(printf '%s\n' "${ours_all[@]}" | middle) ms, PyTorch NCHW $(printf '%s\n' "${nchw_all[@]}" | middle) ms, channels_last $(printf '%s\n' "${nhwc_all[@]}" | middle) ms, ratio $(printf '%s\n' "${ratio_all[@]}" | sort -n | awk '{ a[NR] = $1 } END { printf "%.3f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')"
