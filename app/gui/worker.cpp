@@ -123,7 +123,10 @@ std::vector<WorkerEvent> Worker::drain() {
 
 bool Worker::busy() const {
     std::lock_guard<std::mutex> lock(mutex_);
-    return busy_ || pending_.has_value();
+    // Events the UI has not drained yet are work in flight too: otherwise a job that finishes between the
+    // UI's drain() and its "are results complete?" check looks done before its result has arrived (an
+    // automated --export or --screenshot then saw no output).
+    return busy_ || pending_.has_value() || !events_.empty();
 }
 
 void Worker::emit(WorkerEvent event) {

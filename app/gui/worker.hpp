@@ -111,7 +111,7 @@ public:
     std::uint64_t post(const JobRequest& request);
     // Everything that happened since the last call.
     std::vector<WorkerEvent> drain();
-    bool busy() const;  // running or holding a request not yet started
+    bool busy() const;  // running, holding a request not yet started, or holding results not yet drained
 
     // Render side.
     void post_render(RenderRequest request);
