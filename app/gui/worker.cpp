@@ -75,6 +75,16 @@ const char kSamplePrefix[] = "sample:";
 
 }  // namespace
 
+// The event that reports a failed job: what failed, for which request, on which file, and why.
+static WorkerEvent failure(WorkerEvent::Kind kind, std::uint64_t request, std::string path, std::string message) {
+    WorkerEvent e;
+    e.kind = kind;
+    e.request = request;
+    e.path = std::move(path);
+    e.message = std::move(message);
+    return e;
+}
+
 Worker::~Worker() { stop(); }
 
 void Worker::start(std::string assets_dir, std::function<void()> wake_ui, int threads) {
@@ -220,12 +230,7 @@ void Worker::engine_loop() {
                     emit(std::move(e));
                 } catch (const std::exception& ex) {
                     s.failed_image_source = req.image_source;
-                    WorkerEvent e;
-                    e.kind = WorkerEvent::Kind::image_failed;
-                    e.request = id;
-                    e.path = req.image_source;
-                    e.message = ex.what();
-                    emit(std::move(e));
+                    emit(failure(WorkerEvent::Kind::image_failed, id, req.image_source, ex.what()));
                 }
             }
 
@@ -281,11 +286,7 @@ void Worker::engine_loop() {
                 } catch (const std::exception& ex) {
                     s.pg_done = p;
                     s.pg_has_done = true;
-                    WorkerEvent e;
-                    e.kind = WorkerEvent::Kind::playground_failed;
-                    e.request = id;
-                    e.message = ex.what();
-                    emit(std::move(e));
+                    emit(failure(WorkerEvent::Kind::playground_failed, id, std::string(), ex.what()));
                 }
             };
 
@@ -338,12 +339,7 @@ void Worker::engine_loop() {
                                 emit(std::move(e));
                             } catch (const std::exception& ex) {
                                 if (weights == p.weights_path) s.failed_weights_path = weights;
-                                WorkerEvent e;
-                                e.kind = WorkerEvent::Kind::weights_failed;
-                                e.request = id;
-                                e.path = weights;
-                                e.message = ex.what();
-                                emit(std::move(e));
+                                emit(failure(WorkerEvent::Kind::weights_failed, id, weights, ex.what()));
                                 weights.clear();
                             }
                         }
@@ -376,12 +372,7 @@ void Worker::engine_loop() {
                             emit(std::move(e));
                         } catch (const std::exception& ex) {
                             s.failed_weights_path = p.weights_path;
-                            WorkerEvent e;
-                            e.kind = WorkerEvent::Kind::weights_failed;
-                            e.request = id;
-                            e.path = p.weights_path;
-                            e.message = ex.what();
-                            emit(std::move(e));
+                            emit(failure(WorkerEvent::Kind::weights_failed, id, p.weights_path, ex.what()));
                         }
                     }
                     // Conv2D edits: apply the difference, so only the edited node and what follows recompute.
@@ -441,11 +432,7 @@ void Worker::engine_loop() {
                 } catch (const Cancelled&) {
                     throw;
                 } catch (const std::exception& ex) {
-                    WorkerEvent e;
-                    e.kind = WorkerEvent::Kind::network_failed;
-                    e.request = id;
-                    e.message = ex.what();
-                    emit(std::move(e));
+                    emit(failure(WorkerEvent::Kind::network_failed, id, std::string(), ex.what()));
                 }
             };
 
@@ -459,11 +446,7 @@ void Worker::engine_loop() {
         } catch (const Cancelled&) {
             // A newer request is pending; the loop picks it up and the engines resume from their caches.
         } catch (const std::exception& ex) {
-            WorkerEvent e;
-            e.kind = WorkerEvent::Kind::network_failed;
-            e.request = id;
-            e.message = ex.what();
-            emit(std::move(e));
+            emit(failure(WorkerEvent::Kind::network_failed, id, std::string(), ex.what()));
         }
         bool idle;
         {
