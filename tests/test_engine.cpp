@@ -53,6 +53,23 @@ std::unique_ptr<Engine> make_varied_engine(int height, int width, EngineOptions 
     return e;
 }
 
+// Runs e, with another thread raising the cancel flag after delay_us; true if the run was cancelled.
+bool run_cancelled_after(Engine& e, int delay_us) {
+    std::atomic<bool> cancel{false};
+    std::thread canceller([&] {
+        std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
+        cancel = true;
+    });
+    bool cancelled = false;
+    try {
+        e.run(&cancel);
+    } catch (const Cancelled&) {
+        cancelled = true;
+    }
+    canceller.join();
+    return cancelled;
+}
+
 bool bitwise_equal(const Tensor3& a, const Tensor3& b) {
     return a.shape() == b.shape() && std::equal(a.begin(), a.end(), b.begin());
 }
@@ -131,19 +148,8 @@ TEST_CASE("a cancelled run leaves every cached output complete or absent, and a 
     for (int attempt = 0; attempt < 6; ++attempt) {
         auto e_owner = make_engine(129);
     Engine& e = *e_owner;
-        std::atomic<bool> cancel{false};
         const int delay_us = int(random() % 60000);
-        std::thread canceller([&] {
-            std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
-            cancel = true;
-        });
-        bool cancelled = false;
-        try {
-            e.run(&cancel);
-        } catch (const Cancelled&) {
-            cancelled = true;
-        }
-        canceller.join();
+        const bool cancelled = run_cancelled_after(e, delay_us);
         INFO("cancelled after " << delay_us << " us: " << (cancelled ? "yes" : "finished first"));
         for (int i = 0; i < e.graph().size(); ++i) {
             if (!e.output(i)) continue;
@@ -287,17 +293,8 @@ TEST_CASE("derived outputs after a cancelled run and after an edit") {
     for (int attempt = 0; attempt < 6; ++attempt) {
         auto e_owner = make_varied_engine(97, 97);
         Engine& e = *e_owner;
-        std::atomic<bool> cancel{false};
         const int delay_us = int(random() % 20000);
-        std::thread canceller([&] {
-            std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
-            cancel = true;
-        });
-        try {
-            e.run(&cancel);
-        } catch (const Cancelled&) {
-        }
-        canceller.join();
+        run_cancelled_after(e, delay_us);
         INFO("cancelled after " << delay_us << " us");
         for (int i = 0; i < e.graph().size(); ++i) {
             const bool derived = e.is_derived(i);
@@ -342,18 +339,8 @@ TEST_CASE("block_outputs mode: inner outputs only read inside their pass are not
     for (int attempt = 0; attempt < 4; ++attempt) {
         auto e_owner = make_varied_engine(97, 97, options);
         Engine& e = *e_owner;
-        std::atomic<bool> cancel{false};
         const int delay_us = attempt == 0 ? 200000 : int(random() % 20000);  // the first run finishes
-        std::thread canceller([&] {
-            std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
-            cancel = true;
-        });
-        try {
-            e.run(&cancel);
-        } catch (const Cancelled&) {
-        }
-        cancel = true;
-        canceller.join();
+        run_cancelled_after(e, delay_us);
         INFO("cancelled after " << delay_us << " us");
         for (int i = 0; i < e.graph().size(); ++i) {
             const auto out = e.output(i);

@@ -90,24 +90,21 @@ std::vector<const float*>& thread_pointers(std::size_t count) {
 
 // Per-thread buffers, grown once: one K block of the task's kernel slice packed for the microkernel, and one
 // tile's input rows when they are copied (see copy_rows in run_conv).
-float* thread_b_block(std::size_t floats) {
-    thread_local AlignedFloats block;
+// One buffer per thread and per Purpose (a distinct tag type for each use).
+template <typename Purpose>
+float* thread_buffer(std::size_t floats) {
+    thread_local AlignedFloats buffer;
     thread_local std::size_t capacity = 0;
     if (capacity < floats) {
-        block = AlignedFloats::allocate(floats);
+        buffer = AlignedFloats::allocate(floats);
         capacity = floats;
     }
-    return block.get();
+    return buffer.get();
 }
-float* thread_a_rows(std::size_t floats) {
-    thread_local AlignedFloats rows;
-    thread_local std::size_t capacity = 0;
-    if (capacity < floats) {
-        rows = AlignedFloats::allocate(floats);
-        capacity = floats;
-    }
-    return rows.get();
-}
+struct KernelSliceBuffer {};
+struct InputRowsBuffer {};
+float* thread_b_block(std::size_t floats) { return thread_buffer<KernelSliceBuffer>(floats); }
+float* thread_a_rows(std::size_t floats) { return thread_buffer<InputRowsBuffer>(floats); }
 
 // The convolution proper. kernel (K, filters) row-major, the Keras layout; each task packs the slices it needs.
 void run_conv(const Conv2DParams& p, const float* input, const float* kernel, const MicroKernel& uk,
