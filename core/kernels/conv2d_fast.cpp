@@ -43,6 +43,8 @@ constexpr int kMinTilesAfterSplit = 4;
 // next layer anyway, and streaming saves reading every output line before overwriting it. 64->256 1x1 at
 // 150x150: +15-25%; on the whole ResNet50 backbone 8 MB measured ~1% better than 16 MB.
 constexpr std::int64_t kStreamOutputBytes = std::int64_t(8) << 20;
+// Kernel rows ahead that the copy of a task's first K block prefetches.
+constexpr std::int64_t kCopyAhead = 16;
 // Below this many input channels, taps along a kernel row are merged (see merge_rows).
 constexpr int kMergeRowsBelowChannels = 16;
 
@@ -276,10 +278,38 @@ void run_conv(const Conv2DParams& p, const float* input, const float* kernel, co
                 float* dst = b_block + std::size_t(panel - panel0) * kn * NR;  // (kn, NR)
                 const float* src = kernel + k0 * filters + j0;                   // (kn, filters) from column j0
                 for (std::int64_t k = 0; k < kn; ++k, dst += NR, src += filters) {
+                    // The first block of a task was not prefetched (see below): ask for rows a little ahead,
+                    // since rows filters*4 bytes apart are too far apart for the hardware prefetcher to follow.
+                    if (b == 0 && k + kCopyAhead < kn) {
+                        __builtin_prefetch(src + kCopyAhead * filters, 0, 2);
+                        __builtin_prefetch(src + kCopyAhead * filters + cols - 1, 0, 2);
+                    }
                     std::copy(src, src + cols, dst);
                     std::fill(dst + cols, dst + NR, 0.0f);
                 }
             }
+            // The next K block's kernel rows, asked into L2 a share per microkernel call while this block
+            // computes. With few output pixels (ResNet50 stage 5 at 224: 4 row tiles) the copy above would
+            // otherwise wait on memory for every row: 2-8 KB apart, one or two lines each, the kernel slice
+            // takes as long to fetch as the tiles take to use it.
+            const bool prefetch_next = b + 1 < k_blocks.size();
+            const KBlock* nb = prefetch_next ? &k_blocks[b + 1] : nullptr;
+            const std::int64_t next_k0 = nb ? std::int64_t(nb->t0) * tap_len + nb->c0 : 0;
+            const std::int64_t next_kn = nb ? std::int64_t(nb->taps) * nb->cin : 0;
+            const std::int64_t calls = std::int64_t(tiles) * (panel1 - panel0);
+            std::int64_t call = 0;
+            auto prefetch_share = [&] {
+                if (!prefetch_next) return;
+                const std::int64_t k_begin = next_kn * call / calls, k_end = next_kn * (call + 1) / calls;
+                ++call;
+                for (std::int64_t k = k_begin; k < k_end; ++k) {
+                    const float* row = kernel + (next_k0 + k) * filters + std::int64_t(panel0) * NR;
+                    const std::int64_t n = std::min<std::int64_t>(std::int64_t(panel1 - panel0) * NR,
+                                                                  filters - std::int64_t(panel0) * NR);
+                    for (std::int64_t j = 0; j < n; j += 16) __builtin_prefetch(row + j, 0, 2);
+                    __builtin_prefetch(row + n - 1, 0, 2);
+                }
+            };
             // Panels innermost: the tile's input rows stay in L1 while they meet every filter panel of the task.
             for (int i = 0; i < tiles; ++i) {
                 if (copy_rows)
@@ -303,10 +333,14 @@ void run_conv(const Conv2DParams& p, const float* input, const float* kernel, co
                             for (int c = 0; c < kb.cin; c += 16) __builtin_prefetch(src + c, 0, 2);
                             __builtin_prefetch(src + kb.cin - 1, 0, 2);
                         }
+                        prefetch_share();
                         run_tile(b, panel, i);
                     }
                 } else {
-                    for (int panel = panel0; panel < panel1; ++panel) run_tile(b, panel, i);
+                    for (int panel = panel0; panel < panel1; ++panel) {
+                        prefetch_share();
+                        run_tile(b, panel, i);
+                    }
                 }
             }
         }
