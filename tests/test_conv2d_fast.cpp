@@ -408,3 +408,43 @@ TEST_CASE("conv2d_fast with outputs larger than the streaming threshold matches 
             CHECK(std::equal(bn2.begin(), bn2.end(), a + n));
         }
 }
+
+// GEMMs with few rows (ResNet50 stage 5 at 224: 49 pixels for the 1x1s, 16 Winograd tiles for the 3x3s) run on
+// narrower row tiles (AVX-512: 7 or 8 rows instead of 14). Every output element must still get the same FMA
+// sequence: a 7x7 output equals bitwise the top half of the same conv on a 14x7 input whose bottom half is
+// zeros (98 pixels, 28 Winograd tiles: the full-width tiles), for any thread count, and matches the reference.
+TEST_CASE("conv2d_fast on few output rows (narrow row tiles) equals the full-width tiles bitwise", "[conv2d_fast]") {
+    struct Shape { int c, k, filters; };
+    const Shape shapes[] = {
+        {600, 1, 70},  // 1x1, 49 pixels: channel-sliced K blocks, a part-filled last filter panel
+        {40, 3, 70},   // 3x3 'same', 16 Winograd tiles
+        {17, 1, 33},   // short K, odd channels
+    };
+    ThreadPool one(1), two(2), three(3);
+    std::uint32_t seed = 1500;
+    for (Isa isa : available_isas())
+        for (const Shape& s : shapes) {
+            ConvCase small, tall;
+            REQUIRE(make_case(small, 7, 7, s.c, s.k, s.k, s.filters, 1, 1, 1, 1, Padding::same, seed));
+            REQUIRE(make_case(tall, 14, 7, s.c, s.k, s.k, s.filters, 1, 1, 1, 1, Padding::same, seed++));
+            tall.kernel = small.kernel, tall.bias = small.bias, tall.scale = small.scale, tall.shift = small.shift;
+            std::fill(tall.input.begin(), tall.input.end(), 0.0f);
+            std::copy(small.input.begin(), small.input.end(), tall.input.begin());  // (7, 7, c) on top of zeros
+            INFO("isa " << to_string(isa) << ", " << small.describe());
+            std::vector<float> want(small.out_size());  // (7, 7, filters)
+            conv2d_reference(small.p, small.input.data(), small.kernel.data(), small.bias.data(), want.data());
+            Context c1, c2, c3;
+            c1.pool = &one, c2.pool = &two, c3.pool = &three;
+            const Outputs o1 = run_fast(small, isa, c1, true), o2 = run_fast(small, isa, c2, true),
+                          o3 = run_fast(small, isa, c3, true), full = run_fast(tall, isa, c2, true);
+            INFO("relative error " << relative_error(o2.conv, want));
+            CHECK(relative_error(o2.conv, want) <= 1e-4);
+            const std::size_t n = small.out_size();
+            CHECK(std::vector<float>(full.conv.begin(), full.conv.begin() + n) == o2.conv);
+            CHECK(std::vector<float>(full.bn.begin(), full.bn.begin() + n) == o2.bn);
+            CHECK(std::vector<float>(full.relu.begin(), full.relu.begin() + n) == o2.relu);
+            CHECK(o1.conv == o2.conv);
+            CHECK(o3.conv == o2.conv);
+            CHECK(o1.relu == o3.relu);
+        }
+}

@@ -109,7 +109,7 @@ float* thread_b_block(std::size_t floats) { return thread_buffer<KernelSliceBuff
 float* thread_a_rows(std::size_t floats) { return thread_buffer<InputRowsBuffer>(floats); }
 
 // The convolution proper. kernel (K, filters) row-major, the Keras layout; each task packs the slices it needs.
-void run_conv(const Conv2DParams& p, const float* input, const float* kernel, const MicroKernel& uk,
+void run_conv(const Conv2DParams& p, const float* input, const float* kernel, const MicroKernel& isa_kernel,
               const float* bias, float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn,
               float* out_relu, const Context& ctx) {
     assert(input && kernel && (out_conv || out_bn || out_relu));
@@ -119,11 +119,11 @@ void run_conv(const Conv2DParams& p, const float* input, const float* kernel, co
     assert(p.out_h >= 1 && p.out_w >= 1 && p.in_c >= 1 && p.filters >= 1);
     assert((bn_scale == nullptr) == (bn_shift == nullptr));
     assert(!out_bn || bn_scale);
-    const int MR = uk.mr, NR = uk.nr;
-
     const int in_c = p.in_c, filters = p.filters;
     const std::int64_t K = std::int64_t(p.kernel_h) * p.kernel_w * in_c;
     const std::int64_t M = std::int64_t(p.out_h) * p.out_w;
+    const MicroKernel uk = detail::fit_rows(isa_kernel, M);  // a shape-only choice; values do not depend on it
+    const int MR = uk.mr, NR = uk.nr;
     const int panels = (filters + NR - 1) / NR;
 
     // What one A pointer covers. Normally one tap: in_c contiguous channels, and padded taps point at zeros.
@@ -348,6 +348,21 @@ void run_conv(const Conv2DParams& p, const float* input, const float* kernel, co
 }
 
 }  // namespace
+
+namespace detail {
+
+MicroKernel fit_rows(const MicroKernel& uk, long long M) {
+    auto computed = [M](int mr) { return (M + mr - 1) / mr * mr; };  // rows a GEMM of M rows computes
+    MicroKernel best = uk;
+    for (const MicroKernel::Rows& r : uk.fewer_rows)
+        if (r.mr > 0 && r.run && computed(r.mr) * 10 <= computed(uk.mr) * 9 && computed(r.mr) < computed(best.mr)) {
+            best.mr = r.mr;
+            best.run = r.run;
+        }
+    return best;
+}
+
+}  // namespace detail
 
 namespace {
 

@@ -75,15 +75,17 @@ void winograd_pack_kernel(const float* kernel, int in_c, int filters, const Micr
     });
 }
 
-void winograd_conv(const Conv2DParams& p, const float* input, const float* packed, const MicroKernel& uk,
+void winograd_conv(const Conv2DParams& p, const float* input, const float* packed, const MicroKernel& isa_kernel,
                    const float* bias, float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn,
                    float* out_relu, const Context& ctx) {
     assert(winograd_applies(p));
+    const int tiles_h = (p.out_h + 1) / 2, tiles_w = (p.out_w + 1) / 2;
+    const std::int64_t n_tiles = std::int64_t(tiles_h) * tiles_w;
+    // Few tiles (16 at ResNet50 stage 5 at 224) take a narrower microkernel: same nr, packed U and values.
+    const MicroKernel uk = fit_rows(isa_kernel, n_tiles);
     const int MR = uk.mr, NR = uk.nr;
     const int C = p.in_c, F = p.filters;
     const int panels = (F + NR - 1) / NR;
-    const int tiles_h = (p.out_h + 1) / 2, tiles_w = (p.out_w + 1) / 2;
-    const std::int64_t n_tiles = std::int64_t(tiles_h) * tiles_w;
 
     // Task = a run of T tiles (a multiple of MR) x a block of filter panels. Shapes depend on the conv and the
     // ISA tile only, never on the thread count, so each output is always computed the same way.

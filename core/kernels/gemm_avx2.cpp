@@ -101,7 +101,7 @@ void run_6x16(const MicroArgs& g) {
 }  // namespace
 
 MicroKernel microkernel_avx2() { return MicroKernel{MR, 8 * NV, &run_6x16, &winograd_input, &winograd_output,
-                       &winograd_kernel}; }
+                       &winograd_kernel, {}}; }
 
 }  // namespace detail
 }  // namespace convscope

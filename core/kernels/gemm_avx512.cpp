@@ -18,7 +18,6 @@ namespace {
 #define CONVSCOPE_VECTOR_FLOATS 16
 #include "core/kernels/winograd_transforms.inc"
 
-constexpr int MR = 14;
 constexpr int NV = 2;  // vectors of 16 floats per row: NR = 32
 
 // The cache lines of one tile row: first and last float of the 32 (the row need not be line-aligned).
@@ -27,7 +26,11 @@ inline void prefetch_row(const float* row) {
     __builtin_prefetch(row + 31, 1, 3);
 }
 
-void run_14x32(const MicroArgs& g) {
+// MR rows x 32 filters. 14 rows is the main kernel; 8 and 7 rows serve GEMMs with few rows (ResNet50 stage 5
+// at 224: 49 pixels, or 16 Winograd tiles), where 14-row tiles would compute up to 43% discarded rows. Each
+// output element gets the same FMA sequence whatever MR, so all three give bitwise equal results.
+template <int MR>
+void run_rows_x32(const MicroArgs& g) {
     __mmask16 mask[NV];
     for (int v = 0; v < NV; ++v) {
         const int left = g.cols - 16 * v;
@@ -36,7 +39,7 @@ void run_14x32(const MicroArgs& g) {
 
     __m512 acc[MR][NV];
     if (g.load_c) {
-#pragma GCC unroll 14
+#pragma GCC unroll 16
         for (int m = 0; m < MR; ++m)
 #pragma GCC unroll 2
             for (int v = 0; v < NV; ++v)
@@ -45,7 +48,7 @@ void run_14x32(const MicroArgs& g) {
         __m512 init[NV];
         for (int v = 0; v < NV; ++v)
             init[v] = g.bias ? _mm512_maskz_loadu_ps(mask[v], g.bias + 16 * v) : _mm512_setzero_ps();
-#pragma GCC unroll 14
+#pragma GCC unroll 16
         for (int m = 0; m < MR; ++m)
 #pragma GCC unroll 2
             for (int v = 0; v < NV; ++v) acc[m][v] = init[v];
@@ -57,7 +60,7 @@ void run_14x32(const MicroArgs& g) {
     const bool stream = g.stream && g.cols == 16 * NV && g.ldc % 16 == 0 &&
                         ((reinterpret_cast<std::uintptr_t>(g.c) | reinterpret_cast<std::uintptr_t>(g.out_bn) |
                           reinterpret_cast<std::uintptr_t>(g.out_relu)) & 63) == 0;
-#pragma GCC unroll 14
+#pragma GCC unroll 16
     for (int m = 0; m < MR; ++m) {
         if (m >= g.rows || stream) break;
         prefetch_row(g.c + m * g.ldc);
@@ -69,13 +72,13 @@ void run_14x32(const MicroArgs& g) {
     for (int t = 0; t < g.taps; ++t) {
         const float* const* ap = g.a + t * MR;
         const float* a[MR];
-#pragma GCC unroll 14
+#pragma GCC unroll 16
         for (int m = 0; m < MR; ++m) a[m] = ap[m] + g.a_offset;
         for (int c = 0; c < g.cin; ++c) {
             __m512 bv[NV];
 #pragma GCC unroll 2
             for (int v = 0; v < NV; ++v) bv[v] = _mm512_load_ps(b + 16 * v);
-#pragma GCC unroll 14
+#pragma GCC unroll 16
             for (int m = 0; m < MR; ++m) {
                 const __m512 x = _mm512_set1_ps(a[m][c]);
 #pragma GCC unroll 2
@@ -95,7 +98,7 @@ void run_14x32(const MicroArgs& g) {
         }
     const __m512 zero = _mm512_setzero_ps();
     if (stream) {
-#pragma GCC unroll 14
+#pragma GCC unroll 16
         for (int m = 0; m < MR; ++m) {
             if (m >= g.rows) break;
 #pragma GCC unroll 2
@@ -113,7 +116,7 @@ void run_14x32(const MicroArgs& g) {
         _mm_sfence();  // the streamed lines are visible before the task is reported done
         return;
     }
-#pragma GCC unroll 14
+#pragma GCC unroll 16
     for (int m = 0; m < MR; ++m) {
         if (m >= g.rows) break;
 #pragma GCC unroll 2
@@ -134,8 +137,12 @@ void run_14x32(const MicroArgs& g) {
 
 }  // namespace
 
-MicroKernel microkernel_avx512() { return MicroKernel{MR, 16 * NV, &run_14x32, &winograd_input, &winograd_output,
-                       &winograd_kernel}; }
+MicroKernel microkernel_avx512() {
+    MicroKernel k{14, 16 * NV, &run_rows_x32<14>, &winograd_input, &winograd_output, &winograd_kernel, {}};
+    k.fewer_rows[0] = {8, &run_rows_x32<8>};
+    k.fewer_rows[1] = {7, &run_rows_x32<7>};
+    return k;
+}
 
 }  // namespace detail
 }  // namespace convscope

@@ -57,7 +57,18 @@ struct MicroKernel {
     void (*winograd_output)(const float* const* m, const float* bias, float* const* y, int n) = nullptr;
     //   kernel: g[9] -> (n) the 3x3 taps' kernel rows of one channel, u[16] -> (n) G g G^T
     void (*winograd_kernel)(const float* const* g, float* const* u, int n) = nullptr;
+    // Variants with fewer rows, the same nr and packed B, and bitwise equal results (mr 0: none), for GEMMs whose
+    // few rows would leave much of an mr-row tile unused; see fit_rows().
+    struct Rows {
+        int mr = 0;
+        void (*run)(const MicroArgs&) = nullptr;
+    };
+    Rows fewer_rows[2];
 };
+
+// uk, or uk with one of its fewer_rows variants as mr/run when that computes at most 90% of the rows uk would
+// for a GEMM of M rows (the narrower kernels load more per FMA, so a small saving is not worth it).
+MicroKernel fit_rows(const MicroKernel& uk, long long M);
 
 MicroKernel microkernel_scalar();
 MicroKernel microkernel_avx2();

@@ -52,7 +52,7 @@ void run_4x8(const MicroArgs& g) {
 }  // namespace
 
 MicroKernel microkernel_scalar() { return MicroKernel{MR, NR, &run_4x8, &winograd_input, &winograd_output,
-                       &winograd_kernel}; }
+                       &winograd_kernel, {}}; }
 
 }  // namespace detail
 }  // namespace convscope
