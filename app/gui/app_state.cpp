@@ -185,7 +185,6 @@ bool drain_worker(AppState& app) {
             app.playground_output = e.tensor;
             app.playground_output_request = e.request;
             app.playground_ms = e.milliseconds;
-            if (std::getenv("CONVSCOPE_FRAME_DEBUG")) std::fprintf(stderr, "playground %.1f ms\n", e.milliseconds);
             {
                 // The newest parameter change this result reflects starts the latency clock.
                 auto it = app.change_times.upper_bound(e.request);
@@ -280,10 +279,6 @@ static std::uint64_t view_signature(const AppState& app, const Tensor3* t, const
 }
 
 static void show_render(AppState& app, const std::shared_ptr<const RenderResult>& r, std::uint64_t sig) {
-    if (std::getenv("CONVSCOPE_FRAME_DEBUG"))
-        std::fprintf(stderr, "render %.1f ms (%dx%d grid; ranges %.1f grid %.1f enlarged %.1f stats %.1f)\n",
-                     r->milliseconds, r->grid.width, r->grid.height, r->timing[0], r->timing[1], r->timing[2],
-                     r->timing[3]);
     app.shown.grid.upload(r->grid.width, r->grid.height, r->grid.pixels.data());
     app.shown.enlarged.upload(r->enlarged.width, r->enlarged.height, r->enlarged.pixels.data());
     if (app.latency_tensor && r->tensor.get() == app.latency_tensor) {

@@ -1,7 +1,6 @@
 #include "app/gui/feature_render.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 
 namespace convscope::gui {
@@ -78,7 +77,6 @@ RgbaImage paint_grid(const Tensor3& t, const GridLayout& L, const std::vector<Va
 }  // namespace
 
 RenderResult render_view(const RenderRequest& request) {
-    const auto start = std::chrono::steady_clock::now();
     RenderResult r;
     r.key = request.key;
     r.tensor = request.tensor;
@@ -90,14 +88,7 @@ RenderResult render_view(const RenderRequest& request) {
     r.pages = std::max(1, (r.channels + per_page - 1) / per_page);
     r.page = std::clamp(request.page, 0, r.pages - 1);
 
-    auto lap = [t0 = std::chrono::steady_clock::now()]() mutable {
-        const auto now = std::chrono::steady_clock::now();
-        const double ms = std::chrono::duration<double, std::milli>(now - t0).count();
-        t0 = now;
-        return ms;
-    };
     const ChannelRanges stats = channel_ranges(t);
-    r.timing[0] = lap();
     r.layer = ValueRange{stats.min[0], stats.max[0]};
     for (int c = 1; c < r.channels; ++c) {
         r.layer.lo = std::min(r.layer.lo, stats.min[std::size_t(c)]);
@@ -124,15 +115,11 @@ RenderResult render_view(const RenderRequest& request) {
     std::vector<ValueRange> ranges;
     for (int i = 0; i < r.layout.count; ++i) ranges.push_back(range_of(r.layout.first_channel + i));
     r.grid = paint_grid(t, r.layout, ranges, request.colormap);
-    r.timing[1] = lap();
 
     r.selected_channel = std::clamp(request.selected_channel, 0, r.channels - 1);
     r.enlarged_range = range_of(r.selected_channel);
     r.enlarged = render_channel(t, r.selected_channel, r.enlarged_range, request.colormap, 1);
-    r.timing[2] = lap();
     r.selected_stats = channel_stats(t, r.selected_channel, 64);  // exact, one strided pass
-    r.timing[3] = lap();
-    r.milliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     return r;
 }
 

@@ -46,8 +46,6 @@ struct RenderResult {
     ChannelStats selected_stats;            // 64-bin histogram
     Normalization normalization = Normalization::per_channel;
     Colormap colormap = Colormap::viridis;
-    double milliseconds = 0.0;
-    double timing[4] = {0, 0, 0, 0};        // ranges, grid, enlarged, statistics (ms), for tuning
     std::string error;                      // rendering failed (shown instead of the maps)
 };
 

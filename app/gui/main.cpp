@@ -456,7 +456,6 @@ int main(int argc, char** argv) {
             step_frame = -1;
         }
         ImGui::Render();
-        const double t_ui = now_seconds();
 
         int fb_w = 0, fb_h = 0;
         glfwGetFramebufferSize(window, &fb_w, &fb_h);
@@ -465,8 +464,6 @@ int main(int argc, char** argv) {
         glClearColor(bg.x, bg.y, bg.z, 1.0f);
         glClear(GL_COLOR_BUFFER_BIT);
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-        if (std::getenv("CONVSCOPE_FRAME_DEBUG")) glFinish();
-        const double t_gl = now_seconds();
 
         // --screenshot: after the first frames that show complete results (two more so layout settles).
         bool complete = results_complete(app);
@@ -496,8 +493,6 @@ int main(int argc, char** argv) {
         glfwSwapBuffers(window);
 
         const double frame_end = now_seconds();
-        if (std::getenv("CONVSCOPE_FRAME_DEBUG"))
-            std::fprintf(stderr, "ui %.1f gl %.1f swap %.1f\n", (t_ui - frame_start) * 1e3, (t_gl - t_ui) * 1e3, (frame_end - t_gl) * 1e3);
         app.frame_stats.frame_ms.push_back((frame_end - frame_start) * 1000.0);
         if (worker_busy) {
             app.frame_stats.busy_frame_ms.push_back((frame_end - frame_start) * 1000.0);

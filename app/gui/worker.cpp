@@ -269,10 +269,7 @@ void Worker::engine_loop() {
                         }
                     }
                     s.pg->invalidate(1);
-                    const double setup_ms = ms_since(start);
                     s.pg->run(&cancel_);
-                    if (std::getenv("CONVSCOPE_FRAME_DEBUG"))
-                        std::fprintf(stderr, "playground setup %.1f ms, run %.1f ms\n", setup_ms, ms_since(start) - setup_ms);
                     s.pg_done = p;
                     s.pg_has_done = true;
                     WorkerEvent e;
