@@ -1,6 +1,35 @@
 #include "core/thread_pool.hpp"
 
+#include <chrono>
+
 namespace convscope {
+namespace {
+
+// How long a thread watches for the next job (or, for the caller, for the workers to finish) before it
+// sleeps. Longer than the gaps between the jobs of one forward pass, short enough to cost nothing when idle.
+constexpr auto kSpinMicroseconds = std::chrono::microseconds(100);
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#else
+    std::this_thread::yield();
+#endif
+}
+
+}  // namespace
+
+template <typename Ready>
+bool ThreadPool::spin_until(Ready ready) {
+    const auto give_up = std::chrono::steady_clock::now() + kSpinMicroseconds;
+    for (;;) {
+        for (int i = 0; i < 64; ++i) {  // look at the clock only now and then
+            if (ready()) return true;
+            cpu_relax();
+        }
+        if (std::chrono::steady_clock::now() >= give_up) return ready();
+    }
+}
 
 int ThreadPool::default_threads() {
     unsigned n = std::thread::hardware_concurrency();
@@ -42,6 +71,7 @@ void ThreadPool::run_tasks() {
 void ThreadPool::worker_loop() {
     std::size_t seen = 0;
     for (;;) {
+        spin_until([&] { return stopping_.load(std::memory_order_acquire) || generation_.load(std::memory_order_acquire) != seen; });
         {
             std::unique_lock<std::mutex> lock(mutex_);
             wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
@@ -78,6 +108,9 @@ void ThreadPool::parallel_for(std::size_t tasks, const std::function<void(std::s
     {
         std::unique_lock<std::mutex> lock(mutex_);
         // Every worker must have left run_tasks() before fn goes out of scope.
+        lock.unlock();
+        spin_until([&] { return busy_workers_.load(std::memory_order_acquire) == 0; });
+        lock.lock();
         done_.wait(lock, [&] { return busy_workers_ == 0; });
         job_ = nullptr;
         error = error_;

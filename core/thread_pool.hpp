@@ -6,9 +6,12 @@
 //   Context                    which pool, the cancel flag, reference or fast kernels
 //   ctx.throw_if_cancelled()   called between tiles; throws Cancelled
 //
-// Workers sleep on a condition variable between jobs: an interactive program must not spin
-// (unlike OpenMP's default busy-wait). Results never depend on the thread count because every tile
-// is computed by the same code on the same data, whichever thread picks it up.
+// Between jobs, workers first watch for the next one for a short, bounded time (kSpinMicroseconds), then sleep
+// on a condition variable. A forward pass is a burst of jobs a few hundred microseconds long with tiny gaps, and
+// waking a sleeping thread costs tens of microseconds on a VM: without the short watch the second thread joined
+// each small convolution late. The bound keeps an idle interactive program idle (unlike OpenMP's default
+// busy-wait of many milliseconds). Results never depend on the thread count because every tile is computed by
+// the same code on the same data, whichever thread picks it up.
 
 #include <atomic>
 #include <condition_variable>
@@ -39,6 +42,9 @@ public:
 private:
     void worker_loop();
     void run_tasks();
+    // Watches `ready` for at most kSpinMicroseconds; true if it became true.
+    template <typename Ready>
+    static bool spin_until(Ready ready);
 
     std::vector<std::thread> workers_;
     std::mutex mutex_;
@@ -47,9 +53,10 @@ private:
     const std::function<void(std::size_t)>* job_ = nullptr;
     std::size_t job_tasks_ = 0;
     std::atomic<std::size_t> next_task_{0};
-    std::size_t generation_ = 0;
-    int busy_workers_ = 0;
-    bool stopping_ = false;
+    // Written under mutex_; atomic so that spinning threads may read them without it.
+    std::atomic<std::size_t> generation_{0};
+    std::atomic<int> busy_workers_{0};
+    std::atomic<bool> stopping_{false};
     std::exception_ptr error_;
     std::mutex error_mutex_;
 };
