@@ -291,6 +291,7 @@ TEST_CASE("conv2d_fast_packed reuses a packed kernel and equals the one-shot pat
     for (Isa isa : available_isas()) {
         INFO("isa " << to_string(isa));
         const Conv2DPackedKernel packed = conv2d_pack_kernel(c.p, c.kernel.data(), isa, ctx);
+        CHECK(packed.winograd);  // 3x3 stride 1 on 7x7: 16 Winograd tiles
         const Outputs want = run_fast(c, isa, ctx, true);
         for (int call = 0; call < 2; ++call) {  // the packed kernel is not consumed by a call
             std::vector<float> conv(c.out_size()), bn(c.out_size()), relu(c.out_size());  // (out_h, out_w, filters)
@@ -315,6 +316,62 @@ TEST_CASE("conv2d_fast_packed reuses a packed kernel and equals the one-shot pat
         CHECK_THROWS_AS(conv2d_fast_packed(other, c.input.data(), packed, nullptr, out.data(), nullptr, nullptr, nullptr,
                                            nullptr, ctx),
                         std::invalid_argument);
+    }
+}
+
+TEST_CASE("a kernel packed as GEMM panels equals the one-shot path bitwise", "[conv2d_fast]") {
+    ThreadPool pool(2);
+    Context ctx;
+    ctx.pool = &pool;
+    struct Shape { int h, w, c, kh, kw, filters, stride, dilation; Padding padding; };
+    const Shape shapes[] = {
+        {7, 7, 300, 1, 1, 40, 1, 1, Padding::valid},   // few pixels, K in two channel slices, 40 filters = 1.25 panels
+        {9, 11, 5, 2, 5, 17, 2, 1, Padding::same},     // few channels: kernel rows merged
+        {13, 10, 33, 3, 3, 70, 1, 2, Padding::same},   // dilated 3x3: not Winograd
+        {8, 9, 512, 1, 3, 35, 1, 1, Padding::valid},   // 2 KB-aliased rows, copied per tile
+    };
+    std::uint32_t seed = 40;
+    for (Isa isa : available_isas())
+        for (const Shape& s : shapes) {
+            ConvCase c;
+            REQUIRE(make_case(c, s.h, s.w, s.c, s.kh, s.kw, s.filters, s.stride, s.stride, s.dilation, s.dilation,
+                              s.padding, seed++));
+            INFO("isa " << to_string(isa) << ", " << c.describe());
+            const Conv2DPackedKernel packed = conv2d_pack_kernel(c.p, c.kernel.data(), isa, ctx);
+            CHECK(packed.gemm);
+            const Outputs want = run_fast(c, isa, ctx, true);
+            std::vector<float> conv(c.out_size()), bn(c.out_size()), relu(c.out_size());  // (out_h, out_w, filters)
+            conv2d_fast_packed(c.p, c.input.data(), packed, c.bias.data(), conv.data(), c.scale.data(), c.shift.data(),
+                               bn.data(), relu.data(), ctx);
+            CHECK(conv == want.conv);
+            CHECK(bn == want.bn);
+            CHECK(relu == want.relu);
+        }
+}
+
+TEST_CASE("a kernel packed for Winograd also serves geometries Winograd does not apply to", "[conv2d_fast]") {
+    ThreadPool pool(2);
+    Context ctx;
+    ctx.pool = &pool;
+    ConvCase wino, strided;
+    REQUIRE(make_case(wino, 17, 19, 20, 3, 3, 37, 1, 1, 1, 1, Padding::same, 31));  // 9x10 = 90 Winograd tiles
+    REQUIRE(make_case(strided, 17, 19, 20, 3, 3, 37, 2, 2, 1, 1, Padding::same, 32));
+    strided.kernel = wino.kernel;
+    for (Isa isa : available_isas()) {
+        INFO("isa " << to_string(isa));
+        const Conv2DPackedKernel packed = conv2d_pack_kernel(wino.p, wino.kernel.data(), isa, ctx);
+        CHECK(packed.winograd);
+        CHECK_FALSE(packed.gemm);  // the direct path then copies slices of the caller's kernel
+        for (ConvCase* c : {&wino, &strided}) {
+            INFO(c->describe());
+            const Outputs want = run_fast(*c, isa, ctx, true);
+            std::vector<float> conv(c->out_size()), bn(c->out_size()), relu(c->out_size());  // (out_h, out_w, filters)
+            conv2d_fast_packed(c->p, c->input.data(), packed, c->bias.data(), conv.data(), c->scale.data(),
+                               c->shift.data(), bn.data(), relu.data(), ctx);
+            CHECK(conv == want.conv);
+            CHECK(bn == want.bn);
+            CHECK(relu == want.relu);
+        }
     }
 }
 

@@ -109,9 +109,11 @@ float* thread_b_block(std::size_t floats) { return thread_buffer<KernelSliceBuff
 float* thread_a_rows(std::size_t floats) { return thread_buffer<InputRowsBuffer>(floats); }
 
 // The convolution proper. kernel (K, filters) row-major, the Keras layout; each task packs the slices it needs.
-void run_conv(const Conv2DParams& p, const float* input, const float* kernel, const MicroKernel& isa_kernel,
-              const float* bias, float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn,
-              float* out_relu, const Context& ctx) {
+// packed_b: the kernel as (panels, K, NR) panels from pack_gemm_panels(), or nullptr (then each task copies the
+// slices it needs from the Keras-layout kernel).
+void run_conv(const Conv2DParams& p, const float* input, const float* kernel, const float* packed_b,
+              const MicroKernel& isa_kernel, const float* bias, float* out_conv, const float* bn_scale,
+              const float* bn_shift, float* out_bn, float* out_relu, const Context& ctx) {
     assert(input && kernel && (out_conv || out_bn || out_relu));
     // Partial sums between K blocks live in an output buffer. Without a conv output they go to the BN or ReLU
     // output, which the last K block then overwrites (the microkernel reads C before it writes anything).
@@ -227,7 +229,7 @@ void run_conv(const Conv2DParams& p, const float* input, const float* kernel, co
                 const int oy = int(pixel / p.out_w), ox = int(pixel % p.out_w);
                 for (int t = 0; t < taps; ++t) ptrs[(std::size_t(i) * taps + t) * MR + m] = tap_pointer(oy, ox, t);
             }
-        float* b_block = thread_b_block(std::size_t(panels_per_task) * block_rows * NR);  // (panels, rows, NR)
+        float* b_block = packed_b ? nullptr : thread_b_block(std::size_t(panels_per_task) * block_rows * NR);  // (panels, rows, NR)
         float* a_rows = copy_rows ? thread_a_rows(std::size_t(MR) * copy_stride) : nullptr;  // (MR, copy_stride)
         const float* a_copied[64];  // (MR) pointers into a_rows; MR <= 64 for every microkernel
         assert(MR <= 64);
@@ -251,7 +253,8 @@ void run_conv(const Conv2DParams& p, const float* input, const float* kernel, co
                 g.taps = 1;
                 g.cin = kb.taps * kb.cin;
             }
-            g.b = b_block + std::size_t(panel - panel0) * kb.taps * kb.cin * NR;
+            g.b = packed_b ? packed_b + (std::size_t(panel) * K + std::size_t(kb.t0) * tap_len + kb.c0) * NR
+                           : b_block + std::size_t(panel - panel0) * kb.taps * kb.cin * NR;
             g.c = acc + at;
             g.ldc = filters;
             g.rows = int(std::min<std::int64_t>(MR, M - r0));
@@ -273,7 +276,7 @@ void run_conv(const Conv2DParams& p, const float* input, const float* kernel, co
             // channel slice of one tap. Copied once per task, then read by every row tile from L1/L2.
             const KBlock& kb = k_blocks[b];
             const std::int64_t k0 = std::int64_t(kb.t0) * tap_len + kb.c0, kn = std::int64_t(kb.taps) * kb.cin;
-            for (int panel = panel0; panel < panel1; ++panel) {
+            for (int panel = panel0; panel < panel1 && !packed_b; ++panel) {
                 const int j0 = panel * NR, cols = std::min(NR, filters - j0);
                 float* dst = b_block + std::size_t(panel - panel0) * kn * NR;  // (kn, NR)
                 const float* src = kernel + k0 * filters + j0;                   // (kn, filters) from column j0
@@ -292,7 +295,7 @@ void run_conv(const Conv2DParams& p, const float* input, const float* kernel, co
             // computes. With few output pixels (ResNet50 stage 5 at 224: 4 row tiles) the copy above would
             // otherwise wait on memory for every row: 2-8 KB apart, one or two lines each, the kernel slice
             // takes as long to fetch as the tiles take to use it.
-            const bool prefetch_next = b + 1 < k_blocks.size();
+            const bool prefetch_next = !packed_b && b + 1 < k_blocks.size();
             const KBlock* nb = prefetch_next ? &k_blocks[b + 1] : nullptr;
             const std::int64_t next_k0 = nb ? std::int64_t(nb->t0) * tap_len + nb->c0 : 0;
             const std::int64_t next_kn = nb ? std::int64_t(nb->taps) * nb->cin : 0;
@@ -366,8 +369,27 @@ MicroKernel fit_rows(const MicroKernel& uk, long long M) {
 
 namespace {
 
-// The direct path reads the caller's kernel; the Winograd path needs U = G g G^T, made here when p qualifies.
-Conv2DPackedKernel pack(const Conv2DParams& p, const float* kernel, Isa isa, const Context& ctx) {
+// The kernel (K, filters) as NR-wide column panels, (panels, K, NR), zero past the last filter: the layout the
+// microkernel reads B in, so that convolving reads each panel as one sequential stream and copies nothing.
+AlignedFloats pack_gemm_panels(const Conv2DParams& p, const float* kernel, int NR, const Context& ctx) {
+    const std::int64_t K = std::int64_t(p.kernel_h) * p.kernel_w * p.in_c;
+    const int filters = p.filters, panels = (filters + NR - 1) / NR;
+    AlignedFloats packed = AlignedFloats::allocate(std::size_t(panels) * K * NR);
+    ctx.parallel_for(std::size_t(panels), [&](std::size_t panel) {
+        const int j0 = int(panel) * NR, cols = std::min(NR, filters - j0);
+        float* dst = packed.get() + panel * K * NR;
+        for (std::int64_t k = 0; k < K; ++k, dst += NR) {
+            std::copy(kernel + k * filters + j0, kernel + k * filters + j0 + cols, dst);
+            std::fill(dst + cols, dst + NR, 0.0f);
+        }
+    });
+    return packed;
+}
+
+// What the kernel needs before convolving. The Winograd path needs U = G g G^T, made here when p qualifies.
+// The direct path gets B panels when gemm_panels (worth it when the packed kernel is kept for many calls);
+// without them it reads the caller's kernel, each task copying its slices (cheaper for a single call).
+Conv2DPackedKernel pack(const Conv2DParams& p, const float* kernel, Isa isa, const Context& ctx, bool gemm_panels) {
     assert(kernel && p.in_c >= 1 && p.filters >= 1);
     const MicroKernel uk = kernel_for(isa);
     Conv2DPackedKernel packed;
@@ -377,6 +399,8 @@ Conv2DPackedKernel pack(const Conv2DParams& p, const float* kernel, Isa isa, con
     if (detail::winograd_applies(p)) {
         packed.winograd = AlignedFloats::allocate(detail::winograd_packed_floats(p.in_c, p.filters, uk.nr));
         detail::winograd_pack_kernel(kernel, p.in_c, p.filters, uk, packed.winograd.get(), ctx);
+    } else if (gemm_panels) {
+        packed.gemm = pack_gemm_panels(p, kernel, uk.nr, ctx);
     }
     return packed;
 }
@@ -397,14 +421,15 @@ void run_packed(const Conv2DParams& p, const float* input, const Conv2DPackedKer
         }
         detail::winograd_conv(p, input, u, uk, bias, out_conv, bn_scale, bn_shift, out_bn, out_relu, ctx);
     } else {
-        run_conv(p, input, kernel.kernel, uk, bias, out_conv, bn_scale, bn_shift, out_bn, out_relu, ctx);
+        run_conv(p, input, kernel.kernel, kernel.gemm.get(), uk, bias, out_conv, bn_scale, bn_shift, out_bn,
+                 out_relu, ctx);
     }
 }
 
 }  // namespace
 
 Conv2DPackedKernel conv2d_pack_kernel(const Conv2DParams& p, const float* kernel, Isa isa, const Context& ctx) {
-    return pack(p, kernel, isa, ctx);
+    return pack(p, kernel, isa, ctx, /*gemm_panels=*/true);
 }
 
 void conv2d_fast_packed(const Conv2DParams& p, const float* input, const Conv2DPackedKernel& kernel,
@@ -421,7 +446,7 @@ void conv2d_fast_packed(const Conv2DParams& p, const float* input, const Conv2DP
 void conv2d_fast_fused_isa(const Conv2DParams& p, const float* input, const float* kernel, const float* bias,
                            float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn,
                            float* out_relu, Isa isa, const Context& ctx) {
-    const Conv2DPackedKernel packed = pack(p, kernel, isa, ctx);
+    const Conv2DPackedKernel packed = pack(p, kernel, isa, ctx, /*gemm_panels=*/false);
     run_packed(p, input, packed, bias, out_conv, bn_scale, bn_shift, out_bn, out_relu, ctx);
 }
 

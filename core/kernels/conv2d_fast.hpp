@@ -9,17 +9,22 @@
 //   conv2d_fast_fused_isa()  conv2d_fast_fused() with a chosen instruction set (for tests and benchmarks);
 //                            the isa must satisfy isa_supported()
 //   conv2d_pack_kernel()     what a kernel needs before convolving, once: its Winograd transform when the conv
-//                            qualifies; it refers to the caller's kernel, which must outlive it unchanged
+//                            qualifies, else its GEMM panels; it refers to the caller's kernel, which must
+//                            outlive it unchanged
 //   conv2d_fast_packed()     conv2d_fast_fused() on a packed kernel: skips re-transforming the weights on every
 //                            call
 //
 // How it works: an implicit-im2col GEMM. M = out_h*out_w output pixels, N = filters,
 // K = kernel_h*kernel_w*in_c. The kernel (Keras layout (kh, kw, in, out) is already a row-major K x N matrix)
-// is read in place: each task copies the K-block x NR-filter slices it needs into a small per-thread buffer and
-// reuses them across all its row tiles, so the kernel crosses the memory bus once per task, never as a separate
-// whole-kernel packing pass (which, for the few-pixel late stages of ResNet50, cost more than the convolution:
-// 9 MB in, 9 MB out, then 9 MB in again). Tasks over few output pixels take all of them and fewer filters, so
-// the kernel is read only once in all. The input is not copied: each tile gets, per tap, a
+// becomes B in one of two ways. A one-shot call reads it in place: each task copies the K-block x NR-filter
+// slices it needs into a small per-thread buffer and reuses them across all its row tiles, so the kernel crosses
+// the memory bus once per task and there is no separate whole-kernel packing pass (which, for the few-pixel
+// late stages of ResNet50, would cost more than the convolution: 9 MB in, 9 MB out, then 9 MB in again). A
+// kernel packed once and kept (conv2d_pack_kernel, as the engine does per node) is stored as NR-wide panels
+// that the microkernel reads directly: one sequential stream per panel, no copies, and the hardware prefetcher
+// hides the memory latency that the per-task copies wait on (ResNet50 at 224 with the top: ~10% faster).
+// Tasks over few output pixels take all of them and fewer filters, so the kernel is read only once in all.
+// The input is not copied: each tile gets, per tap, a
 // pointer to the input pixel it reads (or to zeros in the padding); only convs on fewer than 16 channels (the
 // RGB stem) make one zero-padded copy so that a whole kernel row is one contiguous run. A register-blocked microkernel chosen at
 // run time (AVX-512 14x32, AVX2 6x16, portable 4x8; see gemm_microkernel.hpp) accumulates over K in fixed
@@ -80,6 +85,7 @@ struct Conv2DPackedKernel {
     int kernel_h = 0, kernel_w = 0, in_c = 0, filters = 0;
     const float* kernel = nullptr;  // (kernel_h, kernel_w, in_c, filters) the caller's, not copied
     AlignedFloats winograd;         // (16, panels, in_c, NR): G g G^T for the F(2x2, 3x3) path, or empty
+    AlignedFloats gemm;             // (panels, K, NR): the kernel as the direct path's B panels, or empty
 };
 
 void conv2d_fast_fused_isa(const Conv2DParams& p, const float* input, const float* kernel, const float* bias,
