@@ -159,9 +159,12 @@ TEST_CASE("conv2d_fast matches the reference on a randomised sweep, on every ISA
     ctx.pool = &pool;
     for (Isa isa : {Isa::scalar, Isa::avx2, Isa::avx512})
         if (!isa_supported(isa)) WARN("this CPU has no " << to_string(isa) << ": that path is not tested here");
-    const auto winograd_cases =
-        std::count_if(cases.begin(), cases.end(), [](const ConvCase& c) { return detail::winograd_applies(c.p); });
-    CHECK(winograd_cases >= 5);  // both algorithms are exercised
+    auto count_tile = [&](int m) {
+        return std::count_if(cases.begin(), cases.end(), [m](const ConvCase& c) { return detail::winograd_tile(c.p) == m; });
+    };
+    CHECK(count_tile(2) >= 2);  // all three algorithms are exercised: F(2x2, 3x3), F(4x4, 3x3) and the direct one
+    CHECK(count_tile(4) >= 3);
+    CHECK(count_tile(0) >= 20);
 
     for (Isa isa : available_isas()) {
         double worst = 0.0;

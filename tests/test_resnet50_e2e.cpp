@@ -21,6 +21,7 @@
 #include <catch2/catch.hpp>
 #include <xtensor/xnpy.hpp>
 
+#include "core/kernels/conv2d_winograd.hpp"
 #include "core/engine/engine.hpp"
 #include "core/model/resnet50.hpp"
 #include "fixture_weights.hpp"
@@ -187,4 +188,14 @@ TEST_CASE("ResNet50 backbone 64x56 (even, non-square) matches PyTorch at every n
     o.width = 56;
     o.last_stage = 4;
     run_and_compare("64x56", o, Kernels::fast);
+}
+
+TEST_CASE("ResNet50 backbone 104x96 (F(4x4, 3x3) Winograd in stage 2) matches PyTorch at every node",
+          "[resnet50][fixtures][e2e]") {
+    ResNet50Options o;
+    o.height = 104;
+    o.width = 96;
+    o.last_stage = 4;
+    REQUIRE(detail::winograd_tile(Conv2DParams{26, 24, 64, 3, 3, 64, 1, 1, 1, 1, 1, 1, 26, 24}) == 4);
+    run_and_compare("104x96", o, Kernels::fast);
 }

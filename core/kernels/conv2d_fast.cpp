@@ -396,9 +396,10 @@ Conv2DPackedKernel pack(const Conv2DParams& p, const float* kernel, Isa isa, con
     packed.isa = isa;
     packed.kernel_h = p.kernel_h, packed.kernel_w = p.kernel_w, packed.in_c = p.in_c, packed.filters = p.filters;
     packed.kernel = kernel;
-    if (detail::winograd_applies(p)) {
-        packed.winograd = AlignedFloats::allocate(detail::winograd_packed_floats(p.in_c, p.filters, uk.nr));
-        detail::winograd_pack_kernel(kernel, p.in_c, p.filters, uk, packed.winograd.get(), ctx);
+    if (const int m = detail::winograd_tile(p)) {
+        packed.winograd_tile = m;
+        packed.winograd = AlignedFloats::allocate(detail::winograd_packed_floats(m, p.in_c, p.filters, uk.nr));
+        detail::winograd_pack_kernel(m, kernel, p.in_c, p.filters, uk, packed.winograd.get(), ctx);
     } else if (gemm_panels) {
         packed.gemm = pack_gemm_panels(p, kernel, uk.nr, ctx);
     }
@@ -409,14 +410,14 @@ void run_packed(const Conv2DParams& p, const float* input, const Conv2DPackedKer
                 float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn, float* out_relu,
                 const Context& ctx) {
     const MicroKernel uk = kernel_for(kernel.isa);
-    if (detail::winograd_applies(p)) {
-        // A kernel packed for a geometry Winograd did not apply to (another input size or stride) gets its
-        // transform now, for this call only.
+    if (const int m = detail::winograd_tile(p)) {
+        // A kernel packed for a geometry that needed another transform, or none (another input size or stride),
+        // gets the right one now, for this call only.
         AlignedFloats transformed;
-        const float* u = kernel.winograd.get();
+        const float* u = kernel.winograd_tile == m ? kernel.winograd.get() : nullptr;
         if (!u) {
-            transformed = AlignedFloats::allocate(detail::winograd_packed_floats(p.in_c, p.filters, uk.nr));
-            detail::winograd_pack_kernel(kernel.kernel, p.in_c, p.filters, uk, transformed.get(), ctx);
+            transformed = AlignedFloats::allocate(detail::winograd_packed_floats(m, p.in_c, p.filters, uk.nr));
+            detail::winograd_pack_kernel(m, kernel.kernel, p.in_c, p.filters, uk, transformed.get(), ctx);
             u = transformed.get();
         }
         detail::winograd_conv(p, input, u, uk, bias, out_conv, bn_scale, bn_shift, out_bn, out_relu, ctx);

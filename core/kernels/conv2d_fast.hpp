@@ -29,8 +29,9 @@
 // RGB stem) make one zero-padded copy so that a whole kernel row is one contiguous run. A register-blocked microkernel chosen at
 // run time (AVX-512 14x32, AVX2 6x16, portable 4x8; see gemm_microkernel.hpp) accumulates over K in fixed
 // blocks, so every output element sees the same sequence of operations whatever the thread count.
-// 3x3 stride-1 convs with at least 16 channels, 16 filters and 64 output tiles use Winograd F(2x2, 3x3) instead
-// (conv2d_winograd.hpp): 16 GEMMs on the same microkernels, 2.25x fewer multiplies.
+// 3x3 stride-1 convs with at least 16 channels and 16 filters use Winograd instead (conv2d_winograd.hpp), on the
+// same microkernels: F(4x4, 3x3) (36 GEMMs, 4x fewer multiplies) from 36 4x4 output tiles on, else F(2x2, 3x3)
+// (16 GEMMs, 2.25x fewer) from 16 2x2 tiles on.
 // Work is split into tasks of about 16M multiply-adds (under a millisecond even in extreme shapes), checked for
 // cancellation before each tile. Allocates only per call (Winograd transform) and per thread (small buffers,
 // grown once).
@@ -84,7 +85,8 @@ struct Conv2DPackedKernel {
     Isa isa = Isa::scalar;
     int kernel_h = 0, kernel_w = 0, in_c = 0, filters = 0;
     const float* kernel = nullptr;  // (kernel_h, kernel_w, in_c, filters) the caller's, not copied
-    AlignedFloats winograd;         // (16, panels, in_c, NR): G g G^T for the F(2x2, 3x3) path, or empty
+    int winograd_tile = 0;          // m of the F(m x m, 3x3) transform held in `winograd`, 0 for none
+    AlignedFloats winograd;         // ((m + 2)^2, panels, in_c, NR): G g G^T for the Winograd path, or empty
     AlignedFloats gemm;             // (panels, K, NR): the kernel as the direct path's B panels, or empty
 };
 

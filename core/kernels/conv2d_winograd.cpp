@@ -16,6 +16,9 @@ constexpr int kMinFilters = 16;
 // in the engine, ResNet50's 14x14 (49 tiles) and 7x7 (16 tiles) stage-4/5 convs still gain: 224x224 with the
 // top went from about 50 to 44 ms on two threads.
 constexpr int kMinTiles = 16;
+// F(4x4, 3x3) from this many 4x4 tiles on; below, F(2x2, 3x3). With few tiles F(4x4) pads more of the output
+// (a 14x14 output computes 16x16) and each element of its 2.25x larger transformed kernel serves fewer rows.
+constexpr int kMinTiles4 = 36;
 // K (input channels) per GEMM block, as in the direct path.
 constexpr int kBlockK = 256;
 // Filters per task, and the per-task scratch (V and M, 16 x tiles x (in_c + filters) floats) kept about half the
@@ -26,8 +29,8 @@ constexpr int kMaxTilesPerTask = 64;
 
 // Per-thread scratch, grown once and reused: tasks never allocate.
 struct Scratch {
-    std::vector<float> v;  // (16, tiles, in_c) transformed input
-    std::vector<float> m;  // (16, tiles, task filters) products
+    std::vector<float> v;  // (alpha^2, tiles, in_c) transformed input
+    std::vector<float> m;  // (alpha^2, tiles, task filters) products
     std::vector<const float*> rows;  // (tiles) pointers to the rows of V
 };
 Scratch& thread_scratch(std::size_t v, std::size_t m, std::size_t rows) {
@@ -38,39 +41,53 @@ Scratch& thread_scratch(std::size_t v, std::size_t m, std::size_t rows) {
     return s;
 }
 
+const WinogradTransforms& transforms(const MicroKernel& uk, int m) {
+    assert(m == 2 || m == 4);
+    return m == 4 ? uk.winograd4 : uk.winograd2;
+}
+
+std::int64_t tile_count(const Conv2DParams& p, int m) {
+    return std::int64_t((p.out_h + m - 1) / m) * ((p.out_w + m - 1) / m);
+}
+
 }  // namespace
 
 bool winograd_kernel_fits(int kernel_h, int kernel_w, int in_c, int filters) {
     return kernel_h == 3 && kernel_w == 3 && in_c >= kMinChannels && filters >= kMinFilters;
 }
 
-bool winograd_applies(const Conv2DParams& p) {
-    const std::int64_t tiles = std::int64_t((p.out_h + 1) / 2) * ((p.out_w + 1) / 2);
-    return winograd_kernel_fits(p.kernel_h, p.kernel_w, p.in_c, p.filters) && p.stride_h == 1 && p.stride_w == 1 &&
-           p.dilation_h == 1 && p.dilation_w == 1 && tiles >= kMinTiles;
+int winograd_tile(const Conv2DParams& p) {
+    if (!winograd_kernel_fits(p.kernel_h, p.kernel_w, p.in_c, p.filters) || p.stride_h != 1 || p.stride_w != 1 ||
+        p.dilation_h != 1 || p.dilation_w != 1)
+        return 0;
+    if (tile_count(p, 4) >= kMinTiles4) return 4;
+    return tile_count(p, 2) >= kMinTiles ? 2 : 0;
 }
 
-std::size_t winograd_packed_floats(int in_c, int filters, int nr) {
-    const std::size_t panels = std::size_t((filters + nr - 1) / nr);
-    return 16 * panels * std::size_t(in_c) * nr;
+bool winograd_applies(const Conv2DParams& p) { return winograd_tile(p) != 0; }
+
+std::size_t winograd_packed_floats(int m, int in_c, int filters, int nr) {
+    const std::size_t panels = std::size_t((filters + nr - 1) / nr), alpha = std::size_t(m + 2);
+    return alpha * alpha * panels * std::size_t(in_c) * nr;
 }
 
-void winograd_pack_kernel(const float* kernel, int in_c, int filters, const MicroKernel& uk, float* packed,
+void winograd_pack_kernel(int m, const float* kernel, int in_c, int filters, const MicroKernel& uk, float* packed,
                           const Context& ctx) {
-    const int nr = uk.nr;
+    const int nr = uk.nr, xis = (m + 2) * (m + 2);
     const int panels = (filters + nr - 1) / nr;
-    // U = G g G^T per (channel, filter), stored as (xi, panel, in_c, NR) with xi = 4 * row + column, zero past
-    // the last filter. One task per channel: nine contiguous kernel rows in, sixteen NR-long runs out per panel.
+    const WinogradTransforms& wt = transforms(uk, m);
+    // U = G g G^T per (channel, filter), stored as (xi, panel, in_c, NR) with xi = alpha * row + column, zero past
+    // the last filter. One task per channel: nine contiguous kernel rows in, alpha^2 NR-long runs out per panel.
     ctx.parallel_for(std::size_t(in_c), [&](std::size_t c) {
         for (int panel = 0; panel < panels; ++panel) {
             const int j0 = panel * nr, n = std::min(nr, filters - j0);
             const float* g[9];  // (tap) -> (n) kernel[ky, kx, c, j0 ...]
             for (int tap = 0; tap < 9; ++tap) g[tap] = kernel + (std::size_t(tap) * in_c + c) * filters + j0;
-            float* u[16];  // (xi) -> (NR)
-            for (int xi = 0; xi < 16; ++xi) u[xi] = packed + ((std::size_t(xi) * panels + panel) * in_c + c) * nr;
-            uk.winograd_kernel(g, u, n);
+            float* u[36];  // (xi) -> (NR)
+            for (int xi = 0; xi < xis; ++xi) u[xi] = packed + ((std::size_t(xi) * panels + panel) * in_c + c) * nr;
+            wt.kernel(g, u, n);
             if (n < nr)
-                for (int xi = 0; xi < 16; ++xi) std::fill(u[xi] + n, u[xi] + nr, 0.0f);
+                for (int xi = 0; xi < xis; ++xi) std::fill(u[xi] + n, u[xi] + nr, 0.0f);
         }
     });
 }
@@ -78,9 +95,12 @@ void winograd_pack_kernel(const float* kernel, int in_c, int filters, const Micr
 void winograd_conv(const Conv2DParams& p, const float* input, const float* packed, const MicroKernel& isa_kernel,
                    const float* bias, float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn,
                    float* out_relu, const Context& ctx) {
-    assert(winograd_applies(p));
-    const int tiles_h = (p.out_h + 1) / 2, tiles_w = (p.out_w + 1) / 2;
-    const std::int64_t n_tiles = std::int64_t(tiles_h) * tiles_w;
+    const int tm = winograd_tile(p);  // output tile side m
+    assert(tm == 2 || tm == 4);
+    const int alpha = tm + 2, xis = alpha * alpha;
+    const WinogradTransforms& wt = transforms(isa_kernel, tm);
+    const int tiles_w = (p.out_w + tm - 1) / tm;
+    const std::int64_t n_tiles = tile_count(p, tm);
     // Few tiles (16 at ResNet50 stage 5 at 224) take a narrower microkernel: same nr, packed U and values.
     const MicroKernel uk = fit_rows(isa_kernel, n_tiles);
     const int MR = uk.mr, NR = uk.nr;
@@ -92,7 +112,7 @@ void winograd_conv(const Conv2DParams& p, const float* input, const float* packe
     const int panels_per_task = std::max(1, kTaskFilters / NR);
     const int n_tasks = (panels + panels_per_task - 1) / panels_per_task;
     const int nb_max = std::min(panels, panels_per_task) * NR;
-    const int T = MR * std::clamp(kScratchFloats / 16 / (C + nb_max) / MR, 1, kMaxTilesPerTask / MR);
+    const int T = MR * std::clamp(kScratchFloats / xis / (C + nb_max) / MR, 1, kMaxTilesPerTask / MR);
     const std::int64_t m_tasks = (n_tiles + T - 1) / T;
 
     const std::vector<float> zeros(std::size_t(C), 0.0f);  // (C) what a padded input cell reads
@@ -105,33 +125,33 @@ void winograd_conv(const Conv2DParams& p, const float* input, const float* packe
         const int panel0 = int(task % n_tasks) * panels_per_task;
         const int panel1 = std::min(panels, panel0 + panels_per_task);
         const int nb = (panel1 - panel0) * NR;  // scratch row length (filters of this task, padded)
-        Scratch& s = thread_scratch(std::size_t(16) * T * C, std::size_t(16) * T * nb, std::size_t(T));
-        float* V = s.v.data();  // (16, T, C)
-        float* Mx = s.m.data();  // (16, T, nb)
+        Scratch& s = thread_scratch(std::size_t(xis) * T * C, std::size_t(xis) * T * nb, std::size_t(T));
+        float* V = s.v.data();  // (xis, T, C)
+        float* Mx = s.m.data();  // (xis, T, nb)
 
         // 1. Input transform V = B^T d B per tile (at the ISA's vector width, over channels).
         for (int t = 0; t < T; ++t) {
             if (t >= valid) {  // rows the microkernel computes but nobody reads: keep them finite
-                for (int xi = 0; xi < 16; ++xi) std::fill_n(V + (std::size_t(xi) * T + t) * C, C, 0.0f);
+                for (int xi = 0; xi < xis; ++xi) std::fill_n(V + (std::size_t(xi) * T + t) * C, C, 0.0f);
                 continue;
             }
             const std::int64_t tile = t0 + t;
-            const int y0 = int(tile / tiles_w) * 2 - p.pad_top, x0 = int(tile % tiles_w) * 2 - p.pad_left;
-            const float* d[4][4];  // (row, column) -> (C) input pixel or zeros
-            for (int r = 0; r < 4; ++r)
-                for (int q = 0; q < 4; ++q) {
+            const int y0 = int(tile / tiles_w) * tm - p.pad_top, x0 = int(tile % tiles_w) * tm - p.pad_left;
+            const float* d[36];  // (row, column) of the patch -> (C) input pixel or zeros
+            for (int r = 0; r < alpha; ++r)
+                for (int q = 0; q < alpha; ++q) {
                     const int iy = y0 + r, ix = x0 + q;
                     const bool inside = iy >= 0 && iy < p.in_h && ix >= 0 && ix < p.in_w;
-                    d[r][q] = inside ? input + (std::int64_t(iy) * p.in_w + ix) * C : zeros.data();
+                    d[r * alpha + q] = inside ? input + (std::int64_t(iy) * p.in_w + ix) * C : zeros.data();
                 }
-            float* v[16];
-            for (int xi = 0; xi < 16; ++xi) v[xi] = V + (std::size_t(xi) * T + t) * C;
-            uk.winograd_input(&d[0][0], v, C);
+            float* v[36];
+            for (int xi = 0; xi < xis; ++xi) v[xi] = V + (std::size_t(xi) * T + t) * C;
+            wt.input(d, v, C);
         }
 
-        // 2. Sixteen GEMMs M_xi = V_xi U_xi on the microkernel: "one tap" per row, the row's C channels.
+        // 2. alpha^2 GEMMs M_xi = V_xi U_xi on the microkernel: "one tap" per row, the row's C channels.
         for (int t = 0; t < T; ++t) s.rows[t] = V + std::size_t(t) * C;
-        for (int xi = 0; xi < 16; ++xi)
+        for (int xi = 0; xi < xis; ++xi)
             for (int c0 = 0; c0 < C; c0 += c_step) {
                 const int cin = std::min(c_step, C - c0);
                 for (int i = 0; i < T / MR; ++i)
@@ -157,16 +177,17 @@ void winograd_conv(const Conv2DParams& p, const float* input, const float* packe
         const std::size_t xi_stride = std::size_t(T) * nb;
         for (int t = 0; t < valid; ++t) {
             const std::int64_t tile = t0 + t;
-            const int oy = int(tile / tiles_w) * 2, ox = int(tile % tiles_w) * 2;
+            const int oy = int(tile / tiles_w) * tm, ox = int(tile % tiles_w) * tm;
             const float* m = Mx + std::size_t(t) * nb;  // M_xi[t, j] = m[xi * xi_stride + j]
-            float y[4][kTaskFilters];                    // (2x2 pixels, filters) of this tile
-            const float* mt[16];
-            for (int xi = 0; xi < 16; ++xi) mt[xi] = m + xi * xi_stride;
-            float* yt[4] = {y[0], y[1], y[2], y[3]};
-            uk.winograd_output(mt, bias ? bias + j0 : nullptr, yt, n);
-            for (int k = 0; k < 4; ++k) {
-                const int py = oy + k / 2, px = ox + k % 2;
-                if (py >= p.out_h || px >= p.out_w) continue;  // the odd last row/column
+            float y[16][kTaskFilters];                   // (m x m pixels, filters) of this tile
+            const float* mt[36];
+            for (int xi = 0; xi < xis; ++xi) mt[xi] = m + xi * xi_stride;
+            float* yt[16];
+            for (int k = 0; k < tm * tm; ++k) yt[k] = y[k];
+            wt.output(mt, bias ? bias + j0 : nullptr, yt, n);
+            for (int k = 0; k < tm * tm; ++k) {
+                const int py = oy + k / tm, px = ox + k % tm;
+                if (py >= p.out_h || px >= p.out_w) continue;  // the partial last rows/columns of tiles
                 const std::int64_t o = (std::int64_t(py) * p.out_w + px) * F + j0;
                 const float* yk = y[k];
                 if (out_conv) std::copy(yk, yk + n, out_conv + o);

@@ -1,20 +1,25 @@
 #pragma once
-// Internal to the fast Conv2D: 3x3 stride-1 convolutions by Winograd's minimal filtering F(2x2, 3x3)
-// (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2015). Not for use outside core/kernels/.
+// Internal to the fast Conv2D: 3x3 stride-1 convolutions by Winograd's minimal filtering F(m x m, 3x3) with
+// m = 2 or 4 (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2015). Not for use outside
+// core/kernels/.
 //
-// Each 2x2 block of output pixels ("tile") is computed from the 4x4 input patch under it:
-//     Y = A^T [ (G g G^T) (.) (B^T d B) ] A          (.) = elementwise over the 4x4 "frequencies" xi
-// Summed over input channels, the elementwise product becomes 16 independent GEMMs, one per xi:
+// Each m x m block of output pixels ("tile") is computed from the alpha x alpha input patch under it, alpha = m + 2:
+//     Y = A^T [ (G g G^T) (.) (B^T d B) ] A          (.) = elementwise over the alpha^2 "frequencies" xi
+// Summed over input channels, the elementwise product becomes alpha^2 independent GEMMs, one per xi:
 //     M_xi (tiles, filters) = V_xi (tiles, in_c) x U_xi (in_c, filters)
-// which run on the same register-blocked microkernels as the direct path. That is 16 multiplies per 4 outputs
-// instead of 36: 2.25x fewer, for a few additions in the transforms. F(2x2, 3x3)'s transforms have only 0, +-1 and
-// +-1/2 in them, so its rounding error stays close to the direct method's (larger tiles such as F(4x4, 3x3)
-// would save more and lose more accuracy).
+// which run on the same register-blocked microkernels as the direct path.
+//   F(2x2, 3x3): 16 multiplies per 4 outputs instead of 36, 2.25x fewer. Its transforms hold only 0, +-1 and
+//                +-1/2, so its rounding error stays close to the direct method's.
+//   F(4x4, 3x3): 36 per 16 outputs, 4x fewer, and its input transform touches 2.25 floats per output instead of 4.
+//                Its transforms hold +-4, 5, 8 and 1/6, 1/24, so it rounds somewhat more (still ~1e-6 relative
+//                to the output's scale, far inside Keras-vs-PyTorch agreement); it pays off only with enough
+//                tiles, since its transformed kernel is 2.25x the size of F(2x2)'s and 4x the kernel's.
 //
 //   winograd_kernel_fits(...)   the kernel shape qualifies (3x3, enough channels to amortise the transforms)
-//   winograd_applies(p)         the whole conv qualifies (also stride 1 and dilation 1)
-//   winograd_packed_floats()    size of the transformed, packed kernel
-//   winograd_pack_kernel()      kernel (3, 3, in_c, filters) -> U, packed as (16, panels, in_c, NR)
+//   winograd_tile(p)            m for this conv: 4, 2, or 0 when Winograd does not apply (stride, dilation, size)
+//   winograd_applies(p)         winograd_tile(p) != 0
+//   winograd_packed_floats()    size of the transformed, packed kernel for tile m
+//   winograd_pack_kernel()      kernel (3, 3, in_c, filters) -> U, packed as (alpha^2, panels, in_c, NR)
 //   winograd_conv()             the convolution, with the same fused epilogue as the direct path
 
 #include <cstddef>
@@ -27,10 +32,12 @@ namespace convscope {
 namespace detail {
 
 bool winograd_kernel_fits(int kernel_h, int kernel_w, int in_c, int filters);
+int winograd_tile(const Conv2DParams& p);
 bool winograd_applies(const Conv2DParams& p);
-std::size_t winograd_packed_floats(int in_c, int filters, int nr);
-void winograd_pack_kernel(const float* kernel, int in_c, int filters, const MicroKernel& uk, float* packed,
+std::size_t winograd_packed_floats(int m, int in_c, int filters, int nr);
+void winograd_pack_kernel(int m, const float* kernel, int in_c, int filters, const MicroKernel& uk, float* packed,
                           const Context& ctx);
+// packed: from winograd_pack_kernel() with m = winograd_tile(p).
 void winograd_conv(const Conv2DParams& p, const float* input, const float* packed, const MicroKernel& uk,
                    const float* bias, float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn,
                    float* out_relu, const Context& ctx);

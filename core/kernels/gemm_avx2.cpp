@@ -100,8 +100,10 @@ void run_6x16(const MicroArgs& g) {
 
 }  // namespace
 
-MicroKernel microkernel_avx2() { return MicroKernel{MR, 8 * NV, &run_6x16, &winograd_input, &winograd_output,
-                       &winograd_kernel, {}}; }
+MicroKernel microkernel_avx2() {
+    return MicroKernel{MR, 8 * NV, &run_6x16, {&winograd_input, &winograd_output, &winograd_kernel},
+                       {&winograd4_input, &winograd4_output, &winograd4_kernel}, {}};
+}
 
 }  // namespace detail
 }  // namespace convscope

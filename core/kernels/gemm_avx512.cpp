@@ -140,7 +140,8 @@ void run_rows_x32(const MicroArgs& g) {
 }  // namespace
 
 MicroKernel microkernel_avx512() {
-    MicroKernel k{14, 16 * NV, &run_rows_x32<14>, &winograd_input, &winograd_output, &winograd_kernel, {}};
+    MicroKernel k{14, 16 * NV, &run_rows_x32<14>, {&winograd_input, &winograd_output, &winograd_kernel},
+                  {&winograd4_input, &winograd4_output, &winograd4_kernel}, {}};
     k.fewer_rows[0] = {8, &run_rows_x32<8>};
     k.fewer_rows[1] = {7, &run_rows_x32<7>};
     return k;

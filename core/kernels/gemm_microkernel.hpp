@@ -47,16 +47,22 @@ struct MicroArgs {
     bool stream = false;
 };
 
+// One Winograd F(m x m, 3x3) variant's transforms at an ISA's vector width (winograd_transforms.inc); the input
+// patch is alpha x alpha with alpha = m + 2, and xi runs over its alpha^2 "frequencies":
+//   input:  d[alpha^2] -> (C) the patch's pixels, v[alpha^2] -> (C) its transform B^T d B
+//   output: p[alpha^2] -> (n) products, bias (n) or nullptr, y[m^2] -> (n) the outputs A^T p A + bias
+//   kernel: g[9] -> (n) the 3x3 taps' kernel rows of one channel, u[alpha^2] -> (n) G g G^T
+struct WinogradTransforms {
+    void (*input)(const float* const* d, float* const* v, int C) = nullptr;
+    void (*output)(const float* const* p, const float* bias, float* const* y, int n) = nullptr;
+    void (*kernel)(const float* const* g, float* const* u, int n) = nullptr;
+};
+
 struct MicroKernel {
     int mr = 0, nr = 0;                         // tile shape
     void (*run)(const MicroArgs&) = nullptr;    // nullptr: not compiled for this target
-    // The Winograd F(2x2, 3x3) transforms at this ISA's vector width (winograd_transforms.inc):
-    //   input:  d[16] -> (C) the 4x4 input patch's pixels, v[16] -> (C) its transform
-    //   output: m[16] -> (n) products, bias (n) or nullptr, y[4] -> (n) the 2x2 outputs
-    void (*winograd_input)(const float* const* d, float* const* v, int C) = nullptr;
-    void (*winograd_output)(const float* const* m, const float* bias, float* const* y, int n) = nullptr;
-    //   kernel: g[9] -> (n) the 3x3 taps' kernel rows of one channel, u[16] -> (n) G g G^T
-    void (*winograd_kernel)(const float* const* g, float* const* u, int n) = nullptr;
+    WinogradTransforms winograd2;               // F(2x2, 3x3)
+    WinogradTransforms winograd4;               // F(4x4, 3x3)
     // Variants with fewer rows, the same nr and packed B, and bitwise equal results (mr 0: none), for GEMMs whose
     // few rows would leave much of an mr-row tile unused; see fit_rows().
     struct Rows {

@@ -51,8 +51,10 @@ void run_4x8(const MicroArgs& g) {
 
 }  // namespace
 
-MicroKernel microkernel_scalar() { return MicroKernel{MR, NR, &run_4x8, &winograd_input, &winograd_output,
-                       &winograd_kernel, {}}; }
+MicroKernel microkernel_scalar() {
+    return MicroKernel{MR, NR, &run_4x8, {&winograd_input, &winograd_output, &winograd_kernel},
+                       {&winograd4_input, &winograd4_output, &winograd4_kernel}, {}};
+}
 
 }  // namespace detail
 }  // namespace convscope
