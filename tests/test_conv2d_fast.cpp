@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <random>
 #include <sstream>
 #include <string>
@@ -16,6 +17,7 @@
 #include "core/kernels/conv2d_fast.hpp"
 #include "core/kernels/conv2d_reference.hpp"
 #include "core/kernels/conv2d_winograd.hpp"
+#include "core/kernels/elementwise_fast.hpp"
 #include "core/layers/conv_geometry.hpp"
 #include "core/thread_pool.hpp"
 
@@ -507,4 +509,111 @@ TEST_CASE("conv2d_fast on few output rows (narrow row tiles) equals the full-wid
             CHECK(o3.conv == o2.conv);
             CHECK(o1.relu == o3.relu);
         }
+}
+
+// A residual block's join in the conv epilogue (Conv2DResidual): out_relu = relu(bn + shortcut term) must be
+// bitwise what the conv into a buffer followed by affine_add_fast() gives (the engine's unfused path), with and
+// without the shortcut's own BN, with and without the conv, BN and conv-BN outputs, on every ISA and 1 or 3
+// threads. Shapes: odd pixel counts (part-filled row tiles), filters that are no multiple of 16 or 32 (masked
+// columns), several K blocks, 2 KB-aliased rows, merged rows, and a 3x3 that goes the Winograd way (no residual
+// epilogue there: the second pass). The shortcut carries NaN, infinities and -0 to pin down the ReLU of each path.
+TEST_CASE("conv2d_fast_packed with a residual join equals the conv followed by affine_add_fast bitwise",
+          "[conv2d_fast]") {
+    struct Shape { int h, w, c, kh, kw, filters, stride, dilation; Padding padding; bool winograd; };
+    const Shape shapes[] = {
+        {13, 11, 64, 1, 1, 37, 1, 1, Padding::valid, false},   // ResNet50's branch2c shape, 143 pixels, 37 filters
+        {15, 9, 300, 1, 1, 70, 2, 1, Padding::valid, false},   // strided 1x1, K in two channel slices
+        {7, 7, 512, 1, 1, 45, 1, 1, Padding::valid, false},    // 49 pixels (narrow row tiles), 2 KB-aliased rows
+        {9, 11, 5, 2, 5, 17, 2, 1, Padding::same, false},      // few channels: kernel rows merged
+        {13, 10, 33, 3, 3, 70, 1, 2, Padding::same, false},    // dilated 3x3: direct path, 9 taps
+        {17, 19, 20, 3, 3, 37, 1, 1, Padding::same, true},     // 3x3 stride 1 on 90 tiles: Winograd, second pass
+    };
+    ThreadPool one(1), three(3);
+    std::uint32_t seed = 1700;
+    for (Isa isa : available_isas())
+        for (const Shape& s : shapes) {
+            ConvCase c;
+            REQUIRE(make_case(c, s.h, s.w, s.c, s.kh, s.kw, s.filters, s.stride, s.stride, s.dilation, s.dilation,
+                              s.padding, seed++));
+            const std::size_t n = c.out_size();
+            std::mt19937 rng(seed);
+            std::uniform_real_distribution<float> uniform(-2.0f, 2.0f);
+            std::vector<float> shortcut(n), s_scale(std::size_t(s.filters)), s_shift(std::size_t(s.filters));
+            for (float& x : shortcut) x = uniform(rng);  // (out_h, out_w, filters)
+            for (float& x : s_scale) x = uniform(rng);
+            for (float& x : s_shift) x = uniform(rng);
+            const float specials[] = {std::nanf(""), INFINITY, -INFINITY, -0.0f};
+            for (std::size_t i = 0; i < 4; ++i) shortcut[(i * 977) % n] = specials[i];
+            for (ThreadPool* pool : {&one, &three})
+                for (int variant = 0; variant < 8; ++variant) {
+                    const bool shortcut_bn = variant & 1, conv_bn = variant & 2, write_all = variant & 4;
+                    INFO("isa " << to_string(isa) << ", " << c.describe() << ", " << pool->size() << " threads, "
+                                << (shortcut_bn ? "shortcut BN" : "plain shortcut") << ", "
+                                << (conv_bn ? "conv BN" : "no conv BN") << ", "
+                                << (write_all ? "conv and BN written" : "only the join written"));
+                    Context ctx;
+                    ctx.pool = pool;
+                    const Conv2DPackedKernel packed = conv2d_pack_kernel(c.p, c.kernel.data(), isa, ctx);
+                    CHECK(bool(packed.winograd) == s.winograd);
+                    const float* scale = conv_bn ? c.scale.data() : nullptr;
+                    const float* shift = conv_bn ? c.shift.data() : nullptr;
+                    const float* ss = shortcut_bn ? s_scale.data() : nullptr;
+                    const float* st = shortcut_bn ? s_shift.data() : nullptr;
+                    // The unfused path: conv (+ BN) into buffers, then the join pass.
+                    std::vector<float> conv_want(n), bn_want(n), relu_want(n);  // each (out_h, out_w, filters)
+                    conv2d_fast_packed(c.p, c.input.data(), packed, c.bias.data(), conv_want.data(), scale, shift,
+                                       conv_bn ? bn_want.data() : nullptr, nullptr, ctx);
+                    affine_add_fast(conv_want.data(), scale, shift, shortcut.data(), ss, st, nullptr, relu_want.data(),
+                                    std::size_t(c.p.out_h) * c.p.out_w, std::size_t(c.p.filters), ctx);
+                    std::vector<float> conv(n, -7.0f), bn(n, -7.0f), relu(n, -7.0f);  // poison
+                    const bool want_bn = write_all && conv_bn;
+                    conv2d_fast_packed(c.p, c.input.data(), packed, c.bias.data(), write_all ? conv.data() : nullptr,
+                                       scale, shift, want_bn ? bn.data() : nullptr, relu.data(), ctx,
+                                       Conv2DResidual{shortcut.data(), ss, st});
+                    auto bitwise = [](const std::vector<float>& a, const std::vector<float>& b) {
+                        return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+                    };
+                    CHECK(bitwise(relu, relu_want));
+                    if (write_all) CHECK(bitwise(conv, conv_want));
+                    if (want_bn) CHECK(bitwise(bn, bn_want));
+                }
+        }
+}
+
+// The join with outputs above the streaming threshold: the AVX-512 epilogue then writes full, aligned tiles with
+// non-temporal stores. Bitwise the same as into unaligned buffers (ordinary stores) and as the unfused path.
+TEST_CASE("conv2d_fast_packed with a residual join and streamed outputs equals the ordinary stores bitwise",
+          "[conv2d_fast]") {
+    ConvCase c;
+    REQUIRE(make_case(c, 75, 73, 64, 1, 1, 272, 1, 1, 1, 1, Padding::valid, 1800));  // 8.5 panels of 32
+    const std::size_t n = c.out_size();
+    REQUIRE(n * sizeof(float) * 2 > (std::size_t(8) << 20));
+    std::vector<float> shortcut(n);  // (out_h, out_w, filters)
+    const std::vector<float> s_scale(c.scale.rbegin(), c.scale.rend()), s_shift(c.shift.rbegin(), c.shift.rend());
+    std::mt19937 rng(18);
+    std::uniform_real_distribution<float> uniform(-2.0f, 2.0f);
+    for (float& x : shortcut) x = uniform(rng);
+    ThreadPool two(2);
+    Context ctx;
+    ctx.pool = &two;
+    for (Isa isa : available_isas()) {
+        INFO("isa " << to_string(isa));
+        const Conv2DPackedKernel packed = conv2d_pack_kernel(c.p, c.kernel.data(), isa, ctx);
+        std::vector<float> conv_want(n), relu_want(n);  // (out_h, out_w, filters)
+        conv2d_fast_packed(c.p, c.input.data(), packed, c.bias.data(), conv_want.data(), nullptr, nullptr, nullptr,
+                           nullptr, ctx);
+        affine_add_fast(conv_want.data(), c.scale.data(), c.shift.data(), shortcut.data(), s_scale.data(),
+                        s_shift.data(), nullptr, relu_want.data(), std::size_t(c.p.out_h) * c.p.out_w,
+                        std::size_t(c.p.filters), ctx);
+        // (2, n) aligned outputs, and (2, n + 1) ones each starting one float past a 64-byte boundary.
+        AlignedFloats aligned = AlignedFloats::allocate(2 * n), shifted = AlignedFloats::allocate(2 * (n + 1));
+        for (float* conv : {aligned.get(), shifted.get() + 1}) {
+            float* relu = conv == aligned.get() ? conv + n : conv + n + 1;
+            std::fill(conv, conv + n, -7.0f), std::fill(relu, relu + n, -7.0f);
+            conv2d_fast_packed(c.p, c.input.data(), packed, c.bias.data(), conv, c.scale.data(), c.shift.data(),
+                               nullptr, relu, ctx, Conv2DResidual{shortcut.data(), s_scale.data(), s_shift.data()});
+            CHECK(std::memcmp(conv, conv_want.data(), n * sizeof(float)) == 0);
+            CHECK(std::memcmp(relu, relu_want.data(), n * sizeof(float)) == 0);
+        }
+    }
 }

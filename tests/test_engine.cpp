@@ -9,6 +9,7 @@
 
 #include "core/engine/engine.hpp"
 #include "core/errors.hpp"
+#include "core/kernels/conv2d_winograd.hpp"
 #include "core/layers/batch_normalization.hpp"
 #include "core/model/resnet50.hpp"
 #include "core/weights/initializers.hpp"
@@ -359,5 +360,100 @@ TEST_CASE("block_outputs mode: inner outputs only read inside their pass are not
             CHECK(bitwise_equal(*on_demand, *full.output(i)));
         }
         CHECK(e.run().computed == 0);
+    }
+}
+
+namespace {
+
+// Every node's layer applied to its inputs computed the same way, without the engine: the unfused path.
+std::vector<Tensor3> layer_by_layer(Engine& e) {
+    const Graph& g = e.graph();
+    ThreadPool pool(2);
+    Context ctx;
+    ctx.pool = &pool;
+    std::vector<Tensor3> out(std::size_t(g.size()));  // per node (H, W, C)
+    const std::vector<Shape> shapes = g.shapes_or_throw();
+    for (int i = 0; i < g.size(); ++i) {
+        if (g.node(i).inputs.empty()) {
+            out[std::size_t(i)] = *e.input();
+            continue;
+        }
+        std::vector<const Tensor3*> inputs;
+        for (int j : g.node(i).inputs) inputs.push_back(&out[std::size_t(j)]);
+        out[std::size_t(i)] = make_tensor(shapes[std::size_t(i)]);
+        g.node(i).layer->forward(inputs, out[std::size_t(i)], ctx);
+    }
+    return out;
+}
+
+}  // namespace
+
+// A block's BN -> Add -> ReLU runs in the epilogue of its branch2c conv (the run books the pass on the conv:
+// Add and ReLU show 0 ms), with a conv block's branch1 conv run early so that its output is there; every output
+// stays bitwise what running each layer on its own gives, in both keep policies, for 1 and 3 threads.
+TEST_CASE("a block's join runs in its last conv's epilogue, the shortcut conv first; outputs are unchanged") {
+    for (KeepPolicy keep : {KeepPolicy::all_nodes, KeepPolicy::block_outputs})
+        for (int threads : {1, 3}) {
+            EngineOptions options;
+            options.keep = keep;
+            options.threads = threads;
+            auto e_owner = make_varied_engine(61, 47, options);
+            Engine& e = *e_owner;
+            const Graph& g = e.graph();
+            std::vector<int> position(std::size_t(g.size()), -1);  // in the order the run reported the nodes
+            int reported = 0;
+            const RunStats stats =
+                e.run(nullptr, [&](const NodeProgress& p) { position[std::size_t(p.node)] = reported++; });
+            REQUIRE(reported == g.size());
+            const std::vector<Tensor3> want = layer_by_layer(e);
+            for (const Block& b : g.blocks) {
+                INFO((keep == KeepPolicy::all_nodes ? "all_nodes, " : "block_outputs, ") << threads << " threads, "
+                                                                                         << b.name);
+                const int conv = b.main_path[6];  // branch2c
+                CHECK(stats.node_milliseconds[std::size_t(b.add)] == 0.0);
+                CHECK(stats.node_milliseconds[std::size_t(b.output)] == 0.0);
+                CHECK(stats.node_milliseconds[std::size_t(conv)] > 0.0);
+                CHECK(position[std::size_t(b.output)] == position[std::size_t(conv)] + 3);
+                if (!b.shortcut.empty())  // as soon as the block input is there, before branch2a
+                    CHECK(position[std::size_t(b.shortcut[1])] < position[std::size_t(b.main_path[0])]);
+            }
+            for (int i = 0; i < g.size(); ++i) {
+                INFO("node " << g.node(i).name);
+                const auto out = keep == KeepPolicy::all_nodes ? e.output(i) : e.compute(i);
+                REQUIRE(out);
+                CHECK(bitwise_equal(*out, want[std::size_t(i)]));
+            }
+        }
+}
+
+// A join after a conv that takes the Winograd path (a 3x3 branch2c) is computed in a second pass, with the same
+// bits; editing a conv block's branch2c re-runs its downstream only, the cached branch1 output read through its
+// derived BN.
+TEST_CASE("a join after a Winograd conv, and after an edit of a conv block's last conv") {
+    auto e_owner = make_varied_engine(129, 129);
+    Engine& e = *e_owner;
+    e.run();
+    for (const char* name : {"res2b_branch2c", "res3a_branch2c"}) {
+        INFO(name);
+        const int edited = e.graph().find(name);
+        auto config = dynamic_cast<const Conv2D&>(*e.graph().node(edited).layer).config();
+        config.kernel_size = {3, 3};  // 'same' on 33x33 or 17x17 pixels
+        config.padding = Padding::same;
+        e.set_conv_config(edited, config, 3);
+        const auto& conv = dynamic_cast<const Conv2D&>(*e.graph().node(edited).layer);
+        CHECK(detail::winograd_applies(conv.params(shape_of(*e.output(e.graph().node(edited).inputs[0])))));
+        const std::vector<int> before = e.execution_counts();
+        const std::vector<int> downstream = e.graph().downstream(edited);
+        CHECK(e.run().computed == int(downstream.size()));
+        for (int i = 0; i < e.graph().size(); ++i) {
+            const bool should_run = std::find(downstream.begin(), downstream.end(), i) != downstream.end();
+            INFO("node " << e.graph().node(i).name);
+            CHECK(e.execution_counts()[std::size_t(i)] - before[std::size_t(i)] == (should_run ? 1 : 0));
+        }
+        const std::vector<Tensor3> want = layer_by_layer(e);
+        for (int i = 0; i < e.graph().size(); ++i) {
+            INFO("node " << e.graph().node(i).name);
+            CHECK(bitwise_equal(*e.output(i), want[std::size_t(i)]));
+        }
     }
 }

@@ -1,6 +1,7 @@
 #include "core/engine/engine.hpp"
 
 #include <algorithm>
+#include <functional>
 
 #include "core/errors.hpp"
 #include "core/kernels/conv2d_fast.hpp"
@@ -205,7 +206,8 @@ const Conv2DPackedKernel& Engine::packed_kernel(int i, const Conv2DParams& p, co
     return *slot;
 }
 
-// Conv2D [-> BatchNormalization [-> ReLU]] in one pass over each output tile, or Add -> ReLU in one pass.
+// Conv2D [-> BatchNormalization [-> ReLU]] in one pass over each output tile, or Conv2D -> BatchNormalization ->
+// Add -> ReLU (the Add's other input, the shortcut, already computed), or Add -> ReLU in one pass.
 // Every node gets its own output: written here, or derived from the written ones on demand (so the viewer can
 // show each of them while the run writes as little as it can), or not kept at all (block_outputs mode).
 void Engine::execute_fused(const FusedGroup& group, const Context& ctx, std::vector<TensorPtr>& scratch) {
@@ -221,16 +223,27 @@ void Engine::execute_fused(const FusedGroup& group, const Context& ctx, std::vec
         std::vector<float> scale, shift;                         // (filters), when a BN follows
         if (n > 1)
             dynamic_cast<const BatchNormalization&>(*graph_.node(group.nodes[1]).layer).scale_and_shift(scale, shift);
-        const bool bn_in_pass = out(1) || out(2);  // else the BN is left entirely to its derivation
+        // With a join the epilogue adds the shortcut (a derived BN as the affine of its conv, as the join pass
+        // reads it) before the ReLU, and the Add is left to its derivation or dropped.
+        const bool join = n == 4;
+        const int shortcut = join ? graph_.node(group.nodes[2]).inputs[1] : -1;
+        Conv2DResidual residual;
+        if (join) {
+            const Term s = term(shortcut, scratch);
+            residual = Conv2DResidual{s.x, s.scale, s.shift};
+        }
+        float* relu = out(join ? 3 : 2);
+        const bool bn_in_pass = out(1) || relu;  // else the BN is left entirely to its derivation
         const float* bias = conv->config().use_bias ? conv->weights()[1].values.data() : nullptr;
         const Conv2DParams p = conv->params(shape_of(x));
         conv2d_fast_packed(p, x.data(), packed_kernel(group.nodes[0], p, ctx), bias, out(0),
-                           bn_in_pass ? scale.data() : nullptr, bn_in_pass ? shift.data() : nullptr, out(1), out(2),
-                           ctx);
+                           bn_in_pass ? scale.data() : nullptr, bn_in_pass ? shift.data() : nullptr, out(1), relu,
+                           ctx, residual);
         if (n == 1)  // a lone Conv2D applies its own activation (fusion needs a linear one)
             apply_activation(conv->config().activation, out(0), std::size_t(p.out_h) * std::size_t(p.out_w),
                              std::size_t(p.filters));
         if (n > 1 && group.fate[1] == Fate::derived) how[1] = Derivation{{group.nodes[0]}, std::move(scale), std::move(shift)};
+        if (join && group.fate[2] == Fate::derived) how[2] = Derivation{{group.nodes[1], shortcut}, {}, {}};
     } else {  // Add -> ReLU, reading a derived BN input as the affine of its conv output
         const Term a = term(first.inputs[0], scratch), b = term(first.inputs[1], scratch);
         const std::size_t channels = std::size_t(shapes_[std::size_t(group.nodes[0])].c);
@@ -254,7 +267,13 @@ void Engine::execute_fused(const FusedGroup& group, const Context& ctx, std::vec
 
 // Which needed nodes run as one pass: every Conv2D (alone, with its packed kernel), joined by the
 // BatchNormalization that is its only reader when the conv is linear (and by a ReLU that is the BN's only
-// reader), or a two-input Add whose only reader is a ReLU.
+// reader), or a two-input Add whose only reader is a ReLU. When that BN is the first input of such an Add, the
+// Add and its ReLU join the conv's pass too (a block's join in the conv epilogue: the conv output is not read
+// back), provided the Add's other input, the shortcut, is ready by then: computed earlier in node order, not to be
+// computed in this run, or computed by a group that can run early because all it reads comes before the conv.
+// That group (a conv block's branch1 conv and BN) is marked early: it runs right after the pass that computes
+// the last of its inputs (the block input, so that branch1 reads it while it is in cache, as branch2a does
+// next). The Add must be derived or dropped: the epilogue writes no sum.
 // Which of them the pass leaves unwritten (derived on demand): a BN whose only reader is its group's ReLU
 // or a fused Add -> ReLU, and a fused Add; only when the keep policy caches the node and its inputs (so the
 // derivation's sources stay) and compute() did not ask for it (`held`: it hands over the tensor itself).
@@ -307,7 +326,58 @@ std::vector<Engine::FusedGroup> Engine::plan_fusion(const std::vector<char>& nee
             groups.push_back(FusedGroup{{i, only_reader(i)}, {add, Fate::written}});
         }
     }
-    return groups;
+
+    // Joins into conv epilogues (see above).
+    std::vector<int> group_of(std::size_t(graph_.size()), -1);
+    for (std::size_t g = 0; g < groups.size(); ++g)
+        for (int n : groups[g].nodes) group_of[std::size_t(n)] = int(g);
+    auto first_of = [&](int n) {  // where n's pass starts: the first node of its group, or n itself
+        const int g = group_of[std::size_t(n)];
+        return g >= 0 ? groups[std::size_t(g)].nodes[0] : n;
+    };
+    std::vector<char> merged(groups.size(), 0);
+    for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+        FusedGroup& group = groups[gi];
+        if (group.early || group.nodes.size() != 2 ||
+            !dynamic_cast<const Conv2D*>(graph_.node(group.nodes[0]).layer.get()))
+            continue;
+        const int conv = group.nodes[0], bn = group.nodes[1], add = only_reader(bn);
+        if (!is_join(add)) continue;
+        const std::vector<int>& add_inputs = graph_.node(add).inputs;
+        const int shortcut = add_inputs[1];
+        const std::size_t join = std::size_t(group_of[std::size_t(add)]);
+        // The epilogue computes bn + shortcut in that order (as the join pass does), and writes no sum.
+        if (add_inputs[0] != bn || shortcut == bn || groups[join].fate[0] == Fate::written) continue;
+        FusedGroup* early = nullptr;  // the shortcut's group, when it has to run earlier than node order
+        int after = -1;
+        if (needed[std::size_t(shortcut)] && first_of(shortcut) > conv) {
+            if (group_of[std::size_t(shortcut)] < 0) continue;
+            early = &groups[std::size_t(group_of[std::size_t(shortcut)])];
+            bool ready = true;  // all it reads is computed before the conv, by passes that run in node order
+            const std::vector<int>& inside = early->nodes;
+            for (int n : inside)
+                for (int j : graph_.node(n).inputs) {
+                    if (!needed[std::size_t(j)] || std::find(inside.begin(), inside.end(), j) != inside.end()) continue;
+                    const int g = group_of[std::size_t(j)];
+                    if (first_of(j) >= conv || (g >= 0 && groups[std::size_t(g)].early)) ready = false;
+                    after = std::max(after, first_of(j));
+                }
+            if (!ready) continue;
+        }
+        group.nodes.insert(group.nodes.end(), groups[join].nodes.begin(), groups[join].nodes.end());
+        group.fate[1] = may_defer(bn) ? Fate::derived : may_drop(bn) ? Fate::dropped : Fate::written;
+        group.fate.insert(group.fate.end(), groups[join].fate.begin(), groups[join].fate.end());
+        merged[join] = 1;
+        for (int n : groups[join].nodes) group_of[std::size_t(n)] = int(gi);  // where a later shortcut looks
+        if (early) {
+            early->early = true;
+            early->after = after;
+        }
+    }
+    std::vector<FusedGroup> kept;
+    for (std::size_t g = 0; g < groups.size(); ++g)
+        if (!merged[g]) kept.push_back(std::move(groups[g]));
+    return kept;
 }
 
 std::vector<char> Engine::needed_for(const std::vector<int>& targets) const {
@@ -350,6 +420,21 @@ RunStats Engine::run_nodes(const std::vector<int>& targets, bool hold_targets, c
     const std::vector<FusedGroup> groups = plan_fusion(needed, held);
     for (std::size_t g = 0; g < groups.size(); ++g)
         for (int n : groups[g].nodes) group_of[std::size_t(n)] = int(g);
+    // The passes in the order they run, each by its first node: node order, except that an early group runs
+    // right after the pass starting at its `after` (first of all for -1).
+    std::vector<std::vector<int>> early_after(std::size_t(graph_.size()) + 1);  // by after + 1
+    for (const FusedGroup& g : groups)
+        if (g.early) early_after[std::size_t(g.after + 1)].push_back(g.nodes[0]);
+    std::vector<int> order;
+    std::function<void(int)> place = [&](int first) {
+        if (first >= 0) order.push_back(first);
+        for (int e : early_after[std::size_t(first + 1)]) place(e);
+    };
+    place(-1);
+    for (int i = 0; i < graph_.size(); ++i) {
+        const FusedGroup* g = group_of[std::size_t(i)] >= 0 ? &groups[std::size_t(group_of[std::size_t(i)])] : nullptr;
+        if (needed[std::size_t(i)] && (!g || (g->nodes[0] == i && !g->early))) place(i);
+    }
     std::vector<char> done(std::size_t(graph_.size()), 0);
     // How many needed nodes still have to read each output; an uncached output is freed at zero.
     std::vector<int> readers(std::size_t(graph_.size()), 0);
@@ -363,8 +448,7 @@ RunStats Engine::run_nodes(const std::vector<int>& targets, bool hold_targets, c
         std::vector<TensorPtr>& spare;
         ~ReleaseSpares() { spare.clear(); }
     } release_spares{spare_};
-    for (int i = 0; i < graph_.size(); ++i) {
-        if (!needed[std::size_t(i)] || done[std::size_t(i)]) continue;
+    for (int i : order) {
         ctx.throw_if_cancelled();
         const auto node_start = Clock::now();
         std::vector<int> ran{i};
@@ -381,7 +465,7 @@ RunStats Engine::run_nodes(const std::vector<int>& targets, bool hold_targets, c
         for (int n : ran) done[std::size_t(n)] = 1;
         // A spare buffer is kept only while a node still to run has its shape: memory is not held for nothing.
         auto wanted_later = [&](const Tensor3& t) {
-            for (int k = i + 1; k < graph_.size(); ++k)
+            for (int k = 0; k < graph_.size(); ++k)
                 if (needed[std::size_t(k)] && !done[std::size_t(k)] && shape_of(t) == shapes_[std::size_t(k)])
                     return true;
             return false;

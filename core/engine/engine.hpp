@@ -21,12 +21,16 @@
 // write three full tensors. With Kernels::fast and a cached conv output, a BatchNormalization read only by
 // its fused ReLU or by a fused Add -> ReLU is not written during the run (it is conv * scale + shift), and
 // neither is such an Add (the sum of its two inputs): a block's join computes
-// relu((conv2c * s2c + t2c) + shortcut) in one pass from the conv outputs. Those nodes count as executed
-// and are valid; output() and compute() make them, with the same arithmetic, so they are bitwise what a
-// run writing them would give, and cache them until the next invalidation. Calling output() on every node
-// as it finishes (as a progress callback may) makes them all, and costs about what writing them did.
-// In block_outputs mode the inner outputs a pass reads only itself (the conv and BN before a fused ReLU, the
-// conv before its BN, a block's Add) are not written at all; compute() makes them when asked.
+// relu((conv2c * s2c + t2c) + shortcut) in the epilogue of the conv2c pass, from the tile in registers and the
+// shortcut (the previous block's output, or branch1's conv output through its BN: a conv block runs its
+// branch1 conv and BN early, right after the block input, to have it ready); a join whose shortcut cannot be
+// ready or whose Add must be written runs as a separate Add -> ReLU pass over the conv outputs. Those nodes
+// count as executed and are valid; output() and compute() make them, with the same arithmetic, so they are
+// bitwise what a run writing them would give, and cache them until the next invalidation. Calling output() on
+// every node as it finishes (as a progress callback may) makes them all, and costs about what writing them did.
+// In block_outputs mode the inner outputs a pass reads only itself (the conv and BN before a fused ReLU or
+// join, the conv before its BN, a block's Add) are not written at all; compute() makes them when asked.
+// Progress reports nodes in the order they run: node order, but for a conv block's early branch1.
 
 #include <atomic>
 #include <chrono>
@@ -101,8 +105,13 @@ private:
         dropped,  // not written, and the keep policy would not keep it: only its group read it
     };
     struct FusedGroup {
-        std::vector<int> nodes;  // conv, bn[, relu] or add, relu: run as one pass
+        std::vector<int> nodes;  // conv, bn[, relu], or conv, bn, add, relu (a block's join), or add, relu:
+                                 // run as one pass
         std::vector<Fate> fate;  // per node
+        // A group whose output a join fused into an earlier conv reads (see plan_fusion) runs early: right after
+        // the pass that starts at node `after`, or first of all when after is -1.
+        bool early = false;
+        int after = -1;
     };
     // How a derived node's output is made from other nodes' outputs (cached, or derived themselves).
     struct Derivation {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/kernels/conv2d_winograd.hpp"
+#include "core/kernels/elementwise_fast.hpp"
 #include "core/kernels/gemm_microkernel.hpp"
 
 namespace convscope {
@@ -113,8 +114,10 @@ float* thread_a_rows(std::size_t floats) { return thread_buffer<InputRowsBuffer>
 // slices it needs from the Keras-layout kernel).
 void run_conv(const Conv2DParams& p, const float* input, const float* kernel, const float* packed_b,
               const MicroKernel& isa_kernel, const float* bias, float* out_conv, const float* bn_scale,
-              const float* bn_shift, float* out_bn, float* out_relu, const Context& ctx) {
+              const float* bn_shift, float* out_bn, float* out_relu, const Context& ctx,
+              const Conv2DResidual& residual) {
     assert(input && kernel && (out_conv || out_bn || out_relu));
+    assert(!residual.shortcut || out_relu);
     // Partial sums between K blocks live in an output buffer. Without a conv output they go to the BN or ReLU
     // output, which the last K block then overwrites (the microkernel reads C before it writes anything).
     float* acc = out_conv ? out_conv : out_bn ? out_bn : out_relu;
@@ -266,6 +269,9 @@ void run_conv(const Conv2DParams& p, const float* input, const float* kernel, co
                 g.bn_shift = bn_shift ? bn_shift + j0 : nullptr;
                 g.out_bn = out_bn ? out_bn + at : nullptr;
                 g.out_relu = out_relu ? out_relu + at : nullptr;
+                g.residual = residual.shortcut ? residual.shortcut + at : nullptr;
+                g.res_scale = residual.shortcut_scale ? residual.shortcut_scale + j0 : nullptr;
+                g.res_shift = residual.shortcut_shift ? residual.shortcut_shift + j0 : nullptr;
                 g.stream = stream_out;
             }
             uk.run(g);
@@ -313,6 +319,14 @@ void run_conv(const Conv2DParams& p, const float* input, const float* kernel, co
                     __builtin_prefetch(row + n - 1, 0, 2);
                 }
             };
+            // A join's epilogue reads the shortcut and writes two outputs (conv and block output), each MR rows of
+            // NR floats `filters` apart: too many streams for the hardware prefetcher, and lines that come from
+            // memory (the engine's outputs were last touched a whole forward pass ago). The separate join pass
+            // they replace streams through memory sequentially; without this the fused conv lost to it (ResNet50
+            // stage 2 at 224: 56x56 pixels, K = 64). So each call of the last K block asks for the lines of the
+            // next tile at the same panel: the shortcut to read, the outputs to own (not when they are streamed).
+            // Written out in the loop below: as a lambda, GCC judged the call free of effects and dropped it.
+            const bool join_ahead = residual.shortcut && b + 1 == k_blocks.size();
             // Panels innermost: the tile's input rows stay in L1 while they meet every filter panel of the task.
             for (int i = 0; i < tiles; ++i) {
                 if (copy_rows)
@@ -335,6 +349,21 @@ void run_conv(const Conv2DParams& p, const float* input, const float* kernel, co
                             const float* src = ptrs[(std::size_t(i + 1) * taps + kb.t0 + t) * MR + m] + kb.c0;
                             for (int c = 0; c < kb.cin; c += 16) __builtin_prefetch(src + c, 0, 2);
                             __builtin_prefetch(src + kb.cin - 1, 0, 2);
+                        }
+                        if (join_ahead) {
+                            const std::int64_t r1 = m0 + std::int64_t(i + 1) * MR;
+                            const int rows_next = int(std::min<std::int64_t>(MR, M - r1));
+                            for (int m = 0; m < rows_next; ++m) {
+                                const std::int64_t at = (r1 + m) * filters + std::int64_t(panel) * NR;
+                                __builtin_prefetch(residual.shortcut + at, 0, 2);
+                                __builtin_prefetch(residual.shortcut + at + NR - 1, 0, 2);
+                                if (stream_out) continue;
+                                __builtin_prefetch(out_relu + at, 1, 2);
+                                __builtin_prefetch(out_relu + at + NR - 1, 1, 2);
+                                if (acc == out_relu) continue;
+                                __builtin_prefetch(acc + at, 1, 2);
+                                __builtin_prefetch(acc + at + NR - 1, 1, 2);
+                            }
                         }
                         prefetch_share();
                         run_tile(b, panel, i);
@@ -408,9 +437,10 @@ Conv2DPackedKernel pack(const Conv2DParams& p, const float* kernel, Isa isa, con
 
 void run_packed(const Conv2DParams& p, const float* input, const Conv2DPackedKernel& kernel, const float* bias,
                 float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn, float* out_relu,
-                const Context& ctx) {
+                const Context& ctx, const Conv2DResidual& residual = {}) {
     const MicroKernel uk = kernel_for(kernel.isa);
     if (const int m = detail::winograd_tile(p)) {
+        assert(!residual.shortcut);  // see conv2d_fast_packed()
         // A kernel packed for a geometry that needed another transform, or none (another input size or stride),
         // gets the right one now, for this call only.
         AlignedFloats transformed;
@@ -423,7 +453,7 @@ void run_packed(const Conv2DParams& p, const float* input, const Conv2DPackedKer
         detail::winograd_conv(p, input, u, uk, bias, out_conv, bn_scale, bn_shift, out_bn, out_relu, ctx);
     } else {
         run_conv(p, input, kernel.kernel, kernel.gemm.get(), uk, bias, out_conv, bn_scale, bn_shift, out_bn,
-                 out_relu, ctx);
+                 out_relu, ctx, residual);
     }
 }
 
@@ -435,13 +465,24 @@ Conv2DPackedKernel conv2d_pack_kernel(const Conv2DParams& p, const float* kernel
 
 void conv2d_fast_packed(const Conv2DParams& p, const float* input, const Conv2DPackedKernel& kernel,
                         const float* bias, float* out_conv, const float* bn_scale, const float* bn_shift,
-                        float* out_bn, float* out_relu, const Context& ctx) {
+                        float* out_bn, float* out_relu, const Context& ctx, const Conv2DResidual& residual) {
     if (!kernel.kernel || kernel.kernel_h != p.kernel_h || kernel.kernel_w != p.kernel_w || kernel.in_c != p.in_c ||
         kernel.filters != p.filters)
         throw std::invalid_argument("conv2d_fast_packed: the packed kernel was made for another shape (" +
                                     std::to_string(kernel.kernel_h) + "x" + std::to_string(kernel.kernel_w) + "x" +
                                     std::to_string(kernel.in_c) + "x" + std::to_string(kernel.filters) + ")");
-    run_packed(p, input, kernel, bias, out_conv, bn_scale, bn_shift, out_bn, out_relu, ctx);
+    if (residual.shortcut && detail::winograd_applies(p)) {
+        // The Winograd path has no residual epilogue: convolve as usual (into out_relu when the conv output is not
+        // wanted), then join in a second pass with the same arithmetic. ResNet50's joins follow 1x1 convs, which
+        // take the direct path.
+        assert(out_relu);
+        float* conv = out_conv ? out_conv : out_relu;
+        run_packed(p, input, kernel, bias, conv, bn_scale, bn_shift, out_bn, nullptr, ctx);
+        affine_add_fast(conv, bn_scale, bn_shift, residual.shortcut, residual.shortcut_scale, residual.shortcut_shift,
+                        nullptr, out_relu, std::size_t(p.out_h) * std::size_t(p.out_w), std::size_t(p.filters), ctx);
+        return;
+    }
+    run_packed(p, input, kernel, bias, out_conv, bn_scale, bn_shift, out_bn, out_relu, ctx, residual);
 }
 
 void conv2d_fast_fused_isa(const Conv2DParams& p, const float* input, const float* kernel, const float* bias,

@@ -12,7 +12,7 @@
 //                            qualifies, else its GEMM panels; it refers to the caller's kernel, which must
 //                            outlive it unchanged
 //   conv2d_fast_packed()     conv2d_fast_fused() on a packed kernel: skips re-transforming the weights on every
-//                            call
+//                            call; optionally also a residual block's join (Conv2DResidual) in the same pass
 //
 // How it works: an implicit-im2col GEMM. M = out_h*out_w output pixels, N = filters,
 // K = kernel_h*kernel_w*in_c. The kernel (Keras layout (kh, kw, in, out) is already a row-major K x N matrix)
@@ -32,6 +32,9 @@
 // 3x3 stride-1 convs with at least 16 channels and 16 filters use Winograd instead (conv2d_winograd.hpp), on the
 // same microkernels: F(4x4, 3x3) (36 GEMMs, 4x fewer multiplies) from 36 4x4 output tiles on, else F(2x2, 3x3)
 // (16 GEMMs, 2.25x fewer) from 16 2x2 tiles on.
+// The epilogue (the last K block, while a tile is still in registers) applies BN and ReLU and, for a residual
+// block's last conv, the join: relu(bn + shortcut), with the shortcut optionally through its own BN. So the block
+// output is written without reading the conv output back from memory.
 // Work is split into tasks of about 16M multiply-adds (under a millisecond even in extreme shapes), checked for
 // cancellation before each tile. Allocates only per call (Winograd transform) and per thread (small buffers,
 // grown once).
@@ -98,10 +101,23 @@ void conv2d_fast_fused_isa(const Conv2DParams& p, const float* input, const floa
 // The result points at `kernel`: keep that alive and unchanged while the packed kernel is used.
 Conv2DPackedKernel conv2d_pack_kernel(const Conv2DParams& p, const float* kernel, Isa isa, const Context& ctx);
 
+// A residual block's join (Keras Add then ReLU) for conv2d_fast_packed():
+//   out_relu = max(v + term, 0),  v = bn when bn_scale is given, else conv;
+//   term = shortcut, or shortcut * shortcut_scale + shortcut_shift (the shortcut's folded BatchNormalization)
+// rounded exactly as affine_add_fast(v's affine, shortcut's affine, out_relu), so bitwise what conv2d_fast_packed()
+// with a conv output followed by that pass gives. out_bn still receives the BN alone.
+struct Conv2DResidual {
+    const float* shortcut = nullptr;        // (out_h, out_w, filters), or nullptr: no join; must not overlap an output
+    const float* shortcut_scale = nullptr;  // (filters), or both nullptr: the shortcut as it is
+    const float* shortcut_shift = nullptr;  // (filters)
+};
+
 // As conv2d_fast_fused(), with a kernel from conv2d_pack_kernel() for the same kernel shape (throws
 // std::invalid_argument otherwise). Bitwise equal to conv2d_fast_fused_isa() with the packed kernel's isa.
+// With residual.shortcut, out_relu is required and receives the join above. Convs that take the Winograd path have
+// no such epilogue: they write the conv (into out_relu when out_conv is nullptr), then join in a second pass.
 void conv2d_fast_packed(const Conv2DParams& p, const float* input, const Conv2DPackedKernel& kernel,
                         const float* bias, float* out_conv, const float* bn_scale, const float* bn_shift,
-                        float* out_bn, float* out_relu, const Context& ctx);
+                        float* out_bn, float* out_relu, const Context& ctx, const Conv2DResidual& residual = {});
 
 }  // namespace convscope

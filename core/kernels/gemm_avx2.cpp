@@ -21,8 +21,14 @@ inline void prefetch_row(const float* row) {
     __builtin_prefetch(row, 1, 3);
     __builtin_prefetch(row + 15, 1, 3);
 }
+inline void prefetch_row_to_read(const float* row) {
+    __builtin_prefetch(row, 0, 3);
+    __builtin_prefetch(row + 15, 0, 3);
+}
 
-void run_6x16(const MicroArgs& g) {
+// Join: g.residual is set; a compile-time switch so that the join's registers cost nothing to other calls.
+template <bool Join>
+void rows_6x16(const MicroArgs& g) {
     __m256i mask[NV];
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     for (int v = 0; v < NV; ++v) mask[v] = _mm256_cmpgt_epi32(_mm256_set1_epi32(g.cols - 8 * v), lane);
@@ -52,6 +58,8 @@ void run_6x16(const MicroArgs& g) {
         if (g.out_bn) prefetch_row(g.out_bn + m * g.ldc);
         if (g.out_relu) prefetch_row(g.out_relu + m * g.ldc);
     }
+    if constexpr (Join)  // the shortcut, read by the epilogue (run_conv asks for later tiles' lines ahead)
+        for (int m = 0; m < MR && m < g.rows; ++m) prefetch_row_to_read(g.residual + m * g.ldc);
 
     const float* b = g.b;
     for (int t = 0; t < g.taps; ++t) {
@@ -73,12 +81,17 @@ void run_6x16(const MicroArgs& g) {
         }
     }
 
-    const bool bn = g.bn_scale != nullptr;
-    __m256 scale[NV] = {}, shift[NV] = {};
+    const bool bn = g.bn_scale != nullptr, res_bn = Join && g.res_scale != nullptr;
+    __m256 scale[NV] = {}, shift[NV] = {}, res_scale[NV] = {}, res_shift[NV] = {};
     if (bn)
         for (int v = 0; v < NV; ++v) {
             scale[v] = _mm256_maskload_ps(g.bn_scale + 8 * v, mask[v]);
             shift[v] = _mm256_maskload_ps(g.bn_shift + 8 * v, mask[v]);
+        }
+    if (res_bn)
+        for (int v = 0; v < NV; ++v) {
+            res_scale[v] = _mm256_maskload_ps(g.res_scale + 8 * v, mask[v]);
+            res_shift[v] = _mm256_maskload_ps(g.res_shift + 8 * v, mask[v]);
         }
     const __m256 zero = _mm256_setzero_ps();
 #pragma GCC unroll 6
@@ -93,9 +106,19 @@ void run_6x16(const MicroArgs& g) {
                 x = _mm256_add_ps(_mm256_mul_ps(x, scale[v]), shift[v]);  // not FMA: see gemm_avx512.cpp
                 if (g.out_bn) _mm256_maskstore_ps(g.out_bn + at, mask[v], x);
             }
+            if constexpr (Join) {  // the residual join, rounded as affine_add_fast(): bn + (shortcut * s + t)
+                __m256 y = _mm256_maskload_ps(g.residual + at, mask[v]);
+                if (res_bn) y = _mm256_add_ps(_mm256_mul_ps(y, res_scale[v]), res_shift[v]);
+                x = _mm256_add_ps(x, y);
+            }
             if (g.out_relu) _mm256_maskstore_ps(g.out_relu + at, mask[v], _mm256_max_ps(x, zero));
         }
     }
+}
+
+void run_6x16(const MicroArgs& g) {
+    if (g.residual) rows_6x16<true>(g);
+    else rows_6x16<false>(g);
 }
 
 }  // namespace

@@ -25,12 +25,18 @@ inline void prefetch_row(const float* row) {
     __builtin_prefetch(row, 1, 3);
     __builtin_prefetch(row + 31, 1, 3);
 }
+inline void prefetch_row_to_read(const float* row) {
+    __builtin_prefetch(row, 0, 3);
+    __builtin_prefetch(row + 31, 0, 3);
+}
 
 // MR rows x 32 filters. 14 rows is the main kernel; 8 and 7 rows serve GEMMs with few rows (ResNet50 stage 5
 // at 224: 49 pixels, or 16 Winograd tiles), where 14-row tiles would compute up to 43% discarded rows. Each
 // output element gets the same FMA sequence whatever MR, so all three give bitwise equal results.
-template <int MR>
-void run_rows_x32(const MicroArgs& g) {
+// Join: g.residual is set. A compile-time switch: with a run-time one, the join's extra registers made GCC spill
+// accumulators in the epilogue of every call, joins or not.
+template <int MR, bool Join>
+void rows_x32(const MicroArgs& g) {
     __mmask16 mask[NV];
     for (int v = 0; v < NV; ++v) {
         const int left = g.cols - 16 * v;
@@ -67,6 +73,8 @@ void run_rows_x32(const MicroArgs& g) {
         if (g.out_bn) prefetch_row(g.out_bn + m * g.ldc);
         if (g.out_relu) prefetch_row(g.out_relu + m * g.ldc);
     }
+    if constexpr (Join)  // the shortcut, read by the epilogue (run_conv asks for later tiles' lines ahead)
+        for (int m = 0; m < MR && m < g.rows; ++m) prefetch_row_to_read(g.residual + m * g.ldc);
 
     const float* b = g.b;
     for (int t = 0; t < g.taps; ++t) {
@@ -88,13 +96,19 @@ void run_rows_x32(const MicroArgs& g) {
         }
     }
 
-    // Store the conv result, then the optional BN and ReLU views of the same registers.
-    const bool bn = g.bn_scale != nullptr;
-    __m512 scale[NV] = {}, shift[NV] = {};
+    // Store the conv result, then the optional BN and ReLU views of the same registers; before the ReLU, the
+    // optional residual join.
+    const bool bn = g.bn_scale != nullptr, res_bn = Join && g.res_scale != nullptr;
+    __m512 scale[NV] = {}, shift[NV] = {}, res_scale[NV] = {}, res_shift[NV] = {};
     if (bn)
         for (int v = 0; v < NV; ++v) {
             scale[v] = _mm512_maskz_loadu_ps(mask[v], g.bn_scale + 16 * v);
             shift[v] = _mm512_maskz_loadu_ps(mask[v], g.bn_shift + 16 * v);
+        }
+    if (res_bn)
+        for (int v = 0; v < NV; ++v) {
+            res_scale[v] = _mm512_maskz_loadu_ps(mask[v], g.res_scale + 16 * v);
+            res_shift[v] = _mm512_maskz_loadu_ps(mask[v], g.res_shift + 16 * v);
         }
     const __m512 zero = _mm512_setzero_ps();
     // Two spelled-out store loops rather than one with a store helper: folding them into a shared template
@@ -111,6 +125,11 @@ void run_rows_x32(const MicroArgs& g) {
                 if (bn) {
                     x = _mm512_add_ps(_mm512_mul_ps(x, scale[v]), shift[v]);  // as below
                     if (g.out_bn) _mm512_stream_ps(g.out_bn + at, x);
+                }
+                if constexpr (Join) {  // as below
+                    __m512 y = _mm512_loadu_ps(g.residual + at);
+                    if (res_bn) y = _mm512_add_ps(_mm512_mul_ps(y, res_scale[v]), res_shift[v]);
+                    x = _mm512_add_ps(x, y);
                 }
                 if (g.out_relu) _mm512_stream_ps(g.out_relu + at, _mm512_max_ps(x, zero));
             }
@@ -132,9 +151,21 @@ void run_rows_x32(const MicroArgs& g) {
                 x = _mm512_add_ps(_mm512_mul_ps(x, scale[v]), shift[v]);
                 if (g.out_bn) _mm512_mask_storeu_ps(g.out_bn + at, mask[v], x);
             }
+            if constexpr (Join) {
+                // The shortcut's BN and the sum rounded as affine_add_fast() does: bn + (shortcut * s + t).
+                __m512 y = _mm512_maskz_loadu_ps(mask[v], g.residual + at);
+                if (res_bn) y = _mm512_add_ps(_mm512_mul_ps(y, res_scale[v]), res_shift[v]);
+                x = _mm512_add_ps(x, y);
+            }
             if (g.out_relu) _mm512_mask_storeu_ps(g.out_relu + at, mask[v], _mm512_max_ps(x, zero));
         }
     }
+}
+
+template <int MR>
+void run_rows_x32(const MicroArgs& g) {
+    if (g.residual) rows_x32<MR, true>(g);
+    else rows_x32<MR, false>(g);
 }
 
 }  // namespace

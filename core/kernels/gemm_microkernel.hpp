@@ -32,7 +32,7 @@ struct MicroArgs {
     int taps, cin;          // this K block: taps * cin rows of B
     const float* b;         // (taps * cin, NR) packed, 64-byte aligned
     float* c;               // (rows, ldc) the conv output tile, at its column origin
-    std::ptrdiff_t ldc;     // row stride of c, out_bn and out_relu (= filters)
+    std::ptrdiff_t ldc;     // row stride of c, out_bn, out_relu and residual (= filters)
     int rows, cols;         // valid rows <= MR, valid columns <= NR
     bool load_c;            // accumulate onto c (a later K block); else start from bias
     const float* bias;      // (cols) or nullptr (= zeros); used only when !load_c
@@ -40,7 +40,13 @@ struct MicroArgs {
     const float* bn_scale;  // (cols) out_bn = conv * bn_scale + bn_shift, when out_bn != nullptr
     const float* bn_shift;  // (cols)
     float* out_bn;          // (rows, ldc) or nullptr
-    float* out_relu;        // (rows, ldc) or nullptr: max(out_bn if wanted else conv, 0)
+    float* out_relu;        // (rows, ldc) or nullptr: max(v, 0), v = bn if bn_scale else conv, plus the residual
+    // A residual block's join, when out_relu is given: v = v + term before the ReLU, term = residual or, with
+    // res_scale, residual * res_scale + res_shift (the shortcut's BN). Multiply then add, then the sum with v
+    // first, as affine_add_fast() rounds; out_bn still receives the BN before the sum.
+    const float* residual = nullptr;   // (rows, ldc) or nullptr; never an output of this call
+    const float* res_scale = nullptr;  // (cols) or nullptr
+    const float* res_shift = nullptr;  // (cols)
     // A hint for the last K block: the outputs are far larger than the caches, so full 64-byte-aligned rows
     // may be written with non-temporal stores (no read-for-ownership of lines that are only overwritten).
     // Kernels may ignore it; it never changes a value.

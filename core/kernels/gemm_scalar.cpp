@@ -45,6 +45,11 @@ void run_4x8(const MicroArgs& g) {
                 x = x * g.bn_scale[n] + g.bn_shift[n];
                 if (g.out_bn) g.out_bn[at] = x;
             }
+            if (g.residual) {  // the residual join, rounded as affine_add_fast(): bn + (shortcut * s + t)
+                float y = g.residual[at];
+                if (g.res_scale) y = y * g.res_scale[n] + g.res_shift[n];
+                x = x + y;
+            }
             if (g.out_relu) g.out_relu[at] = x > 0.0f ? x : 0.0f;
         }
 }
