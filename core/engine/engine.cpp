@@ -29,8 +29,7 @@ Engine::Engine(Graph graph, EngineOptions options)
 }
 
 void Engine::set_input(Tensor3 input) {
-    input_ = std::move(input);
-    has_input_ = true;
+    input_ = std::make_shared<Tensor3>(std::move(input));
     // A new picture changes every output but no weight: the packed kernels stay.
     for (int i = 0; i < graph_.size(); ++i) forget(i, false);
 }
@@ -179,12 +178,12 @@ void Engine::execute(int i, const Context& ctx, std::vector<TensorPtr>& scratch)
     const Node& node = graph_.node(i);
     TensorPtr out;
     if (node.inputs.empty()) {
-        if (!has_input_) throw InputError("no input image has been set");
+        if (!input_) throw InputError("no input image has been set");
         const Shape want = shapes_[std::size_t(i)];
-        if (shape_of(input_) != Shape::image(want.h, want.w, want.c))
-            throw InputError("the input is " + plain_shape(shape_of(input_)) + ", the network expects " +
+        if (shape_of(*input_) != Shape::image(want.h, want.w, want.c))
+            throw InputError("the input is " + plain_shape(shape_of(*input_)) + ", the network expects " +
                              plain_shape(want));
-        out = std::make_shared<Tensor3>(input_);
+        out = input_;
     } else {
         std::vector<const Tensor3*> inputs;
         for (int j : node.inputs) inputs.push_back(&available(j, scratch));

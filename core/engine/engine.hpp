@@ -80,7 +80,7 @@ public:
     const EngineOptions& options() const { return options_; }
 
     void set_input(Tensor3 input);                // (H, W, 3), already preprocessed
-    const Tensor3* input() const { return has_input_ ? &input_ : nullptr; }
+    const Tensor3* input() const { return input_.get(); }
     std::vector<int> set_conv_config(int node, const Conv2DConfig& config, std::uint64_t seed);
     void invalidate(int node);
     void invalidate_all();
@@ -144,8 +144,10 @@ private:
     Graph graph_;
     EngineOptions options_;
     ThreadPool pool_;
-    Tensor3 input_;  // (H, W, 3)
-    bool has_input_ = false;
+    // (H, W, 3) or nullptr; never modified once set. The input node's output is this very tensor (no copy: a
+    // 600x600 picture's copy and page faults were ~10% of a playground run), which the use_count() checks of
+    // buffer reuse keep from ever being overwritten.
+    std::shared_ptr<Tensor3> input_;
     std::vector<TensorPtr> cache_;     // per node; nullptr = absent
     std::vector<TensorPtr> recycled_;  // per node: the buffer of an invalidated output, for reuse
     std::vector<std::shared_ptr<Conv2DPackedKernel>> packed_;  // per Conv2D node, made on first use;
