@@ -143,6 +143,7 @@ std::vector<ConvCase> sweep_cases() {
         {31, 29, 17, 3, 3, 64, 1, Padding::same},   {17, 19, 64, 3, 3, 17, 1, Padding::valid},
         {23, 21, 300, 3, 3, 40, 1, Padding::same},  {19, 17, 20, 3, 3, 300, 1, Padding::same},
         {31, 31, 64, 3, 3, 64, 1, Padding::valid},
+        {7, 7, 24, 3, 3, 300, 1, Padding::same},    // 16 tiles, many filters: one run of tiles, filters split
     };
     for (const auto& f : fixed) {
         ConvCase c;

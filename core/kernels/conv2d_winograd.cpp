@@ -26,6 +26,11 @@ constexpr int kBlockK = 256;
 constexpr int kTaskFilters = 256;
 constexpr int kScratchFloats = 128 * 1024;
 constexpr int kMaxTilesPerTask = 64;
+// Tasks wanted when they split the filters of one run over all tiles, and how large that run's transformed input
+// (alpha^2 x tiles x in_c floats, per task) may be.
+constexpr int kMinTasks = 8;
+constexpr std::int64_t kWholeInputFloats = 256 * 1024;
+constexpr int kFiltersPerTileToSplit = 16;
 
 // Per-thread scratch, grown once and reused: tasks never allocate.
 struct Scratch {
@@ -109,10 +114,19 @@ void winograd_conv(const Conv2DParams& p, const float* input, const float* packe
 
     // Task = a run of T tiles (a multiple of MR) x a block of filter panels. Shapes depend on the conv and the
     // ISA tile only, never on the thread count, so each output is always computed the same way.
-    const int panels_per_task = std::max(1, kTaskFilters / NR);
+    int panels_per_task = std::max(1, kTaskFilters / NR);
+    int T = MR * std::clamp(kScratchFloats / xis / (C + std::min(panels, panels_per_task) * NR) / MR, 1,
+                            kMaxTilesPerTask / MR);
+    // Few tiles and many filters (ResNet50's stage 5 at 224: 16 tiles, 512 filters): the transformed kernel U is
+    // many times the transformed input, and every task over a run of tiles reads all of U's panels it covers.
+    // Then one run takes every tile and the tasks split the filters instead, so U crosses the memory bus once in
+    // all; each task repeats the cheap input transform. (Stage 4's 49 tiles x 256 filters measured slower so.)
+    const std::int64_t all_tiles = (n_tiles + MR - 1) / MR * MR;
+    if (panels >= kMinTasks && F >= kFiltersPerTileToSplit * n_tiles && xis * all_tiles * C <= kWholeInputFloats) {
+        T = int(all_tiles);
+        panels_per_task = panels / kMinTasks;
+    }
     const int n_tasks = (panels + panels_per_task - 1) / panels_per_task;
-    const int nb_max = std::min(panels, panels_per_task) * NR;
-    const int T = MR * std::clamp(kScratchFloats / xis / (C + nb_max) / MR, 1, kMaxTilesPerTask / MR);
     const std::int64_t m_tasks = (n_tiles + T - 1) / T;
 
     const std::vector<float> zeros(std::size_t(C), 0.0f);  // (C) what a padded input cell reads
