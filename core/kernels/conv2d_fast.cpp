@@ -106,8 +106,11 @@ float* thread_buffer(std::size_t floats) {
 }
 struct KernelSliceBuffer {};
 struct InputRowsBuffer {};
+struct PaddedInputBuffer {};
 float* thread_b_block(std::size_t floats) { return thread_buffer<KernelSliceBuffer>(floats); }
 float* thread_a_rows(std::size_t floats) { return thread_buffer<InputRowsBuffer>(floats); }
+// The calling thread's: the whole zero-padded input of a merged-rows conv, read by every task of one call.
+float* thread_padded_input(std::size_t floats) { return thread_buffer<PaddedInputBuffer>(floats); }
 
 // The convolution proper. kernel (K, filters) row-major, the Keras layout; each task packs the slices it needs.
 // packed_b: the kernel as (panels, K, NR) panels from pack_gemm_panels(), or nullptr (then each task copies the
@@ -140,13 +143,16 @@ void run_conv(const Conv2DParams& p, const float* input, const float* kernel, co
     const int taps = merge_rows ? p.kernel_h : p.kernel_h * p.kernel_w;
     const int tap_len = merge_rows ? p.kernel_w * in_c : in_c;
     std::vector<float> zeros;  // (tap_len) what a padded tap reads, when not merging
-    std::vector<float> padded;  // (padded_h, padded_w, in_c) the input inside its zero border, when merging
+    float* padded = nullptr;    // (padded_h, padded_w, in_c) the input inside its zero border, when merging
     const int padded_h = (p.out_h - 1) * p.stride_h + (p.kernel_h - 1) * p.dilation_h + 1;
     const int padded_w = (p.out_w - 1) * p.stride_w + p.kernel_w;
     if (merge_rows) {
-        padded.resize(std::size_t(padded_h) * padded_w * in_c);
+        // Every element is written below, so the calling thread's buffer from an earlier call can be reused: a
+        // fresh allocation of this size is fresh pages, and faulting them in from two threads cost the stem
+        // conv at 224 more than its whole copy.
+        padded = thread_padded_input(std::size_t(padded_h) * padded_w * in_c);
         ctx.parallel_for(std::size_t(padded_h), [&](std::size_t y) {
-            float* row = padded.data() + y * padded_w * in_c;  // (padded_w, in_c)
+            float* row = padded + y * padded_w * in_c;  // (padded_w, in_c)
             const int iy = int(y) - p.pad_top;
             for (int x = 0; x < padded_w; ++x) {
                 const int ix = x - p.pad_left;
@@ -162,7 +168,7 @@ void run_conv(const Conv2DParams& p, const float* input, const float* kernel, co
     auto tap_pointer = [&](int oy, int ox, int t) -> const float* {
         if (merge_rows) {
             const int y = oy * p.stride_h + t * p.dilation_h, x = ox * p.stride_w;
-            return padded.data() + (std::int64_t(y) * padded_w + x) * in_c;
+            return padded + (std::int64_t(y) * padded_w + x) * in_c;
         }
         const int ky = t / p.kernel_w, kx = t % p.kernel_w;
         const int iy = oy * p.stride_h - p.pad_top + ky * p.dilation_h;
