@@ -32,12 +32,14 @@ def same_pad(size, kernel, stride):
 class ConvBN(nn.Module):
     def __init__(self, cin, cout, k, stride=1, same=False, relu=True):
         super().__init__()
-        self.conv = nn.Conv2d(cin, cout, k, stride=stride, bias=True)
+        # 'same' at stride 1 is symmetric for odd kernels: PyTorch's own padding, as a PyTorch user would write
+        # it (an explicit F.pad would add a copy per layer and make the peer look slower than it is).
+        self.conv = nn.Conv2d(cin, cout, k, stride=stride, bias=True, padding=(k // 2 if same and stride == 1 else 0))
         self.bn = nn.BatchNorm2d(cout, eps=1e-3)
         self.k, self.stride, self.same, self.relu = k, stride, same, relu
 
     def forward(self, x):
-        if self.same and self.k > 1:
+        if self.same and self.k > 1 and self.stride != 1:
             top, bottom = same_pad(x.shape[2], self.k, self.stride)
             left, right = same_pad(x.shape[3], self.k, self.stride)
             x = F.pad(x, (left, right, top, bottom))
