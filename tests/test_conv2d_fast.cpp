@@ -89,6 +89,26 @@ Outputs run_fast(const ConvCase& c, Isa isa, const Context& ctx, bool fused) {
     return o;
 }
 
+// conv2d_fast_packed() with `packed` gives, bitwise, the one-shot path's conv, BN and ReLU outputs.
+void check_packed_equals_one_shot(const ConvCase& c, const Conv2DPackedKernel& packed, Isa isa, const Context& ctx) {
+    const Outputs want = run_fast(c, isa, ctx, true);
+    std::vector<float> conv(c.out_size()), bn(c.out_size()), relu(c.out_size());  // (out_h, out_w, filters)
+    conv2d_fast_packed(c.p, c.input.data(), packed, c.bias.data(), conv.data(), c.scale.data(), c.shift.data(),
+                       bn.data(), relu.data(), ctx);
+    CHECK(conv == want.conv);
+    CHECK(bn == want.bn);
+    CHECK(relu == want.relu);
+}
+
+// The case for one row of a table of shapes with fields h, w, c, kh, kw, filters, stride, dilation, padding.
+template <typename Row>
+ConvCase case_for(const Row& s, std::uint32_t seed) {
+    ConvCase c;
+    REQUIRE(make_case(c, s.h, s.w, s.c, s.kh, s.kw, s.filters, s.stride, s.stride, s.dilation, s.dilation, s.padding,
+                      seed));
+    return c;
+}
+
 // max |got - want| / max |want|, the measure the issue asks for.
 double relative_error(const std::vector<float>& got, const std::vector<float>& want) {
     double diff = 0.0, scale = 0.0;
@@ -298,15 +318,7 @@ TEST_CASE("conv2d_fast_packed reuses a packed kernel and equals the one-shot pat
         INFO("isa " << to_string(isa));
         const Conv2DPackedKernel packed = conv2d_pack_kernel(c.p, c.kernel.data(), isa, ctx);
         CHECK(packed.winograd);  // 3x3 stride 1 on 7x7: 16 Winograd tiles
-        const Outputs want = run_fast(c, isa, ctx, true);
-        for (int call = 0; call < 2; ++call) {  // the packed kernel is not consumed by a call
-            std::vector<float> conv(c.out_size()), bn(c.out_size()), relu(c.out_size());  // (out_h, out_w, filters)
-            conv2d_fast_packed(c.p, c.input.data(), packed, c.bias.data(), conv.data(), c.scale.data(), c.shift.data(),
-                               bn.data(), relu.data(), ctx);
-            CHECK(conv == want.conv);
-            CHECK(bn == want.bn);
-            CHECK(relu == want.relu);
-        }
+        for (int call = 0; call < 2; ++call) check_packed_equals_one_shot(c, packed, isa, ctx);  // not consumed
         // The same kernel on another input size and stride is fine; another kernel shape is refused.
         ConvCase strided;
         REQUIRE(make_case(strided, 13, 11, 300, 3, 3, 40, 2, 2, 1, 1, Padding::valid, 22));
@@ -339,19 +351,11 @@ TEST_CASE("a kernel packed as GEMM panels equals the one-shot path bitwise", "[c
     std::uint32_t seed = 40;
     for (Isa isa : available_isas())
         for (const Shape& s : shapes) {
-            ConvCase c;
-            REQUIRE(make_case(c, s.h, s.w, s.c, s.kh, s.kw, s.filters, s.stride, s.stride, s.dilation, s.dilation,
-                              s.padding, seed++));
+            const ConvCase c = case_for(s, seed++);
             INFO("isa " << to_string(isa) << ", " << c.describe());
             const Conv2DPackedKernel packed = conv2d_pack_kernel(c.p, c.kernel.data(), isa, ctx);
             CHECK(packed.gemm);
-            const Outputs want = run_fast(c, isa, ctx, true);
-            std::vector<float> conv(c.out_size()), bn(c.out_size()), relu(c.out_size());  // (out_h, out_w, filters)
-            conv2d_fast_packed(c.p, c.input.data(), packed, c.bias.data(), conv.data(), c.scale.data(), c.shift.data(),
-                               bn.data(), relu.data(), ctx);
-            CHECK(conv == want.conv);
-            CHECK(bn == want.bn);
-            CHECK(relu == want.relu);
+            check_packed_equals_one_shot(c, packed, isa, ctx);
         }
 }
 
@@ -368,15 +372,9 @@ TEST_CASE("a kernel packed for Winograd also serves geometries Winograd does not
         const Conv2DPackedKernel packed = conv2d_pack_kernel(wino.p, wino.kernel.data(), isa, ctx);
         CHECK(packed.winograd);
         CHECK_FALSE(packed.gemm);  // the direct path then copies slices of the caller's kernel
-        for (ConvCase* c : {&wino, &strided}) {
+        for (const ConvCase* c : {&wino, &strided}) {
             INFO(c->describe());
-            const Outputs want = run_fast(*c, isa, ctx, true);
-            std::vector<float> conv(c->out_size()), bn(c->out_size()), relu(c->out_size());  // (out_h, out_w, filters)
-            conv2d_fast_packed(c->p, c->input.data(), packed, c->bias.data(), conv.data(), c->scale.data(),
-                               c->shift.data(), bn.data(), relu.data(), ctx);
-            CHECK(conv == want.conv);
-            CHECK(bn == want.bn);
-            CHECK(relu == want.relu);
+            check_packed_equals_one_shot(*c, packed, isa, ctx);
         }
     }
 }
@@ -533,9 +531,7 @@ TEST_CASE("conv2d_fast_packed with a residual join equals the conv followed by a
     std::uint32_t seed = 1700;
     for (Isa isa : available_isas())
         for (const Shape& s : shapes) {
-            ConvCase c;
-            REQUIRE(make_case(c, s.h, s.w, s.c, s.kh, s.kw, s.filters, s.stride, s.stride, s.dilation, s.dilation,
-                              s.padding, seed++));
+            const ConvCase c = case_for(s, seed++);
             const std::size_t n = c.out_size();
             std::mt19937 rng(seed);
             std::uniform_real_distribution<float> uniform(-2.0f, 2.0f);
