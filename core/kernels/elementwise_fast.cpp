@@ -3,14 +3,19 @@
 #include <algorithm>
 #include <cassert>
 
+#include "core/kernels/simd_lanes.hpp"
+
 namespace convscope {
 namespace {
 
-// About 256 KB of output per task: large enough to hide the pool's per-task cost, small enough to cancel in
-// well under a millisecond. These ops are memory-bound; the plain loops below vectorise at -O2/-O3.
-constexpr std::size_t kChunk = std::size_t(1) << 16;
+using detail::for_lanes;
+using detail::load;
+using detail::relu;
+using detail::store;
 
-inline float relu(float x) { return x > 0.0f ? x : 0.0f; }  // NaN -> 0, like maxps(x, 0)
+// About 256 KB of output per task: large enough to hide the pool's per-task cost, small enough to cancel in
+// well under a millisecond. These ops are memory-bound; each is one xsimd loop over a row or chunk.
+constexpr std::size_t kChunk = std::size_t(1) << 16;
 
 template <typename Fn>
 void for_chunks(std::size_t count, std::size_t chunk, const Context& ctx, Fn fn) {
@@ -34,17 +39,12 @@ void batch_norm_fast(const float* x, const float* scale, const float* shift, flo
             const float* row = x + p * channels;          // (channels)
             float* bn = out_bn ? out_bn + p * channels : nullptr;
             float* rl = out_relu ? out_relu + p * channels : nullptr;
-            if (bn && rl) {
-                for (std::size_t c = 0; c < channels; ++c) {
-                    const float v = row[c] * scale[c] + shift[c];
-                    bn[c] = v;
-                    rl[c] = relu(v);
-                }
-            } else if (bn) {
-                for (std::size_t c = 0; c < channels; ++c) bn[c] = row[c] * scale[c] + shift[c];
-            } else {
-                for (std::size_t c = 0; c < channels; ++c) rl[c] = relu(row[c] * scale[c] + shift[c]);
-            }
+            for_lanes(channels, [&](auto lane, std::size_t c) {
+                // -ffp-contract=off: a multiply, then an add, as the conv epilogue rounds
+                const auto v = load(lane, row + c) * load(lane, scale + c) + load(lane, shift + c);
+                if (bn) store(bn + c, v);
+                if (rl) store(rl + c, relu(v));
+            });
         }
     });
 }
@@ -52,7 +52,7 @@ void batch_norm_fast(const float* x, const float* scale, const float* shift, flo
 void relu_fast(const float* x, float* out, std::size_t count, const Context& ctx) {
     assert(x && out);
     for_chunks(count, kChunk, ctx, [&](std::size_t i0, std::size_t i1) {
-        for (std::size_t i = i0; i < i1; ++i) out[i] = relu(x[i]);
+        for_lanes(i1 - i0, [&](auto lane, std::size_t i) { store(out + i0 + i, relu(load(lane, x + i0 + i))); });
     });
 }
 
@@ -60,36 +60,30 @@ void add_fast(const float* a, const float* b, float* out_sum, float* out_relu, s
               const Context& ctx) {
     assert(a && b && (out_sum || out_relu));
     for_chunks(count, kChunk, ctx, [&](std::size_t i0, std::size_t i1) {
-        if (out_sum && out_relu) {
-            for (std::size_t i = i0; i < i1; ++i) {
-                const float v = a[i] + b[i];
-                out_sum[i] = v;
-                out_relu[i] = relu(v);
-            }
-        } else if (out_sum) {
-            for (std::size_t i = i0; i < i1; ++i) out_sum[i] = a[i] + b[i];
-        } else {
-            for (std::size_t i = i0; i < i1; ++i) out_relu[i] = relu(a[i] + b[i]);
-        }
+        for_lanes(i1 - i0, [&](auto lane, std::size_t k) {
+            const std::size_t i = i0 + k;
+            const auto v = load(lane, a + i) + load(lane, b + i);
+            if (out_sum) store(out_sum + i, v);
+            if (out_relu) store(out_relu + i, relu(v));
+        });
     });
 }
 
 namespace {
 
-// One pixel row of affine_add_fast(), specialised at compile time so that each variant is a plain loop the
-// compiler vectorises (no per-element branches).
-template <bool AffineA, bool AffineB, bool WriteSum, bool WriteRelu>
+// One pixel row of affine_add_fast(), specialised at compile time so that each variant is a branch-free loop.
+template <bool AffineA, bool AffineB>
 void affine_add_row(const float* a, const float* as, const float* at, const float* b, const float* bs,
                     const float* bt, float* sum, float* rl, std::size_t channels) {
-    for (std::size_t c = 0; c < channels; ++c) {
-        float x = a[c];
-        if constexpr (AffineA) x = x * as[c] + at[c];  // -ffp-contract=off: a multiply, then an add
-        float y = b[c];
-        if constexpr (AffineB) y = y * bs[c] + bt[c];
-        const float v = x + y;
-        if constexpr (WriteSum) sum[c] = v;
-        if constexpr (WriteRelu) rl[c] = relu(v);
-    }
+    for_lanes(channels, [&](auto lane, std::size_t c) {
+        auto x = load(lane, a + c);
+        if constexpr (AffineA) x = x * load(lane, as + c) + load(lane, at + c);  // a multiply, then an add
+        auto y = load(lane, b + c);
+        if constexpr (AffineB) y = y * load(lane, bs + c) + load(lane, bt + c);
+        const auto v = x + y;
+        if (sum) store(sum + c, v);
+        if (rl) store(rl + c, relu(v));
+    });
 }
 
 template <bool AffineA, bool AffineB>
@@ -98,11 +92,8 @@ void affine_add_rows(const float* a, const float* as, const float* at, const flo
                      std::size_t channels) {
     for (std::size_t p = p0; p < p1; ++p) {
         const std::size_t o = p * channels;
-        float* sum = out_sum ? out_sum + o : nullptr;
-        float* rl = out_relu ? out_relu + o : nullptr;
-        if (sum && rl) affine_add_row<AffineA, AffineB, true, true>(a + o, as, at, b + o, bs, bt, sum, rl, channels);
-        else if (sum) affine_add_row<AffineA, AffineB, true, false>(a + o, as, at, b + o, bs, bt, sum, rl, channels);
-        else affine_add_row<AffineA, AffineB, false, true>(a + o, as, at, b + o, bs, bt, sum, rl, channels);
+        affine_add_row<AffineA, AffineB>(a + o, as, at, b + o, bs, bt, out_sum ? out_sum + o : nullptr,
+                                         out_relu ? out_relu + o : nullptr, channels);
     }
 }
 

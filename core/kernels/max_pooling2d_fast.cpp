@@ -4,6 +4,8 @@
 #include <cassert>
 #include <limits>
 
+#include "core/kernels/simd_lanes.hpp"
+
 namespace convscope {
 
 void max_pool2d_fast(const MaxPool2DParams& p, const float* input, float* output, const Context& ctx) {
@@ -27,7 +29,10 @@ void max_pool2d_fast(const MaxPool2DParams& p, const float* input, float* output
                 for (int ky = ky0; ky < ky1; ++ky)
                     for (int kx = kx0; kx < kx1; ++kx) {
                         const float* in = input + (std::size_t(y0 + ky) * p.in_w + (x0 + kx)) * C;  // (channels)
-                        for (std::size_t c = 0; c < C; ++c) out[c] = std::max(out[c], in[c]);
+                        detail::for_lanes(C, [&](auto lane, std::size_t c) {
+                            const auto best = detail::load(lane, out + c);
+                            detail::store(out + c, detail::keep_max(best, detail::load(lane, in + c)));
+                        });
                     }
             }
         }

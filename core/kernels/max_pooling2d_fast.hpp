@@ -1,5 +1,6 @@
 #pragma once
-// Fast MaxPooling2D with Keras semantics, channels-last, parallel over output rows, cancellable between rows.
+// Fast MaxPooling2D with Keras semantics, channels-last (xsimd batches across channels), parallel over output
+// rows, cancellable between rows.
 //
 //   out[oy, ox, c] = max over the window cells (iy, ix) that lie inside the input of in[iy, ix, c]
 //       iy = oy * stride_h - pad_top + ky,  ix = ox * stride_w - pad_left + kx
