@@ -2,8 +2,7 @@
 // Fast elementwise kernels for the layers around a convolution: BatchNormalization (inference: a per-channel
 // affine), ReLU and Add. Pure functions on dense channels-last buffers, written once for xsimd batches and the
 // scalar tail (simd_lanes.hpp), parallel over ctx's pool in fixed chunks, cancellable between chunks (throw
-// Cancelled). Each element is computed independently, so results
-// never depend on the thread count.
+// Cancelled). Each element is computed independently, so results never depend on the thread count.
 //
 //   batch_norm_fast()  out_bn = x * scale + shift per channel; optionally out_relu = max(out_bn, 0) in the same pass
 //   relu_fast()        out = max(x, 0)
