@@ -26,8 +26,8 @@ constexpr int kBlockK = 256;
 constexpr int kTaskFilters = 256;
 constexpr int kScratchFloats = 128 * 1024;
 constexpr int kMaxTilesPerTask = 64;
-// Tasks wanted when they split the filters of one run over all tiles, and how large that run's transformed input
-// (alpha^2 x tiles x in_c floats, per task) may be.
+// Tasks wanted at least (when they split the filters of one run over all tiles, or shorten the runs of tiles),
+// and how large a run over all tiles' transformed input (alpha^2 x tiles x in_c floats, per task) may be.
 constexpr int kMinTasks = 8;
 constexpr std::int64_t kWholeInputFloats = 256 * 1024;
 constexpr int kFiltersPerTileToSplit = 16;
@@ -135,6 +135,9 @@ void winograd_conv(const Conv2DParams& p, const float* input, const float* packe
         panels_per_task = std::max(1, std::min(panels_per_task, panels) / 2);
     }
     const int n_tasks = (panels + panels_per_task - 1) / panels_per_task;
+    // Fewer tasks than kMinTasks leave threads idle at the end (ResNet50's stage 2 at 224: 196 tiles in runs of
+    // 28 were 7 tasks, 4 + 3 on two threads): shorter runs, down to one row tile. Stage 2's 3x3s: ~15% faster.
+    while (T > MR && (n_tiles + T - 1) / T * n_tasks < kMinTasks) T = std::max(MR, (T / 2 + MR - 1) / MR * MR);
     const std::int64_t m_tasks = (n_tiles + T - 1) / T;
 
     const std::vector<float> zeros(std::size_t(C), 0.0f);  // (C) what a padded input cell reads
