@@ -19,14 +19,11 @@ namespace {
 using detail::MicroArgs;
 using detail::MicroKernel;
 
-// K rows per block. A block's B panel (kc x NR floats: 32 KB for AVX-512) is reused across all the row tiles of
-// a task from L1/L2, and the partial sums go back to C between blocks. A function of the conv's shape only,
-// never of the thread count, so the summation order of every output element is fixed.
-constexpr int kBlockK = 256;
-// With this few output pixels (ResNet50's stage 5 at 224: 49) each K block is only a handful of row tiles, and
-// its partial sums go back to C and return for every block: there, blocks twice as long measured ~5% faster.
-constexpr std::int64_t kFewPixels = 64;
-constexpr int kBlockKFewPixels = 512;
+// K rows per block. A block's B panel (kc x NR floats: 64 KB for AVX-512) is reused across all the row tiles of
+// a task from L2, and the partial sums go back to C between blocks. Fixed, never derived from the thread count,
+// so the summation order of every output element is fixed. 512 rather than 256: ResNet50 at 224 spends ~5% less
+// in its stage 4-5 1x1 convs (fewer round trips of the partial sums), the 600 backbone is unchanged.
+constexpr int kBlockK = 512;
 // Filters per task (a multiple of every NR), and multiply-adds per task: big enough that the pool's per-task
 // cost and the per-task copy of the kernel slice are noise (at 4M the copy cost ~5% on 1x1 convs with K >= 512),
 // small enough (~0.2 ms at 90 GFLOPS per thread) that a cancel lands fast and two threads stay balanced.
@@ -72,15 +69,15 @@ struct KBlock {
     int t0, taps, c0, cin;
 };
 
-std::vector<KBlock> make_k_blocks(int taps, int in_c, int block_k) {  // in_c: floats per tap
+std::vector<KBlock> make_k_blocks(int taps, int in_c) {  // in_c: floats per tap
     std::vector<KBlock> blocks;
-    if (in_c >= block_k) {
-        const int pieces = (in_c + block_k - 1) / block_k;
+    if (in_c >= kBlockK) {
+        const int pieces = (in_c + kBlockK - 1) / kBlockK;
         const int step = (in_c + pieces - 1) / pieces;  // balanced slices, none tiny
         for (int t = 0; t < taps; ++t)
             for (int c = 0; c < in_c; c += step) blocks.push_back({t, 1, c, std::min(step, in_c - c)});
     } else {
-        const int per = std::max(1, block_k / in_c);
+        const int per = std::max(1, kBlockK / in_c);
         const int pieces = (taps + per - 1) / per;
         const int step = (taps + pieces - 1) / pieces;
         for (int t = 0; t < taps; t += step) blocks.push_back({t, std::min(step, taps - t), 0, in_c});
@@ -181,8 +178,7 @@ void run_conv(const Conv2DParams& p, const float* input, const float* kernel, co
         return inside ? input + (std::int64_t(iy) * p.in_w + ix) * in_c : zeros.data();
     };
 
-    const int block_k = M <= kFewPixels ? kBlockKFewPixels : kBlockK;
-    const std::vector<KBlock> k_blocks = make_k_blocks(taps, tap_len, block_k);
+    const std::vector<KBlock> k_blocks = make_k_blocks(taps, tap_len);
 
     // Tasks: a block of output pixels x a block of filters. Their shape depends on the ISA tile and the conv,
     // never on the thread count.
