@@ -164,6 +164,7 @@ std::vector<ConvCase> sweep_cases() {
         {23, 21, 300, 3, 3, 40, 1, Padding::same},  {19, 17, 20, 3, 3, 300, 1, Padding::same},
         {31, 31, 64, 3, 3, 64, 1, Padding::valid},
         {7, 7, 24, 3, 3, 300, 1, Padding::same},    // 16 tiles, many filters: one run of tiles, filters split
+        {15, 13, 600, 3, 3, 20, 1, Padding::same},  // Winograd with its channels in two K blocks
     };
     for (const auto& f : fixed) {
         ConvCase c;
