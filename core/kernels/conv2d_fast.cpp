@@ -43,8 +43,9 @@ constexpr int kMinTilesAfterSplit = 4;
 // Outputs larger than this in all (conv, BN and ReLU buffers together) are written with non-temporal stores:
 // beside the input and the kernel they would not stay in the L3 (32 MB on the machine this was tuned on) for the
 // next layer anyway, and streaming saves reading every output line before overwriting it. 64->256 1x1 at
-// 150x150: +15-25%; on the whole ResNet50 backbone 8 MB measured ~1% better than 16 MB.
-constexpr std::int64_t kStreamOutputBytes = std::int64_t(8) << 20;
+// 150x150: +15-25%; on the whole ResNet50 backbone 8 MB measured ~1% better than 16 MB, and 4 MB better again
+// at 224 (the stem conv and stage 2's joins ~10% faster; the next layer, reading from memory, ~8% slower).
+constexpr std::int64_t kStreamOutputBytes = std::int64_t(4) << 20;
 // Kernel rows ahead that the copy of a task's first K block prefetches.
 constexpr std::int64_t kCopyAhead = 16;
 // Below this many input channels, taps along a kernel row are merged (see merge_rows).
