@@ -25,13 +25,12 @@ using detail::MicroKernel;
 // in its stage 4-5 1x1 convs (fewer round trips of the partial sums), the 600 backbone is unchanged.
 constexpr int kBlockK = 512;
 // Filters per task (a multiple of every NR), and multiply-adds per task: big enough that the pool's per-task
-// cost and the per-task copy of the kernel slice are noise (at 4M the copy cost ~5% on 1x1 convs with K >= 512),
-// small enough (~0.2 ms at 90 GFLOPS per thread) that a cancel lands fast and two threads stay balanced.
+// cost is noise, small enough (~0.2 ms at 90 GFLOPS per thread) that a cancel lands fast and two threads stay balanced.
 constexpr int kTaskFilters = 256;
 constexpr std::int64_t kTaskMacs = std::int64_t(16) << 20;
 constexpr int kMaxTilesPerTask = 32;
 constexpr std::int64_t kMaxTaskMacs = std::int64_t(64) << 20;  // ~0.6 ms at 100 GFLOPS
-// Output rows per task are the kernel's reuse: each task copies its K x (task filters) slice of the kernel once,
+// Output rows per task are the kernel's reuse: each task reads its K x (task filters) slice of the kernel once,
 // so with a long K and one 14-row tile per task the whole kernel would be streamed from memory again for every
 // 14 output pixels (ResNet50 stage 4-5: M = 49..196 pixels, kernels of 1-9 MB). Tasks give up filters for rows
 // until they have this many tiles, or all the tiles there are.
@@ -46,8 +45,6 @@ constexpr int kMinTilesAfterSplit = 4;
 // 150x150: +15-25%; on the whole ResNet50 backbone 8 MB measured ~1% better than 16 MB, and 4 MB better again
 // at 224 (the stem conv and stage 2's joins ~10% faster; the next layer, reading from memory, ~8% slower).
 constexpr std::int64_t kStreamOutputBytes = std::int64_t(4) << 20;
-// Kernel rows ahead that the copy of a task's first K block prefetches.
-constexpr std::int64_t kCopyAhead = 16;
 // Below this many input channels, taps along a kernel row are merged (see merge_rows).
 constexpr int kMergeRowsBelowChannels = 16;
 
@@ -93,9 +90,8 @@ std::vector<const float*>& thread_pointers(std::size_t count) {
     return pointers;
 }
 
-// Per-thread buffers, grown once: one K block of the task's kernel slice packed for the microkernel, and one
-// tile's input rows when they are copied (see copy_rows in run_conv).
-// One buffer per thread and per Purpose (a distinct tag type for each use).
+// Per-thread buffers, grown once: one tile's input rows when they are copied (see copy_rows in run_conv), and the
+// calling thread's padded input of a merged-rows conv. One buffer per thread and per Purpose (a tag type each).
 template <typename Purpose>
 float* thread_buffer(std::size_t floats) {
     thread_local AlignedFloats buffer;
@@ -106,22 +102,17 @@ float* thread_buffer(std::size_t floats) {
     }
     return buffer.get();
 }
-struct KernelSliceBuffer {};
 struct InputRowsBuffer {};
 struct PaddedInputBuffer {};
-float* thread_b_block(std::size_t floats) { return thread_buffer<KernelSliceBuffer>(floats); }
 float* thread_a_rows(std::size_t floats) { return thread_buffer<InputRowsBuffer>(floats); }
 // The calling thread's: the whole zero-padded input of a merged-rows conv, read by every task of one call.
 float* thread_padded_input(std::size_t floats) { return thread_buffer<PaddedInputBuffer>(floats); }
 
-// The convolution proper. kernel (K, filters) row-major, the Keras layout; each task packs the slices it needs.
-// packed_b: the kernel as (panels, K, NR) panels from pack_gemm_panels(), or nullptr (then each task copies the
-// slices it needs from the Keras-layout kernel).
-void run_conv(const Conv2DParams& p, const float* input, const float* kernel, const float* packed_b,
-              const MicroKernel& isa_kernel, const float* bias, float* out_conv, const float* bn_scale,
-              const float* bn_shift, float* out_bn, float* out_relu, const Context& ctx,
-              const Conv2DResidual& residual) {
-    assert(input && kernel && (out_conv || out_bn || out_relu));
+// The convolution proper. packed_b: the kernel as (panels, K, NR) panels from pack_gemm_panels() for isa_kernel.
+void run_conv(const Conv2DParams& p, const float* input, const float* packed_b, const MicroKernel& isa_kernel,
+              const float* bias, float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn,
+              float* out_relu, const Context& ctx, const Conv2DResidual& residual) {
+    assert(input && packed_b && (out_conv || out_bn || out_relu));
     assert(!residual.shortcut || out_relu);
     // Partial sums between K blocks live in an output buffer. Without a conv output they go to the BN or ReLU
     // output, which the last K block then overwrites (the microkernel reads C before it writes anything).
@@ -202,7 +193,7 @@ void run_conv(const Conv2DParams& p, const float* input, const float* kernel, co
                ((M + std::int64_t(tiles_per_task) * MR - 1) / (std::int64_t(tiles_per_task) * MR));
     };
     // Small convs (ResNet50 at 224: 14x14 and 7x7 pixels) would otherwise be one or two big tasks and leave
-    // threads idle: split them, filters first (each task then copies a smaller kernel slice, and the few input
+    // threads idle: split them, filters first (each task then reads a smaller kernel slice, and the few input
     // rows are re-read from L2), then rows down to kMinTilesAfterSplit.
     while (count_tasks() < kMinTasks && (tiles_per_task > kMinTilesAfterSplit || panels_per_task > 1)) {
         if (panels_per_task > 1)
@@ -240,7 +231,6 @@ void run_conv(const Conv2DParams& p, const float* input, const float* kernel, co
                 const int oy = int(pixel / p.out_w), ox = int(pixel % p.out_w);
                 for (int t = 0; t < taps; ++t) ptrs[(std::size_t(i) * taps + t) * MR + m] = tap_pointer(oy, ox, t);
             }
-        float* b_block = packed_b ? nullptr : thread_b_block(std::size_t(panels_per_task) * block_rows * NR);  // (panels, rows, NR)
         float* a_rows = copy_rows ? thread_a_rows(std::size_t(MR) * copy_stride) : nullptr;  // (MR, copy_stride)
         const float* a_copied[64];  // (MR) pointers into a_rows; MR <= 64 for every microkernel
         assert(MR <= 64);
@@ -264,8 +254,7 @@ void run_conv(const Conv2DParams& p, const float* input, const float* kernel, co
                 g.taps = 1;
                 g.cin = kb.taps * kb.cin;
             }
-            g.b = packed_b ? packed_b + (std::size_t(panel) * K + std::size_t(kb.t0) * tap_len + kb.c0) * NR
-                           : b_block + std::size_t(panel - panel0) * kb.taps * kb.cin * NR;
+            g.b = packed_b + (std::size_t(panel) * K + std::size_t(kb.t0) * tap_len + kb.c0) * NR;
             g.c = acc + at;
             g.ldc = filters;
             g.rows = int(std::min<std::int64_t>(MR, M - r0));
@@ -285,48 +274,7 @@ void run_conv(const Conv2DParams& p, const float* input, const float* kernel, co
             uk.run(g);
         };
         for (std::size_t b = 0; b < k_blocks.size(); ++b) {
-            // This K block's rows of the task's filters, as NR-wide panels zero-padded past the last filter. A
-            // block's rows are consecutive rows of the (K, filters) kernel: all channels of some taps, or a
-            // channel slice of one tap. Copied once per task, then read by every row tile from L1/L2.
             const KBlock& kb = k_blocks[b];
-            const std::int64_t k0 = std::int64_t(kb.t0) * tap_len + kb.c0, kn = std::int64_t(kb.taps) * kb.cin;
-            for (int panel = panel0; panel < panel1 && !packed_b; ++panel) {
-                const int j0 = panel * NR, cols = std::min(NR, filters - j0);
-                float* dst = b_block + std::size_t(panel - panel0) * kn * NR;  // (kn, NR)
-                const float* src = kernel + k0 * filters + j0;                   // (kn, filters) from column j0
-                for (std::int64_t k = 0; k < kn; ++k, dst += NR, src += filters) {
-                    // The first block of a task was not prefetched (see below): ask for rows a little ahead,
-                    // since rows filters*4 bytes apart are too far apart for the hardware prefetcher to follow.
-                    if (b == 0 && k + kCopyAhead < kn) {
-                        __builtin_prefetch(src + kCopyAhead * filters, 0, 2);
-                        __builtin_prefetch(src + kCopyAhead * filters + cols - 1, 0, 2);
-                    }
-                    std::copy(src, src + cols, dst);
-                    std::fill(dst + cols, dst + NR, 0.0f);
-                }
-            }
-            // The next K block's kernel rows, asked into L2 a share per microkernel call while this block
-            // computes. With few output pixels (ResNet50 stage 5 at 224: 4 row tiles) the copy above would
-            // otherwise wait on memory for every row: 2-8 KB apart, one or two lines each, the kernel slice
-            // takes as long to fetch as the tiles take to use it.
-            const bool prefetch_next = !packed_b && b + 1 < k_blocks.size();
-            const KBlock* nb = prefetch_next ? &k_blocks[b + 1] : nullptr;
-            const std::int64_t next_k0 = nb ? std::int64_t(nb->t0) * tap_len + nb->c0 : 0;
-            const std::int64_t next_kn = nb ? std::int64_t(nb->taps) * nb->cin : 0;
-            const std::int64_t calls = std::int64_t(tiles) * (panel1 - panel0);
-            std::int64_t call = 0;
-            auto prefetch_share = [&] {
-                if (!prefetch_next) return;
-                const std::int64_t k_begin = next_kn * call / calls, k_end = next_kn * (call + 1) / calls;
-                ++call;
-                for (std::int64_t k = k_begin; k < k_end; ++k) {
-                    const float* row = kernel + (next_k0 + k) * filters + std::int64_t(panel0) * NR;
-                    const std::int64_t n = std::min<std::int64_t>(std::int64_t(panel1 - panel0) * NR,
-                                                                  filters - std::int64_t(panel0) * NR);
-                    for (std::int64_t j = 0; j < n; j += 16) __builtin_prefetch(row + j, 0, 2);
-                    __builtin_prefetch(row + n - 1, 0, 2);
-                }
-            };
             // A join's epilogue reads the shortcut and writes two outputs (conv and block output), each MR rows of
             // NR floats `filters` apart: too many streams for the hardware prefetcher, and lines that come from
             // memory (the engine's outputs were last touched a whole forward pass ago). The separate join pass
@@ -373,12 +321,10 @@ void run_conv(const Conv2DParams& p, const float* input, const float* kernel, co
                                 __builtin_prefetch(acc + at + NR - 1, 1, 2);
                             }
                         }
-                        prefetch_share();
                         run_tile(b, panel, i);
                     }
                 } else {
                     for (int panel = panel0; panel < panel1; ++panel) {
-                        prefetch_share();
                         run_tile(b, panel, i);
                     }
                 }
@@ -423,10 +369,8 @@ AlignedFloats pack_gemm_panels(const Conv2DParams& p, const float* kernel, int N
     return packed;
 }
 
-// What the kernel needs before convolving. The Winograd path needs U = G g G^T, made here when p qualifies.
-// The direct path gets B panels when gemm_panels (worth it when the packed kernel is kept for many calls);
-// without them it reads the caller's kernel, each task copying its slices (cheaper for a single call).
-Conv2DPackedKernel pack(const Conv2DParams& p, const float* kernel, Isa isa, const Context& ctx, bool gemm_panels) {
+// What the kernel needs before convolving: U = G g G^T when Winograd applies to p, else the GEMM panels.
+Conv2DPackedKernel pack(const Conv2DParams& p, const float* kernel, Isa isa, const Context& ctx) {
     assert(kernel && p.in_c >= 1 && p.filters >= 1);
     const MicroKernel uk = kernel_for(isa);
     Conv2DPackedKernel packed;
@@ -437,7 +381,7 @@ Conv2DPackedKernel pack(const Conv2DParams& p, const float* kernel, Isa isa, con
         packed.winograd_tile = m;
         packed.winograd = AlignedFloats::allocate(detail::winograd_packed_floats(m, p.in_c, p.filters, uk.nr));
         detail::winograd_pack_kernel(m, kernel, p.in_c, p.filters, uk, packed.winograd.get(), ctx);
-    } else if (gemm_panels) {
+    } else {
         packed.gemm = pack_gemm_panels(p, kernel, uk.nr, ctx);
     }
     return packed;
@@ -460,15 +404,21 @@ void run_packed(const Conv2DParams& p, const float* input, const Conv2DPackedKer
         }
         detail::winograd_conv(p, input, u, uk, bias, out_conv, bn_scale, bn_shift, out_bn, out_relu, ctx);
     } else {
-        run_conv(p, input, kernel.kernel, kernel.gemm.get(), uk, bias, out_conv, bn_scale, bn_shift, out_bn,
-                 out_relu, ctx, residual);
+        // Likewise the panels, for a kernel packed for a Winograd geometry.
+        AlignedFloats panels;
+        const float* b = kernel.gemm.get();
+        if (!b) {
+            panels = pack_gemm_panels(p, kernel.kernel, uk.nr, ctx);
+            b = panels.get();
+        }
+        run_conv(p, input, b, uk, bias, out_conv, bn_scale, bn_shift, out_bn, out_relu, ctx, residual);
     }
 }
 
 }  // namespace
 
 Conv2DPackedKernel conv2d_pack_kernel(const Conv2DParams& p, const float* kernel, Isa isa, const Context& ctx) {
-    return pack(p, kernel, isa, ctx, /*gemm_panels=*/true);
+    return pack(p, kernel, isa, ctx);
 }
 
 void conv2d_fast_packed(const Conv2DParams& p, const float* input, const Conv2DPackedKernel& kernel,
@@ -496,7 +446,7 @@ void conv2d_fast_packed(const Conv2DParams& p, const float* input, const Conv2DP
 void conv2d_fast_fused_isa(const Conv2DParams& p, const float* input, const float* kernel, const float* bias,
                            float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn,
                            float* out_relu, Isa isa, const Context& ctx) {
-    const Conv2DPackedKernel packed = pack(p, kernel, isa, ctx, /*gemm_panels=*/false);
+    const Conv2DPackedKernel packed = pack(p, kernel, isa, ctx);
     run_packed(p, input, packed, bias, out_conv, bn_scale, bn_shift, out_bn, out_relu, ctx);
 }
 

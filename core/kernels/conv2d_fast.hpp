@@ -16,18 +16,14 @@
 //
 // How it works: an implicit-im2col GEMM. M = out_h*out_w output pixels, N = filters,
 // K = kernel_h*kernel_w*in_c. The kernel (Keras layout (kh, kw, in, out) is already a row-major K x N matrix)
-// becomes B in one of two ways. A one-shot call reads it in place: each task copies the K-block x NR-filter
-// slices it needs into a small per-thread buffer and reuses them across all its row tiles, so the kernel crosses
-// the memory bus once per task and there is no separate whole-kernel packing pass (which, for the few-pixel
-// late stages of ResNet50, would cost more than the convolution: 9 MB in, 9 MB out, then 9 MB in again). A
-// kernel packed once and kept (conv2d_pack_kernel, as the engine does per node) is stored as NR-wide panels
-// that the microkernel reads directly: one sequential stream per panel, no copies, and the hardware prefetcher
-// hides the memory latency that the per-task copies wait on (ResNet50 at 224 with the top: ~10% faster).
+// becomes B packed once as NR-wide column panels that the microkernel reads directly: one sequential stream per
+// panel, which the hardware prefetcher follows (reading the Keras layout in place, rows `filters` apart, left
+// the tiles waiting on memory). The engine keeps a packed kernel per node (conv2d_pack_kernel); a one-shot call
+// packs for that call.
 // Tasks over few output pixels take all of them and fewer filters, so the kernel is read only once in all.
-// The input is not copied: each tile gets, per tap, a
-// pointer to the input pixel it reads (or to zeros in the padding); only convs on fewer than 16 channels (the
-// RGB stem) make one zero-padded copy so that a whole kernel row is one contiguous run. A register-blocked microkernel chosen at
-// run time (AVX-512 14x32, AVX2 6x16, portable 4x8; see gemm_microkernel.hpp) accumulates over K in fixed
+// The input is not copied: each tile gets, per tap, a pointer to the input pixel it reads (or to zeros in the
+// padding); only convs on fewer than 16 channels (the RGB stem) make one zero-padded copy so that a whole kernel
+// row is one contiguous run. A register-blocked microkernel chosen at run time (AVX-512 14x32, AVX2 6x16, portable 4x8; see gemm_microkernel.hpp) accumulates over K in fixed
 // blocks, so every output element sees the same sequence of operations whatever the thread count.
 // 3x3 stride-1 convs with at least 16 channels and 16 filters use Winograd instead (conv2d_winograd.hpp), on the
 // same microkernels: F(4x4, 3x3) (36 GEMMs, 4x fewer multiplies) from 36 4x4 output tiles on, else F(2x2, 3x3)
@@ -36,8 +32,8 @@
 // block's last conv, the join: relu(bn + shortcut), with the shortcut optionally through its own BN. So the block
 // output is written without reading the conv output back from memory.
 // Work is split into tasks of about 16M multiply-adds (under a millisecond even in extreme shapes), checked for
-// cancellation before each tile. Allocates only per call (Winograd transform) and per thread (small buffers,
-// grown once).
+// cancellation before each tile. Allocates only per call (packing, for a one-shot call or a packed kernel made
+// for another geometry) and per thread (small buffers, grown once).
 
 #include <cstddef>
 #include <cstdlib>
@@ -81,9 +77,9 @@ struct AlignedFloats {
     explicit operator bool() const { return bool(buffer); }
 };
 
-// A Conv2D kernel prepared for one ISA's microkernel. Works for any geometry with the same kernel shape; when
-// made for a conv that Winograd applies to it holds the transform, and a later call with a geometry that needs
-// the transform but finds none makes one for that call only.
+// A Conv2D kernel prepared for one ISA's microkernel. Works for any geometry with the same kernel shape: it holds
+// what the geometry it was made for needs (the Winograd transform, or the GEMM panels), and a later call whose
+// geometry needs the other form makes that for the call only.
 struct Conv2DPackedKernel {
     Isa isa = Isa::scalar;
     int kernel_h = 0, kernel_w = 0, in_c = 0, filters = 0;
