@@ -109,6 +109,14 @@ ConvCase case_for(const Row& s, std::uint32_t seed) {
     return c;
 }
 
+// The same for rows with one square kernel size k and no dilation.
+template <typename Row>
+ConvCase square_case_for(const Row& s, std::uint32_t seed) {
+    ConvCase c;
+    REQUIRE(make_case(c, s.h, s.w, s.c, s.k, s.k, s.filters, s.stride, s.stride, 1, 1, s.padding, seed));
+    return c;
+}
+
 // max |got - want| / max |want|, the measure the issue asks for.
 double relative_error(const std::vector<float>& got, const std::vector<float>& want) {
     double diff = 0.0, scale = 0.0;
@@ -372,7 +380,7 @@ TEST_CASE("a kernel packed for Winograd also serves geometries Winograd does not
         INFO("isa " << to_string(isa));
         const Conv2DPackedKernel packed = conv2d_pack_kernel(wino.p, wino.kernel.data(), isa, ctx);
         CHECK(packed.winograd);
-        CHECK_FALSE(packed.gemm);  // the direct path then copies slices of the caller's kernel
+        CHECK_FALSE(packed.gemm);  // the direct path then packs its panels for the call
         for (const ConvCase* c : {&wino, &strided}) {
             INFO(c->describe());
             check_packed_equals_one_shot(*c, packed, isa, ctx);
@@ -396,8 +404,7 @@ TEST_CASE("conv2d_fast on few pixels, long K and 2 KB-aliased input rows matches
     std::uint32_t seed = 900;
     for (Isa isa : available_isas())
         for (const Shape& s : shapes) {
-            ConvCase c;
-            REQUIRE(make_case(c, s.h, s.w, s.c, s.k, s.k, s.filters, s.stride, s.stride, 1, 1, s.padding, seed++));
+            const ConvCase c = square_case_for(s, seed++);
             INFO("isa " << to_string(isa) << ", " << c.describe());
             std::vector<float> want(c.out_size());  // (out_h, out_w, filters)
             conv2d_reference(c.p, c.input.data(), c.kernel.data(), c.bias.data(), want.data());
@@ -414,7 +421,7 @@ TEST_CASE("conv2d_fast on few pixels, long K and 2 KB-aliased input rows matches
         }
 }
 
-// Outputs of more than 8 MB in all are written with non-temporal stores where a tile's columns are full and the
+// Outputs above the streaming threshold (4 MB in all) are written with non-temporal stores where a tile's columns are full and the
 // buffers 64-byte aligned (as the engine's tensors are). The values must not change: compared with the reference,
 // bitwise with the same conv into unaligned buffers (which take the ordinary stores), and across thread counts.
 // Odd pixel counts (a part-filled last row tile) and filters that end in a part-filled panel.
@@ -429,8 +436,7 @@ TEST_CASE("conv2d_fast with outputs larger than the streaming threshold matches 
     std::uint32_t seed = 1200;
     for (Isa isa : available_isas())
         for (const Shape& s : shapes) {
-            ConvCase c;
-            REQUIRE(make_case(c, s.h, s.w, s.c, s.k, s.k, s.filters, s.stride, s.stride, 1, 1, s.padding, seed++));
+            const ConvCase c = square_case_for(s, seed++);
             INFO("isa " << to_string(isa) << ", " << c.describe());
             const std::size_t n = c.out_size();
             REQUIRE(n * sizeof(float) * 3 > (std::size_t(8) << 20));
