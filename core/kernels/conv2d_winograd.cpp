@@ -197,40 +197,29 @@ void winograd_conv(const Conv2DParams& p, const float* input, const float* packe
                     }
             }
 
-        // 3. Output transform Y = A^T M A + bias per tile, then the fused epilogue, which rounds exactly as the
-        //    direct path's (multiply then add for BN).
+        // 3. Output transform Y = A^T M A + bias per tile, and the fused epilogue, straight into the outputs (in
+        //    the ISA's file, at its vector width; it rounds exactly as the direct path's).
         const int j0 = panel0 * NR, n = std::min(F, panel1 * NR) - j0;  // this task's filters [j0, j0 + n)
         const std::size_t xi_stride = std::size_t(T) * nb;
+        WinogradOutputs o;
+        o.bias = bias ? bias + j0 : nullptr;
+        o.bn_scale = bn_scale ? bn_scale + j0 : nullptr;
+        o.bn_shift = bn_shift ? bn_shift + j0 : nullptr;
         for (int t = 0; t < valid; ++t) {
             const std::int64_t tile = t0 + t;
             const int oy = int(tile / tiles_w) * tm, ox = int(tile % tiles_w) * tm;
-            const float* m = Mx + std::size_t(t) * nb;  // M_xi[t, j] = m[xi * xi_stride + j]
-            float y[16][kTaskFilters];                   // (m x m pixels, filters) of this tile
-            const float* mt[36];
-            for (int xi = 0; xi < xis; ++xi) mt[xi] = m + xi * xi_stride;
-            float* yt[16];
-            for (int k = 0; k < tm * tm; ++k) yt[k] = y[k];
-            wt.output(mt, bias ? bias + j0 : nullptr, yt, n);
             for (int k = 0; k < tm * tm; ++k) {
                 const int py = oy + k / tm, px = ox + k % tm;
-                if (py >= p.out_h || px >= p.out_w) continue;  // the partial last rows/columns of tiles
-                const std::int64_t o = (std::int64_t(py) * p.out_w + px) * F + j0;
-                const float* yk = y[k];
-                if (out_conv) std::copy(yk, yk + n, out_conv + o);
-                if (bn_scale) {
-                    const float* sc = bn_scale + j0;
-                    const float* sh = bn_shift + j0;
-                    if (out_bn)
-                        for (int j = 0; j < n; ++j) out_bn[o + j] = yk[j] * sc[j] + sh[j];
-                    if (out_relu)
-                        for (int j = 0; j < n; ++j) {
-                            const float x = yk[j] * sc[j] + sh[j];
-                            out_relu[o + j] = x > 0.0f ? x : 0.0f;
-                        }
-                } else if (out_relu) {
-                    for (int j = 0; j < n; ++j) out_relu[o + j] = yk[j] > 0.0f ? yk[j] : 0.0f;
-                }
+                const bool inside = py < p.out_h && px < p.out_w;  // the last rows/columns of tiles may not be
+                const std::int64_t at = (std::int64_t(py) * p.out_w + px) * F + j0;
+                o.conv[k] = inside && out_conv ? out_conv + at : nullptr;
+                o.bn[k] = inside && out_bn ? out_bn + at : nullptr;
+                o.relu[k] = inside && out_relu ? out_relu + at : nullptr;
             }
+            const float* m = Mx + std::size_t(t) * nb;  // M_xi[t, j] = m[xi * xi_stride + j]
+            const float* mt[36];
+            for (int xi = 0; xi < xis; ++xi) mt[xi] = m + xi * xi_stride;
+            wt.output(mt, o, n);
         }
     });
 }

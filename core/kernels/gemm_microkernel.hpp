@@ -53,14 +53,27 @@ struct MicroArgs {
     bool stream = false;
 };
 
+// Where the output transform of one Winograd tile writes, from the task's first filter on: per output pixel k of
+// the m x m tile (row-major), the pixel's row of each output tensor, or nullptr when that output is not wanted or
+// the pixel lies past the edge of the output. The same epilogue as the direct path's, rounded the same way:
+//   y = A^T p A + bias;  conv = y;  bn = y * bn_scale + bn_shift (multiply, then add);  relu = max(bn or y, 0)
+struct WinogradOutputs {
+    const float* bias = nullptr;      // (n) or nullptr
+    const float* bn_scale = nullptr;  // (n), or both nullptr
+    const float* bn_shift = nullptr;
+    float* conv[16] = {};
+    float* bn[16] = {};
+    float* relu[16] = {};
+};
+
 // One Winograd F(m x m, 3x3) variant's transforms at an ISA's vector width (winograd_transforms.inc); the input
 // patch is alpha x alpha with alpha = m + 2, and xi runs over its alpha^2 "frequencies":
 //   input:  d[alpha^2] -> (C) the patch's pixels, v[alpha^2] -> (C) its transform B^T d B
-//   output: p[alpha^2] -> (n) products, bias (n) or nullptr, y[m^2] -> (n) the outputs A^T p A + bias
+//   output: p[alpha^2] -> (n) products; writes the tile's m^2 outputs A^T p A + bias and their BN and ReLU into o
 //   kernel: g[9] -> (n) the 3x3 taps' kernel rows of one channel, u[alpha^2] -> (n) G g G^T
 struct WinogradTransforms {
     void (*input)(const float* const* d, float* const* v, int C) = nullptr;
-    void (*output)(const float* const* p, const float* bias, float* const* y, int n) = nullptr;
+    void (*output)(const float* const* p, const WinogradOutputs& o, int n) = nullptr;
     void (*kernel)(const float* const* g, float* const* u, int n) = nullptr;
 };
 
