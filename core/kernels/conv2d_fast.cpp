@@ -35,7 +35,7 @@ constexpr std::int64_t kMaxTaskMacs = std::int64_t(64) << 20;  // ~0.6 ms at 100
 // 14 output pixels (ResNet50 stage 4-5: M = 49..196 pixels, kernels of 1-9 MB). Tasks give up filters for rows
 // until they have this many tiles, or all the tiles there are. 8 rather than 16: tasks then keep more filter
 // panels, over which a tile's input rows (copied, for 1024 channels) are reused. ResNet50 stage 4's 1x1
-// 1024 -> 256 convs ~10% faster at 224, stages 4-5 at 600 ~4-7%; nothing else changed.
+// 1024 -> 256 convs ~10% faster at 224 and ~7% at 600 (the 600 backbone 2-4%); nothing else changed.
 constexpr int kMinTilesPerTask = 8;
 // Tasks per conv wanted when the conv is small, so that a few threads share it evenly (not derived from the
 // thread count: task shapes never are), and how far rows per task may shrink for that.
@@ -49,7 +49,8 @@ constexpr int kMinTilesAfterSplit = 4;
 constexpr std::int64_t kStreamOutputBytes = std::int64_t(4) << 20;
 // The last tasks of a conv are cut in two, so that the threads finish closer together: a thread that takes no
 // more tasks waits for the others' last ones (ResNet50 at 224 spent ~5% of its thread time so). Cutting this
-// share of the tasks measured best: ~2% faster at 224 and at 600. Values never depend on it (see run_conv).
+// share of the tasks measured best of 1/2, 1/4 and 1/8: the direct convs ~2% faster in A/B runs within one
+// process (whole passes: within the machine's noise). Values never depend on it (see make_tasks).
 constexpr std::size_t kHalvedTailDivisor = 4;
 // Below this many input channels, taps along a kernel row are merged (see merge_rows).
 constexpr int kMergeRowsBelowChannels = 16;
