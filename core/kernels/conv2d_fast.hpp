@@ -32,8 +32,8 @@
 // block's last conv, the join: relu(bn + shortcut), with the shortcut optionally through its own BN. So the block
 // output is written without reading the conv output back from memory.
 // Work is split into tasks of about 16M multiply-adds (under a millisecond even in extreme shapes), checked for
-// cancellation before each tile. Allocates only per call (packing, for a one-shot call or a packed kernel made
-// for another geometry) and per thread (small buffers, grown once).
+// cancellation before each tile. Allocates only per call (the task list; packing, for a one-shot call or a packed
+// kernel made for another geometry) and per thread (small buffers, grown once).
 
 #include <cstddef>
 #include <cstdlib>
