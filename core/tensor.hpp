@@ -5,6 +5,7 @@
 //   Shape     a node's output shape without data; `flat` marks a (C,) vector (after pooling/Dense)
 //   IntPair   a Keras "int or (rows, cols)" argument
 //   keras_shape()  "(None, 300, 300, 64)" / "(None, 2048)", the notation Keras prints
+//   python_tuple() "(1, 1, 64, 64)" / "(64,)", any rank
 
 #include <cstdint>
 #include <string>
@@ -49,6 +50,8 @@ struct Shape {
 std::string keras_shape(const Shape& s);
 // Without the batch axis, as in error messages: "(300, 300, 64)".
 std::string plain_shape(const Shape& s);
+// Any rank, as Python prints a tuple: "(1, 1, 64, 64)", and a vector "(64,)" (.npy headers, weight shapes).
+std::string python_tuple(const std::vector<std::size_t>& dims);
 
 inline Shape shape_of(const Tensor3& t, bool flat = false) {
     return Shape{int(t.shape()[0]), int(t.shape()[1]), int(t.shape()[2]), flat};
@@ -59,5 +62,7 @@ inline Tensor3 make_tensor(const Shape& s) {
 
 // 1234567 -> "1,234,567", as Keras' model.summary() prints counts.
 std::string with_thousands(std::int64_t n);
+// {"a", "b", "c"} -> "a, b or c", for messages listing the accepted names.
+std::string or_list(const std::vector<std::string>& names);
 
 }  // namespace convscope

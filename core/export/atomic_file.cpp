@@ -49,15 +49,22 @@ std::string describe_open_failure(const std::string& target, int err) {
     return msg;
 }
 
-// Writes bytes to a fresh temp file beside target; returns its path. Nothing is left behind on failure.
-std::string write_temp(const std::string& target, const void* data, std::size_t size) {
+// A new, empty temp file beside target, open for writing; its path goes to `temp`. Refuses what can never be
+// renamed over (an empty name, a folder) before creating anything.
+int create_temp(const std::string& target, std::string& temp) {
     if (target.empty()) throw InputError("cannot write a file with an empty name");
     struct stat st;
     if (::stat(target.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
         throw InputError("cannot write " + target + ": it is a folder");
-    std::string temp;
     const int fd = open_temp(target, temp);
     if (fd < 0) throw InputError(describe_open_failure(target, errno));
+    return fd;
+}
+
+// Writes bytes to a fresh temp file beside target; returns its path. Nothing is left behind on failure.
+std::string write_temp(const std::string& target, const void* data, std::size_t size) {
+    std::string temp;
+    const int fd = create_temp(target, temp);
 
     const char* p = static_cast<const char*>(data);
     std::size_t left = size;
@@ -107,13 +114,22 @@ void ensure_directory(const std::string& path) {
         throw InputError("cannot write into folder " + path + ": " + reason(errno));
 }
 
-void write_file_atomic(const std::string& path, const void* data, std::size_t size) {
-    const std::string temp = write_temp(path, data, size);
+std::string create_temp_beside(const std::string& path) {
+    std::string temp;
+    ::close(create_temp(path, temp));
+    return temp;
+}
+
+void replace_with_temp(const std::string& temp, const std::string& path) {
     if (::rename(temp.c_str(), path.c_str()) != 0) {
         const int err = errno;
         ::unlink(temp.c_str());
         throw InputError("cannot write " + path + ": " + reason(err));
     }
+}
+
+void write_file_atomic(const std::string& path, const void* data, std::size_t size) {
+    replace_with_temp(write_temp(path, data, size), path);
 }
 
 void write_file_atomic(const std::string& path, const std::vector<std::uint8_t>& bytes) {

@@ -7,6 +7,11 @@
 //                                 over path; on any failure the temp file is removed and InputError names
 //                                 the path and the system's reason. An existing file is replaced only on
 //                                 success.
+//   create_temp_beside(path)      for a writer that needs a file name rather than bytes (a library that
+//                                 writes its own file): a new empty "path.tmp-XXXXXX" in the same folder, so
+//                                 that the final rename stays on one file system; InputError as above
+//   replace_with_temp(temp, path) rename() temp over path; on failure temp is removed and InputError names
+//                                 path and the reason
 //   AtomicFileSet                 a set of files written all-or-nothing (every channel of a node as PNG,
 //                                 every node of a block as .npy): add() writes each to a temp name at once,
 //                                 commit() renames them all; if anything failed, or the set is destroyed
@@ -27,6 +32,9 @@ void ensure_directory(const std::string& path);
 void write_file_atomic(const std::string& path, const void* data, std::size_t size);
 void write_file_atomic(const std::string& path, const std::vector<std::uint8_t>& bytes);
 
+std::string create_temp_beside(const std::string& path);
+void replace_with_temp(const std::string& temp, const std::string& path);
+
 class AtomicFileSet {
 public:
     AtomicFileSet() = default;
@@ -42,8 +50,6 @@ public:
     // Renames every temp file to its target and returns the targets in the order they were added. If a
     // rename fails, the files this set had already created are removed again and InputError is thrown.
     std::vector<std::string> commit();
-
-    std::size_t size() const { return pending_.size(); }
 
 private:
     struct Pending {

@@ -1,15 +1,11 @@
 #include "core/export/npy.hpp"
 
-#include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <limits>
-
-#include <sys/stat.h>
 
 #include "core/errors.hpp"
 #include "core/export/atomic_file.hpp"
+#include "core/read_file.hpp"
 
 namespace convscope {
 
@@ -28,12 +24,6 @@ bool little_endian_host() {
     std::uint8_t first;
     std::memcpy(&first, &one, 1);
     return first == 1;
-}
-
-std::string shape_text(const std::vector<std::size_t>& shape) {
-    std::string s = "(";
-    for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-    return s + (shape.size() == 1 ? ",)" : ")");
 }
 
 // The numpy name of a dtype string such as "<f8", for messages.
@@ -179,50 +169,7 @@ std::uint32_t read_le(const std::uint8_t* p, int bytes) {
     return v;
 }
 
-std::vector<std::uint8_t> read_whole_file(const std::string& path) {
-    struct stat st;
-    if (::stat(path.c_str(), &st) != 0) throw InputError(path + ": cannot open (" + std::strerror(errno) + ")");
-    if (S_ISDIR(st.st_mode)) throw InputError(path + ": is a folder, expected a .npy file");
-    std::ifstream f(path, std::ios::binary);
-    if (!f) throw InputError(path + ": cannot open (" + std::strerror(errno) + ")");
-    std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    if (f.bad()) throw InputError(path + ": read error (" + std::strerror(errno) + ")");
-    return bytes;
-}
-
-}  // namespace
-
-std::vector<std::uint8_t> encode_npy(const Tensor3& t, bool flat) {
-    std::vector<std::size_t> shape;
-    if (flat)
-        shape = {t.size()};
-    else
-        shape = {t.shape()[0], t.shape()[1], t.shape()[2]};
-    std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape_text(shape) + ", }";
-    // Version 1.0 stores the header length in 2 bytes; pad so that the data starts on a 64-byte boundary.
-    const std::size_t unpadded = k_magic_len + 2 + 2 + header.size() + 1;
-    header.append((64 - unpadded % 64) % 64, ' ');
-    header += '\n';
-
-    const std::size_t data_at = k_magic_len + 4 + header.size();
-    std::vector<std::uint8_t> out(data_at + t.size() * 4);
-    std::memcpy(out.data(), k_magic, k_magic_len);
-    out[6] = 1;  // version 1.0
-    out[7] = 0;
-    out[8] = std::uint8_t(header.size() & 0xff);
-    out[9] = std::uint8_t(header.size() >> 8);
-    std::memcpy(out.data() + 10, header.data(), header.size());
-    std::memcpy(out.data() + data_at, t.data(), t.size() * 4);  // xtensor is row-major: C order
-    if (!little_endian_host())
-        for (std::size_t i = data_at; i < out.size(); i += 4) {
-            std::swap(out[i], out[i + 3]);
-            std::swap(out[i + 1], out[i + 2]);
-        }
-    return out;
-}
-
-void save_npy(const std::string& path, const Tensor3& t, bool flat) { write_file_atomic(path, encode_npy(t, flat)); }
-
+// Parses the bytes of a .npy; `name` starts every message.
 NpyArray decode_npy(const std::uint8_t* bytes, std::size_t size, const std::string& name) {
     if (size == 0) throw InputError(name + ": the file is empty; expected a NumPy .npy file");
     if (size < k_magic_len || std::memcmp(bytes, k_magic, k_magic_len) != 0)
@@ -260,7 +207,7 @@ NpyArray decode_npy(const std::uint8_t* bytes, std::size_t size, const std::stri
     std::size_t count = 1;
     for (std::size_t d : a.shape) {
         if (d != 0 && count > std::numeric_limits<std::size_t>::max() / 4 / d)
-            throw InputError(name + ": shape " + shape_text(a.shape) + " is too large");
+            throw InputError(name + ": shape " + python_tuple(a.shape) + " is too large");
         count *= d;
     }
     const std::size_t available = (size - data_at) / 4;
@@ -298,22 +245,56 @@ NpyArray decode_npy(const std::uint8_t* bytes, std::size_t size, const std::stri
     return a;
 }
 
-NpyArray load_npy(const std::string& path) {
-    const std::vector<std::uint8_t> bytes = read_whole_file(path);
-    return decode_npy(bytes.data(), bytes.size(), path);
-}
-
+// load_npy(), and the rank must be `rank`; `axes` names the axes for the message, e.g. "H, W, C".
 NpyArray load_npy_array(const std::string& path, std::size_t rank, const std::string& axes) {
     NpyArray a = load_npy(path);
     if (a.shape.size() != rank)
         throw InputError(path + ": " + std::to_string(a.shape.size()) +
-                         (a.shape.size() == 1 ? " dimension " : " dimensions ") + shape_text(a.shape) + ", expected " +
-                         std::to_string(rank) + " (" + axes + ")");
+                         (a.shape.size() == 1 ? " dimension " : " dimensions ") + python_tuple(a.shape) +
+                         ", expected " + std::to_string(rank) + " (" + axes + ")");
     for (std::size_t d : a.shape)
         if (d == 0)
-            throw InputError(path + ": shape " + shape_text(a.shape) + " has an empty axis, expected (" + axes +
+            throw InputError(path + ": shape " + python_tuple(a.shape) + " has an empty axis, expected (" + axes +
                              ") with every axis at least 1");
     return a;
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> encode_npy(const Tensor3& t, bool flat) {
+    std::vector<std::size_t> shape;
+    if (flat)
+        shape = {t.size()};
+    else
+        shape = {t.shape()[0], t.shape()[1], t.shape()[2]};
+    std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + python_tuple(shape) + ", }";
+    // Version 1.0 stores the header length in 2 bytes; pad so that the data starts on a 64-byte boundary.
+    const std::size_t unpadded = k_magic_len + 2 + 2 + header.size() + 1;
+    header.append((64 - unpadded % 64) % 64, ' ');
+    header += '\n';
+
+    const std::size_t data_at = k_magic_len + 4 + header.size();
+    std::vector<std::uint8_t> out(data_at + t.size() * 4);
+    std::memcpy(out.data(), k_magic, k_magic_len);
+    out[6] = 1;  // version 1.0
+    out[7] = 0;
+    out[8] = std::uint8_t(header.size() & 0xff);
+    out[9] = std::uint8_t(header.size() >> 8);
+    std::memcpy(out.data() + 10, header.data(), header.size());
+    std::memcpy(out.data() + data_at, t.data(), t.size() * 4);  // xtensor is row-major: C order
+    if (!little_endian_host())
+        for (std::size_t i = data_at; i < out.size(); i += 4) {
+            std::swap(out[i], out[i + 3]);
+            std::swap(out[i + 1], out[i + 2]);
+        }
+    return out;
+}
+
+void save_npy(const std::string& path, const Tensor3& t, bool flat) { write_file_atomic(path, encode_npy(t, flat)); }
+
+NpyArray load_npy(const std::string& path) {
+    const std::vector<std::uint8_t> bytes = read_file_bytes(path, "", "a .npy file");
+    return decode_npy(bytes.data(), bytes.size(), path);
 }
 
 Tensor3 load_npy_hwc(const std::string& path) {

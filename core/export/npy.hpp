@@ -9,8 +9,6 @@
 //   save_npy(path, t, flat)   the same written atomically (see atomic_file.hpp); numpy.load reads it
 //   NpyArray                  what a file holds: shape and float32 values in C order
 //   load_npy(path)            any float32 array ('<f4' or '>f4', C or Fortran order), converted to C order
-//   load_npy_array(path, rank, axes)   the same, and the rank must be `rank`; `axes` names the axes for
-//                             the message, e.g. "H, W, C"
 //   load_npy_hwc(path)        an activation or image (H, W, C)
 //   load_npy_kernel(path)     a Conv2D kernel (kh, kw, in, out)
 //   load_npy_vector(path)     a bias or a flat activation (C,)
@@ -35,12 +33,8 @@ struct NpyArray {
 };
 
 NpyArray load_npy(const std::string& path);
-NpyArray load_npy_array(const std::string& path, std::size_t rank, const std::string& axes);
 Tensor3 load_npy_hwc(const std::string& path);                      // (H, W, C)
 xt::xtensor<float, 4> load_npy_kernel(const std::string& path);     // (kh, kw, in, out)
 xt::xtensor<float, 1> load_npy_vector(const std::string& path);     // (C,)
-
-// Parsing from memory, for tests and for files already read; `name` starts every message.
-NpyArray decode_npy(const std::uint8_t* bytes, std::size_t size, const std::string& name);
 
 }  // namespace convscope

@@ -1,22 +1,29 @@
 #include "core/image/image.hpp"
 
-#include <cerrno>
-#include <climits>
 #include <algorithm>
-#include <cstring>
-#include <fstream>
-#include <iterator>
+#include <climits>
 
 #include <stb_image.h>
 #include <stb_image_resize.h>
-#include <sys/stat.h>
 
 #include "core/errors.hpp"
+#include "core/read_file.hpp"
 
 namespace convscope {
 
+namespace {
+
+const char* const k_expected = "a PNG, JPEG, BMP or GIF image";
+
+// The bundled samples, in menu order; a sample's name is its file name without the extension.
+const char* const k_sample_files[] = {"chelsea.png", "coffee.png", "astronaut.png", "rocket.jpg"};
+
+std::string without_extension(const std::string& file) { return file.substr(0, file.find('.')); }
+
+}  // namespace
+
 RgbImage decode_image(const std::uint8_t* bytes, std::size_t size, const std::string& what) {
-    if (size == 0) throw InputError(what + ": the file is empty; expected a PNG, JPEG, BMP or GIF image");
+    if (size == 0) throw InputError(what + ": the file is empty; expected " + k_expected);
     if (size > std::size_t(INT_MAX))  // stb_image takes an int length
         throw InputError(what + ": the file is " + std::to_string(size >> 20) + " MiB; images over 2 GiB are not supported");
     int w = 0, h = 0, channels_in_file = 0;
@@ -24,7 +31,7 @@ RgbImage decode_image(const std::uint8_t* bytes, std::size_t size, const std::st
     stbi_uc* data = stbi_load_from_memory(bytes, int(size), &w, &h, &channels_in_file, 3);
     if (!data)
         throw InputError(what + ": cannot decode the image (" + std::string(stbi_failure_reason()) +
-                         "); expected a PNG, JPEG, BMP or GIF image");
+                         "); expected " + k_expected);
     RgbImage img;
     img.height = h;
     img.width = w;
@@ -34,21 +41,7 @@ RgbImage decode_image(const std::uint8_t* bytes, std::size_t size, const std::st
 }
 
 RgbImage load_image(const std::string& path) {
-    // A folder opens like a file on Linux and then fails inside the stream with an ios_base::failure
-    // rather than an InputError: ask first.
-    struct stat st;
-    if (::stat(path.c_str(), &st) != 0)
-        throw InputError(path + ": cannot open the image file (" + std::string(std::strerror(errno)) + ")");
-    if (S_ISDIR(st.st_mode)) throw InputError(path + ": is a folder, expected a PNG, JPEG, BMP or GIF image");
-    std::ifstream file(path, std::ios::binary);
-    if (!file) throw InputError(path + ": cannot open the image file (" + std::string(std::strerror(errno)) + ")");
-    std::vector<std::uint8_t> bytes;
-    try {
-        bytes.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
-    } catch (const std::exception& e) {
-        throw InputError(path + ": cannot read the image file (" + e.what() + ")");
-    }
-    if (file.bad()) throw InputError(path + ": cannot read the image file (" + std::string(std::strerror(errno)) + ")");
+    const std::vector<std::uint8_t> bytes = read_file_bytes(path, "the image file", k_expected);
     return decode_image(bytes.data(), bytes.size(), path);
 }
 
@@ -109,15 +102,20 @@ Tensor3 unit_preprocess(const RgbImage& image) {
     return out;
 }
 
-std::vector<std::string> sample_names() { return {"chelsea", "coffee", "astronaut", "rocket"}; }
+std::vector<std::string> sample_names() {
+    std::vector<std::string> names;
+    for (const char* file : k_sample_files) names.push_back(without_extension(file));
+    return names;
+}
 
 std::string sample_path(const std::string& name, const std::string& assets_dir) {
-    const char* files[] = {"chelsea.png", "coffee.png", "astronaut.png", "rocket.jpg"};
-    for (const char* f : files) {
+    for (const char* f : k_sample_files) {
         const std::string file = f;
-        if (name == file || name == file.substr(0, file.find('.'))) return assets_dir + "/" + file;
+        if (name == file || name == without_extension(file)) return assets_dir + "/" + file;
     }
-    throw InputError("no bundled sample named \"" + name + "\"; the samples are chelsea, coffee, astronaut, rocket");
+    std::string names;
+    for (const std::string& n : sample_names()) names += (names.empty() ? "" : ", ") + n;
+    throw InputError("no bundled sample named \"" + name + "\"; the samples are " + names);
 }
 
 }  // namespace convscope

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/errors.hpp"
+#include "core/tensor.hpp"
 
 namespace convscope {
 
@@ -123,25 +124,35 @@ std::array<Rgb8, 256> make_diverging() {
     return t;
 }
 
+// Every map with its name, in menu order: the one list to_string(), parse_colormap() and colormap_names() read.
+struct NamedColormap {
+    Colormap map;
+    const char* name;
+};
+const NamedColormap k_colormaps[] = {{Colormap::gray, "gray"},
+                                     {Colormap::viridis, "viridis"},
+                                     {Colormap::magma, "magma"},
+                                     {Colormap::diverging, "diverging"}};
+
 }  // namespace
 
 const char* to_string(Colormap c) {
-    switch (c) {
-        case Colormap::gray: return "gray";
-        case Colormap::viridis: return "viridis";
-        case Colormap::magma: return "magma";
-        case Colormap::diverging: return "diverging";
-    }
+    for (const NamedColormap& m : k_colormaps)
+        if (m.map == c) return m.name;
     return "?";
 }
 
-std::vector<std::string> colormap_names() { return {"gray", "viridis", "magma", "diverging"}; }
+std::vector<std::string> colormap_names() {
+    std::vector<std::string> names;
+    for (const NamedColormap& m : k_colormaps) names.push_back(m.name);
+    return names;
+}
 
 Colormap parse_colormap(const std::string& name) {
-    for (Colormap c : {Colormap::gray, Colormap::viridis, Colormap::magma, Colormap::diverging})
-        if (name == to_string(c)) return c;
+    for (const NamedColormap& m : k_colormaps)
+        if (name == m.name) return m.map;
     if (name == "grey") return Colormap::gray;
-    throw ConfigError("colormap \"" + name + "\" is not known; choose gray, viridis, magma or diverging");
+    throw ConfigError("colormap \"" + name + "\" is not known; choose " + or_list(colormap_names()));
 }
 
 const std::array<Rgb8, 256>& colormap_table(Colormap c) {

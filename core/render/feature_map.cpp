@@ -20,7 +20,6 @@ void paint_map(RgbaImage& img, int x0, int y0, int cell_w, int cell_h, const Ten
                ValueRange range, Colormap cmap) {
     const int H = int(t.shape()[0]), W = int(t.shape()[1]), C = int(t.shape()[2]);
     const float* d = t.data();
-    const auto& table = colormap_table(cmap);
     for (int cy = 0; cy < cell_h; ++cy) {
         const int r0 = int(std::int64_t(cy) * H / cell_h);
         const int r1 = std::max(r0 + 1, int(std::int64_t(cy + 1) * H / cell_h));
@@ -38,7 +37,7 @@ void paint_map(RgbaImage& img, int x0, int y0, int cell_w, int cell_h, const Ten
                     }
                 }
             const float value = n > 0 ? float(sum / n) : NAN;
-            const Rgb8 rgb = table[std::size_t(normalize_value(value, range) * 255.0f + 0.5f)];
+            const Rgb8 rgb = colormap_lookup(cmap, normalize_value(value, range));
             std::uint8_t* p = img.at(x0 + cx, y0 + cy);
             p[0] = rgb.r;
             p[1] = rgb.g;
@@ -59,6 +58,12 @@ int colorbar_label_gap(int ts) { return 8 * ts; }
 // Wide enough for three labels of the longest form format_value() produces.
 int colorbar_min_width(int ts) { return 3 * text_width("-8.88e+88", ts) + 2 * colorbar_label_gap(ts); }
 
+// The i-th shown map's slot: its cell with the label under it, left to right then top to bottom.
+Rect slot_of(const GridLayout& L, int i) {
+    const int col = i % L.columns, row = i / L.columns;
+    return Rect{L.gap + col * (L.slot_w + L.gap), L.gap + row * (L.slot_h + L.gap), L.slot_w, L.slot_h};
+}
+
 ColorbarOptions grid_colorbar_options(const GridOptions& o, int width) {
     ColorbarOptions c;
     c.width = width;
@@ -72,10 +77,7 @@ ColorbarOptions grid_colorbar_options(const GridOptions& o, int width) {
 }  // namespace
 
 RgbaImage render_channel(const Tensor3& t, int channel, ValueRange range, Colormap cmap, int scale) {
-    const int C = int(t.shape()[2]);
-    if (channel < 0 || channel >= C)
-        throw std::out_of_range("channel " + std::to_string(channel) + " does not exist: the tensor has " +
-                                std::to_string(C) + " channels");
+    check_channel(t, channel);
     scale = std::max(1, scale);
     RgbaImage img(int(t.shape()[1]) * scale, int(t.shape()[0]) * scale);
     paint_map(img, 0, 0, img.width, img.height, t, channel, range, cmap);
@@ -83,15 +85,13 @@ RgbaImage render_channel(const Tensor3& t, int channel, ValueRange range, Colorm
 }
 
 Rect GridLayout::cell(int i) const {
-    const int col = i % columns, row = i / columns;
-    const int sx = gap + col * (slot_w + gap), sy = gap + row * (slot_h + gap);
-    return Rect{sx + (slot_w - cell_w) / 2, sy, cell_w, cell_h};
+    const Rect slot = slot_of(*this, i);
+    return Rect{slot.x + (slot_w - cell_w) / 2, slot.y, cell_w, cell_h};
 }
 
 Rect GridLayout::label(int i) const {
-    const int col = i % columns, row = i / columns;
-    const int sx = gap + col * (slot_w + gap), sy = gap + row * (slot_h + gap);
-    return Rect{sx, sy + cell_h, slot_w, label_h};
+    const Rect slot = slot_of(*this, i);
+    return Rect{slot.x, slot.y + cell_h, slot_w, label_h};
 }
 
 int GridLayout::channel_at(int x, int y) const {

@@ -11,12 +11,15 @@ namespace convscope {
 
 namespace {
 
-void check_channel(const Tensor3& t, int channel) {
-    const int c = int(t.shape()[2]);
-    if (channel < 0 || channel >= c)
-        throw std::out_of_range("channel " + std::to_string(channel) + " does not exist: the tensor has " +
-                                std::to_string(c) + " channels (0 to " + std::to_string(c - 1) + ")");
-}
+// Every normalisation with its name, in menu order: the one list to_string(), parse_normalization() and
+// normalization_names() read.
+struct NamedNormalization {
+    Normalization normalization;
+    const char* name;
+};
+const NamedNormalization k_normalizations[] = {{Normalization::per_channel, "per-channel"},
+                                               {Normalization::per_layer, "per-layer"},
+                                               {Normalization::symmetric, "symmetric"}};
 
 // [min, max] of the finite values of channel `channel` (or of every channel when channel < 0).
 ValueRange finite_range(const Tensor3& t, int channel) {
@@ -38,23 +41,31 @@ ValueRange finite_range(const Tensor3& t, int channel) {
 
 }  // namespace
 
+void check_channel(const Tensor3& t, int channel) {
+    const int c = int(t.shape()[2]);
+    if (channel < 0 || channel >= c)
+        throw std::out_of_range("channel " + std::to_string(channel) + " does not exist: the tensor has " +
+                                std::to_string(c) + " channels (0 to " + std::to_string(c - 1) + ")");
+}
+
 const char* to_string(Normalization n) {
-    switch (n) {
-        case Normalization::per_channel: return "per-channel";
-        case Normalization::per_layer: return "per-layer";
-        case Normalization::symmetric: return "symmetric";
-    }
+    for (const NamedNormalization& m : k_normalizations)
+        if (m.normalization == n) return m.name;
     return "?";
 }
 
-std::vector<std::string> normalization_names() { return {"per-channel", "per-layer", "symmetric"}; }
+std::vector<std::string> normalization_names() {
+    std::vector<std::string> names;
+    for (const NamedNormalization& m : k_normalizations) names.push_back(m.name);
+    return names;
+}
 
 Normalization parse_normalization(const std::string& name) {
     std::string key = name;
     std::replace(key.begin(), key.end(), '_', '-');
-    for (Normalization n : {Normalization::per_channel, Normalization::per_layer, Normalization::symmetric})
-        if (key == to_string(n)) return n;
-    throw ConfigError("normalisation \"" + name + "\" is not known; choose per-channel, per-layer or symmetric");
+    for (const NamedNormalization& m : k_normalizations)
+        if (key == m.name) return m.normalization;
+    throw ConfigError("normalisation \"" + name + "\" is not known; choose " + or_list(normalization_names()));
 }
 
 ValueRange layer_range(const Tensor3& t) { return finite_range(t, -1); }

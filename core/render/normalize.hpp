@@ -12,6 +12,7 @@
 //                        division by zero; NaN gives 0
 //   channel_stats()      min, max, mean, std and a histogram of one channel
 //   format_value()       a short label for a value: "0", "-1.25", "3.1e+03"
+//   check_channel()      throws std::out_of_range unless `channel` is a channel of the tensor
 //
 // Non-finite values (NaN, ±inf) are skipped by ranges and statistics; a channel with none finite has the
 // range [0, 0]. `channel` is an index into the C axis of an (H, W, C) tensor; out of range throws
@@ -52,5 +53,7 @@ struct ChannelStats {
 ChannelStats channel_stats(const Tensor3& t, int channel, int bins = 32);  // t: (H, W, C)
 
 std::string format_value(float v);
+
+void check_channel(const Tensor3& t, int channel);  // t: (H, W, C)
 
 }  // namespace convscope

@@ -149,7 +149,7 @@ std::vector<std::size_t> dataset_shape(hid_t location, const std::string& path) 
     return extent(space.get(), "dataset \"" + path + "\"");
 }
 
-FloatArray read_float_array(hid_t location, const std::string& path) {
+bool read_float_array(hid_t location, const std::string& path, float* values, std::size_t count) {
     const std::string what = "dataset \"" + path + "\"";
     Id set(H5Dopen2(location, path.c_str(), H5P_DEFAULT), H5Dclose);
     if (!set.valid()) throw Error("cannot open " + what + reason());
@@ -158,15 +158,11 @@ FloatArray read_float_array(hid_t location, const std::string& path) {
     if (!type.valid() || !space.valid()) throw Error("cannot read the type of " + what + reason());
     if (H5Tget_class(type.get()) != H5T_FLOAT)
         throw Error(what + " does not hold floating-point numbers (Keras weights are float32 or float64)");
-
-    FloatArray out;
-    out.shape = extent(space.get(), what);
-    out.values.resize(element_count(space.get(), what));
+    if (element_count(space.get(), what) != count) return false;
     // HDF5 converts float64 (or float16) to the memory type as it reads.
-    if (!out.values.empty() &&
-        H5Dread(set.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.values.data()) < 0)
+    if (count > 0 && H5Dread(set.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) < 0)
         throw Error("cannot read " + what + reason());
-    return out;
+    return true;
 }
 
 void write_fixed_strings(hid_t object, const std::string& attribute, const std::vector<std::string>& values) {

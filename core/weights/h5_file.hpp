@@ -10,7 +10,8 @@
 //   has_attribute()       whether an object carries an attribute of that name
 //   read_strings()        a string attribute as a list: fixed- or variable-length, array or scalar;
 //                         an empty array of any type (Keras' np.asarray([])) reads as an empty list
-//   read_float_array()    a dataset of any float type (float16/32/64), converted to float32 by HDF5
+//   read_float_array()    a dataset of any float type (float16/32/64) into a float32 buffer of its size,
+//                         converted by HDF5
 //   dataset_shape()       a dataset's dimensions without reading its data
 //   write_fixed_strings() a 1-D attribute of fixed-length, null-padded ASCII strings (numpy "S<n>")
 //   write_fixed_string()  a scalar fixed-length string attribute (numpy.bytes_; h5py reads it back as
@@ -67,12 +68,10 @@ std::string last_error();
 bool has_attribute(hid_t object, const std::string& name);
 std::vector<std::string> read_strings(hid_t object, const std::string& attribute);
 
-struct FloatArray {
-    std::vector<std::size_t> shape;  // the dataset's dimensions, as stored
-    std::vector<float> values;       // row-major (C order), as h5py and numpy store them
-};
 std::vector<std::size_t> dataset_shape(hid_t location, const std::string& path);
-FloatArray read_float_array(hid_t location, const std::string& path);
+// Reads the dataset into values[0, count), row-major (C order) as h5py and numpy store it; false, reading
+// nothing, when the dataset does not hold exactly `count` values.
+bool read_float_array(hid_t location, const std::string& path, float* values, std::size_t count);
 
 void write_fixed_strings(hid_t object, const std::string& attribute, const std::vector<std::string>& values);
 void write_fixed_string(hid_t object, const std::string& attribute, const std::string& value);

@@ -1,16 +1,14 @@
 #include "core/weights/keras_h5.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <set>
 
 #include "core/errors.hpp"
+#include "core/export/atomic_file.hpp"
+#include "core/read_file.hpp"
 #include "core/weights/h5_file.hpp"
 
 namespace convscope {
@@ -33,13 +31,6 @@ const Keras1Suffix kKeras1Suffixes[] = {{"_W", "kernel"},         {"_b", "bias"}
 
 bool ends_with(const std::string& s, const std::string& tail) {
     return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
-
-// "(1, 1, 64, 64)"; a vector prints as Python does, "(64,)".
-std::string tuple(const std::vector<std::size_t>& shape) {
-    std::string s = "(";
-    for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-    return s + (shape.size() == 1 ? ",)" : ")");
 }
 
 std::string name_list(const std::vector<std::string>& names) {
@@ -124,24 +115,82 @@ bool is_dataset(hid_t location, const std::string& path) {
     return info.type == H5O_TYPE_DATASET;
 }
 
-// Throws WeightsError unless `path` names a readable regular file.
+// Throws WeightsError unless `path` names a readable file.
 void check_readable(const std::string& path) {
-    struct stat st;
-    if (::stat(path.c_str(), &st) != 0)
-        throw WeightsError("weights file " + path + " cannot be read: " + std::strerror(errno));
-    if (S_ISDIR(st.st_mode))
+    const int err = file_open_error(path);
+    if (err == EISDIR)
         throw WeightsError("weights file " + path + " is a directory; expected a Keras HDF5 weights file (.h5)");
+    if (err != 0) throw WeightsError("weights file " + path + " cannot be read: " + std::strerror(err));
     if (::access(path.c_str(), R_OK) != 0)
         throw WeightsError("weights file " + path + " cannot be read: " + std::strerror(errno));
 }
 
-// One weight the file will supply: where it is, and where it goes.
+// Runs an atomic-file step, whose failures are InputError, for a caller that expects WeightsError.
+template <typename Step>
+auto as_weights_error(Step step) -> decltype(step()) {
+    try {
+        return step();
+    } catch (const InputError& e) {
+        throw WeightsError(e.what());
+    }
+}
+
+// One layer's weights the file will supply: where they are, and where they go.
 struct Planned {
     int node;
-    std::size_t weight;
-    std::string layer;    // the file's group
-    std::string dataset;  // relative to the group, e.g. "conv1/kernel:0" or "conv1_W:0"
+    std::string layer;                  // the file's group
+    std::vector<std::string> datasets;  // per weight of the node, relative to the group, e.g. "conv1/kernel:0"
 };
+
+h5::Id open_layer_group(hid_t root, const std::string& layer) {
+    h5::Id group(H5Gopen2(root, layer.c_str(), H5P_DEFAULT), H5Gclose);
+    if (!group.valid()) throw h5::Error("cannot open the group of layer \"" + layer + "\"");
+    return group;
+}
+
+// Reads a planned layer's weights, each straight into an array of the shape the node expects.
+std::vector<xt::xarray<float>> read_layer_weights(hid_t root, const Planned& p, const std::vector<Weight>& expected) {
+    const h5::Id group = open_layer_group(root, p.layer);
+    std::vector<xt::xarray<float>> values;
+    for (std::size_t i = 0; i < p.datasets.size(); ++i) {
+        xt::xarray<float> v = xt::xarray<float>::from_shape(expected[i].values.shape());  // Keras layout, as stored
+        if (!h5::read_float_array(group.get(), p.datasets[i], v.data(), v.size()))
+            throw h5::Error("dataset \"" + p.datasets[i] + "\" of layer \"" + p.layer +
+                            "\" changed size while reading");
+        values.push_back(std::move(v));
+    }
+    return values;
+}
+
+// Writes the whole weights file under the name `file_name` (HDF5 truncates what is there); throws h5::Error.
+void write_weights_file(const std::string& file_name, const std::vector<const Node*>& layers) {
+    h5::Id file(H5Fcreate(file_name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+    if (!file.valid()) throw h5::Error("cannot create an HDF5 file (" + h5::last_error() + ")");
+    std::vector<std::string> names;
+    for (const Node* n : layers) names.push_back(n->name);
+    write_list(file.get(), "layer_names", names);
+    h5::write_fixed_string(file.get(), "backend", "tensorflow");
+    h5::write_fixed_string(file.get(), "keras_version", "2.x");
+    for (const Node* n : layers) {
+        h5::Id group(H5Gcreate2(file.get(), n->name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+        if (!group.valid()) throw h5::Error("cannot create group \"" + n->name + "\" (" + h5::last_error() + ")");
+        const std::vector<Weight>& weights = n->layer->weights();
+        if (weights.empty()) {
+            h5::write_empty_list(group.get(), "weight_names");
+            continue;
+        }
+        std::vector<std::string> weight_names;
+        for (const Weight& w : weights) weight_names.push_back(n->name + "/" + w.name + ":0");
+        write_list(group.get(), "weight_names", weight_names);
+        for (std::size_t i = 0; i < weights.size(); ++i) {
+            const auto& v = weights[i].values;
+            // Contiguous row-major storage is the Keras layout, element for element.
+            std::vector<std::size_t> shape(v.shape().begin(), v.shape().end());
+            h5::write_float_array(group.get(), weight_names[i], shape, v.data());
+        }
+    }
+    if (!file.close()) throw h5::Error("cannot finish the HDF5 file (" + h5::last_error() + ")");
+}
 
 // A hint when a 4-D kernel has Theano's (out, in, kh, kw) order instead of TensorFlow's (kh, kw, in, out).
 std::string theano_hint(const std::vector<std::size_t>& found, const std::vector<std::size_t>& expected) {
@@ -247,8 +296,7 @@ LoadReport load_keras_weights(Graph& graph, const std::string& path) {
                 throw WeightsError(where + " lists layer \"" + layer + "\" twice in layer_names");
             if (!is_group(root, layer))
                 throw WeightsError(where + " lists layer \"" + layer + "\" in layer_names but has no group for it");
-            h5::Id group(H5Gopen2(root, layer.c_str(), H5P_DEFAULT), H5Gclose);
-            if (!group.valid()) throw h5::Error("cannot open the group of layer \"" + layer + "\"");
+            const h5::Id group = open_layer_group(root, layer);
             std::vector<std::string> weight_names;
             read_list(group.get(), "weight_names", weight_names);  // absent: no weights, as Keras reads it
             if (weight_names.empty()) continue;
@@ -282,9 +330,10 @@ LoadReport load_keras_weights(Graph& graph, const std::string& path) {
                 const std::vector<std::size_t> found = h5::dataset_shape(group.get(), weight_names[i]);
                 if (found != want)
                     throw WeightsError(where + ": layer \"" + layer + "\" " + expected[i].name + " has shape " +
-                                       tuple(found) + ", the graph expects " + tuple(want) + theano_hint(found, want));
-                plan.push_back(Planned{node, i, layer, weight_names[i]});
+                                       python_tuple(found) + ", the graph expects " + python_tuple(want) +
+                                       theano_hint(found, want));
             }
+            plan.push_back(Planned{node, layer, weight_names});
             supplied[std::size_t(node)] = true;
             report.loaded.push_back(layer);
         }
@@ -303,21 +352,14 @@ LoadReport load_keras_weights(Graph& graph, const std::string& path) {
         }
 
         // Pass 2: read everything into staging; the graph changes only after every read succeeded.
-        std::vector<xt::xarray<float>> staged;
+        std::vector<std::vector<xt::xarray<float>>> staged;  // per planned layer, per weight
         staged.reserve(plan.size());
-        for (const Planned& p : plan) {
-            h5::Id group(H5Gopen2(root, p.layer.c_str(), H5P_DEFAULT), H5Gclose);
-            if (!group.valid()) throw h5::Error("cannot open the group of layer \"" + p.layer + "\"");
-            h5::FloatArray a = h5::read_float_array(group.get(), p.dataset);
-            const auto& shape = graph.node(p.node).layer->weights()[p.weight].values.shape();
-            xt::xarray<float> v = xt::xarray<float>::from_shape(shape);  // Keras layout, as stored
-            if (a.values.size() != v.size())
-                throw h5::Error("dataset \"" + p.dataset + "\" of layer \"" + p.layer + "\" changed size while reading");
-            std::copy(a.values.begin(), a.values.end(), v.data());
-            staged.push_back(std::move(v));
+        for (const Planned& p : plan)
+            staged.push_back(read_layer_weights(root, p, graph.node(p.node).layer->weights()));
+        for (std::size_t k = 0; k < plan.size(); ++k) {
+            std::vector<Weight>& weights = graph.node(plan[k].node).layer->weights();
+            for (std::size_t i = 0; i < weights.size(); ++i) weights[i].values = std::move(staged[k][i]);
         }
-        for (std::size_t k = 0; k < plan.size(); ++k)
-            graph.node(plan[k].node).layer->weights()[plan[k].weight].values = std::move(staged[k]);
     } catch (const h5::Error& e) {
         throw WeightsError(where + ": " + e.what());
     }
@@ -339,45 +381,10 @@ void save_keras_weights(const Graph& graph, const std::string& path) {
     }
 
     h5::Lock lock;
-    // A unique name beside the target, so the final rename stays on one file system.
-    static std::atomic<unsigned> counter{0};
-    std::string temp;
-    int fd = -1;
-    for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
-        temp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
-        fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd < 0 && errno != EEXIST) break;
-    }
-    if (fd < 0) throw WeightsError(where + ": cannot create a file beside it: " + std::strerror(errno));
-    ::close(fd);
-
+    // HDF5 writes the file itself, so it gets a temp file's name; the target is replaced only once it is whole.
+    const std::string temp = as_weights_error([&] { return create_temp_beside(path); });
     try {
-        h5::Id file(H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
-        if (!file.valid()) throw h5::Error("cannot create an HDF5 file (" + h5::last_error() + ")");
-        std::vector<std::string> names;
-        for (const Node* n : layers) names.push_back(n->name);
-        write_list(file.get(), "layer_names", names);
-        h5::write_fixed_string(file.get(), "backend", "tensorflow");
-        h5::write_fixed_string(file.get(), "keras_version", "2.x");
-        for (const Node* n : layers) {
-            h5::Id group(H5Gcreate2(file.get(), n->name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
-            if (!group.valid()) throw h5::Error("cannot create group \"" + n->name + "\" (" + h5::last_error() + ")");
-            const std::vector<Weight>& weights = n->layer->weights();
-            if (weights.empty()) {
-                h5::write_empty_list(group.get(), "weight_names");
-                continue;
-            }
-            std::vector<std::string> weight_names;
-            for (const Weight& w : weights) weight_names.push_back(n->name + "/" + w.name + ":0");
-            write_list(group.get(), "weight_names", weight_names);
-            for (std::size_t i = 0; i < weights.size(); ++i) {
-                const auto& v = weights[i].values;
-                // Contiguous row-major storage is the Keras layout, element for element.
-                std::vector<std::size_t> shape(v.shape().begin(), v.shape().end());
-                h5::write_float_array(group.get(), weight_names[i], shape, v.data());
-            }
-        }
-        if (!file.close()) throw h5::Error("cannot finish the HDF5 file (" + h5::last_error() + ")");
+        write_weights_file(temp, layers);
     } catch (const h5::Error& e) {
         ::unlink(temp.c_str());
         throw WeightsError(where + ": " + e.what());
@@ -385,11 +392,7 @@ void save_keras_weights(const Graph& graph, const std::string& path) {
         ::unlink(temp.c_str());
         throw;
     }
-    if (std::rename(temp.c_str(), path.c_str()) != 0) {
-        const int err = errno;
-        ::unlink(temp.c_str());
-        throw WeightsError(where + ": " + std::strerror(err));
-    }
+    as_weights_error([&] { replace_with_temp(temp, path); });
 }
 
 }  // namespace convscope
