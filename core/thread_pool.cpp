@@ -20,14 +20,14 @@ inline void cpu_relax() {
 }  // namespace
 
 template <typename Ready>
-bool ThreadPool::spin_until(Ready ready) {
+void ThreadPool::spin_until(Ready ready) {
     const auto give_up = std::chrono::steady_clock::now() + kSpinMicroseconds;
     for (;;) {
         for (int i = 0; i < 64; ++i) {  // look at the clock only now and then
-            if (ready()) return true;
+            if (ready()) return;
             cpu_relax();
         }
-        if (std::chrono::steady_clock::now() >= give_up) return ready();
+        if (std::chrono::steady_clock::now() >= give_up) return;
     }
 }
 
@@ -104,13 +104,11 @@ void ThreadPool::parallel_for(std::size_t tasks, const std::function<void(std::s
     }
     wake_.notify_all();
     run_tasks();
+    // Every worker must have left run_tasks() before fn goes out of scope.
+    spin_until([&] { return busy_workers_.load(std::memory_order_acquire) == 0; });
     std::exception_ptr error;
     {
         std::unique_lock<std::mutex> lock(mutex_);
-        // Every worker must have left run_tasks() before fn goes out of scope.
-        lock.unlock();
-        spin_until([&] { return busy_workers_.load(std::memory_order_acquire) == 0; });
-        lock.lock();
         done_.wait(lock, [&] { return busy_workers_ == 0; });
         job_ = nullptr;
         error = error_;

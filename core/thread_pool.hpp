@@ -42,9 +42,10 @@ public:
 private:
     void worker_loop();
     void run_tasks();
-    // Watches `ready` for at most kSpinMicroseconds; true if it became true.
+    // Watches `ready` for at most kSpinMicroseconds; the caller then waits on a condition variable, which
+    // returns at once if it did become true.
     template <typename Ready>
-    static bool spin_until(Ready ready);
+    static void spin_until(Ready ready);
 
     std::vector<std::thread> workers_;
     std::mutex mutex_;

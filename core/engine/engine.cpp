@@ -115,20 +115,32 @@ Engine::TensorPtr Engine::acquire(int i) {
     return out;
 }
 
-void Engine::publish(int i, TensorPtr out, std::vector<TensorPtr>& scratch) {
+// Node i's output is now up to date, whether it was written, left to be derived, or dropped.
+void Engine::mark_executed(int i) {
     ++executions_[std::size_t(i)];
     valid_[std::size_t(i)] = 1;
+}
+
+void Engine::publish(int i, TensorPtr out, std::vector<TensorPtr>& scratch) {
+    mark_executed(i);
     if (keeps(i)) cache_[std::size_t(i)] = std::move(out);
     else scratch[std::size_t(i)] = std::move(out);
 }
 
 // A node published as derived: valid and counted as executed, but not written; output() makes it.
 void Engine::publish_derived(int i, Derivation how) {
-    ++executions_[std::size_t(i)];
-    valid_[std::size_t(i)] = 1;
+    mark_executed(i);
     derived_[std::size_t(i)] = std::make_unique<Derivation>(std::move(how));
     // Its previous buffer would only sit idle (and count as memory) until someone asks for the output.
     recycled_[std::size_t(i)].reset();
+}
+
+// out_sum = a + b, each term an affine of its tensor or the tensor itself; out_relu = max(out_sum, 0). Either
+// output may be nullptr.
+static void add_terms(const Conv2DResidual& a, const Conv2DResidual& b, float* out_sum, float* out_relu,
+                      std::size_t pixels, std::size_t channels, const Context& ctx) {
+    affine_add_fast(a.shortcut, a.shortcut_scale, a.shortcut_shift, b.shortcut, b.shortcut_scale, b.shortcut_shift,
+                    out_sum, out_relu, pixels, channels, ctx);
 }
 
 static const std::shared_ptr<Tensor3>* in_scratch(const std::vector<std::shared_ptr<Tensor3>>& scratch, int i) {
@@ -162,8 +174,8 @@ const Tensor3& Engine::materialise(int i, const std::vector<TensorPtr>& scratch)
         const Tensor3& x = available(how.sources[0], scratch);  // (H, W, C)
         batch_norm_fast(x.data(), how.scale.data(), how.shift.data(), out->data(), nullptr, pixels, channels, ctx);
     } else {
-        const Term a = term(how.sources[0], scratch), b = term(how.sources[1], scratch);
-        affine_add_fast(a.x, a.scale, a.shift, b.x, b.scale, b.shift, out->data(), nullptr, pixels, channels, ctx);
+        add_terms(term(how.sources[0], scratch), term(how.sources[1], scratch), out->data(), nullptr, pixels, channels,
+                  ctx);
     }
     // Published only now, complete; the recipe goes (the output is cached until the next invalidation).
     cache_[std::size_t(i)] = std::move(out);
@@ -226,11 +238,7 @@ void Engine::execute_fused(const FusedGroup& group, const Context& ctx, std::vec
         // reads it) before the ReLU, and the Add is left to its derivation or dropped.
         const bool join = n == 4;
         const int shortcut = join ? graph_.node(group.nodes[2]).inputs[1] : -1;
-        Conv2DResidual residual;
-        if (join) {
-            const Term s = term(shortcut, scratch);
-            residual = Conv2DResidual{s.x, s.scale, s.shift};
-        }
+        const Conv2DResidual residual = join ? term(shortcut, scratch) : Conv2DResidual{};
         float* relu = out(join ? 3 : 2);
         const bool bn_in_pass = out(1) || relu;  // else the BN is left entirely to its derivation
         const float* bias = conv->config().use_bias ? conv->weights()[1].values.data() : nullptr;
@@ -244,11 +252,11 @@ void Engine::execute_fused(const FusedGroup& group, const Context& ctx, std::vec
         if (n > 1 && group.fate[1] == Fate::derived) how[1] = Derivation{{group.nodes[0]}, std::move(scale), std::move(shift)};
         if (join && group.fate[2] == Fate::derived) how[2] = Derivation{{group.nodes[1], shortcut}, {}, {}};
     } else {  // Add -> ReLU, reading a derived BN input as the affine of its conv output
-        const Term a = term(first.inputs[0], scratch), b = term(first.inputs[1], scratch);
         const std::size_t channels = std::size_t(shapes_[std::size_t(group.nodes[0])].c);
         const std::size_t pixels = std::size_t(shapes_[std::size_t(group.nodes[0])].h) *
                                    std::size_t(shapes_[std::size_t(group.nodes[0])].w);
-        affine_add_fast(a.x, a.scale, a.shift, b.x, b.scale, b.shift, out(0), out(1), pixels, channels, ctx);
+        add_terms(term(first.inputs[0], scratch), term(first.inputs[1], scratch), out(0), out(1), pixels, channels,
+                  ctx);
         if (group.fate[0] == Fate::derived) how[0] = Derivation{{first.inputs[0], first.inputs[1]}, {}, {}};
     }
     for (std::size_t k = 0; k < n; ++k) {
@@ -256,8 +264,7 @@ void Engine::execute_fused(const FusedGroup& group, const Context& ctx, std::vec
         if (group.fate[k] == Fate::derived) {
             publish_derived(node, std::move(how[k]));
         } else if (group.fate[k] == Fate::dropped) {  // as publish() of an output the keep policy drops at once
-            ++executions_[std::size_t(node)];
-            valid_[std::size_t(node)] = 1;
+            mark_executed(node);
         } else {
             publish(node, std::move(outs[k]), scratch);
         }
@@ -278,13 +285,14 @@ void Engine::execute_fused(const FusedGroup& group, const Context& ctx, std::vec
 // derivation's sources stay) and compute() did not ask for it (`held`: it hands over the tensor itself).
 // Which it drops: a node the keep policy does not cache, that compute() did not ask for, read only inside
 // its group (the conv and BN before a fused ReLU, the conv before its BN, the Add before its ReLU).
-std::vector<Engine::FusedGroup> Engine::plan_fusion(const std::vector<char>& needed, const std::vector<char>& held) const {
+Engine::FusionPlan Engine::plan_fusion(const std::vector<char>& needed, const std::vector<char>& held) const {
     std::vector<FusedGroup> groups;
-    if (options_.kernels != Kernels::fast) return groups;  // the reference path runs every layer as written
-    std::vector<std::vector<int>> readers(std::size_t(graph_.size()));
-    for (int i = 0; i < graph_.size(); ++i)
-        for (int j : graph_.node(i).inputs) readers[std::size_t(j)].push_back(i);
-    auto only_reader = [&](int i) { return readers[std::size_t(i)].size() == 1 ? readers[std::size_t(i)][0] : -1; };
+    std::vector<int> group_of(std::size_t(graph_.size()), -1);
+    if (options_.kernels != Kernels::fast) return {{}, group_of};  // the reference path runs every layer as written
+    auto only_reader = [&](int i) {
+        const std::vector<int>& readers = graph_.consumers(i);
+        return readers.size() == 1 ? readers[0] : -1;
+    };
     auto is_relu = [&](int i) {
         const auto* a = i >= 0 ? dynamic_cast<const Activation*>(graph_.node(i).layer.get()) : nullptr;
         return a && a->config().activation == ActivationKind::relu && needed[std::size_t(i)];
@@ -327,7 +335,6 @@ std::vector<Engine::FusedGroup> Engine::plan_fusion(const std::vector<char>& nee
     }
 
     // Joins into conv epilogues (see above).
-    std::vector<int> group_of(std::size_t(graph_.size()), -1);
     for (std::size_t g = 0; g < groups.size(); ++g)
         for (int n : groups[g].nodes) group_of[std::size_t(n)] = int(g);
     auto first_of = [&](int n) {  // where n's pass starts: the first node of its group, or n itself
@@ -373,10 +380,18 @@ std::vector<Engine::FusedGroup> Engine::plan_fusion(const std::vector<char>& nee
             early->after = after;
         }
     }
-    std::vector<FusedGroup> kept;
+    // The merged joins go; group_of is renumbered to match (their nodes already point at the conv's group).
+    FusionPlan plan;
+    std::vector<int> renumbered(groups.size(), -1);
     for (std::size_t g = 0; g < groups.size(); ++g)
-        if (!merged[g]) kept.push_back(std::move(groups[g]));
-    return kept;
+        if (!merged[g]) {
+            renumbered[g] = int(plan.groups.size());
+            plan.groups.push_back(std::move(groups[g]));
+        }
+    for (int& g : group_of)
+        if (g >= 0) g = renumbered[std::size_t(g)];
+    plan.group_of = std::move(group_of);
+    return plan;
 }
 
 std::vector<char> Engine::needed_for(const std::vector<int>& targets) const {
@@ -411,14 +426,13 @@ RunStats Engine::run_nodes(const std::vector<int>& targets, bool hold_targets, c
     p.total = int(std::count(needed.begin(), needed.end(), 1));
     // Outputs the keep policy does not cache live here until the run ends.
     std::vector<TensorPtr> scratch(std::size_t(graph_.size()));
-    // Fused groups run when their first node comes up; the group's other nodes are then skipped.
-    std::vector<int> group_of(std::size_t(graph_.size()), -1);
     std::vector<char> held(std::size_t(graph_.size()), 0);
     if (hold_targets)
         for (int t : targets) held[std::size_t(t)] = 1;
-    const std::vector<FusedGroup> groups = plan_fusion(needed, held);
-    for (std::size_t g = 0; g < groups.size(); ++g)
-        for (int n : groups[g].nodes) group_of[std::size_t(n)] = int(g);
+    // Fused groups run when their first node comes up; the group's other nodes are then skipped.
+    const FusionPlan plan = plan_fusion(needed, held);
+    const std::vector<FusedGroup>& groups = plan.groups;
+    const std::vector<int>& group_of = plan.group_of;
     // The passes in the order they run, each by its first node: node order, except that an early group runs
     // right after the pass starting at its `after` (first of all for -1).
     std::vector<std::vector<int>> early_after(std::size_t(graph_.size()) + 1);  // by after + 1
@@ -477,12 +491,12 @@ RunStats Engine::run_nodes(const std::vector<int>& targets, bool hold_targets, c
                     if (wanted_later(*scratch[std::size_t(j)])) spare_.push_back(std::move(scratch[std::size_t(j)]));
                     else scratch[std::size_t(j)].reset();
                 }
-            ++stats.computed;
             p.node = n;
             ++p.done;
             if (progress) progress(p);
         }
     }
+    stats.computed = p.done;
     last_scratch_ = std::move(scratch);
     stats.milliseconds = milliseconds_since(start);
     return stats;

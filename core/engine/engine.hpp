@@ -77,7 +77,6 @@ public:
     const Graph& graph() const { return graph_; }
     // Direct access for loading weights and similar whole-graph changes: call invalidate_all() after.
     Graph& mutable_graph() { return graph_; }
-    const EngineOptions& options() const { return options_; }
 
     void set_input(Tensor3 input);                // (H, W, 3), already preprocessed
     const Tensor3* input() const { return input_.get(); }
@@ -118,15 +117,18 @@ private:
         std::vector<int> sources;         // affine: {x}; sum: {a, b}
         std::vector<float> scale, shift;  // (channels) affine: x * scale + shift; empty for a sum
     };
-    // One input of a fused elementwise pass: x, or x * scale + shift when scale is given.
-    struct Term {
-        const float* x = nullptr;  // (H, W, C)
-        const float* scale = nullptr;
-        const float* shift = nullptr;
+    // One input of a fused elementwise pass: x, or x * scale + shift when a scale is given; the form in which a
+    // conv epilogue takes its shortcut, so a join's shortcut goes to the conv as it is.
+    using Term = Conv2DResidual;
+    // Which passes a run makes (see plan_fusion).
+    struct FusionPlan {
+        std::vector<FusedGroup> groups;
+        std::vector<int> group_of;  // per node: its index in groups, or -1 when it runs alone
     };
     bool keeps(int node) const;  // whether the keep policy caches this node
     void forget(int node, bool weights_may_have_changed);
     TensorPtr acquire(int node);
+    void mark_executed(int node);
     void publish(int node, TensorPtr out, std::vector<TensorPtr>& scratch);
     const Tensor3& available(int node, const std::vector<TensorPtr>& scratch);
     Term term(int node, const std::vector<TensorPtr>& scratch);
@@ -134,7 +136,7 @@ private:
     void publish_derived(int node, Derivation how);
     void execute(int node, const Context& ctx, std::vector<TensorPtr>& scratch);
     void execute_fused(const FusedGroup& group, const Context& ctx, std::vector<TensorPtr>& scratch);
-    std::vector<FusedGroup> plan_fusion(const std::vector<char>& needed, const std::vector<char>& held) const;
+    FusionPlan plan_fusion(const std::vector<char>& needed, const std::vector<char>& held) const;
     const Conv2DPackedKernel& packed_kernel(int node, const Conv2DParams& p, const Context& ctx);
     void note_memory(const std::vector<TensorPtr>& scratch);
     std::vector<char> needed_for(const std::vector<int>& targets) const;

@@ -1,7 +1,5 @@
 #include "core/model/graph.hpp"
 
-#include <algorithm>
-
 #include "core/errors.hpp"
 
 namespace convscope {
@@ -12,6 +10,7 @@ Graph Graph::clone() const {
     Graph g;
     g.nodes_.reserve(nodes_.size());
     for (const Node& n : nodes_) g.nodes_.push_back(Node{n.name, n.layer->clone(), n.inputs});
+    g.readers_ = readers_;
     g.blocks = blocks;
     return g;
 }
@@ -24,22 +23,17 @@ int Graph::add(std::string name, std::unique_ptr<Layer> layer, const std::vector
         if (i < 0) throw ConfigError("node \"" + n.name + "\" reads \"" + in + "\", which does not exist (yet)");
         n.inputs.push_back(i);
     }
+    const int index = int(nodes_.size());
+    for (int i : n.inputs) readers_[std::size_t(i)].push_back(index);
     nodes_.push_back(std::move(n));
-    return int(nodes_.size()) - 1;
+    readers_.emplace_back();
+    return index;
 }
 
 int Graph::find(const std::string& name) const {
     for (std::size_t i = 0; i < nodes_.size(); ++i)
         if (nodes_[i].name == name) return int(i);
     return -1;
-}
-
-std::vector<int> Graph::consumers(int i) const {
-    std::vector<int> out;
-    for (std::size_t j = 0; j < nodes_.size(); ++j)
-        if (std::find(nodes_[j].inputs.begin(), nodes_[j].inputs.end(), i) != nodes_[j].inputs.end())
-            out.push_back(int(j));
-    return out;
 }
 
 std::vector<int> Graph::downstream(int i) const {
@@ -127,13 +121,18 @@ std::int64_t Graph::macs() const {
     return total;
 }
 
-int Graph::block_of(int i) const {
-    for (std::size_t b = 0; b < blocks.size(); ++b) {
-        const Block& blk = blocks[b];
-        auto has = [i](const std::vector<int>& v) { return std::find(v.begin(), v.end(), i) != v.end(); };
-        if (has(blk.main_path) || has(blk.shortcut) || blk.add == i || blk.output == i) return int(b);
-    }
-    return -1;
+void BlockList::push_back(Block b) {
+    const int index = int(blocks_.size());
+    auto note = [&](int node) {
+        if (node < 0) return;
+        if (std::size_t(node) >= block_of_.size()) block_of_.resize(std::size_t(node) + 1, -1);
+        if (block_of_[std::size_t(node)] < 0) block_of_[std::size_t(node)] = index;  // an earlier block keeps it
+    };
+    for (int n : b.main_path) note(n);
+    for (int n : b.shortcut) note(n);
+    note(b.add);
+    note(b.output);
+    blocks_.push_back(std::move(b));
 }
 
 }  // namespace convscope

@@ -3,11 +3,12 @@
 //
 //   Graph::add()             appends a node (its inputs must already exist); returns its index
 //   Graph::find()            index of a node by name, or -1
-//   Graph::consumers()       nodes that read a node's output
+//   Graph::consumers()       nodes that read a node's output (kept up to date by add())
 //   Graph::infer_shapes()    a shape or an error for every node, without data (microseconds)
 //   Graph::build_weights()   sizes every layer's weights for the current shapes; reports re-sized nodes
 //   Graph::clone()           a deep copy (layers and weights), for handing a snapshot to another thread
 //   Block                    a ResNet conv_block / identity_block: main path, shortcut, Add, output
+//   Graph::blocks            the blocks, read like a vector; push_back() also indexes which block each node is in
 
 #include <memory>
 #include <optional>
@@ -38,6 +39,31 @@ struct Block {
     int output = -1;             // "<block>_relu"
 };
 
+// The blocks of a graph in network order, with the index behind Graph::block_of() (the GUI asks it for every
+// node every frame). Read like a std::vector; blocks are added with push_back() and not changed afterwards,
+// which keeps the index right.
+class BlockList {
+public:
+    using const_iterator = std::vector<Block>::const_iterator;
+
+    void push_back(Block b);
+    std::size_t size() const { return blocks_.size(); }
+    bool empty() const { return blocks_.empty(); }
+    const Block& operator[](std::size_t i) const { return blocks_[i]; }
+    const Block& front() const { return blocks_.front(); }
+    const Block& back() const { return blocks_.back(); }
+    const_iterator begin() const { return blocks_.begin(); }
+    const_iterator end() const { return blocks_.end(); }
+    // The first block that contains node i (main path, shortcut, add or output), or -1.
+    int block_of(int i) const {
+        return i >= 0 && std::size_t(i) < block_of_.size() ? block_of_[std::size_t(i)] : -1;
+    }
+
+private:
+    std::vector<Block> blocks_;
+    std::vector<int> block_of_;  // per node up to the highest one in a block; -1 outside blocks
+};
+
 struct NodeShape {
     std::optional<Shape> shape;  // set when this node's shape could be inferred
     std::string error;           // why not, when the problem arises at this node
@@ -58,7 +84,7 @@ public:
     const Node& node(int i) const { return nodes_.at(std::size_t(i)); }
     Node& node(int i) { return nodes_.at(std::size_t(i)); }
     const std::vector<Node>& nodes() const { return nodes_; }
-    std::vector<int> consumers(int i) const;
+    const std::vector<int>& consumers(int i) const { return readers_.at(std::size_t(i)); }
     // Every node that depends on node i (directly or not), i itself included, in topological order.
     std::vector<int> downstream(int i) const;
     int output() const { return nodes_.empty() ? -1 : int(nodes_.size()) - 1; }
@@ -74,12 +100,13 @@ public:
     std::int64_t trainable_param_count() const;
     std::int64_t macs() const;  // whole-graph multiply-accumulates, or 0 if shapes fail
 
-    std::vector<Block> blocks;  // in network order
+    BlockList blocks;  // in network order
     // The block that contains node i (main path, shortcut, add or output), or -1.
-    int block_of(int i) const;
+    int block_of(int i) const { return blocks.block_of(i); }
 
 private:
     std::vector<Node> nodes_;
+    std::vector<std::vector<int>> readers_;  // per node: the nodes that read it, in order
 };
 
 }  // namespace convscope
