@@ -32,14 +32,14 @@ double now_seconds() {
 
 void show_error(AppState& app, const std::string& message) {
     app.error_bar.message = message;
-    app.error_bar.shown_at = now_seconds();
 }
 
 void refresh_network_structure(AppState& app) {
     const ResNet50Options& o = app.network.options;
-    const ResNet50Options& u = app.ui_graph_options;
-    const bool rebuild = o.last_stage != u.last_stage || o.include_top != u.include_top || app.ui_graph.size() == 0;
-    if (!rebuild && (o.height != u.height || o.width != u.width)) {
+    const bool built = app.ui_graph.size() != 0;
+    const bool resize_only = built && only_input_size_differs(o, app.ui_graph_options);
+    const bool rebuild = !built || (o != app.ui_graph_options && !resize_only);
+    if (resize_only) {
         // Only the input size changed: swap the input layer, keep the rest (no 30 MB re-allocation while
         // the user drags the size). Outputs on screen stay until the worker replaces them.
         app.ui_graph.node(0).layer = std::make_unique<InputLayer>(Shape::image(o.height, o.width, 3));
@@ -56,21 +56,19 @@ void refresh_network_structure(AppState& app) {
         app.network_outputs.assign(n, nullptr);
         app.network_stale.assign(n, 0);
         app.network_reinitialised.assign(n, 0);
-        app.network_structure_request = app.worker_request_counter + 1;  // older node events do not fit
+        app.network_structure_request = app.last_posted_request + 1;  // older node events do not fit
         app.selected_node = app.ui_graph.find(selected);
         if (app.selected_node < 0) app.selected_node = app.ui_graph.output();  // it was in the removed part
     }
-    app.edit_errors.clear();
-    // Every Conv2D gets its seed configuration unless the user edited it.
+    // Every Conv2D gets its seed configuration unless the user edited it. A node seen for the first time
+    // still has its seed configuration: that is when it is remembered.
     for (int i = 0; i < app.ui_graph.size(); ++i) {
         auto* conv = dynamic_cast<Conv2D*>(app.ui_graph.node(i).layer.get());
         if (!conv) continue;
         const std::string& name = app.ui_graph.node(i).name;
-        if (rebuild || !app.original_convs.count(name)) {
-            if (!app.original_convs.count(name)) app.original_convs[name] = conv->config();
-        }
+        const Conv2DConfig& original = app.original_convs.try_emplace(name, conv->config()).first->second;
         auto it = app.network.edits.find(name);
-        conv->set_config(it != app.network.edits.end() ? it->second : app.original_convs[name]);
+        conv->set_config(it != app.network.edits.end() ? it->second : original);
     }
     app.ui_shapes = app.ui_graph.infer_shapes();
     app.ui_graph.build_weights();  // zero-filled, only so that parameter counts follow the edits
@@ -93,7 +91,11 @@ void refresh_playground_geometry(AppState& app) {
             throw ConfigError("output " + plain_shape(out) + " holds " + with_thousands(out.size()) +
                               " values; the playground allows up to " + with_thousands(kMaxValues) +
                               " (400 MB): use a smaller input size, fewer filters or larger strides");
+        conv.build({in});  // sizes the kernel and bias, for the parameter count
         app.playground_geometry = g;
+        app.playground_params = conv.param_count();
+        app.playground_macs = conv.macs({in});
+        app.playground_keras_line = conv.keras_line();
         app.playground_error.clear();
     } catch (const std::exception& e) {
         app.playground_error = e.what();
@@ -139,7 +141,6 @@ void sync_worker(AppState& app) {
     const bool playground_changed = app.last_posted_request == 0 || r.playground != app.last_request.playground ||
                                     r.image_source != app.last_request.image_source;
     app.last_posted_request = app.worker.post(r);
-    app.worker_request_counter = app.last_posted_request;
     if (playground_changed && r.playground_valid) app.change_times[app.last_posted_request] = now_seconds();
     app.last_request = std::move(r);
 }
@@ -155,16 +156,17 @@ bool drain_worker(AppState& app) {
         case K::image_loaded:
             app.image = e.image;
             app.loaded_image_source = e.path;
-            app.image_label = e.path.rfind("sample:", 0) == 0 ? e.path.substr(7) + " (bundled sample)" : e.path;
+            if (const auto sample = sample_name(e.path)) app.image_label = *sample + " (bundled sample)";
+            else app.image_label = e.path;
             app.image_label += " - " + std::to_string(e.image->width) + "x" + std::to_string(e.image->height);
             app.image_texture.upload(e.thumb_width, e.thumb_height, e.rgba.data(), true);
             break;
         case K::image_failed: {
-            std::string shown = e.path.rfind("sample:", 0) == 0 ? e.path.substr(7) : e.path;
+            const std::string shown = sample_name(e.path).value_or(e.path);
             show_error(app, "Cannot use image \"" + shown + "\": " + e.message +
                                 ". Expected a PNG, JPEG, BMP, GIF, TGA or PNM picture" +
                                 (app.image ? "; the previous image stays." : "; showing the bundled sample instead."));
-            app.image_source = app.loaded_image_source.empty() ? "sample:chelsea" : app.loaded_image_source;
+            app.image_source = app.loaded_image_source.empty() ? sample_source("chelsea") : app.loaded_image_source;
             app.request_dirty = true;
             break;
         }
@@ -183,7 +185,6 @@ bool drain_worker(AppState& app) {
             break;
         case K::playground_done:
             app.playground_output = e.tensor;
-            app.playground_output_request = e.request;
             app.playground_ms = e.milliseconds;
             {
                 // The newest parameter change this result reflects starts the latency clock.
@@ -286,7 +287,6 @@ static void show_render(AppState& app, const std::shared_ptr<const RenderResult>
         app.latency_tensor = nullptr;
     }
     app.shown.result = r;
-    app.shown.valid = true;
     app.shown_render_signature = sig;
 }
 
@@ -296,10 +296,10 @@ static std::shared_ptr<const RenderResult> cached_render(const AppState& app, st
     return nullptr;
 }
 
-static void post_render(AppState& app, const std::shared_ptr<const Tensor3>& t, std::uint64_t sig, const GridFit& f,
-                        bool prefetch) {
+static void post_render(AppState& app, const std::shared_ptr<const Tensor3>& t, std::uint64_t sig, const GridFit& f) {
     RenderRequest r;
     r.key = app.next_render_key++;
+    r.signature = sig;
     r.tensor = t;
     r.normalization = app.view.normalization;
     r.colormap = app.view.colormap;
@@ -310,8 +310,6 @@ static void post_render(AppState& app, const std::shared_ptr<const Tensor3>& t, 
     r.columns = f.columns;
     app.pending_render_signature = sig;
     app.pending_render_key = r.key;
-    app.pending_is_prefetch = prefetch;
-    app.render_signatures[r.key] = sig;
     app.worker.post_render(std::move(r));
 }
 
@@ -330,7 +328,7 @@ void request_render(AppState& app) {
         if (auto c = cached_render(app, sig)) {
             show_render(app, c, sig);  // a node prefetched or seen a moment ago: on screen this frame
         } else {
-            if (sig != app.pending_render_signature) post_render(app, t, sig, fit, false);
+            if (sig != app.pending_render_signature) post_render(app, t, sig, fit);
             return;
         }
     }
@@ -349,7 +347,7 @@ void request_render(AppState& app) {
         const GridFit f = fit_grid(app, *out);
         const std::uint64_t s = view_signature(app, out.get(), f);
         if (cached_render(app, s)) continue;
-        post_render(app, out, s, f, true);
+        post_render(app, out, s, f);
         return;
     }
 }
@@ -357,9 +355,7 @@ void request_render(AppState& app) {
 bool take_render(AppState& app) {
     std::optional<RenderResult> r = app.worker.take_render();
     if (!r) return false;
-    auto it = app.render_signatures.find(r->key);
-    const std::uint64_t sig = it != app.render_signatures.end() ? it->second : 0;
-    if (it != app.render_signatures.end()) app.render_signatures.erase(app.render_signatures.begin(), std::next(it));
+    const std::uint64_t sig = r->signature;
     if (r->key == app.pending_render_key) {
         app.pending_render_key = 0;
         app.pending_render_signature = 0;

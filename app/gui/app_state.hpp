@@ -61,13 +61,18 @@ struct ShownMaps {
     std::shared_ptr<const RenderResult> result;  // what the textures hold (stats, grid layout, values)
     GlTexture grid;             // the channel grid
     GlTexture enlarged;         // the selected channel at full resolution
-    bool valid = false;
-    const RenderResult& render() const;  // *result, or an empty result
+    const RenderResult& render() const;  // *result, or an empty result (no tensor) before the first render
 };
 
 struct ErrorBar {
     std::string message;  // shown in red until dismissed or replaced
-    double shown_at = 0.0;
+};
+
+// The region of the input image (rows, cols, inclusive, may extend into padding) that one activation of
+// the shown tensor depends on.
+struct InputRegion {
+    int row0 = 0, row1 = 0, col0 = 0, col1 = 0;
+    int input_h = 0, input_w = 0;  // size of the model input it refers to
 };
 
 // The small "type a path" dialog behind File > Open image / Load weights / sessions.
@@ -113,17 +118,16 @@ struct AppState {
     struct Hover {
         bool valid = false;
         int channel = 0, row = 0, col = 0;
+        std::optional<InputRegion> region;  // its receptive field, traced once when set (nullopt: untraceable)
     } hover;                         // the activation under the mouse (grid or enlarged view), this frame
 
     // --- the UI's structure copy of the network, for shape inference while the user types
     Graph ui_graph;
     std::vector<NodeShape> ui_shapes;
     ResNet50Options ui_graph_options{-1, -1, -1, false};
-    std::map<std::string, std::string> edit_errors;  // node -> why its edit cannot apply
     std::map<std::string, Conv2DConfig> original_convs;  // each Conv2D's seed configuration, by name
     bool network_wanted = false;     // the network computes once its panel has been opened
     std::uint64_t network_structure_request = 0;  // node events of older requests belong to an old graph
-    std::uint64_t worker_request_counter = 0;
 
     // --- worker and results
     Worker worker;
@@ -133,8 +137,11 @@ struct AppState {
     std::string loaded_weights_path;        // "" : seeded weights
     GlTexture image_texture;
     std::shared_ptr<const Tensor3> playground_output;  // (H, W, filters), last complete
-    std::uint64_t playground_output_request = 0;
     std::optional<ConvGeometry> playground_geometry;   // of the shown output
+    // The current parameters' layer in numbers, worked out with the geometry rather than every frame.
+    std::int64_t playground_params = 0;                // kernel and bias values
+    std::int64_t playground_macs = 0;                  // multiply-accumulates of one forward pass
+    std::string playground_keras_line;                 // the equivalent Keras constructor call
     std::string playground_error;                      // of the current parameters, empty if valid
     double playground_ms = 0.0;
     std::vector<std::shared_ptr<const Tensor3>> network_outputs;  // per node, last complete
@@ -155,9 +162,7 @@ struct AppState {
     std::uint64_t wanted_render_signature = 0;
     std::uint64_t pending_render_signature = 0;
     std::uint64_t shown_render_signature = 0;
-    std::map<std::uint64_t, std::uint64_t> render_signatures;  // render key -> view signature
     std::deque<std::pair<std::uint64_t, std::shared_ptr<const RenderResult>>> render_cache;  // newest first
-    bool pending_is_prefetch = false;
     float grid_area_w = 800, grid_area_h = 500;  // screen pixels the grid had last frame
 
     // --- messages
@@ -192,7 +197,8 @@ void show_error(AppState& app, const std::string& message);
 
 // Rebuilds the UI's graph when the network options changed, re-applies edits, re-infers shapes.
 void refresh_network_structure(AppState& app);
-// Re-infers the playground's shape; sets playground_error when the combination is impossible.
+// Re-infers the playground's shape, parameter count, MACs and Keras line; sets playground_error when the
+// combination is impossible.
 void refresh_playground_geometry(AppState& app);
 // The Conv2D config this node has in the UI graph (with edits), or nullopt if it is not a Conv2D.
 std::optional<Conv2DConfig> conv_config_of(const AppState& app, int node);

@@ -79,23 +79,24 @@ RgbaImage paint_grid(const Tensor3& t, const GridLayout& L, const std::vector<Va
 RenderResult render_view(const RenderRequest& request) {
     RenderResult r;
     r.key = request.key;
+    r.signature = request.signature;
     r.tensor = request.tensor;
     r.normalization = request.normalization;
     r.colormap = request.colormap;
     const Tensor3& t = *request.tensor;  // (H, W, C)
     r.channels = int(t.shape()[2]);
     const int per_page = std::max(1, request.per_page);
-    r.pages = std::max(1, (r.channels + per_page - 1) / per_page);
-    r.page = std::clamp(request.page, 0, r.pages - 1);
+    const int pages = std::max(1, (r.channels + per_page - 1) / per_page);
+    const int page = std::clamp(request.page, 0, pages - 1);
 
     const ChannelRanges stats = channel_ranges(t);
-    r.layer = ValueRange{stats.min[0], stats.max[0]};
+    ValueRange layer{stats.min[0], stats.max[0]};  // whole tensor [min, max]
     for (int c = 1; c < r.channels; ++c) {
-        r.layer.lo = std::min(r.layer.lo, stats.min[std::size_t(c)]);
-        r.layer.hi = std::max(r.layer.hi, stats.max[std::size_t(c)]);
+        layer.lo = std::min(layer.lo, stats.min[std::size_t(c)]);
+        layer.hi = std::max(layer.hi, stats.max[std::size_t(c)]);
     }
-    const float m = std::max(std::abs(r.layer.lo), std::abs(r.layer.hi));
-    r.shared = request.normalization == Normalization::symmetric ? ValueRange{-m, m} : r.layer;
+    const float m = std::max(std::abs(layer.lo), std::abs(layer.hi));
+    r.shared = request.normalization == Normalization::symmetric ? ValueRange{-m, m} : layer;
     auto range_of = [&](int c) {
         if (request.normalization == Normalization::per_channel)
             return ValueRange{stats.min[std::size_t(c)], stats.max[std::size_t(c)]};
@@ -103,7 +104,7 @@ RenderResult render_view(const RenderRequest& request) {
     };
 
     GridOptions g;
-    g.first_channel = r.page * per_page;
+    g.first_channel = page * per_page;
     g.channel_count = std::min(per_page, r.channels - g.first_channel);
     g.min_cell = 48;
     g.max_cell = request.max_cell;

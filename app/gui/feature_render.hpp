@@ -21,6 +21,7 @@ namespace convscope::gui {
 
 struct RenderRequest {
     std::uint64_t key = 0;
+    std::uint64_t signature = 0;  // the view it draws (tensor and options), handed back in the result
     std::shared_ptr<const Tensor3> tensor;  // (H, W, C)
     Normalization normalization = Normalization::per_channel;
     Colormap colormap = Colormap::viridis;
@@ -33,12 +34,11 @@ struct RenderRequest {
 
 struct RenderResult {
     std::uint64_t key = 0;
+    std::uint64_t signature = 0;            // of the request
     std::shared_ptr<const Tensor3> tensor;  // what was rendered, for hover read-out
     RgbaImage grid;
     GridLayout layout;
     int channels = 0;                       // C of the tensor
-    int page = 0, pages = 1;
-    ValueRange layer;                       // whole tensor [min, max]
     ValueRange shared;                      // the range all cells share (per-layer / symmetric)
     int selected_channel = 0;
     RgbaImage enlarged;                     // the selected channel, one pixel per value

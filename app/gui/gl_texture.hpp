@@ -3,7 +3,7 @@
 //
 //   upload(w, h, pixels)   (re)creates or updates the texture; nearest filtering so single activations
 //                          stay visible as crisp squares when enlarged
-//   id()                   for ImGui::Image (cast to ImTextureID)
+//   imgui_id()             for ImGui::Image
 //   release()              deletes it; the destructor does too (the GL context must still exist)
 
 #include <cstdint>
@@ -19,7 +19,6 @@ public:
 
     void upload(int width, int height, const std::uint8_t* rgba, bool smooth = false);
     void release();
-    unsigned id() const { return id_; }
     int width() const { return width_; }
     int height() const { return height_; }
     bool valid() const { return id_ != 0 && width_ > 0 && height_ > 0; }

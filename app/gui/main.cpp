@@ -27,12 +27,12 @@
 #include <imgui.h>
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl3.h>
-#include <stb_image_write.h>
 
 #include "app/gui/app_state.hpp"
 #include "app/gui/panels.hpp"
 #include "app/gui/session.hpp"
 #include "app/gui/settings.hpp"
+#include "core/export/png.hpp"
 
 using namespace convscope;
 using namespace convscope::gui;
@@ -219,22 +219,27 @@ void apply_scale_and_theme(AppState& app) {
     app.applied_theme = s.theme;
 }
 
-bool save_screenshot(const std::string& path, int width, int height, std::string& error) {
-    std::vector<unsigned char> pixels(std::size_t(width) * std::size_t(height) * 4);
+// The back buffer as an image, top row first.
+RgbaImage read_back_buffer(int width, int height) {
+    RgbaImage img(width, height);
     glPixelStorei(GL_PACK_ALIGNMENT, 1);
     glReadBuffer(GL_BACK);
-    glReadPixels(0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE, pixels.data());
-    // GL's first row is the bottom one; PNG's is the top; and the window is opaque.
-    std::vector<unsigned char> flipped(pixels.size());
-    const std::size_t row = std::size_t(width) * 4;
-    for (int y = 0; y < height; ++y)
-        std::memcpy(&flipped[std::size_t(y) * row], &pixels[std::size_t(height - 1 - y) * row], row);
-    for (std::size_t i = 3; i < flipped.size(); i += 4) flipped[i] = 255;
-    if (!stbi_write_png(path.c_str(), width, height, 4, flipped.data(), int(row))) {
-        error = "cannot write " + path;
+    glReadPixels(0, 0, img.width, img.height, GL_RGBA, GL_UNSIGNED_BYTE, img.pixels.data());
+    // GL's first row is the bottom one; the image's is the top; and the window is opaque.
+    for (int y = 0; y < img.height / 2; ++y)
+        std::swap_ranges(img.at(0, y), img.at(0, y + 1), img.at(0, img.height - 1 - y));
+    for (std::size_t i = 3; i < img.pixels.size(); i += 4) img.pixels[i] = 255;
+    return img;
+}
+
+bool save_screenshot(const std::string& path, int width, int height, std::string& error) {
+    try {
+        save_png(path, read_back_buffer(width, height));
+        return true;
+    } catch (const std::exception& e) {
+        error = e.what();
         return false;
     }
-    return true;
 }
 
 double percentile(std::vector<double> v, double p) {
@@ -351,7 +356,7 @@ int main(int argc, char** argv) {
     refresh_network_structure(app);
     refresh_playground_geometry(app);
     if (!args.session.empty()) load_session_from(app, args.session);
-    if (!args.sample.empty()) app.image_source = "sample:" + args.sample;
+    if (!args.sample.empty()) app.image_source = sample_source(args.sample);
     if (!args.image.empty()) {
         app.image_source = args.image;
         app.image_path_field = args.image;
@@ -447,7 +452,6 @@ int main(int argc, char** argv) {
             app.scroll_tree_to_selection = true;
             step_frame = app.frame_index;  // measure how many frames until its maps are on screen
         }
-        if (app.panel == Panel::network) app.network_wanted = true;
         sync_worker(app);
         request_render(app);
         if (step_frame >= 0 && app.wanted_render_signature != 0 &&

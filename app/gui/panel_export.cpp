@@ -47,6 +47,23 @@ Worker::TaskResult finish(AtomicFileSet& files, const std::string& what) {
     return {true, msg};
 }
 
+// The stem of the exported files' names: the shown node's name, or a fixed one for the playground's output.
+std::string export_name(const AppState& app) {
+    if (app.panel == Panel::playground) return "playground_conv2d";
+    std::string title;
+    current_tensor(app, &title);
+    return title;
+}
+
+// The folder the files go into; an empty field means the folder convscope was started in.
+std::string export_folder(const AppState& app) { return app.export_dir.empty() ? std::string(".") : app.export_dir; }
+
+// A flat vector (after pooling or Dense) is saved as (C,) in .npy, not as the (1, 1, C) it is stored in.
+bool is_flat(const AppState& app, int node) {
+    const NodeShape& s = app.ui_shapes[std::size_t(node)];
+    return s.ok() && s.shape->flat;
+}
+
 // The nodes of the current block (or just the selected node outside blocks), with their outputs.
 std::vector<ExportItem> block_items(const AppState& app, std::string& missing) {
     std::vector<ExportItem> items;
@@ -64,8 +81,7 @@ std::vector<ExportItem> block_items(const AppState& app, std::string& missing) {
     for (int i : nodes) {
         auto t = std::size_t(i) < app.network_outputs.size() ? app.network_outputs[std::size_t(i)] : nullptr;
         if (!t) missing += (missing.empty() ? "" : ", ") + app.ui_graph.node(i).name;
-        const auto& s = app.ui_shapes[std::size_t(i)];
-        items.push_back({app.ui_graph.node(i).name, t, s.ok() && s.shape->flat});
+        items.push_back({app.ui_graph.node(i).name, t, is_flat(app, i)});
     }
     return items;
 }
@@ -73,16 +89,11 @@ std::vector<ExportItem> block_items(const AppState& app, std::string& missing) {
 }  // namespace
 
 bool start_export(AppState& app, ExportKind kind) {
-    std::string title;
-    std::shared_ptr<const Tensor3> t = current_tensor(app, &title);
-    const std::string name = app.panel == Panel::playground ? std::string("playground_conv2d") : title;
-    bool flat = false;
-    if (app.panel == Panel::network && app.selected_node >= 0) {
-        const auto& s = app.ui_shapes[std::size_t(app.selected_node)];
-        flat = s.ok() && s.shape->flat;
-    }
+    std::shared_ptr<const Tensor3> t = current_tensor(app);
+    const std::string name = export_name(app);
+    const bool flat = app.panel == Panel::network && app.selected_node >= 0 && is_flat(app, app.selected_node);
     const ViewOptions view = app.view;
-    const std::string dir = app.export_dir.empty() ? std::string(".") : app.export_dir;
+    const std::string dir = export_folder(app);
     if (kind == ExportKind::block) {
         if (app.panel != Panel::network) return false;
         std::string missing;
@@ -176,9 +187,8 @@ void draw_export(AppState& app) {
         ImGui::End();
         return;
     }
-    std::string title;
-    std::shared_ptr<const Tensor3> t = current_tensor(app, &title);
-    const std::string name = app.panel == Panel::playground ? std::string("playground_conv2d") : title;
+    std::shared_ptr<const Tensor3> t = current_tensor(app);
+    const std::string name = export_name(app);
     ImGui::TextUnformatted("folder");
     ImGui::SameLine();
     ImGui::SetNextItemWidth(-1);
@@ -187,7 +197,7 @@ void draw_export(AppState& app) {
     ImGui::TextColored(dim_colour(), "node: %s", t ? name.c_str() : "(nothing computed yet)");
     ImGui::TextColored(dim_colour(), "normalisation %s, colours %s (as on screen)", to_string(app.view.normalization),
                        to_string(app.view.colormap));
-    const std::string dir = app.export_dir.empty() ? std::string(".") : app.export_dir;
+    const std::string dir = export_folder(app);
     const float bw = ImGui::GetContentRegionAvail().x;
     if (!t) ImGui::BeginDisabled();
     if (ImGui::Button("Enlarged channel as PNG", ImVec2(bw, 0))) start_export(app, ExportKind::channel);

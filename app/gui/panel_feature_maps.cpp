@@ -101,7 +101,7 @@ void draw_feature_maps(AppState& app) {
     std::string title;
     std::shared_ptr<const Tensor3> t = current_tensor(app, &title);
     const RenderResult& r = app.shown.render();
-    const bool have = app.shown.valid && r.tensor;
+    const bool have = r.tensor != nullptr;
     const Tensor3* shown_tensor = have ? r.tensor.get() : nullptr;
     ImGui::TextColored(accent_colour(), "%s", title.c_str());
     if (t) {
@@ -170,14 +170,15 @@ void draw_feature_maps(AppState& app) {
         int ch = 0, row = 0, col = 0;
         if (L.activation_at(x, y, ch, row, col)) {
             const float v = (*r.tensor)(std::size_t(row), std::size_t(col), std::size_t(ch));
-            app.hover = {true, ch, row, col};
-            InputRegion reg;
+            set_hover(app, ch, row, col);
             std::string where;
-            if (receptive_field(app, row, col, reg))
+            if (app.hover.region) {
+                const InputRegion& reg = *app.hover.region;
                 where = "\ncomes from input rows " + std::to_string(reg.row0) + "-" + std::to_string(reg.row1) +
                         ", cols " + std::to_string(reg.col0) + "-" + std::to_string(reg.col1) + " (of " +
                         std::to_string(reg.input_h) + "x" + std::to_string(reg.input_w) +
                         "; outside that range is padding) - outlined in the inspector";
+            }
             ImGui::BeginTooltip();
             ImGui::Text("value %s at (row %d, col %d, channel %d)", format_value(v).c_str(), row, col, ch);
             if (!where.empty()) ImGui::TextUnformatted(where.c_str() + 1);

@@ -19,8 +19,8 @@ static void draw_input_thumbnail(AppState& app, ImVec2 max_size) {
     ImGui::Image(app.image_texture.imgui_id(), size);
     tooltip("The input image, stretched to the model input size before preprocessing. While you hover a map, the "
             "outline shows the input pixels that activation depends on (its receptive field).");
-    InputRegion reg;
-    if (app.hover.valid && receptive_field(app, app.hover.row, app.hover.col, reg) && reg.input_h > 0) {
+    if (app.hover.valid && app.hover.region && app.hover.region->input_h > 0) {
+        const InputRegion& reg = *app.hover.region;
         // Input coordinates are in the model input's pixels; the thumbnail shows the original image.
         const float sy = size.y / float(reg.input_h), sx = size.x / float(reg.input_w);
         ImVec2 a(origin.x + float(reg.col0) * sx, origin.y + float(reg.row0) * sy);
@@ -35,7 +35,7 @@ static void draw_input_thumbnail(AppState& app, ImVec2 max_size) {
 
 void draw_inspector(AppState& app) {
     const RenderResult& r = app.shown.render();
-    if (!app.shown.valid || !r.tensor) {
+    if (!r.tensor) {
         ImGui::TextColored(dim_colour(), "The enlarged channel appears here once maps are computed.");
         draw_input_thumbnail(app, ImVec2(ImGui::GetContentRegionAvail().x * 0.5f, ImGui::GetContentRegionAvail().y));
         return;
@@ -68,7 +68,7 @@ void draw_inspector(AppState& app) {
             const int col = std::clamp(int((m.x - origin.x) / scale), 0, int(w) - 1);
             const int row = std::clamp(int((m.y - origin.y) / scale), 0, int(h) - 1);
             const float v = (*r.tensor)(std::size_t(row), std::size_t(col), std::size_t(ch));
-            app.hover = {true, ch, row, col};
+            set_hover(app, ch, row, col);
             ImGui::SetTooltip("value %s at (row %d, col %d, channel %d)\nits input region is outlined on the input image",
                               format_value(v).c_str(), row, col, ch);
         }

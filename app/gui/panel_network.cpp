@@ -392,12 +392,8 @@ void draw_editor(AppState& app) {
     }
     if (changed) {
         app.network.edits[name] = c;
-        if (auto it = app.original_convs.find(name); it != app.original_convs.end()) {
-            const Conv2DConfig& o = it->second;
-            if (o.filters == c.filters && o.kernel_size == c.kernel_size && o.strides == c.strides &&
-                o.padding == c.padding && o.dilation_rate == c.dilation_rate)
-                app.network.edits.erase(name);
-        }
+        if (auto it = app.original_convs.find(name); it != app.original_convs.end() && it->second == c)
+            app.network.edits.erase(name);  // edited back to the seed's: no longer an edit
         refresh_network_structure(app);
     }
 }
@@ -414,18 +410,10 @@ void draw_tree(AppState& app) {
     const Graph& g = app.ui_graph;
     // Flatten the visible rows: stem, stages -> blocks -> layers, top.
     std::vector<TreeRow> rows;
-    std::vector<int> block_of(std::size_t(g.size()), -1);
-    for (std::size_t b = 0; b < g.blocks.size(); ++b) {
-        const Block& bl = g.blocks[b];
-        for (int i : bl.main_path) block_of[std::size_t(i)] = int(b);
-        for (int i : bl.shortcut) block_of[std::size_t(i)] = int(b);
-        block_of[std::size_t(bl.add)] = int(b);
-        block_of[std::size_t(bl.output)] = int(b);
-    }
-    const int sel_block = app.selected_node >= 0 ? block_of[std::size_t(app.selected_node)] : -1;
+    const int sel_block = app.selected_node >= 0 ? g.block_of(app.selected_node) : -1;
     int last_stage = -1, last_block = -1;
     for (int i = 0; i < g.size(); ++i) {
-        const int b = block_of[std::size_t(i)];
+        const int b = g.block_of(i);
         if (b < 0) {
             rows.push_back({0, i, "", g.node(i).name, false});
             continue;

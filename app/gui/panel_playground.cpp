@@ -14,11 +14,11 @@ static const char* kActivations[] = {"linear", "relu", "sigmoid", "tanh"};
 static void draw_image_source(AppState& app) {
     ImGui::TextColored(accent_colour(), "Input image");
     const std::vector<std::string> samples = sample_names();
-    std::string current = app.image_source.rfind("sample:", 0) == 0 ? app.image_source.substr(7) : "(your file)";
+    const std::string current = sample_name(app.image_source).value_or("(your file)");
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
     if (ImGui::BeginCombo("sample", current.c_str())) {
         for (const std::string& s : samples)
-            if (ImGui::Selectable(s.c_str(), current == s)) open_image(app, "sample:" + s);
+            if (ImGui::Selectable(s.c_str(), current == s)) open_image(app, sample_source(s));
         ImGui::EndCombo();
     }
     tooltip("The bundled sample images (see assets/LICENSES.md). Or type a path below, or drop a file on the window.");
@@ -198,17 +198,12 @@ static void draw_arithmetic(AppState& app) {
 
     draw_padding_picture(g);
 
-    Conv2D conv(p.conv);
-    const Shape in = Shape::image(p.input_height, p.input_width, 3);
-    conv.build({in});
-    const std::int64_t params = conv.param_count();
-    const std::int64_t macs = conv.macs({in});
-    text_tip("parameters: " + with_thousands(params),
+    text_tip("parameters: " + with_thousands(app.playground_params),
              "kernel kh * kw * in * filters = " + std::to_string(p.conv.kernel_size.rows) + " * " +
                  std::to_string(p.conv.kernel_size.cols) + " * 3 * " + std::to_string(p.conv.filters) +
                  (p.conv.use_bias ? " + " + std::to_string(p.conv.filters) + " biases" : std::string(" (no bias)")));
     ImGui::SameLine(0, ImGui::GetFontSize() * 2);
-    text_tip("MACs: " + with_thousands(macs),
+    text_tip("MACs: " + with_thousands(app.playground_macs),
              "Multiply-accumulates of one forward pass: out_h * out_w * filters * kh * kw * in = " +
                  std::to_string(g.rows.out) + " * " + std::to_string(g.cols.out) + " * " +
                  std::to_string(p.conv.filters) + " * " + std::to_string(p.conv.kernel_size.rows) + " * " +
@@ -219,7 +214,7 @@ static void draw_arithmetic(AppState& app) {
                  "Wall time on the worker thread for the last result: resize (if needed), convolution, activation.");
     }
 
-    const std::string line = conv.keras_line();
+    const std::string& line = app.playground_keras_line;
     ImGui::TextUnformatted("Keras:");
     ImGui::SameLine();
     ImGui::PushStyleColor(ImGuiCol_Text, accent_colour());

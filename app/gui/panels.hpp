@@ -41,12 +41,11 @@ enum class ExportKind { channel, grid, channels, npy, block };
 bool start_export(AppState& app, ExportKind kind);
 ExportKind parse_export_kind(const std::string& s);  // "channel", "grid", "channels", "npy", "block"
 
-// The region of the input image (rows, cols, inclusive, may extend into padding) that one activation of
-// the shown tensor depends on. False when it cannot be traced (a flat vector).
-struct InputRegion {
-    int row0 = 0, row1 = 0, col0 = 0, col1 = 0;
-    int input_h = 0, input_w = 0;  // size of the model input it refers to
-};
+// The input region (see InputRegion) one activation of the shown tensor depends on. False when it cannot be
+// traced (a flat vector).
 bool receptive_field(const AppState& app, int row, int col, InputRegion& out);
+// Makes this activation the hovered one for this frame, with its receptive field traced once for both the
+// tooltip and the inspector's outline.
+void set_hover(AppState& app, int channel, int row, int col);
 
 }  // namespace convscope::gui

@@ -79,4 +79,10 @@ bool receptive_field(const AppState& app, int row, int col, InputRegion& out) {
     return false;
 }
 
+void set_hover(AppState& app, int channel, int row, int col) {
+    app.hover = {true, channel, row, col, std::nullopt};
+    InputRegion region;
+    if (receptive_field(app, row, col, region)) app.hover.region = region;
+}
+
 }  // namespace convscope::gui

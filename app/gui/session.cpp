@@ -1,12 +1,12 @@
 #include "app/gui/session.hpp"
 
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "core/errors.hpp"
+#include "core/export/atomic_file.hpp"
 
 namespace convscope::gui {
 
@@ -62,19 +62,8 @@ void save_session(const Session& s, const std::string& path) {
           {"page", s.view.page},
           {"channel", s.view.selected_channel}}},
     };
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp);
-        out << j.dump(2) << "\n";
-        if (!out) {
-            std::remove(tmp.c_str());
-            throw InputError("cannot write session file \"" + path + "\" (is the folder writable?)");
-        }
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-        std::remove(tmp.c_str());
-        throw InputError("cannot write session file \"" + path + "\" (rename failed)");
-    }
+    const std::string text = j.dump(2) + "\n";
+    write_file_atomic(path, text.data(), text.size());
 }
 
 namespace {

@@ -3,7 +3,7 @@
 //
 //   Session          image, playground parameters, network options and edits, selected node, panel, view
 //   capture()        the session of the running app
-//   save_session()   JSON, written to a temporary name then renamed; throws InputError naming the file
+//   save_session()   JSON, written atomically; throws InputError naming the file and the reason
 //   load_session()   parses and checks everything first; throws InputError naming the file, the field and
 //                    what is expected, and then the app is left untouched
 //   apply()          puts a loaded session into the app (shapes re-infer, the worker gets the new request)

@@ -1,10 +1,11 @@
 #include "app/gui/settings.hpp"
 
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "core/export/atomic_file.hpp"
 
 namespace convscope::gui {
 
@@ -44,28 +45,22 @@ Settings load_settings(const std::string& path) {
 }
 
 bool save_settings(const Settings& s, const std::string& path, std::string& error) {
-    std::error_code ec;
-    std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp);
-        out << "# convscope settings (written on exit)\n"
-            << "ui_scale=" << s.ui_scale << "\n"
-            << "theme=" << (s.theme == Theme::light ? "light" : "dark") << "\n"
-            << "window_width=" << s.window_width << "\n"
-            << "window_height=" << s.window_height << "\n"
-            << "left_fraction=" << s.left_fraction << "\n"
-            << "show_inspector=" << (s.show_inspector ? 1 : 0) << "\n"
-            << "show_export=" << (s.show_export ? 1 : 0) << "\n"
-            << "show_help=" << (s.show_help ? 1 : 0) << "\n";
-        if (!out) {
-            error = "cannot write " + tmp;
-            return false;
-        }
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-        error = "cannot rename " + tmp + " to " + path;
-        std::remove(tmp.c_str());
+    std::ostringstream out;
+    out << "# convscope settings (written on exit)\n"
+        << "ui_scale=" << s.ui_scale << "\n"
+        << "theme=" << (s.theme == Theme::light ? "light" : "dark") << "\n"
+        << "window_width=" << s.window_width << "\n"
+        << "window_height=" << s.window_height << "\n"
+        << "left_fraction=" << s.left_fraction << "\n"
+        << "show_inspector=" << (s.show_inspector ? 1 : 0) << "\n"
+        << "show_export=" << (s.show_export ? 1 : 0) << "\n"
+        << "show_help=" << (s.show_help ? 1 : 0) << "\n";
+    const std::string text = out.str();
+    try {
+        ensure_directory(std::filesystem::path(path).parent_path().string());
+        write_file_atomic(path, text.data(), text.size());
+    } catch (const std::exception& e) {
+        error = e.what();
         return false;
     }
     return true;

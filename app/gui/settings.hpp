@@ -3,7 +3,7 @@
 //
 //   config_directory()   $XDG_CONFIG_HOME/convscope, else ~/.config/convscope (created on save)
 //   load_settings()      missing file or unknown keys: defaults, never an error
-//   save_settings()      written to a temporary name, then renamed; returns false with `error` on failure
+//   save_settings()      written atomically (creating the folder); returns false with `error` on failure
 
 #include <string>
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <string_view>
 
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -17,29 +18,30 @@
 
 namespace convscope::gui {
 
-static bool same_conv(const Conv2DConfig& a, const Conv2DConfig& b) {
-    return a.filters == b.filters && a.kernel_size == b.kernel_size && a.strides == b.strides &&
-           a.padding == b.padding && a.dilation_rate == b.dilation_rate && a.use_bias == b.use_bias &&
-           a.activation == b.activation;
-}
-
 bool PlaygroundParams::operator==(const PlaygroundParams& o) const {
-    return input_height == o.input_height && input_width == o.input_width && same_conv(conv, o.conv) &&
+    return input_height == o.input_height && input_width == o.input_width && conv == o.conv &&
            kernel_source == o.kernel_source && seed == o.seed;
 }
 
-static bool same_options(const ResNet50Options& a, const ResNet50Options& b) {
-    return a.height == b.height && a.width == b.width && a.last_stage == b.last_stage && a.include_top == b.include_top;
+bool NetworkParams::operator==(const NetworkParams& o) const {
+    return options == o.options && edits == o.edits && seed == o.seed && weights_path == o.weights_path;
 }
 
-bool NetworkParams::operator==(const NetworkParams& o) const {
-    if (!same_options(options, o.options) || seed != o.seed || weights_path != o.weights_path) return false;
-    if (edits.size() != o.edits.size()) return false;
-    for (const auto& [name, cfg] : edits) {
-        auto it = o.edits.find(name);
-        if (it == o.edits.end() || !same_conv(cfg, it->second)) return false;
-    }
-    return true;
+bool only_input_size_differs(const ResNet50Options& a, const ResNet50Options& b) {
+    // Through ==, so that any other field, including one added later, counts as a change of structure.
+    ResNet50Options resized = a;
+    resized.height = b.height;
+    resized.width = b.width;
+    return a != b && resized == b;
+}
+
+constexpr std::string_view kSamplePrefix = "sample:";
+
+std::string sample_source(const std::string& sample) { return std::string(kSamplePrefix) + sample; }
+
+std::optional<std::string> sample_name(const std::string& source) {
+    if (source.rfind(kSamplePrefix, 0) != 0) return std::nullopt;
+    return source.substr(kSamplePrefix.size());
 }
 
 namespace {
@@ -71,8 +73,6 @@ struct EngineSide {
     std::string failed_weights_path;
 };
 
-const char kSamplePrefix[] = "sample:";
-
 }  // namespace
 
 // The event that reports a failed job: what failed, for which request, on which file, and why.
@@ -82,6 +82,25 @@ static WorkerEvent failure(WorkerEvent::Kind kind, std::uint64_t request, std::s
     e.request = request;
     e.path = std::move(path);
     e.message = std::move(message);
+    return e;
+}
+
+// The event that reports a weights file in use, with the load report (what matched, what was skipped).
+static WorkerEvent weights_loaded(std::uint64_t request, std::string path, const LoadReport& report) {
+    WorkerEvent e;
+    e.kind = WorkerEvent::Kind::weights_loaded;
+    e.request = request;
+    e.path = std::move(path);
+    e.message = describe(report);
+    return e;
+}
+
+// The event that marks every node as recomputing: new weights or a new input image touch them all.
+static WorkerEvent all_nodes_reset(std::uint64_t request, const Graph& graph) {
+    WorkerEvent e;
+    e.kind = WorkerEvent::Kind::network_reset;
+    e.request = request;
+    for (int i = 0; i < graph.size(); ++i) e.nodes.push_back(i);
     return e;
 }
 
@@ -198,9 +217,8 @@ void Worker::engine_loop() {
             if (req.image_source != s.image_source && req.image_source != s.failed_image_source) {
                 progress(id, "loading image", 0, 1);
                 try {
-                    std::string path = req.image_source;
-                    if (path.rfind(kSamplePrefix, 0) == 0)
-                        path = sample_path(path.substr(sizeof(kSamplePrefix) - 1), assets_dir_);
+                    const std::optional<std::string> sample = sample_name(req.image_source);
+                    const std::string path = sample ? sample_path(*sample, assets_dir_) : req.image_source;
                     auto image = std::make_shared<const RgbImage>(load_image(path));
                     s.image = image;
                     s.image_source = req.image_source;
@@ -256,7 +274,7 @@ void Worker::engine_loop() {
                         s.pg_image_version = s.image_version;
                     }
                     auto* conv = dynamic_cast<Conv2D*>(s.pg->mutable_graph().node(1).layer.get());
-                    if (!same_conv(conv->config(), p.conv)) s.pg->set_conv_config(1, p.conv, p.seed);
+                    if (conv->config() != p.conv) s.pg->set_conv_config(1, p.conv, p.seed);
                     s.pg->mutable_graph().build_weights();
                     // The kernel always comes from the chosen source, so a seed or source change shows at once.
                     if (p.kernel_source == KernelSource::glorot_uniform) {
@@ -293,10 +311,7 @@ void Worker::engine_loop() {
                 const auto start = std::chrono::steady_clock::now();
                 try {
                     const bool resize_only = s.net && p.seed == s.net_built.seed &&
-                                             p.options.last_stage == s.net_built.options.last_stage &&
-                                             p.options.include_top == s.net_built.options.include_top &&
-                                             (p.options.height != s.net_built.options.height ||
-                                              p.options.width != s.net_built.options.width);
+                                             only_input_size_differs(p.options, s.net_built.options);
                     if (resize_only) {
                         // Weights do not depend on the input size: swap the input layer and recompute.
                         s.net->mutable_graph().node(0).layer =
@@ -305,8 +320,7 @@ void Worker::engine_loop() {
                         s.net_built.options = p.options;
                         s.net_image_version = -1;  // re-resize the image to the new size below
                     }
-                    const bool rebuild = !s.net || !same_options(p.options, s.net_built.options) ||
-                                         p.seed != s.net_built.seed;
+                    const bool rebuild = !s.net || p.options != s.net_built.options || p.seed != s.net_built.seed;
                     if (rebuild) {
                         progress(id, "building ResNet50", 0, 1);
                         Graph g = build_resnet50(p.options);
@@ -327,13 +341,7 @@ void Worker::engine_loop() {
                             weights = s.net_built.weights_path;
                         if (!weights.empty()) {
                             try {
-                                LoadReport report = load_keras_weights(g, weights);
-                                WorkerEvent e;
-                                e.kind = WorkerEvent::Kind::weights_loaded;
-                                e.request = id;
-                                e.path = weights;
-                                e.message = describe(report);
-                                emit(std::move(e));
+                                emit(weights_loaded(id, weights, load_keras_weights(g, weights)));
                             } catch (const std::exception& ex) {
                                 if (weights == p.weights_path) s.failed_weights_path = weights;
                                 emit(failure(WorkerEvent::Kind::weights_failed, id, weights, ex.what()));
@@ -352,21 +360,12 @@ void Worker::engine_loop() {
                             if (p.weights_path.empty()) {
                                 initialize_graph(s.net->mutable_graph(), p.seed);
                             } else {
-                                LoadReport report = load_keras_weights(s.net->mutable_graph(), p.weights_path);
-                                WorkerEvent e;
-                                e.kind = WorkerEvent::Kind::weights_loaded;
-                                e.request = id;
-                                e.path = p.weights_path;
-                                e.message = describe(report);
-                                emit(std::move(e));
+                                emit(weights_loaded(id, p.weights_path,
+                                                    load_keras_weights(s.net->mutable_graph(), p.weights_path)));
                             }
                             s.net_built.weights_path = p.weights_path;
                             s.net->invalidate_all();
-                            WorkerEvent e;
-                            e.kind = WorkerEvent::Kind::network_reset;
-                            e.request = id;
-                            for (int i = 0; i < s.net->graph().size(); ++i) e.nodes.push_back(i);
-                            emit(std::move(e));
+                            emit(all_nodes_reset(id, s.net->graph()));
                         } catch (const std::exception& ex) {
                             s.failed_weights_path = p.weights_path;
                             emit(failure(WorkerEvent::Kind::weights_failed, id, p.weights_path, ex.what()));
@@ -384,7 +383,7 @@ void Worker::engine_loop() {
                         auto it = p.edits.find(name);
                         const Conv2DConfig want = it != p.edits.end() ? it->second : s.original[name];
                         const auto* conv = dynamic_cast<const Conv2D*>(graph.node(node).layer.get());
-                        if (!conv || same_conv(conv->config(), want)) continue;
+                        if (!conv || conv->config() == want) continue;
                         std::vector<int> reinit = s.net->set_conv_config(node, want, p.seed);
                         WorkerEvent r;
                         r.kind = WorkerEvent::Kind::reinitialised;
@@ -403,11 +402,7 @@ void Worker::engine_loop() {
                         progress(id, "preprocessing image", 0, 1);
                         s.net->set_input(caffe_preprocess(resize_image(*s.image, p.options.height, p.options.width)));
                         s.net_image_version = s.image_version;
-                        WorkerEvent e;
-                        e.kind = WorkerEvent::Kind::network_reset;
-                        e.request = id;
-                        for (int i = 0; i < s.net->graph().size(); ++i) e.nodes.push_back(i);
-                        emit(std::move(e));
+                        emit(all_nodes_reset(id, s.net->graph()));
                     }
                     Engine& engine = *s.net;
                     RunStats stats = engine.run(&cancel_, [&](const NodeProgress& np) {
@@ -531,6 +526,7 @@ void Worker::render_loop() {
                 result = render_view(*req);
             } catch (const std::exception& ex) {
                 result.key = req->key;
+                result.signature = req->signature;
                 result.error = ex.what();
             }
             std::lock_guard<std::mutex> lock(render_mutex_);

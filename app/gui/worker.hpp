@@ -53,6 +53,10 @@ struct NetworkParams {
     bool operator!=(const NetworkParams& o) const { return !(*this == o); }
 };
 
+// True when the options differ only in the input size: the weights fit both, so the built network is kept
+// and only its input layer is swapped.
+bool only_input_size_differs(const ResNet50Options& a, const ResNet50Options& b);
+
 enum class Job { none, playground, network };
 
 struct JobRequest {
@@ -64,6 +68,10 @@ struct JobRequest {
     Job priority = Job::playground;  // the visible panel's job runs first
     bool want_network = true;      // compute the network at all (after the first visit to its panel)
 };
+
+// Image sources name a file, or one of the bundled samples as "sample:NAME".
+std::string sample_source(const std::string& sample);               // "sample:" + sample
+std::optional<std::string> sample_name(const std::string& source);  // NAME of "sample:NAME"; nullopt for a path
 
 struct Progress {
     std::string what;   // "ResNet50: res3b_branch2a", "playground Conv2D", "loading image"

@@ -21,6 +21,11 @@ struct Conv2DConfig {
     IntPair dilation_rate = {1, 1};
     bool use_bias = true;
     ActivationKind activation = ActivationKind::linear;
+    bool operator==(const Conv2DConfig& o) const {
+        return filters == o.filters && kernel_size == o.kernel_size && strides == o.strides && padding == o.padding &&
+               dilation_rate == o.dilation_rate && use_bias == o.use_bias && activation == o.activation;
+    }
+    bool operator!=(const Conv2DConfig& o) const { return !(*this == o); }
 };
 
 struct ConvGeometry {

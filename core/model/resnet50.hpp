@@ -22,6 +22,10 @@ struct ResNet50Options {
     int width = 600;
     int last_stage = 4;        // 4: the seed's shared feature map (38x38x1024 at 600x600); or 5
     bool include_top = false;  // avg_pool + fc1000; needs last_stage == 5
+    bool operator==(const ResNet50Options& o) const {
+        return height == o.height && width == o.width && last_stage == o.last_stage && include_top == o.include_top;
+    }
+    bool operator!=(const ResNet50Options& o) const { return !(*this == o); }
 };
 
 // Throws ConfigError when the options are impossible (top without stage 5, input < 1 pixel).
