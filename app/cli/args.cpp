@@ -34,8 +34,12 @@ bool Args::has(const std::string& name) {
     return values_.count(name) > 0;
 }
 
-std::string Args::get(const std::string& name) {
+void Args::require(const std::string& name) {
     if (!has(name)) throw UsageError("--" + name + " is required");
+}
+
+std::string Args::get(const std::string& name) {
+    require(name);
     return values_.at(name);
 }
 

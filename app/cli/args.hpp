@@ -3,6 +3,7 @@
 //
 //   Args::parse(argv, ...)     throws UsageError for an unknown option or a missing value
 //   get / get_or / has         look options up; every lookup marks the option as used
+//   require(name)              throws UsageError if the option is absent
 //   parse_pair("2,3")          "K" or "KH,KW" -> IntPair, naming the option on error
 //   parse_int / parse_list     strict integers and comma lists
 //   finish()                   throws UsageError for options the command did not use
@@ -28,6 +29,7 @@ public:
                       const std::set<std::string>& switches);
 
     bool has(const std::string& name);
+    void require(const std::string& name);      // throws UsageError if absent
     std::string get(const std::string& name);  // throws UsageError if absent
     std::string get_or(const std::string& name, const std::string& fallback);
     void finish() const;

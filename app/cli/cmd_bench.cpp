@@ -49,15 +49,8 @@ double peak_rss_mb() {
 
 // A graph of one Conv2D on an (H, W, C) input, from the same options as `convscope-cli shape`.
 Graph single_conv_graph(Args& args, Shape& in) {
-    std::vector<std::string> parts = parse_list(args.get("input"));
-    if (parts.size() != 3) throw UsageError("--input: expected H,W,C (e.g. 600,600,3)");
-    in = Shape::image(parse_int(parts[0], "input"), parse_int(parts[1], "input"), parse_int(parts[2], "input"));
-    Conv2DConfig c;
-    c.filters = parse_int(args.get_or("filters", "64"), "filters");
-    c.kernel_size = parse_pair(args.get_or("kernel-size", "3"), "kernel-size");
-    c.strides = parse_pair(args.get_or("strides", "1"), "strides");
-    c.padding = parse_padding(args.get_or("padding", "same"));
-    c.dilation_rate = parse_pair(args.get_or("dilation-rate", "1"), "dilation-rate");
+    in = parse_input_shape(args);
+    const Conv2DConfig c = parse_conv_config(args, "same");  // 64 filters, 3x3 unless given
     Graph g;
     g.add("input", std::make_unique<InputLayer>(in), {});
     g.add("conv", std::make_unique<Conv2D>(c), {"input"});
@@ -69,10 +62,7 @@ Graph single_conv_graph(Args& args, Shape& in) {
 }  // namespace
 
 int cmd_bench(Args& args) {
-    EngineOptions options;
-    if (args.has("threads")) options.threads = parse_int(args.get("threads"), "threads");
-    if (options.threads < 1) throw UsageError("--threads must be at least 1");
-    options.kernels = args.has("reference") ? Kernels::reference : Kernels::fast;
+    EngineOptions options = parse_engine_options(args);
     const std::string keep = args.get_or("keep", "all");
     if (keep != "all" && keep != "blocks") throw UsageError("--keep " + keep + ": expected all or blocks");
     options.keep = keep == "all" ? KeepPolicy::all_nodes : KeepPolicy::block_outputs;

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "app/cli/commands.hpp"
+#include "app/cli/model_options.hpp"
 #include "core/errors.hpp"
 #include "core/export/npy.hpp"
 #include "core/layers/conv2d.hpp"
@@ -11,10 +12,7 @@ namespace convscope::cli {
 
 int cmd_conv(Args& args) {
     const std::string input_path = args.get("input"), kernel_path = args.get("kernel"), out_path = args.get("out");
-    Conv2DConfig c;
-    c.strides = parse_pair(args.get_or("strides", "1"), "strides");
-    c.padding = parse_padding(args.get_or("padding", "valid"));
-    c.dilation_rate = parse_pair(args.get_or("dilation-rate", "1"), "dilation-rate");
+    Conv2DConfig c = parse_conv_config(args, "valid");  // kernel size and filters come from the kernel file
     c.activation = parse_activation(args.get_or("activation", "None"));
     const bool has_bias = args.has("bias");
     const std::string bias_path = has_bias ? args.get("bias") : "";

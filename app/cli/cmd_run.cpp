@@ -82,10 +82,7 @@ int cmd_run(Args& args) {
     const std::string export_dir = args.get_or("export-dir", "exports");
     const std::vector<std::string> formats = parse_formats(args.get_or("format", "npy"));
     const std::string layer_spec = args.get_or("layers", "all");
-    EngineOptions engine_options;
-    if (args.has("threads")) engine_options.threads = parse_int(args.get("threads"), "threads");
-    if (engine_options.threads < 1) throw UsageError("--threads must be at least 1");
-    engine_options.kernels = args.has("reference") ? Kernels::reference : Kernels::fast;
+    const EngineOptions engine_options = parse_engine_options(args);
 
     Graph graph = build_resnet50(o);
     graph.shapes_or_throw();  // an input too small for the network stops here, naming the node

@@ -3,17 +3,10 @@
 #include <iostream>
 
 #include "app/cli/commands.hpp"
+#include "app/cli/model_options.hpp"
 #include "core/layers/conv2d.hpp"
 
 namespace convscope::cli {
-
-static Shape parse_input_shape(const std::string& text) {
-    std::vector<std::string> parts = parse_list(text);
-    if (parts.size() != 3) throw UsageError("--input " + text + ": expected H,W,C (e.g. 600,600,3)");
-    const Shape s = Shape::image(parse_int(parts[0], "input"), parse_int(parts[1], "input"), parse_int(parts[2], "input"));
-    if (s.h < 1 || s.w < 1 || s.c < 1) throw UsageError("--input " + text + ": every dimension must be at least 1");
-    return s;
-}
 
 static void print_axis(const char* axis, const AxisGeometry& g) {
     std::cout << axis << g.formula;
@@ -26,13 +19,10 @@ static void print_axis(const char* axis, const AxisGeometry& g) {
 }
 
 int cmd_shape(Args& args) {
-    const Shape in = parse_input_shape(args.get("input"));
-    Conv2DConfig c;
-    c.filters = parse_int(args.get("filters"), "filters");
-    c.kernel_size = parse_pair(args.get("kernel-size"), "kernel-size");
-    c.strides = parse_pair(args.get_or("strides", "1"), "strides");
-    c.padding = parse_padding(args.get_or("padding", "valid"));
-    c.dilation_rate = parse_pair(args.get_or("dilation-rate", "1"), "dilation-rate");
+    const Shape in = parse_input_shape(args);
+    args.require("filters");  // no defaults here: the user's own numbers are the point
+    args.require("kernel-size");
+    const Conv2DConfig c = parse_conv_config(args, "valid");
     args.finish();
 
     Conv2D conv(c);

@@ -6,7 +6,6 @@
 
 #include "app/cli/commands.hpp"
 #include "app/cli/model_options.hpp"
-#include "core/errors.hpp"
 
 namespace convscope::cli {
 
@@ -14,12 +13,7 @@ int cmd_summary(Args& args) {
     const ResNet50Options o = parse_model_options(args, 600);
     args.finish();
     const Graph g = build_resnet50(o);
-    const std::vector<NodeShape> shapes = g.infer_shapes();
-    for (int i = 0; i < g.size(); ++i)
-        if (!shapes[std::size_t(i)].ok() && !shapes[std::size_t(i)].upstream_error)
-            throw ShapeError("input size " + std::to_string(o.height) + "x" + std::to_string(o.width) +
-                             " is too small for ResNet50: at node \"" + g.node(i).name + "\": " +
-                             shapes[std::size_t(i)].error);
+    const std::vector<Shape> shapes = g.shapes_or_throw();  // every node's; a ShapeError names the node
 
     const std::string rule(110, '_'), double_rule(110, '=');
     std::cout << "Model: \"resnet50\"\n" << rule << "\n";
@@ -32,7 +26,7 @@ int cmd_summary(Args& args) {
     std::cout << double_rule << "\n";
     for (int i = 0; i < g.size(); ++i) {
         const Node& n = g.node(i);
-        std::string shape = keras_shape(*shapes[std::size_t(i)].shape);
+        std::string shape = keras_shape(shapes[std::size_t(i)]);
         if (n.inputs.empty()) shape = "[" + shape + "]";
         std::ostringstream connected;
         connected << "[";

@@ -1,12 +1,13 @@
 // convscope-cli: the convscope engine without a window. See `convscope-cli help`.
 
 #include <cstdio>
+#include <exception>
 #include <iostream>
+#include <new>
 #include <string>
 #include <vector>
 
 #include "app/cli/commands.hpp"
-#include "core/errors.hpp"
 
 namespace {
 
@@ -78,14 +79,6 @@ int main(int argc, char** argv) {
         return 2;
     } catch (const UsageError& e) {
         std::cerr << "convscope-cli " << command << ": " << e.what() << " (see convscope-cli help)\n";
-    } catch (const ConfigError& e) {
-        std::cerr << "convscope-cli " << command << ": " << e.what() << "\n";
-    } catch (const ShapeError& e) {
-        std::cerr << "convscope-cli " << command << ": " << e.what() << "\n";
-    } catch (const InputError& e) {
-        std::cerr << "convscope-cli " << command << ": " << e.what() << "\n";
-    } catch (const WeightsError& e) {
-        std::cerr << "convscope-cli " << command << ": " << e.what() << "\n";
     } catch (const std::bad_alloc&) {
         std::cerr << "convscope-cli " << command << ": out of memory; try a smaller --input-size\n";
     } catch (const std::exception& e) {
