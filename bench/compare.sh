@@ -28,7 +28,9 @@ done
 [[ " ${args[*]-} " == *" --threads "* ]] || { args+=(--threads 2); torch_args+=(--threads 2); }
 
 median() { sed -n 's/^median: \([0-9.]*\) ms.*/\1/p'; }
-middle() { sort -n | awk '{ a[NR] = $1 } END { printf "%.1f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+middle() {  # [DECIMALS]: the median of the numbers on stdin, with DECIMALS (default 1) after the point
+  sort -n | awk -v d="${1:-1}" '{ a[NR] = $1 } END { printf "%." d "f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
 # PyTorch runs in both memory layouts each round; the faster one is the peer (oneDNN often prefers NHWC).
 ours_all=() nchw_all=() nhwc_all=() ratio_all=()
 for ((r = 1; r <= rounds; r++)); do
@@ -40,4 +42,4 @@ for ((r = 1; r <= rounds; r++)); do
   echo "round $r: convscope $ours ms | PyTorch NCHW $nchw ms, channels_last $nhwc ms | ratio to the faster $ratio"
   ours_all+=("$ours") nchw_all+=("$nchw") nhwc_all+=("$nhwc") ratio_all+=("$ratio")
 done
-echo "median over rounds: convscope $(printf '%s\n' "${ours_all[@]}" | middle) ms, PyTorch NCHW $(printf '%s\n' "${nchw_all[@]}" | middle) ms, channels_last $(printf '%s\n' "${nhwc_all[@]}" | middle) ms, ratio $(printf '%s\n' "${ratio_all[@]}" | sort -n | awk '{ a[NR] = $1 } END { printf "%.3f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')"
+echo "median over rounds: convscope $(printf '%s\n' "${ours_all[@]}" | middle) ms, PyTorch NCHW $(printf '%s\n' "${nchw_all[@]}" | middle) ms, channels_last $(printf '%s\n' "${nhwc_all[@]}" | middle) ms, ratio $(printf '%s\n' "${ratio_all[@]}" | middle 3)"

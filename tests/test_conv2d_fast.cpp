@@ -89,6 +89,31 @@ Outputs run_fast(const ConvCase& c, Isa isa, const Context& ctx, bool fused) {
     return o;
 }
 
+struct OutputsByThreads {
+    Outputs one, two, three;  // run_fast(fused) on 1, 2 and 3 threads
+};
+
+OutputsByThreads run_fast_on_1_2_3_threads(const ConvCase& c, Isa isa) {
+    ThreadPool one(1), two(2), three(3);
+    return {run_fast(c, isa, Context{&one}, true), run_fast(c, isa, Context{&two}, true),
+            run_fast(c, isa, Context{&three}, true)};
+}
+
+// The reference conv, and the BatchNormalization (conv * scale + shift, per filter) and ReLU computed from it.
+Outputs reference_outputs(const ConvCase& c) {
+    Outputs o;
+    o.conv.resize(c.out_size());  // (out_h, out_w, filters)
+    o.bn.resize(c.out_size());
+    o.relu.resize(c.out_size());
+    conv2d_reference(c.p, c.input.data(), c.kernel.data(), c.bias.data(), o.conv.data());
+    for (std::size_t i = 0; i < o.conv.size(); ++i) {
+        const std::size_t f = i % std::size_t(c.p.filters);
+        o.bn[i] = o.conv[i] * c.scale[f] + c.shift[f];
+        o.relu[i] = std::max(o.bn[i], 0.0f);
+    }
+    return o;
+}
+
 // conv2d_fast_packed() with `packed` gives, bitwise, the one-shot path's conv, BN and ReLU outputs.
 void check_packed_equals_one_shot(const ConvCase& c, const Conv2DPackedKernel& packed, Isa isa, const Context& ctx) {
     const Outputs want = run_fast(c, isa, ctx, true);
@@ -187,8 +212,7 @@ std::vector<ConvCase> sweep_cases() {
 TEST_CASE("conv2d_fast matches the reference on a randomised sweep, on every ISA of this CPU", "[conv2d_fast]") {
     const std::vector<ConvCase> cases = sweep_cases();
     ThreadPool pool(2);
-    Context ctx;
-    ctx.pool = &pool;
+    const Context ctx{&pool};
     for (Isa isa : {Isa::scalar, Isa::avx2, Isa::avx512})
         if (!isa_supported(isa)) WARN("this CPU has no " << to_string(isa) << ": that path is not tested here");
     auto count_tile = [&](int m) {
@@ -218,8 +242,7 @@ TEST_CASE("conv2d_fast matches the reference on a randomised sweep, on every ISA
 
 TEST_CASE("conv2d_fast_fused writes conv, BatchNormalization and ReLU in one pass", "[conv2d_fast]") {
     ThreadPool pool(2);
-    Context ctx;
-    ctx.pool = &pool;
+    const Context ctx{&pool};
     std::vector<ConvCase> cases(2);
     // 300 input channels: several K blocks, so the epilogue must run only after the last one (direct path).
     REQUIRE(make_case(cases[0], 7, 5, 300, 3, 3, 37, 1, 1, 1, 1, Padding::same, 99));  // 12 tiles: too few for Winograd
@@ -229,27 +252,21 @@ TEST_CASE("conv2d_fast_fused writes conv, BatchNormalization and ReLU in one pas
     REQUIRE(detail::winograd_applies(cases[1].p));
     for (const ConvCase& c : cases) {
         INFO(c.describe());
-        std::vector<float> conv(c.out_size()), bn(c.out_size()), relu(c.out_size());  // (out_h, out_w, filters)
-        conv2d_reference(c.p, c.input.data(), c.kernel.data(), c.bias.data(), conv.data());
-        for (std::size_t i = 0; i < conv.size(); ++i) {
-            const std::size_t f = i % std::size_t(c.p.filters);
-            bn[i] = conv[i] * c.scale[f] + c.shift[f];
-            relu[i] = std::max(bn[i], 0.0f);
-        }
+        const Outputs ref = reference_outputs(c);
         for (Isa isa : available_isas()) {
             INFO("isa " << to_string(isa));
             const Outputs got = run_fast(c, isa, ctx, true);
-            CHECK(relative_error(got.conv, conv) <= 1e-4);
-            CHECK(relative_error(got.bn, bn) <= 1e-4);
-            CHECK(relative_error(got.relu, relu) <= 1e-4);
+            CHECK(relative_error(got.conv, ref.conv) <= 1e-4);
+            CHECK(relative_error(got.bn, ref.bn) <= 1e-4);
+            CHECK(relative_error(got.relu, ref.relu) <= 1e-4);
             CHECK(std::all_of(got.relu.begin(), got.relu.end(), [](float x) { return x >= 0.0f; }));
 
             // ReLU alone applies to the conv output when no BN is given.
             std::vector<float> relu_only(c.out_size(), -7.0f), conv_only(c.out_size());
             conv2d_fast_fused_isa(c.p, c.input.data(), c.kernel.data(), c.bias.data(), conv_only.data(), nullptr,
                                   nullptr, nullptr, relu_only.data(), isa, ctx);
-            std::vector<float> want(conv.size());
-            for (std::size_t i = 0; i < conv.size(); ++i) want[i] = std::max(conv[i], 0.0f);
+            std::vector<float> want(ref.conv.size());
+            for (std::size_t i = 0; i < ref.conv.size(); ++i) want[i] = std::max(ref.conv[i], 0.0f);
             CHECK(relative_error(relu_only, want) <= 1e-4);
 
             // Without a conv output (a memory-saving engine): the BN and ReLU outputs are unchanged, bit for bit,
@@ -268,7 +285,6 @@ TEST_CASE("conv2d_fast_fused writes conv, BatchNormalization and ReLU in one pas
 }
 
 TEST_CASE("conv2d_fast results are bitwise identical for 1, 2 and 3 threads", "[conv2d_fast]") {
-    ThreadPool one(1), two(2), three(3);
     std::vector<ConvCase> cases(3);
     REQUIRE(make_case(cases[0], 31, 29, 17, 3, 3, 64, 1, 1, 1, 1, Padding::same, 5));
     REQUIRE(make_case(cases[1], 19, 17, 300, 1, 1, 300, 2, 2, 1, 1, Padding::valid, 6));  // K blocks, 2 filter tasks
@@ -276,17 +292,11 @@ TEST_CASE("conv2d_fast results are bitwise identical for 1, 2 and 3 threads", "[
     for (Isa isa : available_isas())
         for (const ConvCase& c : cases) {
             INFO("isa " << to_string(isa) << ", " << c.describe());
-            Context ctx;
-            ctx.pool = &one;
-            const Outputs a = run_fast(c, isa, ctx, true);
-            ctx.pool = &two;
-            const Outputs b = run_fast(c, isa, ctx, true);
-            ctx.pool = &three;
-            const Outputs d = run_fast(c, isa, ctx, true);
-            CHECK(a.conv == b.conv);
-            CHECK(a.conv == d.conv);
-            CHECK(a.bn == b.bn);
-            CHECK(a.relu == d.relu);
+            const OutputsByThreads o = run_fast_on_1_2_3_threads(c, isa);
+            CHECK(o.one.conv == o.two.conv);
+            CHECK(o.one.conv == o.three.conv);
+            CHECK(o.one.bn == o.two.bn);
+            CHECK(o.one.relu == o.three.relu);
         }
 }
 
@@ -295,10 +305,8 @@ TEST_CASE("conv2d_fast throws Cancelled when the cancel flag is already set", "[
     REQUIRE(make_case(c, 31, 31, 17, 3, 3, 33, 1, 1, 1, 1, Padding::same, 11));
     std::atomic<bool> cancel{true};
     ThreadPool pool(2);
-    Context ctx;
-    ctx.cancel = &cancel;
     for (ThreadPool* p : {static_cast<ThreadPool*>(nullptr), &pool}) {
-        ctx.pool = p;
+        const Context ctx{p, &cancel};
         std::vector<float> out(c.out_size());  // (out_h, out_w, filters)
         CHECK_THROWS_AS(conv2d_fast(c.p, c.input.data(), c.kernel.data(), c.bias.data(), out.data(), ctx), Cancelled);
     }
@@ -319,8 +327,7 @@ TEST_CASE("conv2d_fast runs without a pool and picks a supported ISA", "[conv2d_
 
 TEST_CASE("conv2d_fast_packed reuses a packed kernel and equals the one-shot path bitwise", "[conv2d_fast]") {
     ThreadPool pool(2);
-    Context ctx;
-    ctx.pool = &pool;
+    const Context ctx{&pool};
     ConvCase c;
     REQUIRE(make_case(c, 7, 7, 300, 3, 3, 40, 1, 1, 1, 1, Padding::same, 21));  // ResNet stage-5-like: few pixels
     for (Isa isa : available_isas()) {
@@ -348,8 +355,7 @@ TEST_CASE("conv2d_fast_packed reuses a packed kernel and equals the one-shot pat
 
 TEST_CASE("a kernel packed as GEMM panels equals the one-shot path bitwise", "[conv2d_fast]") {
     ThreadPool pool(2);
-    Context ctx;
-    ctx.pool = &pool;
+    const Context ctx{&pool};
     struct Shape { int h, w, c, kh, kw, filters, stride, dilation; Padding padding; };
     const Shape shapes[] = {
         {7, 7, 300, 1, 1, 40, 1, 1, Padding::valid},   // few pixels, K in two channel slices, 40 filters = 1.25 panels
@@ -370,8 +376,7 @@ TEST_CASE("a kernel packed as GEMM panels equals the one-shot path bitwise", "[c
 
 TEST_CASE("a kernel packed for Winograd also serves geometries Winograd does not apply to", "[conv2d_fast]") {
     ThreadPool pool(2);
-    Context ctx;
-    ctx.pool = &pool;
+    const Context ctx{&pool};
     ConvCase wino, strided;
     REQUIRE(make_case(wino, 17, 19, 20, 3, 3, 37, 1, 1, 1, 1, Padding::same, 31));  // 9x10 = 90 Winograd tiles
     REQUIRE(make_case(strided, 17, 19, 20, 3, 3, 37, 2, 2, 1, 1, Padding::same, 32));
@@ -400,7 +405,6 @@ TEST_CASE("conv2d_fast on few pixels, long K and 2 KB-aliased input rows matches
         {5, 3, 1024, 3, 17, 1, Padding::same},   // 4 KB stride, channel-sliced K blocks, 15 pixels
         {15, 13, 128, 3, 40, 2, Padding::same},  // 128 channels x stride 2 is 1 KB: no copy, strided taps
     };
-    ThreadPool one(1), two(2), three(3);
     std::uint32_t seed = 900;
     for (Isa isa : available_isas())
         for (const Shape& s : shapes) {
@@ -408,16 +412,14 @@ TEST_CASE("conv2d_fast on few pixels, long K and 2 KB-aliased input rows matches
             INFO("isa " << to_string(isa) << ", " << c.describe());
             std::vector<float> want(c.out_size());  // (out_h, out_w, filters)
             conv2d_reference(c.p, c.input.data(), c.kernel.data(), c.bias.data(), want.data());
-            Context c1, c2, c3;
-            c1.pool = &one, c2.pool = &two, c3.pool = &three;
-            const Outputs o1 = run_fast(c, isa, c1, true), o2 = run_fast(c, isa, c2, true), o3 = run_fast(c, isa, c3, true);
-            const double err = relative_error(o2.conv, want);
+            const OutputsByThreads o = run_fast_on_1_2_3_threads(c, isa);
+            const double err = relative_error(o.two.conv, want);
             INFO("relative error " << err);
             CHECK(err <= 1e-4);
-            CHECK(o1.conv == o2.conv);
-            CHECK(o1.relu == o2.relu);
-            CHECK(o3.conv == o2.conv);
-            CHECK(o3.bn == o2.bn);
+            CHECK(o.one.conv == o.two.conv);
+            CHECK(o.one.relu == o.two.relu);
+            CHECK(o.three.conv == o.two.conv);
+            CHECK(o.three.bn == o.two.bn);
         }
 }
 
@@ -440,14 +442,12 @@ TEST_CASE("conv2d_fast with outputs larger than the streaming threshold matches 
             INFO("isa " << to_string(isa) << ", " << c.describe());
             const std::size_t n = c.out_size();
             REQUIRE(n * sizeof(float) * 3 > (std::size_t(8) << 20));
-            std::vector<float> want(n);  // (out_h, out_w, filters)
-            conv2d_reference(c.p, c.input.data(), c.kernel.data(), c.bias.data(), want.data());
+            const Outputs ref = reference_outputs(c);
             // (3, n) aligned outputs, and (3, n + 1) ones each starting one float past a 64-byte boundary.
             AlignedFloats aligned = AlignedFloats::allocate(3 * n), shifted = AlignedFloats::allocate(3 * (n + 1));
             auto run = [&](float* conv, float* bn, float* relu, ThreadPool& pool) {
                 std::fill(conv, conv + n, -7.0f), std::fill(bn, bn + n, -7.0f), std::fill(relu, relu + n, -7.0f);
-                Context ctx;
-                ctx.pool = &pool;
+                const Context ctx{&pool};
                 conv2d_fast_fused_isa(c.p, c.input.data(), c.kernel.data(), c.bias.data(), conv, c.scale.data(),
                                       c.shift.data(), bn, relu, isa, ctx);
                 return std::vector<float>(conv, conv + n);
@@ -456,17 +456,11 @@ TEST_CASE("conv2d_fast with outputs larger than the streaming threshold matches 
             float* u = shifted.get() + 1;
             const std::vector<float> conv2 = run(a, a + n, a + 2 * n, two);
             const std::vector<float> bn2(a + n, a + 2 * n), relu2(a + 2 * n, a + 3 * n);
-            const double err = relative_error(conv2, want);
+            const double err = relative_error(conv2, ref.conv);
             INFO("relative error " << err);
             CHECK(err <= 1e-4);
-            std::vector<float> bn_want(n), relu_want(n);  // (out_h, out_w, filters)
-            for (std::size_t i = 0; i < n; ++i) {
-                const std::size_t f = i % std::size_t(c.p.filters);
-                bn_want[i] = want[i] * c.scale[f] + c.shift[f];
-                relu_want[i] = std::max(bn_want[i], 0.0f);
-            }
-            CHECK(relative_error(bn2, bn_want) <= 1e-4);
-            CHECK(relative_error(relu2, relu_want) <= 1e-4);
+            CHECK(relative_error(bn2, ref.bn) <= 1e-4);
+            CHECK(relative_error(relu2, ref.relu) <= 1e-4);
             CHECK(run(u, u + (n + 1), u + 2 * (n + 1), two) == conv2);
             CHECK(std::equal(bn2.begin(), bn2.end(), u + (n + 1)));
             CHECK(std::equal(relu2.begin(), relu2.end(), u + 2 * (n + 1)));
@@ -488,7 +482,7 @@ TEST_CASE("conv2d_fast on few output rows (narrow row tiles) equals the full-wid
         {40, 3, 70},   // 3x3 'same', 16 Winograd tiles
         {17, 1, 33},   // short K, odd channels
     };
-    ThreadPool one(1), two(2), three(3);
+    ThreadPool two(2);
     std::uint32_t seed = 1500;
     for (Isa isa : available_isas())
         for (const Shape& s : shapes) {
@@ -501,19 +495,17 @@ TEST_CASE("conv2d_fast on few output rows (narrow row tiles) equals the full-wid
             INFO("isa " << to_string(isa) << ", " << small.describe());
             std::vector<float> want(small.out_size());  // (7, 7, filters)
             conv2d_reference(small.p, small.input.data(), small.kernel.data(), small.bias.data(), want.data());
-            Context c1, c2, c3;
-            c1.pool = &one, c2.pool = &two, c3.pool = &three;
-            const Outputs o1 = run_fast(small, isa, c1, true), o2 = run_fast(small, isa, c2, true),
-                          o3 = run_fast(small, isa, c3, true), full = run_fast(tall, isa, c2, true);
-            INFO("relative error " << relative_error(o2.conv, want));
-            CHECK(relative_error(o2.conv, want) <= 1e-4);
+            const OutputsByThreads o = run_fast_on_1_2_3_threads(small, isa);
+            const Outputs full = run_fast(tall, isa, Context{&two}, true);
+            INFO("relative error " << relative_error(o.two.conv, want));
+            CHECK(relative_error(o.two.conv, want) <= 1e-4);
             const std::size_t n = small.out_size();
-            CHECK(std::vector<float>(full.conv.begin(), full.conv.begin() + n) == o2.conv);
-            CHECK(std::vector<float>(full.bn.begin(), full.bn.begin() + n) == o2.bn);
-            CHECK(std::vector<float>(full.relu.begin(), full.relu.begin() + n) == o2.relu);
-            CHECK(o1.conv == o2.conv);
-            CHECK(o3.conv == o2.conv);
-            CHECK(o1.relu == o3.relu);
+            CHECK(std::vector<float>(full.conv.begin(), full.conv.begin() + n) == o.two.conv);
+            CHECK(std::vector<float>(full.bn.begin(), full.bn.begin() + n) == o.two.bn);
+            CHECK(std::vector<float>(full.relu.begin(), full.relu.begin() + n) == o.two.relu);
+            CHECK(o.one.conv == o.two.conv);
+            CHECK(o.three.conv == o.two.conv);
+            CHECK(o.one.relu == o.three.relu);
         }
 }
 
@@ -555,8 +547,7 @@ TEST_CASE("conv2d_fast_packed with a residual join equals the conv followed by a
                                 << (shortcut_bn ? "shortcut BN" : "plain shortcut") << ", "
                                 << (conv_bn ? "conv BN" : "no conv BN") << ", "
                                 << (write_all ? "conv and BN written" : "only the join written"));
-                    Context ctx;
-                    ctx.pool = pool;
+                    const Context ctx{pool};
                     const Conv2DPackedKernel packed = conv2d_pack_kernel(c.p, c.kernel.data(), isa, ctx);
                     CHECK(bool(packed.winograd) == s.winograd);
                     const float* scale = conv_bn ? c.scale.data() : nullptr;
@@ -598,8 +589,7 @@ TEST_CASE("conv2d_fast_packed with a residual join and streamed outputs equals t
     std::uniform_real_distribution<float> uniform(-2.0f, 2.0f);
     for (float& x : shortcut) x = uniform(rng);
     ThreadPool two(2);
-    Context ctx;
-    ctx.pool = &two;
+    const Context ctx{&two};
     for (Isa isa : available_isas()) {
         INFO("isa " << to_string(isa));
         const Conv2DPackedKernel packed = conv2d_pack_kernel(c.p, c.kernel.data(), isa, ctx);

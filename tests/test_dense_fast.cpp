@@ -28,9 +28,7 @@ std::vector<float> dense_output(int in, int units, bool use_bias, unsigned seed,
     Tensor3 x = make_tensor(Shape::vector(in));  // (1, 1, in)
     for (float& v : x) v = uniform(rng) * 4.0f;
     Tensor3 out = make_tensor(Shape::vector(units));  // (1, 1, units)
-    Context ctx;
-    ctx.pool = pool;
-    ctx.kernels = kernels;
+    const Context ctx{pool, nullptr, kernels};
     std::vector<const Tensor3*> inputs{&x};
     dense.forward(inputs, out, ctx);
     return std::vector<float>(out.begin(), out.end());
@@ -69,9 +67,7 @@ TEST_CASE("dense_fast: thread-count invariance and cancellation", "[dense_fast]"
     CHECK(dense_output(2048, 1000, true, 7, Kernels::fast, nullptr) == r1);
 
     std::atomic<bool> cancel{true};
-    Context ctx;
-    ctx.pool = &two;
-    ctx.cancel = &cancel;
+    const Context ctx{&two, &cancel};
     std::vector<float> x(100, 1.0f), kernel(100 * 300, 0.5f), y(300);  // (in), (in, units), (units)
     CHECK_THROWS_AS(dense_fast(x.data(), kernel.data(), nullptr, y.data(), 100, 300, ctx), Cancelled);
 }

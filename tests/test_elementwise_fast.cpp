@@ -19,8 +19,10 @@
 #include "core/layers/conv_geometry.hpp"
 #include "core/layers/max_pooling2d.hpp"
 #include "core/tensor.hpp"
+#include "test_util.hpp"
 
 using namespace convscope;
+using convscope_test::bitwise_equal;
 
 namespace {
 
@@ -30,11 +32,6 @@ Tensor3 random_tensor(int h, int w, int c, unsigned seed) {  // (H, W, C), value
     std::uniform_real_distribution<float> uniform(-2.0f, 2.0f);
     for (float& x : t) x = uniform(rng);
     return t;
-}
-
-// Bitwise equality, spelled out: inside CHECK() xtensor's operator templates collide with Catch's decomposer.
-bool same(const Tensor3& a, const Tensor3& b) {
-    return a.shape() == b.shape() && std::equal(a.data(), a.data() + a.size(), b.data());
 }
 
 double max_abs_diff(const float* a, const float* b, std::size_t n) {
@@ -47,8 +44,7 @@ double max_abs_diff(const float* a, const float* b, std::size_t n) {
 
 TEST_CASE("batch_norm_fast matches the BatchNormalization layer, with and without the fused ReLU", "[elementwise_fast]") {
     ThreadPool pool(2);
-    Context ctx;
-    ctx.pool = &pool;
+    const Context ctx{&pool};
     for (int channels : {1, 3, 17, 64, 1000}) {
         INFO("channels " << channels);
         const Tensor3 x = random_tensor(37, 13, channels, unsigned(channels));  // (H, W, C)
@@ -76,14 +72,13 @@ TEST_CASE("batch_norm_fast matches the BatchNormalization layer, with and withou
         CHECK(max_abs_diff(bn.data(), want.data(), want.size()) <= 1e-5);
         for (std::size_t i = 0; i < want.size(); ++i) want.data()[i] = std::max(want.data()[i], 0.0f);
         CHECK(max_abs_diff(relu.data(), want.data(), want.size()) <= 1e-5);
-        CHECK(same(relu_only, relu));
+        CHECK(bitwise_equal(relu_only, relu));
     }
 }
 
 TEST_CASE("BN fused into conv2d_fast gives the same bits as conv2d_fast then batch_norm_fast", "[elementwise_fast]") {
     ThreadPool pool(2);
-    Context ctx;
-    ctx.pool = &pool;
+    const Context ctx{&pool};
     // 5 channels take the direct path, 32 the Winograd one: each has its own epilogue.
     for (int in_c : {5, 32})
         for (Isa isa : {Isa::scalar, Isa::avx2, Isa::avx512}) {
@@ -109,14 +104,13 @@ TEST_CASE("BN fused into conv2d_fast gives the same bits as conv2d_fast then bat
 
 TEST_CASE("relu_fast and add_fast match the Activation and Add layers", "[elementwise_fast]") {
     ThreadPool pool(2);
-    Context ctx;
-    ctx.pool = &pool;
+    const Context ctx{&pool};
     const Tensor3 a = random_tensor(131, 67, 33, 3), b = random_tensor(131, 67, 33, 4);  // (H, W, C)
     Tensor3 want = make_tensor(shape_of(a));
     Activation(ActivationConfig{ActivationKind::relu}).forward({&a}, want, ctx);
     Tensor3 got = make_tensor(shape_of(a));
     relu_fast(a.data(), got.data(), a.size(), ctx);
-    CHECK(same(got, want));
+    CHECK(bitwise_equal(got, want));
 
     Tensor3 sum_want = make_tensor(shape_of(a)), relu_want = make_tensor(shape_of(a));
     Add().forward({&a, &b}, sum_want, ctx);
@@ -124,20 +118,19 @@ TEST_CASE("relu_fast and add_fast match the Activation and Add layers", "[elemen
     Tensor3 sum = make_tensor(shape_of(a)), relu = make_tensor(shape_of(a)), relu_only = make_tensor(shape_of(a));
     add_fast(a.data(), b.data(), sum.data(), relu.data(), a.size(), ctx);
     add_fast(a.data(), b.data(), nullptr, relu_only.data(), a.size(), ctx);
-    CHECK(same(sum, sum_want));
-    CHECK(same(relu, relu_want));
-    CHECK(same(relu_only, relu_want));
+    CHECK(bitwise_equal(sum, sum_want));
+    CHECK(bitwise_equal(relu, relu_want));
+    CHECK(bitwise_equal(relu_only, relu_want));
 
     // In place, as an engine reusing a buffer would call it.
     Tensor3 inplace = a;
     add_fast(inplace.data(), b.data(), inplace.data(), nullptr, a.size(), ctx);
-    CHECK(same(inplace, sum_want));
+    CHECK(bitwise_equal(inplace, sum_want));
 }
 
 TEST_CASE("affine_add_fast gives the bits of batch_norm_fast then add_fast, in every variant", "[elementwise_fast]") {
     ThreadPool pool(2);
-    Context ctx;
-    ctx.pool = &pool;
+    const Context ctx{&pool};
     for (int channels : {1, 17, 64, 256}) {
         INFO("channels " << channels);
         const Tensor3 a = random_tensor(29, 13, channels, 5), b = random_tensor(29, 13, channels, 6);  // (H, W, C)
@@ -155,16 +148,15 @@ TEST_CASE("affine_add_fast gives the bits of batch_norm_fast then add_fast, in e
             INFO("affine a " << affine_a << ", affine b " << affine_b);
             add_fast(affine_a ? bn_a.data() : a.data(), affine_b ? bn_b.data() : b.data(), sum_want.data(),
                      relu_want.data(), n, ctx);
+            auto join = [&](float* sum_out, float* relu_out) {  // this variant's affine_add_fast into these outputs
+                affine_add_fast(a.data(), affine_a ? as : nullptr, affine_a ? at : nullptr, b.data(),
+                                affine_b ? bs : nullptr, affine_b ? bt : nullptr, sum_out, relu_out, pixels,
+                                std::size_t(channels), ctx);
+            };
             std::vector<float> sum(n), relu(n), relu_only(n, -1.0f), sum_only(n, -1.0f);
-            affine_add_fast(a.data(), affine_a ? as : nullptr, affine_a ? at : nullptr, b.data(),
-                            affine_b ? bs : nullptr, affine_b ? bt : nullptr, sum.data(), relu.data(), pixels,
-                            std::size_t(channels), ctx);
-            affine_add_fast(a.data(), affine_a ? as : nullptr, affine_a ? at : nullptr, b.data(),
-                            affine_b ? bs : nullptr, affine_b ? bt : nullptr, nullptr, relu_only.data(), pixels,
-                            std::size_t(channels), ctx);
-            affine_add_fast(a.data(), affine_a ? as : nullptr, affine_a ? at : nullptr, b.data(),
-                            affine_b ? bs : nullptr, affine_b ? bt : nullptr, sum_only.data(), nullptr, pixels,
-                            std::size_t(channels), ctx);
+            join(sum.data(), relu.data());
+            join(nullptr, relu_only.data());
+            join(sum_only.data(), nullptr);
             CHECK(sum == sum_want);
             CHECK(sum_only == sum_want);
             CHECK(relu == relu_want);
@@ -175,8 +167,7 @@ TEST_CASE("affine_add_fast gives the bits of batch_norm_fast then add_fast, in e
 
 TEST_CASE("max_pool2d_fast matches the MaxPooling2D layer, padded cells never win", "[elementwise_fast]") {
     ThreadPool pool(2);
-    Context ctx;
-    ctx.pool = &pool;
+    const Context ctx{&pool};
     struct Case {
         int h, w, c, ph, pw, sh, sw;
         Padding padding;
@@ -210,7 +201,7 @@ TEST_CASE("max_pool2d_fast matches the MaxPooling2D layer, padded cells never wi
         Tensor3 got = make_tensor(out_shape);
         got.fill(7.0f);
         max_pool2d_fast(p, x.data(), got.data(), ctx);
-        CHECK(same(got, want));
+        CHECK(bitwise_equal(got, want));
         const bool no_padding_won = std::all_of(got.data(), got.data() + got.size(), [](float v) { return v <= -3.0f; });
         CHECK(no_padding_won);
     }
@@ -256,7 +247,7 @@ TEST_CASE("NaN: ReLU gives 0 and max pooling never picks it, in the vector lanes
     Tensor3 relu_want = make_tensor(shape_of(x)), relu_got = make_tensor(shape_of(x));
     std::transform(x.begin(), x.end(), relu_want.begin(), [](float v) { return v > 0.0f ? v : 0.0f; });
     relu_fast(x.data(), relu_got.data(), x.size(), fast);
-    CHECK(same(relu_got, relu_want));
+    CHECK(bitwise_equal(relu_got, relu_want));
     CHECK(relu_got.data()[0] == 0.0f);
 
     const MaxPooling2D pool_layer(MaxPooling2DConfig{IntPair(3, 3), IntPair(2, 2), Padding::same});
@@ -264,6 +255,6 @@ TEST_CASE("NaN: ReLU gives 0 and max pooling never picks it, in the vector lanes
     Tensor3 pool_want = make_tensor(out_shape), pool_got = make_tensor(out_shape);
     pool_layer.forward({&x}, pool_want, reference);
     pool_layer.forward({&x}, pool_got, fast);
-    CHECK(same(pool_got, pool_want));
+    CHECK(bitwise_equal(pool_got, pool_want));
     CHECK(std::none_of(pool_got.data(), pool_got.data() + pool_got.size(), [](float v) { return std::isnan(v); }));
 }

@@ -13,8 +13,10 @@
 #include "core/layers/batch_normalization.hpp"
 #include "core/model/resnet50.hpp"
 #include "core/weights/initializers.hpp"
+#include "test_util.hpp"
 
 using namespace convscope;
+using convscope_test::bitwise_equal;
 
 namespace {
 
@@ -26,19 +28,11 @@ Tensor3 test_input(int h, int w) {  // (H, W, 3)
     return x;
 }
 
-std::unique_ptr<Engine> make_engine(int size, EngineOptions options = {}) {
-    Graph g = build_resnet50({size, size, 4, false});
-    initialize_graph(g, 3);
-    auto e = std::make_unique<Engine>(std::move(g), options);
-    e->set_input(test_input(size, size));
-    return e;
-}
+// Keras' initial BN statistics make every BN the identity; varied ones make a derivation that used the wrong
+// scale, shift or input show in the bits.
+enum class BnStatistics { keras_initial, varied };
 
-// As make_engine(), at height x width, with varied BN statistics: Keras' initial ones make every BN the
-// identity, and a derivation that used the wrong scale, shift or input must show in the bits.
-std::unique_ptr<Engine> make_varied_engine(int height, int width, EngineOptions options = {}) {
-    Graph g = build_resnet50({height, width, 4, false});
-    initialize_graph(g, 3);
+void vary_bn_statistics(Graph& g) {
     std::mt19937 random(5);
     std::uniform_real_distribution<float> positive(0.5f, 1.5f), centred(-0.5f, 0.5f);
     for (int i = 0; i < g.size(); ++i) {
@@ -49,9 +43,31 @@ std::unique_ptr<Engine> make_varied_engine(int height, int width, EngineOptions 
         for (float& x : w[2].values) x = centred(random);
         for (float& x : w[3].values) x = positive(random);
     }
+}
+
+// The ResNet50 backbone (stages 1-4) at height x width, seeded weights, a fixed input; not run yet.
+std::unique_ptr<Engine> make_engine(int height, int width, EngineOptions options = {},
+                                    BnStatistics bn = BnStatistics::keras_initial) {
+    Graph g = build_resnet50({height, width, 4, false});
+    initialize_graph(g, 3);
+    if (bn == BnStatistics::varied) vary_bn_statistics(g);
     auto e = std::make_unique<Engine>(std::move(g), options);
     e->set_input(test_input(height, width));
     return e;
+}
+
+// make_engine() after one complete run.
+std::unique_ptr<Engine> make_run_engine(int height, int width, EngineOptions options = {},
+                                        BnStatistics bn = BnStatistics::keras_initial) {
+    auto e = make_engine(height, width, options, bn);
+    e->run();
+    return e;
+}
+
+EngineOptions keep_block_outputs() {
+    EngineOptions options;
+    options.keep = KeepPolicy::block_outputs;
+    return options;
 }
 
 // Runs e, with another thread raising the cancel flag after delay_us; true if the run was cancelled.
@@ -71,14 +87,33 @@ bool run_cancelled_after(Engine& e, int delay_us) {
     return cancelled;
 }
 
-bool bitwise_equal(const Tensor3& a, const Tensor3& b) {
-    return a.shape() == b.shape() && std::equal(a.begin(), a.end(), b.begin());
+// Since the execution counts `before`, each node in `ran` executed once more and every other node not at all.
+void check_only_these_ran(Engine& e, const std::vector<int>& ran, const std::vector<int>& before) {
+    for (int i = 0; i < e.graph().size(); ++i) {
+        const bool should_run = std::find(ran.begin(), ran.end(), i) != ran.end();
+        INFO("node " << e.graph().node(i).name);
+        CHECK(e.execution_counts()[std::size_t(i)] - before[std::size_t(i)] == (should_run ? 1 : 0));
+    }
+}
+
+// Every output e has (cached, or derived on request) equals full's, bit for bit; returns how many were derived.
+int check_present_outputs_equal(Engine& e, Engine& full) {
+    int derived_count = 0;
+    for (int i = 0; i < e.graph().size(); ++i) {
+        const bool derived = e.is_derived(i);
+        derived_count += derived;
+        const auto out = e.output(i);
+        if (!out) continue;
+        INFO("node " << e.graph().node(i).name << (derived ? " (derived)" : ""));
+        CHECK(bitwise_equal(*out, *full.output(i)));
+    }
+    return derived_count;
 }
 
 }  // namespace
 
 TEST_CASE("a second run computes nothing; an edit recomputes only the edited node and what depends on it") {
-    auto e_owner = make_engine(65);
+    auto e_owner = make_engine(65, 65);
     Engine& e = *e_owner;
     REQUIRE(e.run().computed == e.graph().size());
     CHECK(e.run().computed == 0);
@@ -93,17 +128,12 @@ TEST_CASE("a second run computes nothing; an edit recomputes only the edited nod
     const RunStats s = e.run();
     const std::vector<int> downstream = e.graph().downstream(edited);
     CHECK(s.computed == int(downstream.size()));
-    for (int i = 0; i < e.graph().size(); ++i) {
-        const bool should_run = std::find(downstream.begin(), downstream.end(), i) != downstream.end();
-        INFO("node " << e.graph().node(i).name);
-        CHECK(e.execution_counts()[std::size_t(i)] - before[std::size_t(i)] == (should_run ? 1 : 0));
-    }
+    check_only_these_ran(e, downstream, before);
 }
 
 TEST_CASE("changing filters re-initialises the weights that no longer fit, and only those") {
-    auto e_owner = make_engine(33);
+    auto e_owner = make_run_engine(33, 33);
     Engine& e = *e_owner;
-    e.run();
     const int edited = e.graph().find("res2b_branch2a");
     auto config = dynamic_cast<const Conv2D&>(*e.graph().node(edited).layer).config();
     config.filters = 32;
@@ -115,9 +145,8 @@ TEST_CASE("changing filters re-initialises the weights that no longer fit, and o
 }
 
 TEST_CASE("a new input invalidates everything") {
-    auto e_owner = make_engine(33);
+    auto e_owner = make_run_engine(33, 33);
     Engine& e = *e_owner;
-    e.run();
     e.set_input(test_input(33, 33));
     CHECK(e.run().computed == e.graph().size());
 }
@@ -125,15 +154,13 @@ TEST_CASE("a new input invalidates everything") {
 TEST_CASE("results are bitwise identical for 1, 2 and 3 threads") {
     EngineOptions one;
     one.threads = 1;
-    auto a_owner = make_engine(71, one);
+    auto a_owner = make_run_engine(71, 71, one);
     Engine& a = *a_owner;
-    a.run();
     for (int threads : {2, 3}) {
         EngineOptions many;
         many.threads = threads;
-        auto b_owner = make_engine(71, many);
-    Engine& b = *b_owner;
-        b.run();
+        auto b_owner = make_run_engine(71, 71, many);
+        Engine& b = *b_owner;
         for (int i = 0; i < a.graph().size(); ++i) {
             INFO(threads << " threads, node " << a.graph().node(i).name);
             CHECK(bitwise_equal(*a.output(i), *b.output(i)));
@@ -142,28 +169,23 @@ TEST_CASE("results are bitwise identical for 1, 2 and 3 threads") {
 }
 
 TEST_CASE("a cancelled run leaves every cached output complete or absent, and a rerun finishes the job") {
-    auto full_owner = make_engine(129);
+    auto full_owner = make_run_engine(129, 129);
     Engine& full = *full_owner;
-    full.run();
     std::mt19937 random(11);
     for (int attempt = 0; attempt < 6; ++attempt) {
-        auto e_owner = make_engine(129);
-    Engine& e = *e_owner;
+        auto e_owner = make_engine(129, 129);
+        Engine& e = *e_owner;
         const int delay_us = int(random() % 60000);
         const bool cancelled = run_cancelled_after(e, delay_us);
         INFO("cancelled after " << delay_us << " us: " << (cancelled ? "yes" : "finished first"));
-        for (int i = 0; i < e.graph().size(); ++i) {
-            if (!e.output(i)) continue;
-            INFO("node " << e.graph().node(i).name);
-            CHECK(bitwise_equal(*e.output(i), *full.output(i)));
-        }
+        check_present_outputs_equal(e, full);
         e.run();
         for (int i = 0; i < e.graph().size(); ++i) CHECK(bitwise_equal(*e.output(i), *full.output(i)));
     }
 }
 
 TEST_CASE("a cancel flag stops a run quickly") {
-    auto e_owner = make_engine(301);
+    auto e_owner = make_engine(301, 301);
     Engine& e = *e_owner;
     std::atomic<bool> cancel{false};
     std::chrono::steady_clock::time_point cancelled_at;
@@ -182,14 +204,10 @@ TEST_CASE("a cancel flag stops a run quickly") {
 }
 
 TEST_CASE("block_outputs mode keeps only block outputs and recomputes inner nodes on demand") {
-    auto all_owner = make_engine(97);
+    auto all_owner = make_run_engine(97, 97);
     Engine& all = *all_owner;
-    all.run();
-    EngineOptions options;
-    options.keep = KeepPolicy::block_outputs;
-    auto lean_owner = make_engine(97, options);
+    auto lean_owner = make_run_engine(97, 97, keep_block_outputs());
     Engine& lean = *lean_owner;
-    lean.run();
     const Graph& g = lean.graph();
     for (const Block& b : g.blocks) {
         CHECK(lean.output(b.output) != nullptr);
@@ -210,7 +228,7 @@ TEST_CASE("block_outputs mode keeps only block outputs and recomputes inner node
 }
 
 TEST_CASE("a shape error stops the run before any work and names the node") {
-    auto e_owner = make_engine(65);
+    auto e_owner = make_engine(65, 65);
     Engine& e = *e_owner;
     const int node = e.graph().find("res4a_branch1");
     auto config = dynamic_cast<const Conv2D&>(*e.graph().node(node).layer).config();
@@ -228,9 +246,8 @@ TEST_CASE("a shape error stops the run before any work and names the node") {
 
 TEST_CASE("derived outputs: every node is its layer applied to its inputs' outputs, bit for bit") {
     for (auto [h, w] : {std::pair{65, 65}, std::pair{64, 56}}) {
-        auto e_owner = make_varied_engine(h, w);
+        auto e_owner = make_run_engine(h, w, {}, BnStatistics::varied);
         Engine& e = *e_owner;
-        e.run();
         const Graph& g = e.graph();
         // The run left these unwritten: a BN read by its fused ReLU, a block's BNs and its Add.
         for (const char* name : {"bn_conv1", "bn2a_branch2a", "bn2a_branch2c", "bn2a_branch1", "res2a_add",
@@ -241,8 +258,7 @@ TEST_CASE("derived outputs: every node is its layer applied to its inputs' outpu
         const std::vector<int> executions = e.execution_counts();
         const std::size_t bytes_before = e.cached_bytes();
         ThreadPool pool(2);
-        Context ctx;
-        ctx.pool = &pool;
+        const Context ctx{&pool};
         std::size_t all_bytes = 0;
         for (int i = 0; i < g.size(); ++i) {
             INFO(h << "x" << w << ", node " << g.node(i).name);
@@ -267,14 +283,10 @@ TEST_CASE("derived outputs: every node is its layer applied to its inputs' outpu
 }
 
 TEST_CASE("derived outputs equal the outputs a fused pass writes (compute() in block_outputs mode)") {
-    auto all_owner = make_varied_engine(64, 56);
+    auto all_owner = make_run_engine(64, 56, {}, BnStatistics::varied);
     Engine& all = *all_owner;
-    all.run();
-    EngineOptions options;
-    options.keep = KeepPolicy::block_outputs;
-    auto lean_owner = make_varied_engine(64, 56, options);
+    auto lean_owner = make_run_engine(64, 56, keep_block_outputs(), BnStatistics::varied);
     Engine& lean = *lean_owner;
-    lean.run();
     // compute() asks for the node itself, so its fused pass writes it: the BN from the conv epilogue, the Add
     // from the join pass. Without the BN and Add of the same group being left to a derivation.
     for (int i = 0; i < all.graph().size(); ++i) {
@@ -286,33 +298,24 @@ TEST_CASE("derived outputs equal the outputs a fused pass writes (compute() in b
 }
 
 TEST_CASE("derived outputs after a cancelled run and after an edit") {
-    auto full_owner = make_varied_engine(97, 97);
+    auto full_owner = make_run_engine(97, 97, {}, BnStatistics::varied);
     Engine& full = *full_owner;
-    full.run();
     std::mt19937 random(13);
     int derived_seen = 0;
     for (int attempt = 0; attempt < 6; ++attempt) {
-        auto e_owner = make_varied_engine(97, 97);
+        auto e_owner = make_engine(97, 97, {}, BnStatistics::varied);
         Engine& e = *e_owner;
         const int delay_us = int(random() % 20000);
         run_cancelled_after(e, delay_us);
         INFO("cancelled after " << delay_us << " us");
-        for (int i = 0; i < e.graph().size(); ++i) {
-            const bool derived = e.is_derived(i);
-            derived_seen += derived;
-            const auto out = e.output(i);
-            if (!out) continue;
-            INFO("node " << e.graph().node(i).name << (derived ? " (derived)" : ""));
-            CHECK(bitwise_equal(*out, *full.output(i)));
-        }
+        derived_seen += check_present_outputs_equal(e, full);
     }
     CHECK(derived_seen > 0);
 
     // Edit a conv after every output was made: the derived outputs downstream are forgotten and derived
     // again from the new conv outputs; those upstream stay.
-    auto e_owner = make_varied_engine(97, 97);
+    auto e_owner = make_run_engine(97, 97, {}, BnStatistics::varied);
     Engine& e = *e_owner;
-    e.run();
     for (int i = 0; i < e.graph().size(); ++i) e.output(i);
     const int edited = e.graph().find("res3b_branch2b");
     auto config = dynamic_cast<const Conv2D&>(*e.graph().node(edited).layer).config();
@@ -331,24 +334,16 @@ TEST_CASE("derived outputs after a cancelled run and after an edit") {
 }
 
 TEST_CASE("block_outputs mode: inner outputs only read inside their pass are not written, yet compute() gives them; cancel-safe") {
-    auto full_owner = make_varied_engine(97, 97);
+    auto full_owner = make_run_engine(97, 97, {}, BnStatistics::varied);
     Engine& full = *full_owner;
-    full.run();
-    EngineOptions options;
-    options.keep = KeepPolicy::block_outputs;
     std::mt19937 random(17);
     for (int attempt = 0; attempt < 4; ++attempt) {
-        auto e_owner = make_varied_engine(97, 97, options);
+        auto e_owner = make_engine(97, 97, keep_block_outputs(), BnStatistics::varied);
         Engine& e = *e_owner;
         const int delay_us = attempt == 0 ? 200000 : int(random() % 20000);  // the first run finishes
         run_cancelled_after(e, delay_us);
         INFO("cancelled after " << delay_us << " us");
-        for (int i = 0; i < e.graph().size(); ++i) {
-            const auto out = e.output(i);
-            if (!out) continue;
-            INFO("node " << e.graph().node(i).name);
-            CHECK(bitwise_equal(*out, *full.output(i)));
-        }
+        check_present_outputs_equal(e, full);
         e.run();
         for (const char* name : {"res2a_branch2a", "bn2a_branch2a", "res3b_branch2c", "bn3b_branch2c", "res3b_add",
                                  "res4a_branch1", "bn4a_branch1", "res4f_add"}) {
@@ -369,8 +364,7 @@ namespace {
 std::vector<Tensor3> layer_by_layer(Engine& e) {
     const Graph& g = e.graph();
     ThreadPool pool(2);
-    Context ctx;
-    ctx.pool = &pool;
+    const Context ctx{&pool};
     std::vector<Tensor3> out(std::size_t(g.size()));  // per node (H, W, C)
     const std::vector<Shape> shapes = g.shapes_or_throw();
     for (int i = 0; i < g.size(); ++i) {
@@ -392,12 +386,13 @@ std::vector<Tensor3> layer_by_layer(Engine& e) {
 // Add and ReLU show 0 ms), with a conv block's branch1 conv run early so that its output is there; every output
 // stays bitwise what running each layer on its own gives, in both keep policies, for 1 and 3 threads.
 TEST_CASE("a block's join runs in its last conv's epilogue, the shortcut conv first; outputs are unchanged") {
+    const std::vector<Tensor3> want = layer_by_layer(*make_engine(61, 47, {}, BnStatistics::varied));
     for (KeepPolicy keep : {KeepPolicy::all_nodes, KeepPolicy::block_outputs})
         for (int threads : {1, 3}) {
             EngineOptions options;
             options.keep = keep;
             options.threads = threads;
-            auto e_owner = make_varied_engine(61, 47, options);
+            auto e_owner = make_engine(61, 47, options, BnStatistics::varied);
             Engine& e = *e_owner;
             const Graph& g = e.graph();
             std::vector<int> position(std::size_t(g.size()), -1);  // in the order the run reported the nodes
@@ -405,7 +400,6 @@ TEST_CASE("a block's join runs in its last conv's epilogue, the shortcut conv fi
             const RunStats stats =
                 e.run(nullptr, [&](const NodeProgress& p) { position[std::size_t(p.node)] = reported++; });
             REQUIRE(reported == g.size());
-            const std::vector<Tensor3> want = layer_by_layer(e);
             for (const Block& b : g.blocks) {
                 INFO((keep == KeepPolicy::all_nodes ? "all_nodes, " : "block_outputs, ") << threads << " threads, "
                                                                                          << b.name);
@@ -430,9 +424,8 @@ TEST_CASE("a block's join runs in its last conv's epilogue, the shortcut conv fi
 // bits; editing a conv block's branch2c re-runs its downstream only, the cached branch1 output read through its
 // derived BN.
 TEST_CASE("a join after a Winograd conv, and after an edit of a conv block's last conv") {
-    auto e_owner = make_varied_engine(129, 129);
+    auto e_owner = make_run_engine(129, 129, {}, BnStatistics::varied);
     Engine& e = *e_owner;
-    e.run();
     for (const char* name : {"res2b_branch2c", "res3a_branch2c"}) {
         INFO(name);
         const int edited = e.graph().find(name);
@@ -445,11 +438,7 @@ TEST_CASE("a join after a Winograd conv, and after an edit of a conv block's las
         const std::vector<int> before = e.execution_counts();
         const std::vector<int> downstream = e.graph().downstream(edited);
         CHECK(e.run().computed == int(downstream.size()));
-        for (int i = 0; i < e.graph().size(); ++i) {
-            const bool should_run = std::find(downstream.begin(), downstream.end(), i) != downstream.end();
-            INFO("node " << e.graph().node(i).name);
-            CHECK(e.execution_counts()[std::size_t(i)] - before[std::size_t(i)] == (should_run ? 1 : 0));
-        }
+        check_only_these_ran(e, downstream, before);
         const std::vector<Tensor3> want = layer_by_layer(e);
         for (int i = 0; i < e.graph().size(); ++i) {
             INFO("node " << e.graph().node(i).name);

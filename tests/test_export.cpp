@@ -7,40 +7,19 @@
 #include <fstream>
 #include <iterator>
 
-#include <unistd.h>
-
 #include <stb_image.h>
 
 #include "core/errors.hpp"
 #include "core/export/atomic_file.hpp"
 #include "core/export/npy.hpp"
 #include "core/export/png.hpp"
+#include "test_util.hpp"
 
 using namespace convscope;
+using convscope_test::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
-
-// A fresh, empty folder for one test, removed afterwards.
-struct TempDir {
-    std::string path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "convscope-export-XXXXXX").string();
-        REQUIRE(::mkdtemp(&tmpl[0]) != nullptr);
-        path = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    std::string operator/(const std::string& name) const { return path + "/" + name; }
-    std::vector<std::string> entries() const {
-        std::vector<std::string> names;
-        for (const auto& e : fs::directory_iterator(path)) names.push_back(e.path().filename().string());
-        std::sort(names.begin(), names.end());
-        return names;
-    }
-};
 
 void write_raw(const std::string& path, const std::string& bytes) {
     std::ofstream f(path, std::ios::binary);

@@ -2,16 +2,16 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
-#include <filesystem>
 #include <fstream>
 
 #include <stb_image_write.h>
 
 #include "core/errors.hpp"
 #include "core/image/image.hpp"
+#include "test_util.hpp"
 
 using namespace convscope;
-namespace fs = std::filesystem;
+using convscope_test::TempDir;
 
 namespace {
 
@@ -38,24 +38,6 @@ std::vector<int> rgb(const RgbImage& img, int x, int y) {
     const std::size_t i = (std::size_t(y) * std::size_t(img.width) + std::size_t(x)) * 3;
     return {img.pixels[i], img.pixels[i + 1], img.pixels[i + 2]};
 }
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "convscope-image-XXXXXX").string();
-        REQUIRE(::mkdtemp(&tmpl[0]) != nullptr);
-        path = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    std::string write(const std::string& name, const std::vector<std::uint8_t>& bytes) const {
-        const std::string p = (path / name).string();
-        std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
-        return p;
-    }
-};
 
 }  // namespace
 
@@ -136,9 +118,9 @@ TEST_CASE("bad image files give a message naming the file", "[image]") {
     const std::string bad = dir.write("corrupt.png", corrupt);
     CHECK_THROWS_AS(load_image(bad), InputError);
 
-    const std::string missing = (dir.path / "missing.jpg").string();
+    const std::string missing = dir / "missing.jpg";
     CHECK_THROWS_WITH(load_image(missing), missing + ": cannot open the image file (No such file or directory)");
-    CHECK_THROWS_WITH(load_image(dir.path.string()), Catch::Contains("is a folder"));
+    CHECK_THROWS_WITH(load_image(dir.path), Catch::Contains("is a folder"));
 }
 
 TEST_CASE("resize gives exactly the requested size", "[image]") {

@@ -2,8 +2,6 @@
 // tests/fixtures/make_h5_fixtures.py), our own writer read back, and every kind of bad file.
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -21,8 +19,10 @@
 #include "core/weights/h5_file.hpp"
 #include "core/weights/initializers.hpp"
 #include "core/weights/keras_h5.hpp"
+#include "test_util.hpp"
 
 using namespace convscope;
+using convscope_test::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
@@ -50,22 +50,6 @@ Graph small_graph() {
 const xt::xarray<float>& weight(const Graph& g, const std::string& node, std::size_t i) {
     return g.node(g.find(node)).layer->weights().at(i).values;
 }
-
-// A fresh folder under /tmp, removed with everything in it at the end of the test.
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        static int counter = 0;
-        path = fs::temp_directory_path() /
-               ("convscope-h5-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    std::string file(const std::string& name) const { return (path / name).string(); }
-};
 
 std::string load_error(Graph& g, const std::string& path) {
     try {
@@ -244,7 +228,7 @@ TEST_CASE("keras_h5: save then load gives back every weight exactly", "[weights]
     Graph a = small_graph();
     initialize_graph(a, 7);
     a.node(a.find("bn_conv1")).layer->weights()[3].values(1) = 0.123456789f;  // not a default value
-    const std::string path = dir.file("small.h5");
+    const std::string path = dir / "small.h5";
     save_keras_weights(a, path);
 
     Graph b = small_graph();
@@ -280,7 +264,7 @@ TEST_CASE("keras_h5: a failed save names the path and the reason and leaves no f
     Graph g = small_graph();
 
     SECTION("a folder that does not exist") {
-        const std::string path = dir.file("no/such/folder/w.h5");
+        const std::string path = dir / "no/such/folder/w.h5";
         try {
             save_keras_weights(g, path);
             FAIL("no error");
@@ -290,9 +274,9 @@ TEST_CASE("keras_h5: a failed save names the path and the reason and leaves no f
         }
     }
     SECTION("a target that is a folder") {
-        fs::create_directory(dir.path / "taken.h5");
-        CHECK_THROWS_AS(save_keras_weights(g, dir.file("taken.h5")), WeightsError);
-        CHECK(fs::is_directory(dir.path / "taken.h5"));
+        fs::create_directory(dir / "taken.h5");
+        CHECK_THROWS_AS(save_keras_weights(g, dir / "taken.h5"), WeightsError);
+        CHECK(fs::is_directory(dir / "taken.h5"));
     }
     std::vector<std::string> left;
     for (const auto& e : fs::recursive_directory_iterator(dir.path))
@@ -302,7 +286,7 @@ TEST_CASE("keras_h5: a failed save names the path and the reason and leaves no f
 
 TEST_CASE("keras_h5: saving over an existing file replaces it whole", "[weights][h5]") {
     TempDir dir;
-    const std::string path = dir.file("w.h5");
+    const std::string path = dir / "w.h5";
     { std::ofstream(path) << "old contents"; }
     Graph g = small_graph();
     initialize_graph(g, 3);
@@ -316,7 +300,7 @@ TEST_CASE("keras_h5: weights listed in another order than Keras' are refused, no
     TempDir dir;
     Graph a = small_graph();
     initialize_graph(a, 1);
-    const std::string path = dir.file("swapped.h5");
+    const std::string path = dir / "swapped.h5";
     save_keras_weights(a, path);
     {
         // Same shapes, so only the names can tell moving_mean from moving_variance.
@@ -350,7 +334,7 @@ TEST_CASE("keras_h5: a layer list past HDF5's 64 KB attribute limit is split lik
         previous = name;
     }
     g.build_weights();
-    const std::string path = dir.file("long.h5");
+    const std::string path = dir / "long.h5";
     save_keras_weights(g, path);
     {
         h5::Lock lock;
@@ -423,9 +407,8 @@ int weighted_nodes(const Graph& g) {
 TEST_CASE("keras_h5: ResNet50 with the top saves and loads back exactly", "[weights][h5][resnet50]") {
     TempDir dir;
     Graph a = build_resnet50({224, 224, 5, true});
-    a.build_weights();
     initialize_graph(a, 11);
-    const std::string path = dir.file("resnet50.h5");
+    const std::string path = dir / "resnet50.h5";
     save_keras_weights(a, path);
 
     Graph b = build_resnet50({224, 224, 5, true});
@@ -443,7 +426,6 @@ TEST_CASE("keras_h5: a Keras 1 ResNet50 file with the top loads into the backbon
           "[weights][h5][resnet50]") {
     TempDir dir;
     Graph source = build_resnet50({224, 224, 5, true});
-    source.build_weights();
     initialize_graph(source, 5);
     // Distinct BatchNormalization statistics, so a running_std/moving_variance mix-up would show.
     auto& bn = source.node(source.find("bn_conv1")).layer->weights();
@@ -451,7 +433,7 @@ TEST_CASE("keras_h5: a Keras 1 ResNet50 file with the top loads into the backbon
         bn[2].values(c) = 0.25f * float(c);
         bn[3].values(c) = 1.0f + 0.5f * float(c);
     }
-    const std::string path = dir.file("resnet50_weights_tf_dim_ordering_tf_kernels.h5");
+    const std::string path = dir / "resnet50_weights_tf_dim_ordering_tf_kernels.h5";
     write_keras1_file(source, path);
 
     SECTION("without the top, as the seed's backbone to stage 5") {

@@ -205,9 +205,7 @@ TEST_CASE("every layer matches the independent fixtures, reference and fast kern
         for (const auto& t : inputs) input_ptrs.push_back(&t);
         for (Kernels kernels : {Kernels::reference, Kernels::fast}) {
             const char* kname = kernels == Kernels::reference ? "reference" : "fast";
-            Context ctx;
-            ctx.kernels = kernels;
-            ctx.pool = kernels == Kernels::fast ? &pool : nullptr;
+            const Context ctx{kernels == Kernels::fast ? &pool : nullptr, nullptr, kernels};
             Tensor3 ours = make_tensor(out_shape);
             ours.fill(std::nanf(""));  // every output element must be written
             layer->forward(input_ptrs, ours, ctx);

@@ -49,9 +49,7 @@ void expect_forward(Layer& layer, const std::vector<Tensor3>& inputs, const Shap
     ThreadPool pool(2);
     for (Kernels k : {Kernels::reference, Kernels::fast}) {
         INFO((k == Kernels::reference ? "reference" : "fast") << " kernels");
-        Context ctx;
-        ctx.kernels = k;
-        ctx.pool = k == Kernels::fast ? &pool : nullptr;
+        const Context ctx{k == Kernels::fast ? &pool : nullptr, nullptr, k};
         Tensor3 out = make_tensor(out_shape);
         layer.forward(ptrs, out, ctx);
         std::size_t i = 0;

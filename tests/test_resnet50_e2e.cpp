@@ -23,6 +23,7 @@
 
 #include "core/kernels/conv2d_winograd.hpp"
 #include "core/engine/engine.hpp"
+#include "core/export/npy.hpp"
 #include "core/model/resnet50.hpp"
 #include "fixture_weights.hpp"
 
@@ -62,22 +63,8 @@ std::vector<NodeFixture> read_nodes(const fs::path& file) {
     return nodes;
 }
 
-Tensor3 load_input(const fs::path& file) {
-    xt::xarray<float> a = xt::load_npy<float>(file.string());  // (H, W, 3)
-    REQUIRE(a.dimension() == 3);
-    Tensor3 t = Tensor3::from_shape({a.shape()[0], a.shape()[1], a.shape()[2]});
-    std::copy(a.begin(), a.end(), t.begin());
-    return t;
-}
-
-struct Result {
-    double worst_sample = 0;  // max over nodes of max|ours - torch| / max|torch|
-    std::string worst_node;
-    double worst_stat = 0;    // max over nodes of the checksum errors
-};
-
-// Runs the whole graph through the Engine and compares every node; returns the worst errors.
-Result run_and_compare(const std::string& tag, ResNet50Options options, Kernels kernels) {
+// Runs the whole graph through the Engine and compares every node; the worst errors are printed when verbose.
+void run_and_compare(const std::string& tag, ResNet50Options options, Kernels kernels) {
     const fs::path dir = kResnetDir / tag;
     const std::vector<NodeFixture> nodes = read_nodes(dir / "nodes.txt");
     const xt::xarray<float> values = xt::load_npy<float>((dir / "values.npy").string());
@@ -92,11 +79,13 @@ Result run_and_compare(const std::string& tag, ResNet50Options options, Kernels 
     eo.kernels = kernels;
     eo.keep = KeepPolicy::all_nodes;
     Engine engine(std::move(graph), eo);
-    engine.set_input(load_input(dir / "input.npy"));
+    engine.set_input(load_npy_hwc((dir / "input.npy").string()));  // (H, W, 3)
     engine.run();
 
     const char* kname = kernels == Kernels::reference ? "reference" : "fast";
-    Result result;
+    double worst_sample = 0;  // max over nodes of max|ours - torch| / max|torch|
+    std::string worst_node;
+    double worst_stat = 0;    // max over nodes of the checksum errors
     for (std::size_t i = 0; i < nodes.size(); ++i) {
         const NodeFixture& n = nodes[i];
         INFO(tag << ", " << kname << " kernels: node " << i << " \"" << n.name << "\" (first failing node in graph order)");
@@ -137,17 +126,15 @@ Result run_and_compare(const std::string& tag, ResNet50Options options, Kernels 
         REQUIRE(sum_error <= kTolerance);
         REQUIRE(sum_abs_error <= kTolerance);
         REQUIRE(max_abs_error <= kTolerance);
-        if (sample_error > result.worst_sample) {
-            result.worst_sample = sample_error;
-            result.worst_node = n.name;
+        if (sample_error > worst_sample) {
+            worst_sample = sample_error;
+            worst_node = n.name;
         }
-        result.worst_stat = std::max({result.worst_stat, sum_error, sum_abs_error, max_abs_error});
+        worst_stat = std::max({worst_stat, sum_error, sum_abs_error, max_abs_error});
     }
     if (std::getenv("CONVSCOPE_TEST_VERBOSE"))
         std::printf("resnet50 %-10s %-9s %zu nodes: worst sampled error %.3g (%s), worst checksum error %.3g\n",
-                    tag.c_str(), kname, nodes.size(), result.worst_sample, result.worst_node.c_str(),
-                    result.worst_stat);
-    return result;
+                    tag.c_str(), kname, nodes.size(), worst_sample, worst_node.c_str(), worst_stat);
 }
 
 }  // namespace

@@ -72,6 +72,18 @@ expect_failure "height and width must be at least 1" run --sample chelsea --inpu
 expect_failure "unknown command" frobnicate
 expect_failure "no node named \"res9a\"" run --sample chelsea --input-size 64 --layers res9a --export-dir "$work/out"
 
+# Weights files that cannot be used.
+h5=$fixtures/h5
+expect_weights_failure() {  # TEXT FILE: run with --weights FILE must fail with TEXT
+    expect_failure "$1" run --sample chelsea --input-size 64 --weights "$2" --export-dir "$work/out"
+}
+expect_weights_failure "is not an HDF5 file; expected a Keras HDF5 weights file" "$h5/not_hdf5.h5"
+expect_weights_failure "could not be opened as HDF5" "$h5/truncated.h5"
+expect_weights_failure "is not a Keras HDF5 weights file (no layer_names attribute" "$h5/no_layer_names.h5"
+expect_weights_failure "layer \"conv1\" kernel has shape (3, 3, 2, 3), the graph expects (7, 7, 3, 64)" "$h5/keras2.h5"
+expect_weights_failure "cannot be read: No such file or directory" "$work/no_such_file.h5"
+expect_weights_failure "is a directory" "$h5"
+
 # Unwritable destinations: a regular file where a folder should be (root may write anywhere else).
 touch "$work/file"
 expect_failure "$work/file" run --sample chelsea --input-size 64 --export-dir "$work/file/out"

@@ -15,7 +15,6 @@ int main(int argc, char** argv) {
     }
     try {
         convscope::Graph g = convscope::build_resnet50({});
-        g.build_weights();
         convscope::initialize_graph(g, argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 42);
         convscope::save_keras_weights(g, argv[1]);
     } catch (const std::exception& e) {
