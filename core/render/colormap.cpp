@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/errors.hpp"
+#include "core/render/name_table.hpp"
 #include "core/tensor.hpp"
 
 namespace convscope {
@@ -125,32 +126,19 @@ std::array<Rgb8, 256> make_diverging() {
 }
 
 // Every map with its name, in menu order: the one list to_string(), parse_colormap() and colormap_names() read.
-struct NamedColormap {
-    Colormap map;
-    const char* name;
-};
-const NamedColormap k_colormaps[] = {{Colormap::gray, "gray"},
-                                     {Colormap::viridis, "viridis"},
-                                     {Colormap::magma, "magma"},
-                                     {Colormap::diverging, "diverging"}};
+const Named<Colormap> k_colormaps[] = {{Colormap::gray, "gray"},
+                                       {Colormap::viridis, "viridis"},
+                                       {Colormap::magma, "magma"},
+                                       {Colormap::diverging, "diverging"}};
 
 }  // namespace
 
-const char* to_string(Colormap c) {
-    for (const NamedColormap& m : k_colormaps)
-        if (m.map == c) return m.name;
-    return "?";
-}
+const char* to_string(Colormap c) { return name_of(k_colormaps, c); }
 
-std::vector<std::string> colormap_names() {
-    std::vector<std::string> names;
-    for (const NamedColormap& m : k_colormaps) names.push_back(m.name);
-    return names;
-}
+std::vector<std::string> colormap_names() { return names_of(k_colormaps); }
 
 Colormap parse_colormap(const std::string& name) {
-    for (const NamedColormap& m : k_colormaps)
-        if (name == m.name) return m.map;
+    if (const Named<Colormap>* m = find_named(k_colormaps, name)) return m->value;
     if (name == "grey") return Colormap::gray;
     throw ConfigError("colormap \"" + name + "\" is not known; choose " + or_list(colormap_names()));
 }

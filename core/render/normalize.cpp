@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "core/errors.hpp"
+#include "core/render/name_table.hpp"
 
 namespace convscope {
 
@@ -13,13 +14,9 @@ namespace {
 
 // Every normalisation with its name, in menu order: the one list to_string(), parse_normalization() and
 // normalization_names() read.
-struct NamedNormalization {
-    Normalization normalization;
-    const char* name;
-};
-const NamedNormalization k_normalizations[] = {{Normalization::per_channel, "per-channel"},
-                                               {Normalization::per_layer, "per-layer"},
-                                               {Normalization::symmetric, "symmetric"}};
+const Named<Normalization> k_normalizations[] = {{Normalization::per_channel, "per-channel"},
+                                                 {Normalization::per_layer, "per-layer"},
+                                                 {Normalization::symmetric, "symmetric"}};
 
 // [min, max] of the finite values of channel `channel` (or of every channel when channel < 0).
 ValueRange finite_range(const Tensor3& t, int channel) {
@@ -48,23 +45,14 @@ void check_channel(const Tensor3& t, int channel) {
                                 std::to_string(c) + " channels (0 to " + std::to_string(c - 1) + ")");
 }
 
-const char* to_string(Normalization n) {
-    for (const NamedNormalization& m : k_normalizations)
-        if (m.normalization == n) return m.name;
-    return "?";
-}
+const char* to_string(Normalization n) { return name_of(k_normalizations, n); }
 
-std::vector<std::string> normalization_names() {
-    std::vector<std::string> names;
-    for (const NamedNormalization& m : k_normalizations) names.push_back(m.name);
-    return names;
-}
+std::vector<std::string> normalization_names() { return names_of(k_normalizations); }
 
 Normalization parse_normalization(const std::string& name) {
     std::string key = name;
     std::replace(key.begin(), key.end(), '_', '-');
-    for (const NamedNormalization& m : k_normalizations)
-        if (key == m.name) return m.normalization;
+    if (const Named<Normalization>* m = find_named(k_normalizations, key)) return m->value;
     throw ConfigError("normalisation \"" + name + "\" is not known; choose " + or_list(normalization_names()));
 }
 
