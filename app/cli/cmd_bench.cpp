@@ -87,6 +87,7 @@ int cmd_bench(Args& args) {
     }
     args.finish();
     initialize_graph(graph, 1);
+    const std::vector<std::int64_t> node_macs = graph.node_macs();
     const std::int64_t macs = graph.macs();
 
     Engine engine(std::move(graph), options);
@@ -108,18 +109,23 @@ int cmd_bench(Args& args) {
               << engine.threads() << ", keep: " << keep << ", reps: " << reps << " (+" << warmup << " warm-up)\n";
     std::cout << "work: " << std::setprecision(3) << double(macs) / 1e9 << " GMAC (" << 2.0 * double(macs) / 1e9
               << " GFLOP)\n";
-    std::cout << "median: " << std::setprecision(1) << median << " ms   min: " << total.min() << " ms\n";
+    std::cout << "median: " << std::setprecision(2) << median << " ms   min: " << total.min() << " ms\n";
     std::cout << "effective: " << std::setprecision(1) << 2.0 * double(macs) / (median * 1e6) << " GFLOPS (2 x MACs / median)\n";
     std::cout << "peak memory: node outputs " << std::setprecision(1) << double(engine.peak_bytes()) / 1048576.0
               << " MiB, process " << peak_rss_mb() << " MiB (peak RSS)\n";
     if (per_node) {
+        // GFLOPS per node from its own MACs: a fused group's BN, ReLU and join are booked on its conv and do no
+        // multiply-adds, so the conv's figure covers the whole group.
         std::cout << "\n" << std::left << std::setw(26) << "node" << std::right << std::setw(12) << "median ms"
-                  << std::setw(9) << "share" << "\n";
+                  << std::setw(9) << "share" << std::setw(10) << "GFLOPS" << "\n";
         for (std::size_t i = 0; i < node_runs.size(); ++i) {
             Timing t{node_runs[i]};
             std::cout << std::left << std::setw(26) << engine.graph().node(int(i)).name << std::right << std::setw(12)
-                      << std::setprecision(2) << t.median() << std::setw(8) << std::setprecision(1)
-                      << 100.0 * t.median() / median << "%\n";
+                      << std::setprecision(3) << t.median() << std::setw(8) << std::setprecision(1)
+                      << 100.0 * t.median() / median << "%";
+            if (i < node_macs.size() && node_macs[i] > 0 && t.median() > 0)
+                std::cout << std::setw(10) << 2.0 * double(node_macs[i]) / (t.median() * 1e6);
+            std::cout << "\n";
         }
     }
     return 0;

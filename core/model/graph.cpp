@@ -106,18 +106,25 @@ std::int64_t Graph::trainable_param_count() const {
     return n;
 }
 
-std::int64_t Graph::macs() const {
+std::vector<std::int64_t> Graph::node_macs() const {
     std::vector<NodeShape> inferred = infer_shapes();
-    std::int64_t total = 0;
+    std::vector<std::int64_t> macs(nodes_.size(), 0);
     for (std::size_t i = 0; i < nodes_.size(); ++i) {
         std::vector<Shape> in;
         for (int j : nodes_[i].inputs) {
-            if (!inferred[std::size_t(j)].ok()) return 0;
+            if (!inferred[std::size_t(j)].ok()) return {};
             in.push_back(*inferred[std::size_t(j)].shape);
         }
-        if (!inferred[i].ok()) return 0;
-        total += nodes_[i].layer->macs(in);
+        if (!inferred[i].ok()) return {};
+        macs[i] = nodes_[i].layer->macs(in);
     }
+    return macs;
+}
+
+std::int64_t Graph::macs() const {
+    const std::vector<std::int64_t> per_node = node_macs();
+    std::int64_t total = 0;
+    for (std::int64_t m : per_node) total += m;
     return total;
 }
 

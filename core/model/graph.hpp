@@ -99,6 +99,7 @@ public:
     std::int64_t param_count() const;
     std::int64_t trainable_param_count() const;
     std::int64_t macs() const;  // whole-graph multiply-accumulates, or 0 if shapes fail
+    std::vector<std::int64_t> node_macs() const;  // per node, in node order; empty if shapes fail
 
     BlockList blocks;  // in network order
     // The block that contains node i (main path, shortcut, add or output), or -1.
