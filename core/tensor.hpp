@@ -14,11 +14,13 @@
 #include <xsimd/xsimd.hpp>
 #include <xtensor/xtensor.hpp>
 
+#include "core/aligned_memory.hpp"
+
 namespace convscope {
 
 // (H, W, C). Buffers start on a 64-byte boundary (one cache line, one AVX-512 register) so the fast
 // kernels' row stores never straddle lines at the start; xtensor's default alignment is 16.
-using Tensor3 = xt::xtensor_container<xt::uvector<float, xsimd::aligned_allocator<float, 64>>, 3, xt::layout_type::row_major>;
+using Tensor3 = xt::xtensor_container<xt::uvector<float, AlignedAllocator<float>>, 3, xt::layout_type::row_major>;
 
 struct IntPair {
     int rows = 1;

@@ -40,6 +40,7 @@
 #include <memory>
 #include <new>
 
+#include "core/aligned_memory.hpp"
 #include "core/kernels/conv2d_params.hpp"
 #include "core/kernels/cpu_isa.hpp"
 #include "core/thread_pool.hpp"
@@ -64,14 +65,11 @@ void conv2d_fast_fused(const Conv2DParams& p, const float* input, const float* k
 // A 64-byte aligned float buffer (what the microkernels' aligned loads need).
 struct AlignedFloats {
     struct Free {
-        void operator()(float* p) const { std::free(p); }
+        void operator()(float* p) const { free_aligned(p); }
     };
     std::unique_ptr<float[], Free> buffer;
     static AlignedFloats allocate(std::size_t count) {
-        const std::size_t bytes = ((count * sizeof(float) + 63) / 64) * 64;
-        void* p = std::aligned_alloc(64, bytes == 0 ? 64 : bytes);
-        if (!p) throw std::bad_alloc();
-        return AlignedFloats{std::unique_ptr<float[], Free>(static_cast<float*>(p))};
+        return AlignedFloats{std::unique_ptr<float[], Free>(static_cast<float*>(allocate_aligned(count * sizeof(float))))};
     }
     float* get() const { return buffer.get(); }
     explicit operator bool() const { return bool(buffer); }
