@@ -12,6 +12,7 @@
 #include <vector>
 
 #include <xsimd/xsimd.hpp>
+#include <xtensor/xarray.hpp>
 #include <xtensor/xtensor.hpp>
 
 #include "core/aligned_memory.hpp"
@@ -21,6 +22,9 @@ namespace convscope {
 // (H, W, C). Buffers start on a 64-byte boundary (one cache line, one AVX-512 register) so the fast
 // kernels' row stores never straddle lines at the start; xtensor's default alignment is 16.
 using Tensor3 = xt::xtensor_container<xt::uvector<float, AlignedAllocator<float>>, 3, xt::layout_type::row_major>;
+// A layer's weights, any rank, in the same memory (the Dense kernel is read whole in every forward pass).
+using WeightArray = xt::xarray_container<xt::uvector<float, AlignedAllocator<float>>, xt::layout_type::row_major,
+                                         xt::svector<std::size_t, 4>>;
 
 struct IntPair {
     int rows = 1;

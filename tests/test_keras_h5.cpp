@@ -47,7 +47,7 @@ Graph small_graph() {
     return g;
 }
 
-const xt::xarray<float>& weight(const Graph& g, const std::string& node, std::size_t i) {
+const WeightArray& weight(const Graph& g, const std::string& node, std::size_t i) {
     return g.node(g.find(node)).layer->weights().at(i).values;
 }
 

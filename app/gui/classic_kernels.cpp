@@ -86,7 +86,7 @@ std::vector<float> classic_kernel_2d(KernelSource k, int kh, int kw) {
     return out;
 }
 
-void fill_classic_kernel(KernelSource k, xt::xarray<float>& kernel) {
+void fill_classic_kernel(KernelSource k, WeightArray& kernel) {
     const auto& s = kernel.shape();  // (kh, kw, in, filters)
     if (s.size() != 4) throw ConfigError("a Conv2D kernel has 4 axes (kh, kw, in, filters)");
     const int kh = int(s[0]), kw = int(s[1]), in = int(s[2]), filters = int(s[3]);

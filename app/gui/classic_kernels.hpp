@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include <xtensor/xarray.hpp>
+#include "core/tensor.hpp"
 
 namespace convscope::gui {
 
@@ -24,6 +24,6 @@ const char* to_string(KernelSource k);            // "glorot_uniform", "sobel_x"
 KernelSource parse_kernel_source(const std::string& s);  // throws ConfigError naming the value
 
 std::vector<float> classic_kernel_2d(KernelSource k, int kh, int kw);  // (kh, kw), row-major
-void fill_classic_kernel(KernelSource k, xt::xarray<float>& kernel);   // kernel: (kh, kw, in, filters)
+void fill_classic_kernel(KernelSource k, WeightArray& kernel);   // kernel: (kh, kw, in, filters)
 
 }  // namespace convscope::gui

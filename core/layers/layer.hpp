@@ -26,7 +26,7 @@ namespace convscope {
 
 struct Weight {
     std::string name;            // Keras 2 short name: "kernel", "bias", "gamma", "beta", "moving_mean", "moving_variance"
-    xt::xarray<float> values;    // Keras layout: Conv2D kernel (kh, kw, in, out), Dense kernel (in, out), vectors (n,)
+    WeightArray values;          // Keras layout: Conv2D kernel (kh, kw, in, out), Dense kernel (in, out), vectors (n,)
     bool trainable = true;       // BatchNormalization's moving statistics are not
 };
 

@@ -149,11 +149,11 @@ h5::Id open_layer_group(hid_t root, const std::string& layer) {
 }
 
 // Reads a planned layer's weights, each straight into an array of the shape the node expects.
-std::vector<xt::xarray<float>> read_layer_weights(hid_t root, const Planned& p, const std::vector<Weight>& expected) {
+std::vector<WeightArray> read_layer_weights(hid_t root, const Planned& p, const std::vector<Weight>& expected) {
     const h5::Id group = open_layer_group(root, p.layer);
-    std::vector<xt::xarray<float>> values;
+    std::vector<WeightArray> values;
     for (std::size_t i = 0; i < p.datasets.size(); ++i) {
-        xt::xarray<float> v = xt::xarray<float>::from_shape(expected[i].values.shape());  // Keras layout, as stored
+        WeightArray v = WeightArray::from_shape(expected[i].values.shape());  // Keras layout, as stored
         if (!h5::read_float_array(group.get(), p.datasets[i], v.data(), v.size()))
             throw h5::Error("dataset \"" + p.datasets[i] + "\" of layer \"" + p.layer +
                             "\" changed size while reading");
@@ -352,7 +352,7 @@ LoadReport load_keras_weights(Graph& graph, const std::string& path) {
         }
 
         // Pass 2: read everything into staging; the graph changes only after every read succeeded.
-        std::vector<std::vector<xt::xarray<float>>> staged;  // per planned layer, per weight
+        std::vector<std::vector<WeightArray>> staged;  // per planned layer, per weight
         staged.reserve(plan.size());
         for (const Planned& p : plan)
             staged.push_back(read_layer_weights(root, p, graph.node(p.node).layer->weights()));
