@@ -134,8 +134,7 @@ void rows_x32(const MicroArgs& g) {
                 if (g.out_relu) _mm512_stream_ps(g.out_relu + at, _mm512_max_ps(x, zero));
             }
         }
-        _mm_sfence();  // the streamed lines are visible before the task is reported done
-        return;
+        return;  // not fenced here: the caller fences once after its last call (see MicroArgs::stream)
     }
 #pragma GCC unroll 16
     for (int m = 0; m < MR; ++m) {

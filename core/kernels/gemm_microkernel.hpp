@@ -49,7 +49,9 @@ struct MicroArgs {
     const float* res_shift = nullptr;  // (cols)
     // A hint for the last K block: the outputs are far larger than the caches, so full 64-byte-aligned rows
     // may be written with non-temporal stores (no read-for-ownership of lines that are only overwritten).
-    // Kernels may ignore it; it never changes a value.
+    // Kernels may ignore it; it never changes a value. Streamed stores are weakly ordered and a kernel does not
+    // fence them: a caller that asked for streaming fences (sfence) after its last call, before
+    // it reports the work done (one fence per task rather than per tile: ResNet50 stage 2's joins ~3% faster).
     bool stream = false;
 };
 
