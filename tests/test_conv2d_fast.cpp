@@ -509,6 +509,38 @@ TEST_CASE("conv2d_fast on few output rows (narrow row tiles) equals the full-wid
         }
 }
 
+// Few tiles and many filters (ResNet50 stage 5 at 224: 16 tiles, 512 filters): every Winograd task runs over all
+// the tiles and the tasks split the filters, so the input is transformed once, in a first pass, for all of them.
+// That conv, and one whose tasks also split the tiles (each transforming its own), match the reference and are
+// bitwise the same on 1, 2 and 3 threads.
+TEST_CASE("Winograd with one input transform shared by all tasks", "[conv2d_fast]") {
+    std::uint32_t seed = 1700;
+    for (Isa isa : available_isas()) {
+        const detail::MicroKernel uk = isa == Isa::avx512 ? detail::microkernel_avx512()
+                                       : isa == Isa::avx2 ? detail::microkernel_avx2()
+                                                          : detail::microkernel_scalar();
+        ConvCase shared, own;
+        REQUIRE(make_case(shared, 7, 7, 40, 3, 3, 300, 1, 1, 1, 1, Padding::same, seed++));  // 16 tiles
+        REQUIRE(make_case(own, 14, 14, 40, 3, 3, 64, 1, 1, 1, 1, Padding::same, seed++));    // 49 tiles
+        INFO("isa " << to_string(isa));
+        CHECK(detail::winograd_tasks(shared.p, uk).shared_input);
+        CHECK(detail::winograd_tasks(shared.p, uk).filter_blocks > 1);
+        CHECK_FALSE(detail::winograd_tasks(own.p, uk).shared_input);
+        for (const ConvCase* c : {&shared, &own}) {
+            INFO(c->describe());
+            const Outputs want = reference_outputs(*c);
+            const OutputsByThreads o = run_fast_on_1_2_3_threads(*c, isa);
+            INFO("relative error " << relative_error(o.two.conv, want.conv));
+            CHECK(relative_error(o.two.conv, want.conv) <= 1e-4);
+            CHECK(relative_error(o.two.relu, want.relu) <= 1e-4);
+            CHECK(o.one.conv == o.two.conv);
+            CHECK(o.three.conv == o.two.conv);
+            CHECK(o.one.bn == o.three.bn);
+            CHECK(o.one.relu == o.three.relu);
+        }
+    }
+}
+
 // A residual block's join in the conv epilogue (Conv2DResidual): out_relu = relu(bn + shortcut term) must be
 // bitwise what the conv into a buffer followed by affine_add_fast() gives (the engine's unfused path), with and
 // without the shortcut's own BN, with and without the conv, BN and conv-BN outputs, on every ISA and 1 or 3

@@ -1,5 +1,7 @@
 #include "core/kernels/conv2d_winograd.hpp"
 
+#include "core/kernels/conv2d_fast.hpp"
+
 #include <algorithm>
 #include <cassert>
 #include <cstdint>
@@ -47,6 +49,17 @@ Scratch& thread_scratch(std::size_t v, std::size_t m, std::size_t rows) {
     if (s.m.size() < m) s.m.resize(m);
     if (s.rows.size() < rows) s.rows.resize(rows);
     return s;
+}
+
+// The calling thread's: every tile's transformed input, shared by all tasks of one call (see winograd_conv).
+float* thread_shared_input(std::size_t floats) {
+    thread_local AlignedFloats buffer;
+    thread_local std::size_t capacity = 0;
+    if (capacity < floats) {
+        buffer = AlignedFloats::allocate(floats);
+        capacity = floats;
+    }
+    return buffer.get();
 }
 
 const WinogradTransforms& transforms(const MicroKernel& uk, int m) {
@@ -100,18 +113,15 @@ void winograd_pack_kernel(int m, const float* kernel, int in_c, int filters, con
     });
 }
 
-void winograd_conv(const Conv2DParams& p, const float* input, const float* packed, const MicroKernel& isa_kernel,
-                   const float* bias, float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn,
-                   float* out_relu, const Context& ctx) {
-    const int tm = winograd_tile(p);  // output tile side m
-    assert(tm == 2 || tm == 4);
-    const int alpha = tm + 2, xis = alpha * alpha;
-    const WinogradTransforms& wt = transforms(isa_kernel, tm);
-    const int tiles_w = (p.out_w + tm - 1) / tm;
-    const std::int64_t n_tiles = tile_count(p, tm);
+WinogradTasks winograd_tasks(const Conv2DParams& p, const MicroKernel& isa_kernel) {
+    WinogradTasks w;
+    w.tile = winograd_tile(p);
+    assert(w.tile == 2 || w.tile == 4);
+    const int xis = (w.tile + 2) * (w.tile + 2);
+    const std::int64_t n_tiles = tile_count(p, w.tile);
     // Few tiles (16 at ResNet50 stage 5 at 224) take a narrower microkernel: same nr, packed U and values.
-    const MicroKernel uk = fit_rows(isa_kernel, n_tiles);
-    const int MR = uk.mr, NR = uk.nr;
+    w.uk = fit_rows(isa_kernel, n_tiles);
+    const int MR = w.uk.mr, NR = w.uk.nr;
     const int C = p.in_c, F = p.filters;
     const int panels = (F + NR - 1) / NR;
 
@@ -123,12 +133,12 @@ void winograd_conv(const Conv2DParams& p, const float* input, const float* packe
     // Few tiles and many filters (ResNet50's stage 5 at 224: 16 tiles, 512 filters): the transformed kernel U is
     // many times the transformed input, and every task over a run of tiles reads all of U's panels it covers.
     // Then one run takes every tile and the tasks split the filters instead, so U crosses the memory bus once in
-    // all; each task repeats the cheap input transform. (Stage 4's 49 tiles x 256 filters measured slower so.)
+    // all. (Stage 4's 49 tiles x 256 filters measured slower so.)
     const std::int64_t all_tiles = (n_tiles + MR - 1) / MR * MR;
     if (panels >= kMinTasks && F >= kFiltersPerTileToSplit * n_tiles && xis * all_tiles * C <= kWholeInputFloats) {
         T = int(all_tiles);
         panels_per_task = panels / kMinTasks;
-    } else if (tm == 2 && n_tiles <= kFewTiles2 && panels >= 2) {
+    } else if (w.tile == 2 && n_tiles <= kFewTiles2 && panels >= 2) {
         // Few 2x2 tiles and not that many filters (stage 4 at 224: 49 tiles in 7 row tiles, 256 filters): runs of
         // one row tile and half the filters make equal tasks, where runs of 14 tiles left one thread a half-size
         // last task. U is read in halves, about as often in all as before; measured 6-8% faster.
@@ -139,11 +149,69 @@ void winograd_conv(const Conv2DParams& p, const float* input, const float* packe
     // Fewer tasks than kMinTasks leave threads idle at the end (ResNet50's stage 2 at 224: 196 tiles in runs of
     // 28 were 7 tasks, 4 + 3 on two threads): shorter runs, down to one row tile. Stage 2's 3x3s: ~15% faster.
     while (T > MR && (n_tiles + T - 1) / T * n_tasks < kMinTasks) T = std::max(MR, (T / 2 + MR - 1) / MR * MR);
-    const std::int64_t m_tasks = (n_tiles + T - 1) / T;
+    w.run_tiles = T;
+    w.panels_per_task = panels_per_task;
+    w.runs = (n_tiles + T - 1) / T;
+    w.filter_blocks = n_tasks;
+    // When every task runs over all the tiles and the tasks split the filters, each task would transform the same
+    // tiles again (stage 5 at 224: 8 tasks over all 16 tiles). Then all tiles are transformed once, in a first
+    // pass, into one V that every task reads: stage 5's 3x3 convs ~13% faster. Not when runs of tiles are split
+    // too (stage 4: 7 runs x 2 filter halves): there a task's own V, fresh in its core's cache, measured 15-30%
+    // faster than reading a shared one written half by the other core.
+    w.shared_input = w.runs == 1 && w.filter_blocks > 1;
+    return w;
+}
+
+void winograd_conv(const Conv2DParams& p, const float* input, const float* packed, const MicroKernel& isa_kernel,
+                   const float* bias, float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn,
+                   float* out_relu, const Context& ctx) {
+    const WinogradTasks plan = winograd_tasks(p, isa_kernel);
+    const int tm = plan.tile;  // output tile side m
+    const int alpha = tm + 2, xis = alpha * alpha;
+    const WinogradTransforms& wt = transforms(isa_kernel, tm);
+    const int tiles_w = (p.out_w + tm - 1) / tm;
+    const std::int64_t n_tiles = tile_count(p, tm);
+    const MicroKernel& uk = plan.uk;
+    const int MR = uk.mr, NR = uk.nr;
+    const int C = p.in_c, F = p.filters;
+    const int panels = (F + NR - 1) / NR;
+    const int T = plan.run_tiles, panels_per_task = plan.panels_per_task, n_tasks = plan.filter_blocks;
+    const std::int64_t m_tasks = plan.runs;
 
     const std::vector<float> zeros(std::size_t(C), 0.0f);  // (C) what a padded input cell reads
     const int c_pieces = (C + kBlockK - 1) / kBlockK;
     const int c_step = (C + c_pieces - 1) / c_pieces;
+
+    // Input transform V = B^T d B of tile `tile` (at the ISA's vector width, over channels) into v[xi] -> (C).
+    // Tiles past the last are rows the microkernel computes but nobody reads: zeros keep them finite.
+    auto transform_tile = [&](std::int64_t tile, float* const* v) {
+        if (tile >= n_tiles) {
+            for (int xi = 0; xi < xis; ++xi) std::fill_n(v[xi], C, 0.0f);
+            return;
+        }
+        const int y0 = int(tile / tiles_w) * tm - p.pad_top, x0 = int(tile % tiles_w) * tm - p.pad_left;
+        const float* d[36];  // (row, column) of the patch -> (C) input pixel or zeros
+        for (int r = 0; r < alpha; ++r)
+            for (int q = 0; q < alpha; ++q) {
+                const int iy = y0 + r, ix = x0 + q;
+                const bool inside = iy >= 0 && iy < p.in_h && ix >= 0 && ix < p.in_w;
+                d[r * alpha + q] = inside ? input + (std::int64_t(iy) * p.in_w + ix) * C : zeros.data();
+            }
+        wt.input(d, v, C);
+    };
+
+    // One V for all tasks, (xis, all_rows, C), transformed in a first pass (see WinogradTasks::shared_input).
+    const std::int64_t all_rows = m_tasks * T;
+    const bool shared_input = plan.shared_input;
+    float* shared_v = nullptr;
+    if (shared_input) {
+        shared_v = thread_shared_input(std::size_t(xis) * std::size_t(all_rows) * C);
+        ctx.parallel_for(std::size_t(all_rows), [&](std::size_t tile) {
+            float* v[36];
+            for (int xi = 0; xi < xis; ++xi) v[xi] = shared_v + (std::size_t(xi) * all_rows + tile) * C;
+            transform_tile(std::int64_t(tile), v);
+        });
+    }
 
     ctx.parallel_for(std::size_t(m_tasks * n_tasks), [&](std::size_t task) {
         const std::int64_t t0 = std::int64_t(task) / n_tasks * T;
@@ -151,32 +219,22 @@ void winograd_conv(const Conv2DParams& p, const float* input, const float* packe
         const int panel0 = int(task % n_tasks) * panels_per_task;
         const int panel1 = std::min(panels, panel0 + panels_per_task);
         const int nb = (panel1 - panel0) * NR;  // scratch row length (filters of this task, padded)
-        Scratch& s = thread_scratch(std::size_t(xis) * T * C, std::size_t(xis) * T * nb, std::size_t(T));
-        float* V = s.v.data();  // (xis, T, C)
+        Scratch& s = thread_scratch(shared_input ? 0 : std::size_t(xis) * T * C, std::size_t(xis) * T * nb,
+                                    std::size_t(T));
         float* Mx = s.m.data();  // (xis, T, nb)
 
-        // 1. Input transform V = B^T d B per tile (at the ISA's vector width, over channels).
-        for (int t = 0; t < T; ++t) {
-            if (t >= valid) {  // rows the microkernel computes but nobody reads: keep them finite
-                for (int xi = 0; xi < xis; ++xi) std::fill_n(V + (std::size_t(xi) * T + t) * C, C, 0.0f);
-                continue;
+        // 1. The task's tiles' V: (xis, v_rows, C), this task's T rows of it from v_first on.
+        float* V = shared_input ? shared_v : s.v.data();
+        const std::int64_t v_rows = shared_input ? all_rows : T, v_first = shared_input ? t0 : 0;
+        if (!shared_input)
+            for (int t = 0; t < T; ++t) {
+                float* v[36];
+                for (int xi = 0; xi < xis; ++xi) v[xi] = V + (std::size_t(xi) * T + t) * C;
+                transform_tile(t0 + t, v);
             }
-            const std::int64_t tile = t0 + t;
-            const int y0 = int(tile / tiles_w) * tm - p.pad_top, x0 = int(tile % tiles_w) * tm - p.pad_left;
-            const float* d[36];  // (row, column) of the patch -> (C) input pixel or zeros
-            for (int r = 0; r < alpha; ++r)
-                for (int q = 0; q < alpha; ++q) {
-                    const int iy = y0 + r, ix = x0 + q;
-                    const bool inside = iy >= 0 && iy < p.in_h && ix >= 0 && ix < p.in_w;
-                    d[r * alpha + q] = inside ? input + (std::int64_t(iy) * p.in_w + ix) * C : zeros.data();
-                }
-            float* v[36];
-            for (int xi = 0; xi < xis; ++xi) v[xi] = V + (std::size_t(xi) * T + t) * C;
-            wt.input(d, v, C);
-        }
 
         // 2. alpha^2 GEMMs M_xi = V_xi U_xi on the microkernel: "one tap" per row, the row's C channels.
-        for (int t = 0; t < T; ++t) s.rows[t] = V + std::size_t(t) * C;
+        for (int t = 0; t < T; ++t) s.rows[t] = V + std::size_t(v_first + t) * C;
         for (int xi = 0; xi < xis; ++xi)
             for (int c0 = 0; c0 < C; c0 += c_step) {
                 const int cin = std::min(c_step, C - c0);
@@ -184,7 +242,7 @@ void winograd_conv(const Conv2DParams& p, const float* input, const float* packe
                     for (int panel = panel0; panel < panel1; ++panel) {
                         MicroArgs g{};
                         g.a = s.rows.data() + std::size_t(i) * MR;
-                        g.a_offset = std::ptrdiff_t(xi) * T * C + c0;
+                        g.a_offset = std::ptrdiff_t(xi) * v_rows * C + c0;
                         g.taps = 1;
                         g.cin = cin;
                         g.b = packed + ((std::size_t(xi) * panels + panel) * C + c0) * NR;

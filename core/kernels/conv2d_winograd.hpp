@@ -20,6 +20,7 @@
 //   winograd_applies(p)         winograd_tile(p) != 0
 //   winograd_packed_floats()    size of the transformed, packed kernel for tile m
 //   winograd_pack_kernel()      kernel (3, 3, in_c, filters) -> U, packed as (alpha^2, panels, in_c, NR)
+//   winograd_tasks()            how winograd_conv() cuts a conv into tasks
 //   winograd_conv()             the convolution, with the same fused epilogue as the direct path
 
 #include <cstddef>
@@ -37,6 +38,18 @@ bool winograd_applies(const Conv2DParams& p);
 std::size_t winograd_packed_floats(int m, int in_c, int filters, int nr);
 void winograd_pack_kernel(int m, const float* kernel, int in_c, int filters, const MicroKernel& uk, float* packed,
                           const Context& ctx);
+// How winograd_conv() cuts a conv into tasks: runs of run_tiles tiles x blocks of panels_per_task filter panels,
+// on uk (isa's microkernel, or a narrower one for few tiles). A shape-only choice: values never depend on it.
+struct WinogradTasks {
+    int tile = 0;                 // m
+    MicroKernel uk;
+    int run_tiles = 0;            // a multiple of uk.mr
+    int panels_per_task = 0;
+    long long runs = 0;           // runs of tiles
+    int filter_blocks = 0;        // blocks of filter panels; tasks = runs x filter_blocks
+    bool shared_input = false;    // the input transformed once for all tasks, in a first pass
+};
+WinogradTasks winograd_tasks(const Conv2DParams& p, const MicroKernel& isa_kernel);  // needs winograd_applies(p)
 // packed: from winograd_pack_kernel() with m = winograd_tile(p).
 void winograd_conv(const Conv2DParams& p, const float* input, const float* packed, const MicroKernel& uk,
                    const float* bias, float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn,
