@@ -63,13 +63,15 @@ void rows_x32(const MicroArgs& g) {
     // Ask for the output lines now, so the stores at the end do not wait for them: with a short K (a 1x1 conv
     // on 64 channels) a burst of 14 rows of write misses would otherwise stall the tile for a memory latency.
     // Streamed stores need whole aligned vectors: every column valid and c, out_bn, out_relu and ldc on 64 bytes.
-    const bool stream = g.stream && g.cols == 16 * NV && g.ldc % 16 == 0 &&
-                        ((reinterpret_cast<std::uintptr_t>(g.c) | reinterpret_cast<std::uintptr_t>(g.out_bn) |
-                          reinterpret_cast<std::uintptr_t>(g.out_relu)) & 63) == 0;
+    const bool aligned = g.cols == 16 * NV && g.ldc % 16 == 0 &&
+                         ((reinterpret_cast<std::uintptr_t>(g.c) | reinterpret_cast<std::uintptr_t>(g.out_bn) |
+                           reinterpret_cast<std::uintptr_t>(g.out_relu)) & 63) == 0;
+    const bool stream_c = aligned && g.stream_c, stream_outputs = aligned && g.stream_outputs;
 #pragma GCC unroll 16
     for (int m = 0; m < MR; ++m) {
-        if (m >= g.rows || stream) break;
-        prefetch_row(g.c + m * g.ldc);
+        if (m >= g.rows) break;
+        if (!stream_c) prefetch_row(g.c + m * g.ldc);
+        if (stream_outputs) continue;
         if (g.out_bn) prefetch_row(g.out_bn + m * g.ldc);
         if (g.out_relu) prefetch_row(g.out_relu + m * g.ldc);
     }
@@ -113,7 +115,7 @@ void rows_x32(const MicroArgs& g) {
     const __m512 zero = _mm512_setzero_ps();
     // Two spelled-out store loops rather than one with a store helper: folding them into a shared template
     // made the whole backbone about 5% slower (GCC 12 spilled the accumulators).
-    if (stream) {
+    if (stream_c || stream_outputs) {  // whole aligned vectors; each output streamed or stored as asked
 #pragma GCC unroll 16
         for (int m = 0; m < MR; ++m) {
             if (m >= g.rows) break;
@@ -121,20 +123,23 @@ void rows_x32(const MicroArgs& g) {
             for (int v = 0; v < NV; ++v) {
                 const std::ptrdiff_t at = m * g.ldc + 16 * v;
                 __m512 x = acc[m][v];
-                _mm512_stream_ps(g.c + at, x);
+                if (stream_c) _mm512_stream_ps(g.c + at, x);
+                else _mm512_store_ps(g.c + at, x);
                 if (bn) {
                     x = _mm512_add_ps(_mm512_mul_ps(x, scale[v]), shift[v]);  // as below
-                    if (g.out_bn) _mm512_stream_ps(g.out_bn + at, x);
+                    if (g.out_bn && stream_outputs) _mm512_stream_ps(g.out_bn + at, x);
+                    else if (g.out_bn) _mm512_store_ps(g.out_bn + at, x);
                 }
                 if constexpr (Join) {  // as below
                     __m512 y = _mm512_loadu_ps(g.residual + at);
                     if (res_bn) y = _mm512_add_ps(_mm512_mul_ps(y, res_scale[v]), res_shift[v]);
                     x = _mm512_add_ps(x, y);
                 }
-                if (g.out_relu) _mm512_stream_ps(g.out_relu + at, _mm512_max_ps(x, zero));
+                if (g.out_relu && stream_outputs) _mm512_stream_ps(g.out_relu + at, _mm512_max_ps(x, zero));
+                else if (g.out_relu) _mm512_store_ps(g.out_relu + at, _mm512_max_ps(x, zero));
             }
         }
-        return;  // not fenced here: the caller fences once after its last call (see MicroArgs::stream)
+        return;  // not fenced here: the caller fences once after its last call (see MicroArgs::stream_c)
     }
 #pragma GCC unroll 16
     for (int m = 0; m < MR; ++m) {

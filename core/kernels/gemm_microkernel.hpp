@@ -47,12 +47,14 @@ struct MicroArgs {
     const float* residual = nullptr;   // (rows, ldc) or nullptr; never an output of this call
     const float* res_scale = nullptr;  // (cols) or nullptr
     const float* res_shift = nullptr;  // (cols)
-    // A hint for the last K block: the outputs are far larger than the caches, so full 64-byte-aligned rows
-    // may be written with non-temporal stores (no read-for-ownership of lines that are only overwritten).
-    // Kernels may ignore it; it never changes a value. Streamed stores are weakly ordered and a kernel does not
-    // fence them: a caller that asked for streaming fences (sfence) after its last call, before
-    // it reports the work done (one fence per task rather than per tile: ResNet50 stage 2's joins ~3% faster).
-    bool stream = false;
+    // Hints for the last K block: full 64-byte-aligned rows of c (stream_c), or of out_bn and out_relu
+    // (stream_outputs), may be written with non-temporal stores: no read-for-ownership of lines that are only
+    // overwritten, and no cache space for data nothing reads soon. Kernels may ignore them; they never change a
+    // value. Streamed stores are weakly ordered and a kernel does not fence them: a caller that asked for
+    // streaming fences (sfence) after its last call, before it reports the work done (one fence per task rather
+    // than per tile: ResNet50 stage 2's joins ~3% faster).
+    bool stream_c = false;
+    bool stream_outputs = false;
 };
 
 // Where the output transform of one Winograd tile writes, from the task's first filter on: per output pixel k of
