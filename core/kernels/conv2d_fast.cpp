@@ -90,14 +90,6 @@ std::vector<KBlock> make_k_blocks(int taps, int in_c) {  // in_c: floats per tap
     return blocks;
 }
 
-// Makes this thread's streamed (non-temporal) stores visible to other threads before its later stores, such as
-// the pool's note that the task is done. Only x86 kernels stream.
-void fence_streamed_stores() {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_sfence();
-#endif
-}
-
 // Per-thread indirection buffer, grown once and reused across tiles and calls: tiles never allocate.
 std::vector<const float*>& thread_pointers(std::size_t count) {
     thread_local std::vector<const float*> pointers;
@@ -393,13 +385,19 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed_b, 
                 }
             }
         }
-        if (stream_out) fence_streamed_stores();
+        if (stream_out) detail::fence_streamed_stores();
     });
 }
 
 }  // namespace
 
 namespace detail {
+
+void fence_streamed_stores() {
+#if defined(__x86_64__) || defined(__i386__)  // only the x86 kernels stream
+    __builtin_ia32_sfence();
+#endif
+}
 
 MicroKernel fit_rows(const MicroKernel& uk, long long M) {
     auto computed = [M](int mr) { return (M + mr - 1) / mr * mr; };  // rows a GEMM of M rows computes

@@ -200,6 +200,11 @@ void winograd_conv(const Conv2DParams& p, const float* input, const float* packe
         wt.input(d, v, C);
     };
 
+    // The conv output of a pass that also writes its BN or ReLU is there only for the viewer: streamed, as on the
+    // direct path, when its rows are whole aligned vectors (ResNet50 stage 2's 3x3s 5-9% faster at 224 and 600).
+    const bool stream_conv = out_conv && (out_bn || out_relu) && F % 16 == 0 && NR % 16 == 0 &&
+                             reinterpret_cast<std::uintptr_t>(out_conv) % 64 == 0;
+
     // One V for all tasks, (xis, all_rows, C), transformed in a first pass (see WinogradTasks::shared_input).
     const std::int64_t all_rows = m_tasks * T;
     const bool shared_input = plan.shared_input;
@@ -260,6 +265,7 @@ void winograd_conv(const Conv2DParams& p, const float* input, const float* packe
         const int j0 = panel0 * NR, n = std::min(F, panel1 * NR) - j0;  // this task's filters [j0, j0 + n)
         const std::size_t xi_stride = std::size_t(T) * nb;
         WinogradOutputs o;
+        o.stream_conv = stream_conv;
         o.bias = bias ? bias + j0 : nullptr;
         o.bn_scale = bn_scale ? bn_scale + j0 : nullptr;
         o.bn_shift = bn_shift ? bn_shift + j0 : nullptr;
@@ -279,6 +285,7 @@ void winograd_conv(const Conv2DParams& p, const float* input, const float* packe
             for (int xi = 0; xi < xis; ++xi) mt[xi] = m + xi * xi_stride;
             wt.output(mt, o, n);
         }
+        if (stream_conv) fence_streamed_stores();
     });
 }
 

@@ -11,6 +11,7 @@ namespace detail {
 namespace {
 
 #define CONVSCOPE_VECTOR_FLOATS 8
+#define CONVSCOPE_STREAM_VECTOR(p, v) _mm256_stream_ps(p, (__m256)(v))
 #include "core/kernels/winograd_transforms.inc"
 
 constexpr int MR = 6;

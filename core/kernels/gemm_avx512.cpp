@@ -16,6 +16,7 @@ namespace detail {
 namespace {
 
 #define CONVSCOPE_VECTOR_FLOATS 16
+#define CONVSCOPE_STREAM_VECTOR(p, v) _mm512_stream_ps(p, (__m512)(v))
 #include "core/kernels/winograd_transforms.inc"
 
 constexpr int NV = 2;  // vectors of 16 floats per row: NR = 32

@@ -68,6 +68,9 @@ struct WinogradOutputs {
     float* conv[16] = {};
     float* bn[16] = {};
     float* relu[16] = {};
+    // The conv rows may be written with non-temporal stores, as MicroArgs::stream_c (then every conv[k] and the
+    // filter offset are 64-byte aligned); the caller fences after its last call.
+    bool stream_conv = false;
 };
 
 // One Winograd F(m x m, 3x3) variant's transforms at an ISA's vector width (winograd_transforms.inc); the input
@@ -94,6 +97,10 @@ struct MicroKernel {
     };
     Rows fewer_rows[2];
 };
+
+// Makes this thread's non-temporal stores visible to other threads before its later stores, such as the pool's
+// note that a task is done. (An out-of-line function: see the rule above about shared inline code.)
+void fence_streamed_stores();
 
 // uk, or uk with one of its fewer_rows variants as mr/run when that computes at most 90% of the rows uk would
 // for a GEMM of M rows (the narrower kernels load more per FMA, so a small saving is not worth it).
