@@ -240,20 +240,20 @@ void winograd_conv(const Conv2DParams& p, const float* input, const float* packe
 
         // 2. alpha^2 GEMMs M_xi = V_xi U_xi on the microkernel: "one tap" per row, the row's C channels.
         for (int t = 0; t < T; ++t) s.rows[t] = V + std::size_t(v_first + t) * C;
+        MicroArgs g{};  // no epilogue: the products go to Mx; made once, not per call (a `rep stos` each)
+        g.taps = 1;
+        g.ldc = nb;
+        g.rows = MR;
         for (int xi = 0; xi < xis; ++xi)
             for (int c0 = 0; c0 < C; c0 += c_step) {
                 const int cin = std::min(c_step, C - c0);
                 for (int i = 0; i < T / MR; ++i)
                     for (int panel = panel0; panel < panel1; ++panel) {
-                        MicroArgs g{};
                         g.a = s.rows.data() + std::size_t(i) * MR;
                         g.a_offset = std::ptrdiff_t(xi) * v_rows * C + c0;
-                        g.taps = 1;
                         g.cin = cin;
                         g.b = packed + ((std::size_t(xi) * panels + panel) * C + c0) * NR;
                         g.c = Mx + (std::size_t(xi) * T + std::size_t(i) * MR) * nb + (panel - panel0) * NR;
-                        g.ldc = nb;
-                        g.rows = MR;
                         g.cols = std::min(NR, F - panel * NR);
                         g.load_c = c0 > 0;
                         uk.run(g);
