@@ -97,23 +97,13 @@ std::vector<const float*>& thread_pointers(std::size_t count) {
     return pointers;
 }
 
-// Per-thread buffers, grown once: one tile's input rows when they are copied (see copy_rows in run_conv), and the
-// calling thread's padded input of a merged-rows conv. One buffer per thread and per Purpose (a tag type each).
-template <typename Purpose>
-float* thread_buffer(std::size_t floats) {
-    thread_local AlignedFloats buffer;
-    thread_local std::size_t capacity = 0;
-    if (capacity < floats) {
-        buffer = AlignedFloats::allocate(floats);
-        capacity = floats;
-    }
-    return buffer.get();
-}
+// Per-thread buffers (detail::thread_buffer): one tile's input rows when they are copied (see copy_rows in
+// run_conv), and the calling thread's padded input of a merged-rows conv.
 struct InputRowsBuffer {};
 struct PaddedInputBuffer {};
-float* thread_a_rows(std::size_t floats) { return thread_buffer<InputRowsBuffer>(floats); }
+float* thread_a_rows(std::size_t floats) { return detail::thread_buffer<InputRowsBuffer>(floats); }
 // The calling thread's: the whole zero-padded input of a merged-rows conv, read by every task of one call.
-float* thread_padded_input(std::size_t floats) { return thread_buffer<PaddedInputBuffer>(floats); }
+float* thread_padded_input(std::size_t floats) { return detail::thread_buffer<PaddedInputBuffer>(floats); }
 
 // One task of run_conv: output rows [m0, m0 + rows) x filter panels [panel0, panel1).
 struct ConvTask {

@@ -75,6 +75,21 @@ struct AlignedFloats {
     explicit operator bool() const { return bool(buffer); }
 };
 
+namespace detail {
+// This thread's buffer for Purpose (a tag type: one buffer per thread and per purpose), grown once and then
+// reused, so that convolving never allocates per call or per tile. Its contents are whatever was last written.
+template <typename Purpose>
+float* thread_buffer(std::size_t floats) {
+    thread_local AlignedFloats buffer;
+    thread_local std::size_t capacity = 0;
+    if (capacity < floats) {
+        buffer = AlignedFloats::allocate(floats);
+        capacity = floats;
+    }
+    return buffer.get();
+}
+}  // namespace detail
+
 // A Conv2D kernel prepared for one ISA's microkernel. Works for any geometry with the same kernel shape: it holds
 // what the geometry it was made for needs (the Winograd transform, or the GEMM panels), and a later call whose
 // geometry needs the other form makes that for the call only.

@@ -52,15 +52,8 @@ Scratch& thread_scratch(std::size_t v, std::size_t m, std::size_t rows) {
 }
 
 // The calling thread's: every tile's transformed input, shared by all tasks of one call (see winograd_conv).
-float* thread_shared_input(std::size_t floats) {
-    thread_local AlignedFloats buffer;
-    thread_local std::size_t capacity = 0;
-    if (capacity < floats) {
-        buffer = AlignedFloats::allocate(floats);
-        capacity = floats;
-    }
-    return buffer.get();
-}
+struct SharedInputBuffer {};
+float* thread_shared_input(std::size_t floats) { return thread_buffer<SharedInputBuffer>(floats); }
 
 const WinogradTransforms& transforms(const MicroKernel& uk, int m) {
     assert(m == 2 || m == 4);
