@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <sstream>
 #include <string>
@@ -506,6 +507,41 @@ TEST_CASE("conv2d_fast on few output rows (narrow row tiles) equals the full-wid
             CHECK(o.one.conv == o.two.conv);
             CHECK(o.three.conv == o.two.conv);
             CHECK(o.one.relu == o.three.relu);
+        }
+}
+
+// Every conv epilogue's ReLU (direct and Winograd, every ISA) is the reference's std::max(x, 0): a NaN stays NaN
+// and -0 stays -0. Filter 3's bias is NaN (its whole map turns NaN); filter 5's BN is x * 0 + -0, a zero whose
+// sign is the conv's. The fused conv, BN and ReLU outputs equal the reference's bit for bit.
+TEST_CASE("conv2d_fast's fused ReLU keeps NaN and -0 as the reference does", "[conv2d_fast]") {
+    ThreadPool two(2);
+    std::uint32_t seed = 1900;
+    for (Isa isa : available_isas())
+        for (int k : {1, 3}) {  // 1x1: the direct path; 3x3 on 12x10 (3x3 tiles of F(4x4)): Winograd
+            ConvCase c;
+            REQUIRE(make_case(c, 12, 10, 20, k, k, 37, 1, 1, 1, 1, Padding::same, seed++));
+            c.bias[3] = std::numeric_limits<float>::quiet_NaN();
+            c.scale[5] = 0.0f;
+            c.shift[5] = -0.0f;
+            INFO("isa " << to_string(isa) << ", " << c.describe());
+            const Outputs want = reference_outputs(c);
+            const Outputs got = run_fast(c, isa, Context{&two}, true);
+            // The fast conv sums in another order than the reference, so its values are compared within 1e-4 (NaN
+            // ignored), and its ReLU against the reference's rule applied to its own BN output: bit for bit.
+            CHECK(relative_error(got.conv, want.conv) <= 1e-4);
+            const std::size_t f = std::size_t(c.p.filters);
+            std::size_t nans = 0, negative_zeros = 0, mismatches = 0;
+            for (std::size_t i = 0; i < got.relu.size(); ++i) {
+                const float rule = std::max(got.bn[i], 0.0f);  // the reference layer's ReLU
+                const bool equal = std::isnan(rule) ? std::isnan(got.relu[i])
+                                                    : std::memcmp(&rule, &got.relu[i], sizeof(float)) == 0;
+                mismatches += equal ? 0 : 1;
+                nans += i % f == 3 && std::isnan(got.relu[i]) && std::isnan(want.relu[i]) ? 1 : 0;
+                negative_zeros += i % f == 5 && got.relu[i] == 0.0f && std::signbit(got.relu[i]) ? 1 : 0;
+            }
+            CHECK(mismatches == 0);
+            CHECK(nans == got.relu.size() / f);  // every pixel of filter 3, as in the reference
+            CHECK(negative_zeros > 0);
         }
 }
 

@@ -234,21 +234,25 @@ TEST_CASE("elementwise kernels: thread-count invariance and cancellation", "[ele
     CHECK_THROWS_AS(max_pool2d_fast(p, a.data(), m3.data(), c3), Cancelled);
 }
 
-TEST_CASE("NaN: ReLU gives 0 and max pooling never picks it, in the vector lanes and the tail alike", "[elementwise_fast]") {
+TEST_CASE("NaN and -0: ReLU keeps them as the reference does, max pooling never picks a NaN, in vector lanes and tail",
+          "[elementwise_fast]") {
     ThreadPool pool(2);
     Context fast, reference;
     fast.pool = &pool;
     reference.kernels = Kernels::reference;
     Tensor3 x = random_tensor(9, 7, 19, 11);  // (H, W, C): 19 channels = whole vectors and a tail
     for (std::size_t i = 0; i < x.size(); i += 5) x.data()[i] = std::numeric_limits<float>::quiet_NaN();
+    for (std::size_t i = 2; i < x.size(); i += 7) x.data()[i] = -0.0f;
 
-    // The fast ReLU maps NaN to 0 (as maxps(x, 0) and the conv epilogue do; the reference layer's std::max keeps
-    // the NaN), so it is checked against that rule written out; pooling against the reference layer.
+    // The fast ReLU is the reference layer's std::max(x, 0) bit for bit: a NaN stays NaN (as in Keras' TensorFlow
+    // CPU kernel, so a broken weight or input shows instead of vanishing), -0 stays -0.
+    const Activation relu_layer(ActivationConfig{ActivationKind::relu});
     Tensor3 relu_want = make_tensor(shape_of(x)), relu_got = make_tensor(shape_of(x));
-    std::transform(x.begin(), x.end(), relu_want.begin(), [](float v) { return v > 0.0f ? v : 0.0f; });
+    relu_layer.forward({&x}, relu_want, reference);
     relu_fast(x.data(), relu_got.data(), x.size(), fast);
     CHECK(bitwise_equal(relu_got, relu_want));
-    CHECK(relu_got.data()[0] == 0.0f);
+    CHECK(std::isnan(relu_got.data()[0]));
+    CHECK(std::signbit(relu_got.data()[2]));
 
     const MaxPooling2D pool_layer(MaxPooling2DConfig{IntPair(3, 3), IntPair(2, 2), Padding::same});
     const Shape out_shape = pool_layer.output_shape({shape_of(x)});

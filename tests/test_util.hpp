@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -54,9 +55,10 @@ public:
     std::string path;
 };
 
-// Bitwise equality, spelled out: inside CHECK() xtensor's operator templates collide with Catch's decomposer.
+// Bitwise equality (a NaN equals the same NaN, -0 differs from +0), spelled out: inside CHECK() xtensor's operator
+// templates collide with Catch's decomposer.
 inline bool bitwise_equal(const convscope::Tensor3& a, const convscope::Tensor3& b) {
-    return a.shape() == b.shape() && std::equal(a.data(), a.data() + a.size(), b.data());
+    return a.shape() == b.shape() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
 }  // namespace convscope_test

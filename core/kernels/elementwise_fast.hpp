@@ -13,7 +13,7 @@
 //
 // An output may alias its input(s) (in-place), but two outputs may not alias each other. Rounding: BN is a
 // multiply then an add (never a fused FMA), exactly as conv2d_fast_fused()'s BN epilogue, so either path
-// gives the same bits. max(NaN, 0) is 0 in every kernel here.
+// gives the same bits. The ReLU is the reference's std::max(x, 0) in every kernel here: NaN and -0 pass through.
 
 #include <cstddef>
 

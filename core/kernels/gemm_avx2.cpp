@@ -112,7 +112,7 @@ void rows_6x16(const MicroArgs& g) {
                 if (res_bn) y = _mm256_add_ps(_mm256_mul_ps(y, res_scale[v]), res_shift[v]);
                 x = _mm256_add_ps(x, y);
             }
-            if (g.out_relu) _mm256_maskstore_ps(g.out_relu + at, mask[v], _mm256_max_ps(x, zero));
+            if (g.out_relu) _mm256_maskstore_ps(g.out_relu + at, mask[v], _mm256_max_ps(zero, x));
         }
     }
 }

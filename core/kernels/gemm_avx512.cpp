@@ -136,8 +136,8 @@ void rows_x32(const MicroArgs& g) {
                     if (res_bn) y = _mm512_add_ps(_mm512_mul_ps(y, res_scale[v]), res_shift[v]);
                     x = _mm512_add_ps(x, y);
                 }
-                if (g.out_relu && stream_outputs) _mm512_stream_ps(g.out_relu + at, _mm512_max_ps(x, zero));
-                else if (g.out_relu) _mm512_store_ps(g.out_relu + at, _mm512_max_ps(x, zero));
+                if (g.out_relu && stream_outputs) _mm512_stream_ps(g.out_relu + at, _mm512_max_ps(zero, x));
+                else if (g.out_relu) _mm512_store_ps(g.out_relu + at, _mm512_max_ps(zero, x));
             }
         }
         return;  // not fenced here: the caller fences once after its last call (see MicroArgs::stream_c)
@@ -162,7 +162,7 @@ void rows_x32(const MicroArgs& g) {
                 if (res_bn) y = _mm512_add_ps(_mm512_mul_ps(y, res_scale[v]), res_shift[v]);
                 x = _mm512_add_ps(x, y);
             }
-            if (g.out_relu) _mm512_mask_storeu_ps(g.out_relu + at, mask[v], _mm512_max_ps(x, zero));
+            if (g.out_relu) _mm512_mask_storeu_ps(g.out_relu + at, mask[v], _mm512_max_ps(zero, x));
         }
     }
 }

@@ -40,7 +40,8 @@ struct MicroArgs {
     const float* bn_scale;  // (cols) out_bn = conv * bn_scale + bn_shift, when out_bn != nullptr
     const float* bn_shift;  // (cols)
     float* out_bn;          // (rows, ldc) or nullptr
-    float* out_relu;        // (rows, ldc) or nullptr: max(v, 0), v = bn if bn_scale else conv, plus the residual
+    float* out_relu;        // (rows, ldc) or nullptr: max(0, v) (NaN and -0 kept, as std::max(v, 0)), v = bn if
+                            // bn_scale else conv, plus the residual
     // A residual block's join, when out_relu is given: v = v + term before the ReLU, term = residual or, with
     // res_scale, residual * res_scale + res_shift (the shortcut's BN). Multiply then add, then the sum with v
     // first, as affine_add_fast() rounds; out_bn still receives the BN before the sum.

@@ -50,7 +50,7 @@ void run_4x8(const MicroArgs& g) {
                 if (g.res_scale) y = y * g.res_scale[n] + g.res_shift[n];
                 x = x + y;
             }
-            if (g.out_relu) g.out_relu[at] = x > 0.0f ? x : 0.0f;
+            if (g.out_relu) g.out_relu[at] = 0.0f > x ? 0.0f : x;  // as max_ps(0, x)
         }
 }
 

@@ -21,9 +21,10 @@ inline float load(float, const float* p) { return *p; }
 inline void store(float* p, FloatBatch v) { v.store_unaligned(p); }
 inline void store(float* p, float v) { *p = v; }
 
-// max(x, 0) with NaN -> 0, as maxps(x, 0) and the conv epilogue's ReLU.
-inline FloatBatch relu(FloatBatch x) { return xsimd::max(x, FloatBatch(0.0f)); }
-inline float relu(float x) { return x > 0.0f ? x : 0.0f; }
+// std::max(x, 0) as the reference layer computes it: NaN stays NaN (as in Keras' TensorFlow CPU kernel), -0
+// stays -0. maxps(0, x) returns its second operand for a NaN or two zeros; the conv epilogues do the same.
+inline FloatBatch relu(FloatBatch x) { return xsimd::max(FloatBatch(0.0f), x); }
+inline float relu(float x) { return 0.0f > x ? 0.0f : x; }
 
 // max(best, x) where a NaN x never replaces best, as std::max(best, x) (maxps(x, best) returns best then).
 inline FloatBatch keep_max(FloatBatch best, FloatBatch x) { return xsimd::max(x, best); }
