@@ -259,6 +259,26 @@ TEST_CASE("keras_h5: save then load gives back every weight exactly", "[weights]
     CHECK(h5::read_strings(relu.get(), "weight_names").empty());
 }
 
+// A graph of an input layer alone has no layer to list: the file holds an empty layer_names, as Keras writes it
+// for a model without layers, and loads back into such a graph with nothing loaded.
+TEST_CASE("keras_h5: a graph with no weighted layer saves and loads back", "[weights][h5]") {
+    TempDir dir;
+    Graph a;
+    a.add("input", std::make_unique<InputLayer>(Shape::image(5, 5, 2)), {});
+    const std::string path = dir / "input_only.h5";
+    save_keras_weights(a, path);
+    {
+        h5::Lock lock;
+        h5::Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+        REQUIRE(file.valid());
+        CHECK(h5::read_strings(file.get(), "layer_names").empty());
+    }
+    Graph b;
+    b.add("input", std::make_unique<InputLayer>(Shape::image(5, 5, 2)), {});
+    const LoadReport r = load_keras_weights(b, path);
+    CHECK(r.loaded.empty());
+}
+
 TEST_CASE("keras_h5: a failed save names the path and the reason and leaves no file", "[weights][h5]") {
     TempDir dir;
     Graph g = small_graph();

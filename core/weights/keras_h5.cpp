@@ -65,6 +65,10 @@ bool read_list(hid_t object, const std::string& name, std::vector<std::string>& 
 // Keras' save_attributes_to_hdf5_group: one attribute, or numpy.array_split-sized chunks when one would
 // exceed the object header limit.
 void write_list(hid_t object, const std::string& name, const std::vector<std::string>& values) {
+    if (values.empty()) {  // as h5py stores Keras' empty list: a float64 array of none
+        h5::write_empty_list(object, name);
+        return;
+    }
     std::size_t width = 1;
     for (const auto& v : values) width = std::max(width, v.size());
     if (width > kAttributeLimit)
