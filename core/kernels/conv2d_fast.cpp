@@ -172,16 +172,24 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed_b, 
     const int taps = merge_rows ? p.kernel_h : p.kernel_h * p.kernel_w;
     const int tap_len = merge_rows ? p.kernel_w * in_c : in_c;
     std::vector<float> zeros;  // (tap_len) what a padded tap reads, when not merging
-    float* padded = nullptr;    // (padded_h, padded_w, in_c) the input inside its zero border, when merging
+    const float* padded = nullptr;  // (padded_h, row_w, in_c) the input inside its zero border, when merging
     const int padded_h = (p.out_h - 1) * p.stride_h + (p.kernel_h - 1) * p.dilation_h + 1;
     const int padded_w = (p.out_w - 1) * p.stride_w + p.kernel_w;
-    if (merge_rows) {
+    int row_w = padded_w;  // pixels per row of `padded`
+    // With no border to add (a 'valid' conv, such as ResNet50's stem after its ZeroPadding2D), the input's own rows
+    // already hold each kernel row's taps contiguously: no copy (the stem conv at 224 4-8% faster).
+    const bool no_border = p.pad_top == 0 && p.pad_left == 0 && padded_h <= p.in_h && padded_w <= p.in_w;
+    if (merge_rows && no_border) {
+        padded = input;
+        row_w = p.in_w;
+    } else if (merge_rows) {
         // Every element is written below, so the calling thread's buffer from an earlier call can be reused: a
         // fresh allocation of this size is fresh pages, and faulting them in from two threads cost the stem
         // conv at 224 more than its whole copy.
-        padded = thread_padded_input(std::size_t(padded_h) * padded_w * in_c);
+        float* copy = thread_padded_input(std::size_t(padded_h) * padded_w * in_c);
+        padded = copy;
         ctx.parallel_for(std::size_t(padded_h), [&](std::size_t y) {
-            float* row = padded + y * padded_w * in_c;  // (padded_w, in_c)
+            float* row = copy + y * padded_w * in_c;  // (padded_w, in_c)
             const int iy = int(y) - p.pad_top;
             for (int x = 0; x < padded_w; ++x) {
                 const int ix = x - p.pad_left;
@@ -197,7 +205,7 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed_b, 
     auto tap_pointer = [&](int oy, int ox, int t) -> const float* {
         if (merge_rows) {
             const int y = oy * p.stride_h + t * p.dilation_h, x = ox * p.stride_w;
-            return padded + (std::int64_t(y) * padded_w + x) * in_c;
+            return padded + (std::int64_t(y) * row_w + x) * in_c;
         }
         const int ky = t / p.kernel_w, kx = t % p.kernel_w;
         const int iy = oy * p.stride_h - p.pad_top + ky * p.dilation_h;
@@ -342,8 +350,8 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed_b, 
                 // in lockstep, a few bytes per step: too many streams for the hardware prefetcher, so on a large
                 // input every new cache line is a miss the FMAs wait for. With few panels per tile (256 -> 64
                 // filters) that cost 20% of the speed. So each panel call first asks for a share of the next
-                // tile's rows into L2. Not for merged rows: their padded copy was just written by this call and is
-                // still in the caches (the stem conv at 224: 4-8% faster without).
+                // tile's rows into L2. Not for merged rows: their padded copy was just written by this call, or the
+                // input by the layer before, and is still in the caches (the stem conv at 224: 4-8% faster without).
                 if (i + 1 < tiles) {
                     const int parts = panel1 - panel0;
                     for (int panel = panel0; panel < panel1; ++panel) {
