@@ -4,9 +4,11 @@
 //   dense_fast()   y = x . kernel + bias
 //
 // The reference (Dense::forward with Kernels::reference) walks the kernel column by column, one strided load per
-// multiply; here every task owns a block of output units and walks the kernel row by row, so each load is a
-// contiguous run and the compiler vectorises the inner loop. Each output sums its inputs in ascending order in
-// float, whoever runs its block: results never depend on the thread count. Cancellable between blocks.
+// multiply. Here every task owns a block of consecutive kernel rows (inputs), one contiguous stream of memory, and
+// adds them into its own sums for every unit; the blocks' sums are then added in block order. Each output is so
+// summed in an order fixed by the block size, whoever runs each block: results never depend on the thread count.
+// ResNet50's fc1000 (8 MB of kernel) runs at memory speed: 0.25 ms at 224, where blocks of units, each reading a
+// short run from every row, took 0.42. Cancellable between blocks.
 
 #include "core/thread_pool.hpp"
 
