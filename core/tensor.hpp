@@ -11,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include <xsimd/xsimd.hpp>
 #include <xtensor/xarray.hpp>
 #include <xtensor/xtensor.hpp>
 

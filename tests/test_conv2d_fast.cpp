@@ -100,6 +100,16 @@ OutputsByThreads run_fast_on_1_2_3_threads(const ConvCase& c, Isa isa) {
             run_fast(c, isa, Context{&three}, true)};
 }
 
+// The conv, BN and ReLU outputs are the same on 1, 2 and 3 threads, bit for bit.
+void check_thread_invariant(const OutputsByThreads& o) {
+    CHECK(o.one.conv == o.two.conv);
+    CHECK(o.three.conv == o.two.conv);
+    CHECK(o.one.bn == o.two.bn);
+    CHECK(o.three.bn == o.two.bn);
+    CHECK(o.one.relu == o.two.relu);
+    CHECK(o.three.relu == o.two.relu);
+}
+
 // The reference conv, and the BatchNormalization (conv * scale + shift, per filter) and ReLU computed from it.
 Outputs reference_outputs(const ConvCase& c) {
     Outputs o;
@@ -294,10 +304,7 @@ TEST_CASE("conv2d_fast results are bitwise identical for 1, 2 and 3 threads", "[
         for (const ConvCase& c : cases) {
             INFO("isa " << to_string(isa) << ", " << c.describe());
             const OutputsByThreads o = run_fast_on_1_2_3_threads(c, isa);
-            CHECK(o.one.conv == o.two.conv);
-            CHECK(o.one.conv == o.three.conv);
-            CHECK(o.one.bn == o.two.bn);
-            CHECK(o.one.relu == o.three.relu);
+            check_thread_invariant(o);
         }
 }
 
@@ -417,10 +424,7 @@ TEST_CASE("conv2d_fast on few pixels, long K and 2 KB-aliased input rows matches
             const double err = relative_error(o.two.conv, want);
             INFO("relative error " << err);
             CHECK(err <= 1e-4);
-            CHECK(o.one.conv == o.two.conv);
-            CHECK(o.one.relu == o.two.relu);
-            CHECK(o.three.conv == o.two.conv);
-            CHECK(o.three.bn == o.two.bn);
+            check_thread_invariant(o);
         }
 }
 
@@ -504,9 +508,7 @@ TEST_CASE("conv2d_fast on few output rows (narrow row tiles) equals the full-wid
             CHECK(std::vector<float>(full.conv.begin(), full.conv.begin() + n) == o.two.conv);
             CHECK(std::vector<float>(full.bn.begin(), full.bn.begin() + n) == o.two.bn);
             CHECK(std::vector<float>(full.relu.begin(), full.relu.begin() + n) == o.two.relu);
-            CHECK(o.one.conv == o.two.conv);
-            CHECK(o.three.conv == o.two.conv);
-            CHECK(o.one.relu == o.three.relu);
+            check_thread_invariant(o);
         }
 }
 
@@ -569,10 +571,7 @@ TEST_CASE("Winograd with one input transform shared by all tasks", "[conv2d_fast
             INFO("relative error " << relative_error(o.two.conv, want.conv));
             CHECK(relative_error(o.two.conv, want.conv) <= 1e-4);
             CHECK(relative_error(o.two.relu, want.relu) <= 1e-4);
-            CHECK(o.one.conv == o.two.conv);
-            CHECK(o.three.conv == o.two.conv);
-            CHECK(o.one.bn == o.three.bn);
-            CHECK(o.one.relu == o.three.relu);
+            check_thread_invariant(o);
         }
     }
 }

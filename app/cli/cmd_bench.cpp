@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <iomanip>
 #include <iostream>
+#include <numeric>
 #include <random>
 
 #include "app/cli/commands.hpp"
@@ -87,8 +88,8 @@ int cmd_bench(Args& args) {
     }
     args.finish();
     initialize_graph(graph, 1);
-    const std::vector<std::int64_t> node_macs = graph.node_macs();
-    const std::int64_t macs = graph.macs();
+    const std::vector<std::int64_t> node_macs = graph.node_macs();  // empty when the shapes fail
+    const std::int64_t macs = std::accumulate(node_macs.begin(), node_macs.end(), std::int64_t(0));
 
     Engine engine(std::move(graph), options);
     const Tensor3 input = random_input(in.h, in.w, in.c);  // (H, W, C)

@@ -267,8 +267,7 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed_b, 
     // The conv output of a pass that also writes its BN or ReLU is there only for the viewer: the next layer
     // reads the last output. So it is streamed whatever its size, which leaves the caches to what is read next
     // (ResNet50 at 224: stage 2's first convs and stage 3's joins ~4-5% faster, the whole pass ~1%; 600: same).
-    const bool stream_c = stream_outputs || (out_conv && (out_bn || out_relu));
-    const bool stream_out = stream_c || stream_outputs;
+    const bool stream_c = stream_outputs || (out_conv && (out_bn || out_relu));  // so streaming at all is stream_c
 
     const std::vector<ConvTask> tasks = make_tasks(M, MR, task_m, m_tasks, panels, panels_per_task, n_tasks);
 
@@ -352,42 +351,35 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed_b, 
                 // filters) that cost 20% of the speed. So each panel call first asks for a share of the next
                 // tile's rows into L2. Not for merged rows: their padded copy was just written by this call, or the
                 // input by the layer before, and is still in the caches (the stem conv at 224: 4-8% faster without).
-                if (i + 1 < tiles) {
-                    const int parts = panel1 - panel0;
-                    for (int panel = panel0; panel < panel1; ++panel) {
-                        const int part = panel - panel0;
-                        // (taps, MR) pointers of the next tile from this K block's first tap on, as one run
-                        const float* const* next = ptrs.data() + (std::size_t(i + 1) * taps + kb.t0) * MR;
-                        for (int mt = part; mt < MR * kb.taps && prefetch_rows; mt += parts) {
+                const bool ahead = i + 1 < tiles;
+                const int parts = panel1 - panel0;
+                // (taps, MR) pointers of the next tile from this K block's first tap on, as one run
+                const float* const* next = ptrs.data() + (std::size_t(i + 1) * taps + kb.t0) * MR;
+                const std::int64_t r1 = m0 + std::int64_t(i + 1) * MR;  // the next tile's first row
+                for (int panel = panel0; panel < panel1; ++panel) {
+                    if (ahead && prefetch_rows)
+                        for (int mt = panel - panel0; mt < MR * kb.taps; mt += parts) {
                             const float* src = next[mt] + kb.c0;
                             for (int c = 0; c < kb.cin; c += 16) __builtin_prefetch(src + c, 0, 2);
                             __builtin_prefetch(src + kb.cin - 1, 0, 2);
                         }
-                        if (join_ahead) {
-                            const std::int64_t r1 = m0 + std::int64_t(i + 1) * MR;
-                            const int rows_next = int(std::min<std::int64_t>(MR, M - r1));
-                            for (int m = 0; m < rows_next; ++m) {
-                                const std::int64_t at = (r1 + m) * filters + std::int64_t(panel) * NR;
-                                __builtin_prefetch(residual.shortcut + at, 0, 2);
-                                __builtin_prefetch(residual.shortcut + at + NR - 1, 0, 2);
-                                if (stream_outputs) continue;
-                                __builtin_prefetch(out_relu + at, 1, 2);
-                                __builtin_prefetch(out_relu + at + NR - 1, 1, 2);
-                                if (acc == out_relu || stream_c) continue;
-                                __builtin_prefetch(acc + at, 1, 2);
-                                __builtin_prefetch(acc + at + NR - 1, 1, 2);
-                            }
+                    if (ahead && join_ahead)
+                        for (int m = 0; m < MR && r1 + m < M; ++m) {
+                            const std::int64_t at = (r1 + m) * filters + std::int64_t(panel) * NR;
+                            __builtin_prefetch(residual.shortcut + at, 0, 2);
+                            __builtin_prefetch(residual.shortcut + at + NR - 1, 0, 2);
+                            if (stream_outputs) continue;
+                            __builtin_prefetch(out_relu + at, 1, 2);
+                            __builtin_prefetch(out_relu + at + NR - 1, 1, 2);
+                            if (acc == out_relu || stream_c) continue;
+                            __builtin_prefetch(acc + at, 1, 2);
+                            __builtin_prefetch(acc + at + NR - 1, 1, 2);
                         }
-                        run_tile(b, panel, i);
-                    }
-                } else {
-                    for (int panel = panel0; panel < panel1; ++panel) {
-                        run_tile(b, panel, i);
-                    }
+                    run_tile(b, panel, i);
                 }
             }
         }
-        if (stream_out) detail::fence_streamed_stores();
+        if (stream_c) detail::fence_streamed_stores();
     });
 }
 

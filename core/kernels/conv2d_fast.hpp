@@ -22,9 +22,11 @@
 // packs for that call.
 // Tasks over few output pixels take all of them and fewer filters, so the kernel is read only once in all.
 // The input is not copied: each tile gets, per tap, a pointer to the input pixel it reads (or to zeros in the
-// padding); only convs on fewer than 16 channels (the RGB stem) make one zero-padded copy so that a whole kernel
-// row is one contiguous run. A register-blocked microkernel chosen at run time (AVX-512 14x32, AVX2 6x16, portable 4x8; see gemm_microkernel.hpp) accumulates over K in fixed
-// blocks, so every output element sees the same sequence of operations whatever the thread count.
+// padding); convs on fewer than 16 channels (the RGB stem) take a whole kernel row as one contiguous run, from a
+// zero-padded copy of the input when it has a border to add, else in place. A register-blocked microkernel chosen
+// at run time (AVX-512 14x32 with 8- and 7-row variants, AVX2 6x16, portable 4x8; see gemm_microkernel.hpp)
+// accumulates over K in fixed blocks, so every output element sees the same sequence of operations whatever the
+// thread count.
 // 3x3 stride-1 convs with at least 16 channels and 16 filters use Winograd instead (conv2d_winograd.hpp), on the
 // same microkernels: F(4x4, 3x3) (36 GEMMs, 4x fewer multiplies) from 36 4x4 output tiles on, else F(2x2, 3x3)
 // (16 GEMMs, 2.25x fewer) from 16 2x2 tiles on.
@@ -36,9 +38,7 @@
 // kernel made for another geometry) and per thread (small buffers, grown once).
 
 #include <cstddef>
-#include <cstdlib>
 #include <memory>
-#include <new>
 
 #include "core/aligned_memory.hpp"
 #include "core/kernels/conv2d_params.hpp"

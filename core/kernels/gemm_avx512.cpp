@@ -114,34 +114,9 @@ void rows_x32(const MicroArgs& g) {
             res_shift[v] = _mm512_maskz_loadu_ps(mask[v], g.res_shift + 16 * v);
         }
     const __m512 zero = _mm512_setzero_ps();
-    // Two spelled-out store loops rather than one with a store helper: folding them into a shared template
-    // made the whole backbone about 5% slower (GCC 12 spilled the accumulators).
-    if (stream_c || stream_outputs) {  // whole aligned vectors; each output streamed or stored as asked
-#pragma GCC unroll 16
-        for (int m = 0; m < MR; ++m) {
-            if (m >= g.rows) break;
-#pragma GCC unroll 2
-            for (int v = 0; v < NV; ++v) {
-                const std::ptrdiff_t at = m * g.ldc + 16 * v;
-                __m512 x = acc[m][v];
-                if (stream_c) _mm512_stream_ps(g.c + at, x);
-                else _mm512_store_ps(g.c + at, x);
-                if (bn) {
-                    x = _mm512_add_ps(_mm512_mul_ps(x, scale[v]), shift[v]);  // as below
-                    if (g.out_bn && stream_outputs) _mm512_stream_ps(g.out_bn + at, x);
-                    else if (g.out_bn) _mm512_store_ps(g.out_bn + at, x);
-                }
-                if constexpr (Join) {  // as below
-                    __m512 y = _mm512_loadu_ps(g.residual + at);
-                    if (res_bn) y = _mm512_add_ps(_mm512_mul_ps(y, res_scale[v]), res_shift[v]);
-                    x = _mm512_add_ps(x, y);
-                }
-                if (g.out_relu && stream_outputs) _mm512_stream_ps(g.out_relu + at, _mm512_max_ps(zero, x));
-                else if (g.out_relu) _mm512_store_ps(g.out_relu + at, _mm512_max_ps(zero, x));
-            }
-        }
-        return;  // not fenced here: the caller fences once after its last call (see MicroArgs::stream_c)
-    }
+    // One store loop: each output streamed or stored (masked) as asked. Streaming implies whole aligned vectors
+    // (see `aligned`), where the masks are all ones. Multiply then add for the BNs, not FMA: the same rounding as
+    // batch_norm_fast() and affine_add_fast(), so fused and separately computed outputs are bitwise equal.
 #pragma GCC unroll 16
     for (int m = 0; m < MR; ++m) {
         if (m >= g.rows) break;
@@ -149,22 +124,24 @@ void rows_x32(const MicroArgs& g) {
         for (int v = 0; v < NV; ++v) {
             const std::ptrdiff_t at = m * g.ldc + 16 * v;
             __m512 x = acc[m][v];
-            _mm512_mask_storeu_ps(g.c + at, mask[v], x);
+            if (stream_c) _mm512_stream_ps(g.c + at, x);
+            else _mm512_mask_storeu_ps(g.c + at, mask[v], x);
             if (bn) {
-                // Multiply then add, not FMA: the same rounding as batch_norm_fast(), so a fused and a
-                // separately computed BN output are bitwise equal.
                 x = _mm512_add_ps(_mm512_mul_ps(x, scale[v]), shift[v]);
-                if (g.out_bn) _mm512_mask_storeu_ps(g.out_bn + at, mask[v], x);
+                if (g.out_bn && stream_outputs) _mm512_stream_ps(g.out_bn + at, x);
+                else if (g.out_bn) _mm512_mask_storeu_ps(g.out_bn + at, mask[v], x);
             }
-            if constexpr (Join) {
-                // The shortcut's BN and the sum rounded as affine_add_fast() does: bn + (shortcut * s + t).
+            if constexpr (Join) {  // the shortcut's BN and the sum: bn + (shortcut * s + t)
                 __m512 y = _mm512_maskz_loadu_ps(mask[v], g.residual + at);
                 if (res_bn) y = _mm512_add_ps(_mm512_mul_ps(y, res_scale[v]), res_shift[v]);
                 x = _mm512_add_ps(x, y);
             }
-            if (g.out_relu) _mm512_mask_storeu_ps(g.out_relu + at, mask[v], _mm512_max_ps(zero, x));
+            x = _mm512_max_ps(zero, x);
+            if (g.out_relu && stream_outputs) _mm512_stream_ps(g.out_relu + at, x);
+            else if (g.out_relu) _mm512_mask_storeu_ps(g.out_relu + at, mask[v], x);
         }
     }
+    // Streamed stores are not fenced here: the caller fences once after its last call (see MicroArgs::stream_c).
 }
 
 template <int MR>

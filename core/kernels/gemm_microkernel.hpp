@@ -61,7 +61,7 @@ struct MicroArgs {
 // Where the output transform of one Winograd tile writes, from the task's first filter on: per output pixel k of
 // the m x m tile (row-major), the pixel's row of each output tensor, or nullptr when that output is not wanted or
 // the pixel lies past the edge of the output. The same epilogue as the direct path's, rounded the same way:
-//   y = A^T p A + bias;  conv = y;  bn = y * bn_scale + bn_shift (multiply, then add);  relu = max(bn or y, 0)
+//   y = A^T p A + bias;  conv = y;  bn = y * bn_scale + bn_shift (multiply, then add);  relu = max(0, bn or y)
 struct WinogradOutputs {
     const float* bias = nullptr;      // (n) or nullptr
     const float* bn_scale = nullptr;  // (n), or both nullptr

@@ -1,5 +1,7 @@
 #include "core/model/graph.hpp"
 
+#include <numeric>
+
 #include "core/errors.hpp"
 
 namespace convscope {
@@ -123,9 +125,7 @@ std::vector<std::int64_t> Graph::node_macs() const {
 
 std::int64_t Graph::macs() const {
     const std::vector<std::int64_t> per_node = node_macs();
-    std::int64_t total = 0;
-    for (std::int64_t m : per_node) total += m;
-    return total;
+    return std::accumulate(per_node.begin(), per_node.end(), std::int64_t(0));
 }
 
 void BlockList::push_back(Block b) {
