@@ -1,7 +1,7 @@
 // AVX2 + FMA microkernel: 6 pixels x 16 filters, 12 ymm accumulators (of 16), two B vectors and one
 // broadcast per step. Compiled with -mavx2 -mfma (core/CMakeLists.txt); only called when
 // isa_supported(Isa::avx2). See gemm_microkernel.hpp for the contract.
-#include "core/kernels/gemm_microkernel.hpp"
+#include "core/kernels/fast/gemm_microkernel.hpp"
 
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
@@ -12,7 +12,7 @@ namespace {
 
 #define CONVSCOPE_VECTOR_FLOATS 8
 #define CONVSCOPE_STREAM_VECTOR(p, v) _mm256_stream_ps(p, (__m256)(v))
-#include "core/kernels/winograd_transforms.inc"
+#include "core/kernels/fast/winograd_transforms.inc"
 
 constexpr int MR = 6;
 constexpr int NV = 2;  // vectors of 8 floats per row: NR = 16

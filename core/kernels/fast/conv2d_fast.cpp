@@ -1,4 +1,4 @@
-#include "core/kernels/conv2d_fast.hpp"
+#include "core/kernels/fast/conv2d_fast.hpp"
 
 #include <algorithm>
 #include <cassert>
@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "core/kernels/conv2d_winograd.hpp"
-#include "core/kernels/elementwise_fast.hpp"
-#include "core/kernels/gemm_microkernel.hpp"
+#include "core/kernels/fast/conv2d_winograd.hpp"
+#include "core/kernels/fast/elementwise_fast.hpp"
+#include "core/kernels/fast/gemm_microkernel.hpp"
 
 namespace convscope {
 namespace {

@@ -1,11 +1,11 @@
-#include "core/kernels/conv2d_winograd.hpp"
+#include "core/kernels/fast/conv2d_winograd.hpp"
 
 #include <algorithm>
 #include <cassert>
 #include <cstdint>
 #include <vector>
 
-#include "core/kernels/conv2d_fast.hpp"
+#include "core/kernels/fast/conv2d_fast.hpp"
 
 namespace convscope {
 namespace detail {

@@ -1,7 +1,7 @@
 // AVX-512 microkernel: 14 pixels x 32 filters, 28 zmm accumulators (of 32), two B vectors and one
 // broadcast per step. Compiled with -mavx512f -mavx512dq -mavx512bw -mavx512vl -mfma (core/CMakeLists.txt);
 // only called when isa_supported(Isa::avx512). See gemm_microkernel.hpp for the contract.
-#include "core/kernels/gemm_microkernel.hpp"
+#include "core/kernels/fast/gemm_microkernel.hpp"
 
 #include <cstdint>
 
@@ -17,7 +17,7 @@ namespace {
 
 #define CONVSCOPE_VECTOR_FLOATS 16
 #define CONVSCOPE_STREAM_VECTOR(p, v) _mm512_stream_ps(p, (__m512)(v))
-#include "core/kernels/winograd_transforms.inc"
+#include "core/kernels/fast/winograd_transforms.inc"
 
 constexpr int NV = 2;  // vectors of 16 floats per row: NR = 32
 
