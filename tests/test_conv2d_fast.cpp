@@ -15,10 +15,10 @@
 #include <vector>
 
 #include "core/errors.hpp"
-#include "core/kernels/conv2d_fast.hpp"
-#include "core/kernels/conv2d_reference.hpp"
-#include "core/kernels/conv2d_winograd.hpp"
-#include "core/kernels/elementwise_fast.hpp"
+#include "core/kernels/fast/conv2d_fast.hpp"
+#include "core/kernels/reference/conv2d_reference.hpp"
+#include "core/kernels/fast/conv2d_winograd.hpp"
+#include "core/kernels/fast/elementwise_fast.hpp"
 #include "core/layers/conv_geometry.hpp"
 #include "core/thread_pool.hpp"
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/errors.hpp"
-#include "core/kernels/dense_fast.hpp"
+#include "core/kernels/fast/dense_fast.hpp"
 #include "core/layers/dense.hpp"
 #include "core/tensor.hpp"
 

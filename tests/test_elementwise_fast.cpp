@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "core/errors.hpp"
-#include "core/kernels/conv2d_fast.hpp"
-#include "core/kernels/elementwise_fast.hpp"
-#include "core/kernels/max_pooling2d_fast.hpp"
+#include "core/kernels/fast/conv2d_fast.hpp"
+#include "core/kernels/fast/elementwise_fast.hpp"
+#include "core/kernels/fast/max_pooling2d_fast.hpp"
 #include "core/layers/activation.hpp"
 #include "core/layers/add.hpp"
 #include "core/layers/batch_normalization.hpp"

@@ -9,7 +9,7 @@
 
 #include "core/engine/engine.hpp"
 #include "core/errors.hpp"
-#include "core/kernels/conv2d_winograd.hpp"
+#include "core/kernels/fast/conv2d_winograd.hpp"
 #include "core/layers/batch_normalization.hpp"
 #include "core/model/resnet50.hpp"
 #include "core/weights/initializers.hpp"

@@ -21,7 +21,7 @@
 #include <catch2/catch.hpp>
 #include <xtensor/xnpy.hpp>
 
-#include "core/kernels/conv2d_winograd.hpp"
+#include "core/kernels/fast/conv2d_winograd.hpp"
 #include "core/engine/engine.hpp"
 #include "core/export/npy.hpp"
 #include "core/model/resnet50.hpp"

@@ -4,8 +4,8 @@
 #include <functional>
 
 #include "core/errors.hpp"
-#include "core/kernels/conv2d_fast.hpp"
-#include "core/kernels/elementwise_fast.hpp"
+#include "core/kernels/fast/conv2d_fast.hpp"
+#include "core/kernels/fast/elementwise_fast.hpp"
 #include "core/layers/add.hpp"
 #include "core/layers/batch_normalization.hpp"
 #include "core/weights/initializers.hpp"

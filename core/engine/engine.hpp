@@ -39,7 +39,7 @@
 #include <memory>
 #include <vector>
 
-#include "core/kernels/conv2d_fast.hpp"
+#include "core/kernels/fast/conv2d_fast.hpp"
 #include "core/layers/conv2d.hpp"
 #include "core/model/graph.hpp"
 #include "core/thread_pool.hpp"

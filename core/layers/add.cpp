@@ -1,7 +1,7 @@
 #include "core/layers/add.hpp"
 
 #include "core/errors.hpp"
-#include "core/kernels/elementwise_fast.hpp"
+#include "core/kernels/fast/elementwise_fast.hpp"
 
 namespace convscope {
 

@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "core/errors.hpp"
-#include "core/kernels/elementwise_fast.hpp"
+#include "core/kernels/fast/elementwise_fast.hpp"
 
 namespace convscope {
 

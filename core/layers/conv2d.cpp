@@ -3,8 +3,8 @@
 #include <sstream>
 
 #include "core/errors.hpp"
-#include "core/kernels/conv2d_fast.hpp"
-#include "core/kernels/conv2d_reference.hpp"
+#include "core/kernels/fast/conv2d_fast.hpp"
+#include "core/kernels/reference/conv2d_reference.hpp"
 
 namespace convscope {
 

@@ -1,7 +1,7 @@
 #include "core/layers/dense.hpp"
 
 #include "core/errors.hpp"
-#include "core/kernels/dense_fast.hpp"
+#include "core/kernels/fast/dense_fast.hpp"
 
 namespace convscope {
 

@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "core/errors.hpp"
-#include "core/kernels/max_pooling2d_fast.hpp"
+#include "core/kernels/fast/max_pooling2d_fast.hpp"
 
 namespace convscope {
 

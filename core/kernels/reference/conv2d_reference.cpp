@@ -1,4 +1,4 @@
-#include "core/kernels/conv2d_reference.hpp"
+#include "core/kernels/reference/conv2d_reference.hpp"
 
 #include <cassert>
 

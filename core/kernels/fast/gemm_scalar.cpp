@@ -1,14 +1,14 @@
 // Portable microkernel: 4 pixels x 8 filters in plain C++, for CPUs without AVX2 (and non-x86 targets).
 // Compiled with the library's ordinary flags; at -O2/-O3 the compiler turns the inner loops into SSE2.
 // See gemm_microkernel.hpp for the contract.
-#include "core/kernels/gemm_microkernel.hpp"
+#include "core/kernels/fast/gemm_microkernel.hpp"
 
 namespace convscope {
 namespace detail {
 namespace {
 
 #define CONVSCOPE_VECTOR_FLOATS 4
-#include "core/kernels/winograd_transforms.inc"
+#include "core/kernels/fast/winograd_transforms.inc"
 
 constexpr int MR = 4;
 constexpr int NR = 8;

@@ -42,7 +42,7 @@
 
 #include "core/aligned_memory.hpp"
 #include "core/kernels/conv2d_params.hpp"
-#include "core/kernels/cpu_isa.hpp"
+#include "core/kernels/fast/cpu_isa.hpp"
 #include "core/thread_pool.hpp"
 
 namespace convscope {

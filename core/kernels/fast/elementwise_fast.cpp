@@ -1,9 +1,9 @@
-#include "core/kernels/elementwise_fast.hpp"
+#include "core/kernels/fast/elementwise_fast.hpp"
 
 #include <algorithm>
 #include <cassert>
 
-#include "core/kernels/simd_lanes.hpp"
+#include "core/kernels/fast/simd_lanes.hpp"
 
 namespace convscope {
 namespace {

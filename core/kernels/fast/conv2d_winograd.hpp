@@ -26,7 +26,7 @@
 #include <cstddef>
 
 #include "core/kernels/conv2d_params.hpp"
-#include "core/kernels/gemm_microkernel.hpp"
+#include "core/kernels/fast/gemm_microkernel.hpp"
 #include "core/thread_pool.hpp"
 
 namespace convscope {

@@ -1,4 +1,4 @@
-#include "core/kernels/dense_fast.hpp"
+#include "core/kernels/fast/dense_fast.hpp"
 
 #include <algorithm>
 #include <cassert>

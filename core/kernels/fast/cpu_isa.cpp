@@ -1,4 +1,4 @@
-#include "core/kernels/cpu_isa.hpp"
+#include "core/kernels/fast/cpu_isa.hpp"
 
 namespace convscope {
 

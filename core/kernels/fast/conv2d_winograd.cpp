@@ -1,11 +1,11 @@
-#include "core/kernels/conv2d_winograd.hpp"
+#include "core/kernels/fast/conv2d_winograd.hpp"
 
 #include <algorithm>
 #include <cassert>
 #include <cstdint>
 #include <vector>
 
-#include "core/kernels/conv2d_fast.hpp"
+#include "core/kernels/fast/conv2d_fast.hpp"
 
 namespace convscope {
 namespace detail {
@@ -14,15 +14,13 @@ namespace {
 // Below these channel counts the transforms cost more than the multiplies they save.
 constexpr int kMinChannels = 16;
 constexpr int kMinFilters = 16;
-// With fewer 2x2 tiles than this the padding of the last row block wastes more than Winograd saves. Measured
-// in the engine, ResNet50's 14x14 (49 tiles) and 7x7 (16 tiles) stage-4/5 convs still gain: 224x224 with the
-// top went from about 50 to 44 ms on two threads.
+// With fewer 2x2 tiles than this the padding of the last row block wastes more than Winograd saves; ResNet50's
+// 14x14 (49 tiles) and 7x7 (16 tiles) stage-4/5 convs still gain.
 constexpr int kMinTiles = 16;
 // F(4x4, 3x3) from this many 4x4 tiles on; below, F(2x2, 3x3). With few tiles F(4x4) pads more of the output
 // (a 14x14 output computes 16x16) and each element of its 2.25x larger transformed kernel serves fewer rows.
 constexpr int kMinTiles4 = 36;
-// K (input channels) per GEMM block, as in the direct path (stage 5 at 224: 512 channels in one block, 13% faster
-// than two).
+// K (input channels) per GEMM block, as in the direct path (stage 5's 512 channels in one block).
 constexpr int kBlockK = 512;
 // Filters per task, and the per-task scratch (V and M, 16 x tiles x (in_c + filters) floats) kept about half the
 // L2 cache so the 16 GEMMs and both transforms run out of it.
@@ -126,7 +124,8 @@ WinogradTasks winograd_tasks(const Conv2DParams& p, const MicroKernel& isa_kerne
     // Few tiles and many filters (ResNet50's stage 5 at 224: 16 tiles, 512 filters): the transformed kernel U is
     // many times the transformed input, and every task over a run of tiles reads all of U's panels it covers.
     // Then one run takes every tile and the tasks split the filters instead, so U crosses the memory bus once in
-    // all. (Stage 4's 49 tiles x 256 filters measured slower so.)
+    // all. Only with at least kFiltersPerTileToSplit filters per tile: stage 4's 49 tiles x 256 filters run
+    // better as runs of tiles.
     const std::int64_t all_tiles = (n_tiles + MR - 1) / MR * MR;
     if (panels >= kMinTasks && F >= kFiltersPerTileToSplit * n_tiles && xis * all_tiles * C <= kWholeInputFloats) {
         T = int(all_tiles);
@@ -134,13 +133,13 @@ WinogradTasks winograd_tasks(const Conv2DParams& p, const MicroKernel& isa_kerne
     } else if (w.tile == 2 && n_tiles <= kFewTiles2 && panels >= 2) {
         // Few 2x2 tiles and not that many filters (stage 4 at 224: 49 tiles in 7 row tiles, 256 filters): runs of
         // one row tile and half the filters make equal tasks, where runs of 14 tiles left one thread a half-size
-        // last task. U is read in halves, about as often in all as before; measured 6-8% faster.
+        // last task. U is read in halves, about as often in all as before.
         T = MR;
         panels_per_task = std::max(1, std::min(panels_per_task, panels) / 2);
     }
     const int n_tasks = (panels + panels_per_task - 1) / panels_per_task;
     // Fewer tasks than kMinTasks leave threads idle at the end (ResNet50's stage 2 at 224: 196 tiles in runs of
-    // 28 were 7 tasks, 4 + 3 on two threads): shorter runs, down to one row tile. Stage 2's 3x3s: ~15% faster.
+    // 28 were 7 tasks, 4 + 3 on two threads): shorter runs, down to one row tile.
     while (T > MR && (n_tiles + T - 1) / T * n_tasks < kMinTasks) T = std::max(MR, (T / 2 + MR - 1) / MR * MR);
     w.run_tiles = T;
     w.panels_per_task = panels_per_task;
@@ -148,9 +147,9 @@ WinogradTasks winograd_tasks(const Conv2DParams& p, const MicroKernel& isa_kerne
     w.filter_blocks = n_tasks;
     // When every task runs over all the tiles and the tasks split the filters, each task would transform the same
     // tiles again (stage 5 at 224: 8 tasks over all 16 tiles). Then all tiles are transformed once, in a first
-    // pass, into one V that every task reads: stage 5's 3x3 convs ~13% faster. Not when runs of tiles are split
-    // too (stage 4: 7 runs x 2 filter halves): there a task's own V, fresh in its core's cache, measured 15-30%
-    // faster than reading a shared one written half by the other core.
+    // pass, into one V that every task reads. Not when runs of tiles are split too (stage 4: 7 runs x 2 filter
+    // halves): there a task's own V, fresh in its core's cache, beats reading a shared one written half by
+    // another core.
     w.shared_input = w.runs == 1 && w.filter_blocks > 1;
     return w;
 }
@@ -194,7 +193,7 @@ void winograd_conv(const Conv2DParams& p, const float* input, const float* packe
     };
 
     // The conv output of a pass that also writes its BN or ReLU is there only for the viewer: streamed, as on the
-    // direct path, when its rows are whole aligned vectors (ResNet50 stage 2's 3x3s 5-9% faster at 224 and 600).
+    // direct path, when its rows are whole aligned vectors.
     const bool stream_conv = out_conv && (out_bn || out_relu) && F % 16 == 0 && NR % 16 == 0 &&
                              reinterpret_cast<std::uintptr_t>(out_conv) % 64 == 0;
 

@@ -1,10 +1,10 @@
-#include "core/kernels/max_pooling2d_fast.hpp"
+#include "core/kernels/fast/max_pooling2d_fast.hpp"
 
 #include <algorithm>
 #include <cassert>
 #include <limits>
 
-#include "core/kernels/simd_lanes.hpp"
+#include "core/kernels/fast/simd_lanes.hpp"
 
 namespace convscope {
 

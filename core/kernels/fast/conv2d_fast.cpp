@@ -1,4 +1,4 @@
-#include "core/kernels/conv2d_fast.hpp"
+#include "core/kernels/fast/conv2d_fast.hpp"
 
 #include <algorithm>
 #include <cassert>
@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "core/kernels/conv2d_winograd.hpp"
-#include "core/kernels/elementwise_fast.hpp"
-#include "core/kernels/gemm_microkernel.hpp"
+#include "core/kernels/fast/conv2d_winograd.hpp"
+#include "core/kernels/fast/elementwise_fast.hpp"
+#include "core/kernels/fast/gemm_microkernel.hpp"
 
 namespace convscope {
 namespace {
@@ -21,36 +21,33 @@ using detail::MicroKernel;
 
 // K rows per block. A block's B panel (kc x NR floats: 64 KB for AVX-512) is reused across all the row tiles of
 // a task from L2, and the partial sums go back to C between blocks. Fixed, never derived from the thread count,
-// so the summation order of every output element is fixed. 512 rather than 256: ResNet50 at 224 spends ~5% less
-// in its stage 4-5 1x1 convs (fewer round trips of the partial sums), the 600 backbone is unchanged.
+// so the summation order of every output element is fixed. Long blocks mean fewer round trips of the partial
+// sums through C on the deep 1x1 convs (measured against 256: bench/README.md).
 constexpr int kBlockK = 512;
 // Filters per task (a multiple of every NR), and multiply-adds per task: big enough that the pool's per-task
-// cost is noise, small enough (~0.2 ms at 90 GFLOPS per thread) that a cancel lands fast and two threads stay balanced.
+// cost is noise, small enough (a fraction of a millisecond) that a cancel lands fast and threads stay balanced.
 constexpr int kTaskFilters = 256;
 constexpr std::int64_t kTaskMacs = std::int64_t(16) << 20;
 constexpr int kMaxTilesPerTask = 32;
-constexpr std::int64_t kMaxTaskMacs = std::int64_t(64) << 20;  // ~0.6 ms at 100 GFLOPS
+constexpr std::int64_t kMaxTaskMacs = std::int64_t(64) << 20;
 // Output rows per task are the kernel's reuse: each task reads its K x (task filters) slice of the kernel once,
 // so with a long K and one 14-row tile per task the whole kernel would be streamed from memory again for every
 // 14 output pixels (ResNet50 stage 4-5: M = 49..196 pixels, kernels of 1-9 MB). Tasks give up filters for rows
 // until they have this many tiles, or all the tiles there are. 8 rather than 16: tasks then keep more filter
-// panels, over which a tile's input rows (copied, for 1024 channels) are reused. ResNet50 stage 4's 1x1
-// 1024 -> 256 convs ~10% faster at 224 and ~7% at 600 (the 600 backbone 2-4%); nothing else changed.
+// panels, over which a tile's input rows (copied, for 1024 channels) are reused.
 constexpr int kMinTilesPerTask = 8;
 // Tasks per conv wanted when the conv is small, so that a few threads share it evenly (not derived from the
 // thread count: task shapes never are), and how far rows per task may shrink for that.
 constexpr std::int64_t kMinTasks = 8;
 constexpr int kMinTilesAfterSplit = 4;
 // Outputs larger than this in all (conv, BN and ReLU buffers together) are written with non-temporal stores:
-// beside the input and the kernel they would not stay in the L3 (32 MB on the machine this was tuned on) for the
-// next layer anyway, and streaming saves reading every output line before overwriting it. 64->256 1x1 at
-// 150x150: +15-25%; on the whole ResNet50 backbone 8 MB measured ~1% better than 16 MB, and 4 MB better again
-// at 224 (the stem conv and stage 2's joins ~10% faster; the next layer, reading from memory, ~8% slower).
+// beside the input and the kernel they would not stay in a typical L3 for the next layer anyway, and streaming
+// saves reading every output line before overwriting it. The threshold trades that against the next layer
+// reading its input from memory instead of L3 (how it was chosen: bench/README.md).
 constexpr std::int64_t kStreamOutputBytes = std::int64_t(4) << 20;
 // The last tasks of a conv are cut in two, so that the threads finish closer together: a thread that takes no
-// more tasks waits for the others' last ones (ResNet50 at 224 spent ~5% of its thread time so). Cutting this
-// share of the tasks measured best of 1/2, 1/4 and 1/8: the direct convs ~2% faster in A/B runs within one
-// process (whole passes: within the machine's noise). Values never depend on it (see make_tasks).
+// more tasks waits for the others' last ones. The share cut is a measured choice (bench/README.md). Values never
+// depend on it (see make_tasks).
 constexpr std::size_t kHalvedTailDivisor = 4;
 // Below this many input channels, taps along a kernel row are merged (see merge_rows).
 constexpr int kMergeRowsBelowChannels = 16;
@@ -177,7 +174,7 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed_b, 
     const int padded_w = (p.out_w - 1) * p.stride_w + p.kernel_w;
     int row_w = padded_w;  // pixels per row of `padded`
     // With no border to add (a 'valid' conv, such as ResNet50's stem after its ZeroPadding2D), the input's own rows
-    // already hold each kernel row's taps contiguously: no copy (the stem conv at 224 4-8% faster).
+    // already hold each kernel row's taps contiguously: no copy.
     const bool no_border = p.pad_top == 0 && p.pad_left == 0 && padded_h <= p.in_h && padded_w <= p.in_w;
     if (merge_rows && no_border) {
         padded = input;
@@ -241,7 +238,7 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed_b, 
     // rows of the input, or its slice of the kernel. So cut the other one: the filters while a task has more of
     // them than rows (stage 4-5: a smaller kernel slice each, the few input rows re-read from L2), else the rows,
     // down to kMinTilesAfterSplit (stage 2: 448 rows x 64 filters; cutting the filters had every task read its
-    // 448 rows for 32 filters only). Cutting rows there: stage 2's first 1x1 convs 10-30% faster, the pass 3%.
+    // 448 rows for 32 filters only).
     while (count_tasks() < kMinTasks && (tiles_per_task > kMinTilesAfterSplit || panels_per_task > 1)) {
         const std::int64_t task_n = std::min<std::int64_t>(filters, std::int64_t(panels_per_task) * NR);
         const bool cut_rows = tiles_per_task > kMinTilesAfterSplit && std::int64_t(tiles_per_task) * MR > task_n;
@@ -258,15 +255,14 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed_b, 
     const bool prefetch_rows = !merge_rows;  // the next tile's input rows, ahead (see the tile loop)
     // The microkernel reads its MR input rows in lockstep. When consecutive output pixels read input pixels a
     // multiple of 2 KB apart (512, 1024 or 2048 channels, or 512 with stride 2), those rows fall into the same
-    // few L1 cache sets and evict each other on every step: 20-25% of the speed. Then each tile's rows of a
+    // few L1 cache sets and evict each other on every step. Then each tile's rows of a
     // K block are first copied into a buffer whose row stride is not such a multiple.
     const bool copy_rows = !merge_rows && (std::int64_t(in_c) * p.stride_w * std::int64_t(sizeof(float))) % 2048 == 0;
     const int copy_stride = block_rows + 16;  // floats between copied rows: 64 bytes off any 2 KB multiple
     const int out_streams = (out_conv ? 1 : 0) + (out_bn ? 1 : 0) + (out_relu ? 1 : 0);
     const bool stream_outputs = M * filters * std::int64_t(sizeof(float)) * out_streams > kStreamOutputBytes;
     // The conv output of a pass that also writes its BN or ReLU is there only for the viewer: the next layer
-    // reads the last output. So it is streamed whatever its size, which leaves the caches to what is read next
-    // (ResNet50 at 224: stage 2's first convs and stage 3's joins ~4-5% faster, the whole pass ~1%; 600: same).
+    // reads the last output. So it is streamed whatever its size, which leaves the caches to what is read next.
     const bool stream_c = stream_outputs || (out_conv && (out_bn || out_relu));  // so streaming at all is stream_c
 
     const std::vector<ConvTask> tasks = make_tasks(M, MR, task_m, m_tasks, panels, panels_per_task, n_tasks);
@@ -297,7 +293,7 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed_b, 
             const int j0 = panel * NR;
             const std::int64_t r0 = m0 + std::int64_t(i) * MR;
             const std::int64_t at = r0 * filters + j0;
-            MicroArgs g;  // every field set below: value-initialising it cost a `rep stos` per call (~0.4%)
+            MicroArgs g;  // every field set below, so not value-initialised: that is a `rep stos` per call
             g.a = ptrs.data() + (std::size_t(i) * taps + kb.t0) * MR;
             g.a_offset = kb.c0;
             g.taps = kb.taps;
@@ -347,10 +343,10 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed_b, 
                         }
                 // The microkernel reads its MR input rows (one per pixel, each from its own place in the input)
                 // in lockstep, a few bytes per step: too many streams for the hardware prefetcher, so on a large
-                // input every new cache line is a miss the FMAs wait for. With few panels per tile (256 -> 64
-                // filters) that cost 20% of the speed. So each panel call first asks for a share of the next
-                // tile's rows into L2. Not for merged rows: their padded copy was just written by this call, or the
-                // input by the layer before, and is still in the caches (the stem conv at 224: 4-8% faster without).
+                // input every new cache line is a miss the FMAs wait for, most of all with few panels per tile
+                // (256 -> 64 filters). So each panel call first asks for a share of the next tile's rows into L2.
+                // Not for merged rows: their padded copy was just written by this call, or the input by the layer
+                // before, and is still in the caches, where the extra prefetches only cost.
                 const bool ahead = i + 1 < tiles;
                 const int parts = panel1 - panel0;
                 // (taps, MR) pointers of the next tile from this K block's first tap on, as one run

@@ -1,0 +1,61 @@
+// AVX2 + FMA microkernel: 6 pixels x 16 filters, 12 ymm accumulators (of 16), two B vectors and one broadcast per
+// step; the tile is gemm_tile.inc over the traits below. Compiled with -mavx2 -mfma (core/CMakeLists.txt); only
+// called when isa_supported(Isa::avx2). See gemm_microkernel.hpp for the contract.
+#include "core/kernels/fast/gemm_microkernel.hpp"
+
+#include <cstdint>
+
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+
+namespace convscope {
+namespace detail {
+namespace {
+
+#define CONVSCOPE_VECTOR_FLOATS 8
+#define CONVSCOPE_STREAM_VECTOR(p, v) _mm256_stream_ps(p, (__m256)(v))
+#include "core/kernels/fast/winograd_transforms.inc"
+
+struct Avx2 {
+    using Vec = __m256;
+    using Mask = __m256i;  // all ones in the lanes to touch
+    static constexpr int kLanes = 8;
+    // The direct path does not stream here: only the AVX-512 kernel has been measured with it.
+    static constexpr bool kStreams = false;
+    static Mask mask(int left) {
+        return _mm256_cmpgt_epi32(_mm256_set1_epi32(left), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    }
+    static Vec zero() { return _mm256_setzero_ps(); }
+    static Vec load(const float* p) { return _mm256_load_ps(p); }
+    static Vec load(Mask k, const float* p) { return _mm256_maskload_ps(p, k); }
+    static void store(float* p, Mask k, Vec v) { _mm256_maskstore_ps(p, k, v); }
+    static void stream(float* p, Vec v) { _mm256_stream_ps(p, v); }
+    static Vec broadcast(const float* p) { return _mm256_broadcast_ss(p); }
+    static Vec fmadd(Vec a, Vec b, Vec c) { return _mm256_fmadd_ps(a, b, c); }
+    static Vec mul(Vec a, Vec b) { return _mm256_mul_ps(a, b); }
+    static Vec add(Vec a, Vec b) { return _mm256_add_ps(a, b); }
+    // maxps returns its second operand when either is NaN or both are zeros: x then.
+    static Vec relu(Vec x) { return _mm256_max_ps(_mm256_setzero_ps(), x); }
+};
+
+#include "core/kernels/fast/gemm_tile.inc"
+
+}  // namespace
+
+MicroKernel microkernel_avx2() {
+    return MicroKernel{6, 16, &run_tile<Avx2, 6, 2>, {&winograd_input, &winograd_output, &winograd_kernel},
+                       {&winograd4_input, &winograd4_output, &winograd4_kernel}, {}};
+}
+
+}  // namespace detail
+}  // namespace convscope
+
+#else  // compiled without AVX2 flags: no kernel
+
+namespace convscope {
+namespace detail {
+MicroKernel microkernel_avx2() { return MicroKernel{}; }
+}  // namespace detail
+}  // namespace convscope
+
+#endif
