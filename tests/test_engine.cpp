@@ -112,7 +112,7 @@ int check_present_outputs_equal(Engine& e, Engine& full) {
 
 }  // namespace
 
-TEST_CASE("a second run computes nothing; an edit recomputes only the edited node and what depends on it") {
+TEST_CASE("a second run computes nothing, and an edit recomputes only the edited node and what depends on it") {
     auto e_owner = make_engine(65, 65);
     Engine& e = *e_owner;
     REQUIRE(e.run().computed == e.graph().size());
@@ -333,7 +333,7 @@ TEST_CASE("derived outputs after a cancelled run and after an edit") {
     }
 }
 
-TEST_CASE("block_outputs mode: inner outputs only read inside their pass are not written, yet compute() gives them; cancel-safe") {
+TEST_CASE("block_outputs mode: inner outputs only read inside their pass are not written, yet compute() gives them, and a cancel leaves them consistent") {
     auto full_owner = make_run_engine(97, 97, {}, BnStatistics::varied);
     Engine& full = *full_owner;
     std::mt19937 random(17);
@@ -385,7 +385,7 @@ std::vector<Tensor3> layer_by_layer(Engine& e) {
 // A block's BN -> Add -> ReLU runs in the epilogue of its branch2c conv (the run books the pass on the conv:
 // Add and ReLU show 0 ms), with a conv block's branch1 conv run early so that its output is there; every output
 // stays bitwise what running each layer on its own gives, in both keep policies, for 1 and 3 threads.
-TEST_CASE("a block's join runs in its last conv's epilogue, the shortcut conv first; outputs are unchanged") {
+TEST_CASE("a block's join runs in its last conv's epilogue, the shortcut conv first, with outputs unchanged") {
     const std::vector<Tensor3> want = layer_by_layer(*make_engine(61, 47, {}, BnStatistics::varied));
     for (KeepPolicy keep : {KeepPolicy::all_nodes, KeepPolicy::block_outputs})
         for (int threads : {1, 3}) {

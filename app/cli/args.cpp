@@ -10,6 +10,7 @@ Args Args::parse(const std::vector<std::string>& argv, const std::set<std::strin
     Args args;
     for (std::size_t i = 0; i < argv.size(); ++i) {
         const std::string& a = argv[i];
+        if (a == "--help" || a == "-h") throw HelpRequested{};
         if (a.rfind("--", 0) != 0 || a.size() == 2) throw UsageError("unexpected argument \"" + a + "\"");
         std::string name = a.substr(2), value;
         const std::size_t eq = name.find('=');

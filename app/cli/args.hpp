@@ -1,7 +1,8 @@
 #pragma once
 // Command-line options for convscope-cli: "--name value" pairs and "--flag" switches.
 //
-//   Args::parse(argv, ...)     throws UsageError for an unknown option or a missing value
+//   Args::parse(argv, ...)     throws UsageError for an unknown option or a missing value, HelpRequested
+//                              for --help or -h where an option may stand
 //   get / get_or / has         look options up; every lookup marks the option as used
 //   require(name)              throws UsageError if the option is absent
 //   parse_pair("2,3")          "K" or "KH,KW" -> IntPair, naming the option on error
@@ -21,6 +22,9 @@ namespace convscope::cli {
 struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
+
+// Not an error, so deliberately not a std::exception: only main() catches it, and prints the command's usage.
+struct HelpRequested {};
 
 class Args {
 public:

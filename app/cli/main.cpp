@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/cli/commands.hpp"
+#include "app/cli/usage.hpp"
 
 namespace {
 
@@ -35,17 +36,34 @@ commands:
 Bad input exits with status 2 and one line on stderr saying what was wrong.
 )";
 
+bool is_help_flag(const std::string& arg) { return arg == "--help" || arg == "-h"; }
+
+// `convscope-cli COMMAND --help` and `convscope-cli help COMMAND`: that command's usage on stdout, exit 0.
+int print_command_usage(const std::string& command) {
+    const std::string usage = convscope::cli::command_usage(kUsage, command);
+    if (usage.empty()) {
+        std::cerr << "convscope-cli: unknown command \"" << command << "\" (see convscope-cli help)\n";
+        return 2;
+    }
+    std::fputs(usage.c_str(), stdout);
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     using namespace convscope;
     using namespace convscope::cli;
-    if (argc < 2 || std::string(argv[1]) == "help" || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
+    if (argc < 2 || std::string(argv[1]) == "help" || is_help_flag(argv[1])) {
+        if (argc > 2 && std::string(argv[1]) == "help") return print_command_usage(argv[2]);
         std::fputs(kUsage, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
     const std::string command = argv[1];
     const std::vector<std::string> rest(argv + 2, argv + argc);
+    // Only the first argument is checked here; a later --help is found by Args::parse where an option may stand
+    // (so "--export-dir -h" still names a folder).
+    if (!rest.empty() && is_help_flag(rest[0])) return print_command_usage(command);
     try {
         if (command == "shape") {
             Args args = Args::parse(rest, {"input", "filters", "kernel-size", "strides", "padding", "dilation-rate"}, {});
@@ -77,8 +95,10 @@ int main(int argc, char** argv) {
         std::cerr << "convscope-cli: unknown command \"" << command << "\"; expected shape, summary, run, conv or bench"
                   << " (see convscope-cli help)\n";
         return 2;
+    } catch (const HelpRequested&) {
+        return print_command_usage(command);
     } catch (const UsageError& e) {
-        std::cerr << "convscope-cli " << command << ": " << e.what() << " (see convscope-cli help)\n";
+        std::cerr << "convscope-cli " << command << ": " << e.what() << " (see convscope-cli " << command << " --help)\n";
     } catch (const std::bad_alloc&) {
         std::cerr << "convscope-cli " << command << ": out of memory; try a smaller --input-size\n";
     } catch (const std::exception& e) {
