@@ -2,14 +2,14 @@
 // A small fixed-size thread pool and the execution context passed to every forward().
 //
 //   ThreadPool(n)              n >= 1 threads in total; the calling thread is one of them
+//   ThreadPool(n, before_start) the same, calling before_start(i) before starting worker i (tests inject a failure)
 //   pool.parallel_for(n, fn)   runs fn(i) for i in [0, n), tiles handed out dynamically; blocks until done
 //   Context                    which pool, the cancel flag, reference or fast kernels
 //   ctx.throw_if_cancelled()   called between tiles; throws Cancelled
 //
 // Between jobs, workers first watch for the next one for a short, bounded time (kSpinMicroseconds), then sleep
-// on a condition variable. A forward pass is a burst of jobs a few hundred microseconds long with tiny gaps, and
-// waking a sleeping thread costs tens of microseconds on a VM: without the short watch the second thread joined
-// each small convolution late. The bound keeps an idle interactive program idle (unlike OpenMP's default
+// on a condition variable. A forward pass is a burst of short jobs with tiny gaps, and waking a sleeping thread
+// costs more than such a gap on a VM; the bound keeps an idle interactive program idle (unlike OpenMP's default
 // busy-wait of many milliseconds). Results never depend on the thread count because every tile is computed by
 // the same code on the same data, whichever thread picks it up.
 
@@ -27,32 +27,42 @@ namespace convscope {
 
 class ThreadPool {
 public:
+    // Throws std::runtime_error naming the thread that could not start (after stopping the ones that did).
     explicit ThreadPool(int threads = default_threads());
+    ThreadPool(int threads, const std::function<void(int worker)>& before_start);
     ~ThreadPool();
     ThreadPool(const ThreadPool&) = delete;
     ThreadPool& operator=(const ThreadPool&) = delete;
 
     int size() const { return int(workers_.size()) + 1; }
-    // fn(task) for every task in [0, tasks). Rethrows the first exception a task threw
-    // (the remaining tasks are skipped). Not re-entrant: do not call from inside fn.
+    // fn(task) for every task in [0, tasks). Rethrows the first exception a task threw (the remaining tasks are
+    // skipped). Callers on different threads (engines sharing the pool) take turns. Not re-entrant: do not call
+    // from inside fn.
     void parallel_for(std::size_t tasks, const std::function<void(std::size_t task)>& fn);
 
     static int default_threads();  // std::thread::hardware_concurrency(), at least 1
 
 private:
+    // One parallel_for: a worker copies it under mutex_ when it joins, and the caller waits for every worker
+    // that joined before it returns, so a worker never sees a half-published job or outlives fn.
+    struct Job {
+        const std::function<void(std::size_t)>* fn = nullptr;
+        std::size_t tasks = 0;
+    };
     void worker_loop();
-    void run_tasks();
+    void run_tasks(const Job& job);
+    void stop_workers();
     // Watches `ready` for at most kSpinMicroseconds; the caller then waits on a condition variable, which
     // returns at once if it did become true.
     template <typename Ready>
     static void spin_until(Ready ready);
 
     std::vector<std::thread> workers_;
+    std::mutex call_mutex_;  // one parallel_for at a time
     std::mutex mutex_;
     std::condition_variable wake_;
     std::condition_variable done_;
-    const std::function<void(std::size_t)>* job_ = nullptr;
-    std::size_t job_tasks_ = 0;
+    Job job_;  // under mutex_; fn is nullptr between jobs
     std::atomic<std::size_t> next_task_{0};
     // Written under mutex_; atomic so that spinning threads may read them without it.
     std::atomic<std::size_t> generation_{0};
@@ -68,6 +78,8 @@ struct Context {
     ThreadPool* pool = nullptr;                   // nullptr: run on the calling thread only
     const std::atomic<bool>* cancel = nullptr;    // set by another thread to stop a run between tiles
     Kernels kernels = Kernels::fast;
+    // Tests: called before each tile's cancel check (on the thread that runs the tile), to cancel at an exact tile.
+    const std::function<void()>* before_tile = nullptr;
 
     bool cancelled() const { return cancel && cancel->load(std::memory_order_relaxed); }
     void throw_if_cancelled() const {
