@@ -50,7 +50,7 @@ inline double formula_uniform(const std::string& layer_name, std::uint64_t widx,
 }
 
 inline void fill_formula_weights(convscope::Layer& layer, const std::string& name) {
-    auto& weights = layer.weights();
+    auto& weights = layer.mutable_weights();
     for (std::size_t widx = 0; widx < weights.size(); ++widx) {
         convscope::Weight& w = weights[widx];
         const auto& shape = w.values.shape();

@@ -23,7 +23,7 @@ std::vector<float> dense_output(int in, int units, bool use_bias, unsigned seed,
     dense.build({Shape::vector(in)});
     std::mt19937 rng(seed);
     std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
-    for (Weight& w : dense.weights())
+    for (Weight& w : dense.mutable_weights())
         for (float& v : w.values) v = uniform(rng);
     Tensor3 x = make_tensor(Shape::vector(in));  // (1, 1, in)
     for (float& v : x) v = uniform(rng) * 4.0f;

@@ -52,7 +52,7 @@ TEST_CASE("batch_norm_fast matches the BatchNormalization layer, with and withou
         layer.build({shape_of(x)});
         std::mt19937 rng(7);
         std::uniform_real_distribution<float> u(0.1f, 2.0f), s(-1.0f, 1.0f);
-        auto& w = layer.weights();  // gamma, beta, moving_mean, moving_variance
+        auto& w = layer.mutable_weights();  // gamma, beta, moving_mean, moving_variance
         for (int c = 0; c < channels; ++c) {
             w[0].values(c) = u(rng);
             w[1].values(c) = s(rng);

@@ -37,7 +37,7 @@ void vary_bn_statistics(Graph& g) {
     std::uniform_real_distribution<float> positive(0.5f, 1.5f), centred(-0.5f, 0.5f);
     for (int i = 0; i < g.size(); ++i) {
         if (!dynamic_cast<const BatchNormalization*>(g.node(i).layer.get())) continue;
-        auto& w = g.node(i).layer->weights();  // gamma, beta, moving_mean, moving_variance: each (C)
+        auto& w = g.node(i).layer->mutable_weights();  // gamma, beta, moving_mean, moving_variance: each (C)
         for (float& x : w[0].values) x = positive(random);
         for (float& x : w[1].values) x = centred(random);
         for (float& x : w[2].values) x = centred(random);

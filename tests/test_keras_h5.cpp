@@ -81,7 +81,7 @@ void check_fixture_values(const Graph& g) {
 // Marks every weight so a test can tell whether a failed load changed anything.
 void fill_sentinel(Graph& g) {
     for (int i = 0; i < g.size(); ++i)
-        for (auto& w : g.node(i).layer->weights()) w.values.fill(42.0f);
+        for (auto& w : g.node(i).layer->mutable_weights()) w.values.fill(42.0f);
 }
 bool all_sentinel(const Graph& g) {
     for (const Node& n : g.nodes())
@@ -227,7 +227,7 @@ TEST_CASE("keras_h5: save then load gives back every weight exactly", "[weights]
     TempDir dir;
     Graph a = small_graph();
     initialize_graph(a, 7);
-    a.node(a.find("bn_conv1")).layer->weights()[3].values(1) = 0.123456789f;  // not a default value
+    a.node(a.find("bn_conv1")).layer->mutable_weights()[3].values(1) = 0.123456789f;  // not a default value
     const std::string path = dir / "small.h5";
     save_keras_weights(a, path);
 
@@ -448,7 +448,7 @@ TEST_CASE("keras_h5: a Keras 1 ResNet50 file with the top loads into the backbon
     Graph source = build_resnet50({224, 224, 5, true});
     initialize_graph(source, 5);
     // Distinct BatchNormalization statistics, so a running_std/moving_variance mix-up would show.
-    auto& bn = source.node(source.find("bn_conv1")).layer->weights();
+    auto& bn = source.node(source.find("bn_conv1")).layer->mutable_weights();
     for (std::size_t c = 0; c < 64; ++c) {
         bn[2].values(c) = 0.25f * float(c);
         bn[3].values(c) = 1.0f + 0.5f * float(c);

@@ -190,7 +190,7 @@ TEST_CASE("every layer matches the independent fixtures, reference and fast kern
             std::string w;
             while (std::getline(in, w, ',')) weight_names.push_back(w);
         }
-        auto& weights = layer->weights();
+        auto& weights = layer->mutable_weights();
         REQUIRE(weights.size() == weight_names.size());
         for (std::size_t i = 0; i < weights.size(); ++i) {
             xt::xarray<float> values = xt::load_npy<float>((dir / ("weight" + std::to_string(i) + ".npy")).string());

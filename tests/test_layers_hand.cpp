@@ -31,7 +31,7 @@ Tensor3 tensor(std::size_t h, std::size_t w, std::size_t c, std::initializer_lis
 }
 
 void set_weight(Layer& layer, std::size_t i, std::initializer_list<float> values) {
-    auto& w = layer.weights().at(i).values;
+    auto& w = layer.mutable_weights().at(i).values;
     REQUIRE(values.size() == w.size());
     std::copy(values.begin(), values.end(), w.begin());
 }

@@ -30,13 +30,13 @@ int cmd_conv(Args& args) {
     Conv2D conv(c);
     const Shape out_shape = conv.output_shape({shape_of(x)});
     conv.build({shape_of(x)});
-    conv.weights()[0].values = w;
+    conv.mutable_weights()[0].values = w;
     if (has_bias) {
         const xt::xtensor<float, 1> b = load_npy_vector(bias_path);  // (F,)
         if (int(b.size()) != c.filters)
             throw InputError(bias_path + ": bias has " + std::to_string(b.size()) + " values, the kernel has " +
                              std::to_string(c.filters) + " filters");
-        conv.weights()[1].values = b;
+        conv.mutable_weights()[1].values = b;
     }
     ThreadPool pool;
     const Context ctx{&pool, nullptr, reference ? Kernels::reference : Kernels::fast};

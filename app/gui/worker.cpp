@@ -280,7 +280,7 @@ void Worker::engine_loop() {
                     if (p.kernel_source == KernelSource::glorot_uniform) {
                         initialize_layer(*conv, p.seed, "conv2d");
                     } else {
-                        auto& w = conv->weights();
+                        auto& w = conv->mutable_weights();
                         for (auto& weight : w) {
                             if (weight.name == "kernel") fill_classic_kernel(p.kernel_source, weight.values);
                             else weight.values.fill(0.0f);

@@ -27,13 +27,14 @@ Shape BatchNormalization::output_shape(const std::vector<Shape>& inputs) const {
 bool BatchNormalization::build(const std::vector<Shape>& inputs) {
     expect_inputs(inputs.size());
     const std::vector<std::size_t> shape{std::size_t(inputs[0].c)};
-    bool changed = false;
-    for (auto& w : weights_) changed = resize_weight(w, shape) || changed;
-    if (changed) {  // Keras' initialisers for a fresh layer: gamma 1, variance 1 (beta, mean 0)
+    bool resized = false;
+    for (auto& w : weights_) resized = resize_weight(w, shape) || resized;
+    if (resized) {  // Keras' initialisers for a fresh layer: gamma 1, variance 1 (beta, mean 0)
         weights_[0].values.fill(1.0f);
         weights_[3].values.fill(1.0f);
     }
-    return changed;
+    if (resized) changed();
+    return resized;
 }
 
 void BatchNormalization::scale_and_shift(std::vector<float>& scale, std::vector<float>& shift) const {

@@ -18,8 +18,6 @@ public:
     void validate() const override;
     Shape output_shape(const std::vector<Shape>& inputs) const override;
     bool build(const std::vector<Shape>& inputs) override;
-    using Layer::weights;  // keep the const overload visible
-    std::vector<Weight>& weights() override { return weights_; }
     void forward(const std::vector<const Tensor3*>& inputs, Tensor3& output, const Context& ctx) const override;
     std::string keras_line() const override;
     std::unique_ptr<Layer> clone() const override { return std::make_unique<BatchNormalization>(*this); }
@@ -30,7 +28,6 @@ public:
 
 private:
     BatchNormalizationConfig config_;
-    std::vector<Weight> weights_;  // gamma, beta, moving_mean, moving_variance: each (C,)
 };
 
 }  // namespace convscope

@@ -19,6 +19,7 @@ void Conv2D::set_config(const Conv2DConfig& config) {
         else weights_.resize(1);
     }
     config_ = config;
+    changed();
 }
 
 static void require_positive(const char* name, IntPair v) {
@@ -90,9 +91,10 @@ Conv2DParams Conv2D::params(const Shape& in) const {
 bool Conv2D::build(const std::vector<Shape>& inputs) {
     expect_inputs(inputs.size());
     const std::size_t kh = std::size_t(config_.kernel_size.rows), kw = std::size_t(config_.kernel_size.cols);
-    bool changed = resize_weight(weights_[0], {kh, kw, std::size_t(inputs[0].c), std::size_t(config_.filters)});
-    if (config_.use_bias) changed = resize_weight(weights_[1], {std::size_t(config_.filters)}) || changed;
-    return changed;
+    bool resized = resize_weight(weights_[0], {kh, kw, std::size_t(inputs[0].c), std::size_t(config_.filters)});
+    if (config_.use_bias) resized = resize_weight(weights_[1], {std::size_t(config_.filters)}) || resized;
+    if (resized) changed();
+    return resized;
 }
 
 std::int64_t Conv2D::macs(const std::vector<Shape>& inputs) const {

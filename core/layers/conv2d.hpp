@@ -39,8 +39,6 @@ public:
     void validate() const override;
     Shape output_shape(const std::vector<Shape>& inputs) const override;
     bool build(const std::vector<Shape>& inputs) override;
-    using Layer::weights;  // keep the const overload visible
-    std::vector<Weight>& weights() override { return weights_; }
     std::int64_t macs(const std::vector<Shape>& inputs) const override;
     void forward(const std::vector<const Tensor3*>& inputs, Tensor3& output, const Context& ctx) const override;
     std::string keras_line() const override;
@@ -55,7 +53,6 @@ public:
 
 private:
     Conv2DConfig config_;
-    std::vector<Weight> weights_;  // kernel (kh, kw, in, filters); bias (filters) when use_bias
 };
 
 }  // namespace convscope

@@ -25,9 +25,10 @@ Shape Dense::output_shape(const std::vector<Shape>& inputs) const {
 
 bool Dense::build(const std::vector<Shape>& inputs) {
     expect_inputs(inputs.size());
-    bool changed = resize_weight(weights_[0], {std::size_t(inputs[0].c), std::size_t(config_.units)});
-    if (config_.use_bias) changed = resize_weight(weights_[1], {std::size_t(config_.units)}) || changed;
-    return changed;
+    bool resized = resize_weight(weights_[0], {std::size_t(inputs[0].c), std::size_t(config_.units)});
+    if (config_.use_bias) resized = resize_weight(weights_[1], {std::size_t(config_.units)}) || resized;
+    if (resized) changed();
+    return resized;
 }
 
 std::int64_t Dense::macs(const std::vector<Shape>& inputs) const {

@@ -20,8 +20,6 @@ public:
     void validate() const override;
     Shape output_shape(const std::vector<Shape>& inputs) const override;
     bool build(const std::vector<Shape>& inputs) override;
-    using Layer::weights;  // keep the const overload visible
-    std::vector<Weight>& weights() override { return weights_; }
     std::int64_t macs(const std::vector<Shape>& inputs) const override;
     void forward(const std::vector<const Tensor3*>& inputs, Tensor3& output, const Context& ctx) const override;
     std::string keras_line() const override;
@@ -30,7 +28,6 @@ public:
 
 private:
     DenseConfig config_;
-    std::vector<Weight> weights_;  // kernel (in, units); bias (units)
 };
 
 }  // namespace convscope

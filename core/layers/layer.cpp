@@ -1,8 +1,15 @@
 #include "core/layers/layer.hpp"
 
+#include <atomic>
+
 #include "core/errors.hpp"
 
 namespace convscope {
+
+std::uint64_t Layer::next_version() {
+    static std::atomic<std::uint64_t> last{0};
+    return last.fetch_add(1, std::memory_order_relaxed) + 1;
+}
 
 std::int64_t Layer::param_count() const {
     std::int64_t n = 0;

@@ -7,7 +7,11 @@
 //   output_shape()   from input shapes alone, no data; throws ConfigError or ShapeError
 //   build()          (re)allocates the weights for these input shapes, as Keras does on first call;
 //                    returns true if the weight shapes changed (the old values are then gone, zeroed)
-//   weights()        Keras order (kernel, bias / gamma, beta, moving_mean, moving_variance)
+//   weights()        Keras order (kernel, bias / gamma, beta, moving_mean, moving_variance), read-only
+//   mutable_weights() the same, for changing them: marks the layer changed (a new version())
+//   version()        changes whenever the weights or arguments may have changed, so a cache of anything
+//                    computed from them (an Engine's packed kernels and outputs) knows it is stale; unique
+//                    across all layers, a copy included, so a replaced layer is never taken for the old one
 //   macs()           multiply-accumulates of one forward pass, for the shape panel and GFLOPS
 //   forward()        inputs -> output; `output` is already sized to output_shape()
 //   keras_line()     the equivalent Keras constructor call, e.g. Conv2D(64, (3, 3), padding="same")
@@ -39,8 +43,13 @@ public:
     virtual void validate() const {}
     virtual Shape output_shape(const std::vector<Shape>& inputs) const = 0;
     virtual bool build(const std::vector<Shape>& /*inputs*/) { return false; }
-    virtual std::vector<Weight>& weights() { return no_weights_; }
-    const std::vector<Weight>& weights() const { return const_cast<Layer*>(this)->weights(); }
+    const std::vector<Weight>& weights() const { return weights_; }
+    // Hold the reference only for the change: the layer counts as changed when this is called, not later.
+    std::vector<Weight>& mutable_weights() {
+        changed();
+        return weights_;
+    }
+    std::uint64_t version() const { return version_; }
     virtual std::int64_t macs(const std::vector<Shape>& /*inputs*/) const { return 0; }
     virtual void forward(const std::vector<const Tensor3*>& inputs, Tensor3& output, const Context& ctx) const = 0;
     virtual std::string keras_line() const = 0;
@@ -50,11 +59,19 @@ public:
     std::int64_t trainable_param_count() const;  // excluding non-trainable weights
 
 protected:
+    Layer() = default;
+    Layer(const Layer& other) : weights_(other.weights_) {}  // a copy is another layer: a version of its own
+    Layer& operator=(const Layer&) = delete;
     // Throws ShapeError unless exactly input_count() inputs were given.
     void expect_inputs(std::size_t given) const;
+    // Subclasses call it whenever their weights or arguments change.
+    void changed() { version_ = next_version(); }
+
+    std::vector<Weight> weights_;  // Keras order; empty for layers without weights
 
 private:
-    std::vector<Weight> no_weights_;
+    static std::uint64_t next_version();
+    std::uint64_t version_ = next_version();
 };
 
 // Sets a weight to `shape` (zero-filled) unless it already has it; returns true if it changed.

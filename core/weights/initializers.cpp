@@ -22,7 +22,7 @@ static std::uint64_t stable_hash(const std::string& s) {
 
 void initialize_layer(Layer& layer, std::uint64_t seed, const std::string& name) {
     std::mt19937_64 random(seed ^ stable_hash(name));
-    for (Weight& w : layer.weights()) {
+    for (Weight& w : layer.mutable_weights()) {
         if (w.name == "kernel" && w.values.dimension() >= 2) {
             std::vector<std::size_t> shape(w.values.shape().begin(), w.values.shape().end());
             const double limit = glorot_limit(shape);

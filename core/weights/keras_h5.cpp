@@ -361,7 +361,7 @@ LoadReport load_keras_weights(Graph& graph, const std::string& path) {
         for (const Planned& p : plan)
             staged.push_back(read_layer_weights(root, p, graph.node(p.node).layer->weights()));
         for (std::size_t k = 0; k < plan.size(); ++k) {
-            std::vector<Weight>& weights = graph.node(plan[k].node).layer->weights();
+            std::vector<Weight>& weights = graph.node(plan[k].node).layer->mutable_weights();
             for (std::size_t i = 0; i < weights.size(); ++i) weights[i].values = std::move(staged[k][i]);
         }
     } catch (const h5::Error& e) {
