@@ -1,12 +1,11 @@
 #include "core/engine/engine.hpp"
 
 #include <algorithm>
-#include <functional>
 
 #include "core/errors.hpp"
 #include "core/kernels/fast/conv2d_fast.hpp"
+#include "core/kernels/fast/conv2d_winograd.hpp"
 #include "core/kernels/fast/elementwise_fast.hpp"
-#include "core/layers/add.hpp"
 #include "core/layers/batch_normalization.hpp"
 #include "core/weights/initializers.hpp"
 
@@ -18,37 +17,81 @@ static double milliseconds_since(Clock::time_point start) {
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
+const char* to_string(NodeOutcome outcome) {
+    switch (outcome) {
+        case NodeOutcome::cached: return "cached";
+        case NodeOutcome::computed: return "computed";
+        case NodeOutcome::derived: return "derived";
+        case NodeOutcome::dropped: return "dropped";
+    }
+    return "?";
+}
+
 Engine::Engine(Graph graph, EngineOptions options)
-    : graph_(std::move(graph)), options_(options), pool_(options.threads) {
-    cache_.resize(std::size_t(graph_.size()));
-    recycled_.resize(std::size_t(graph_.size()));
-    packed_.resize(std::size_t(graph_.size()));
-    valid_.assign(std::size_t(graph_.size()), 0);
-    derived_.resize(std::size_t(graph_.size()));
-    executions_.assign(std::size_t(graph_.size()), 0);
+    : graph_(std::move(graph)),
+      options_(std::move(options)),
+      pool_(options_.pool ? options_.pool : std::make_shared<ThreadPool>(options_.threads)),
+      recycler_(std::make_shared<BufferRecycler>(graph_.size())),
+      records_(std::size_t(graph_.size())) {}
+
+// Outputs still held elsewhere outlive the engine; their buffers are freed, not recycled, when let go.
+Engine::~Engine() { recycler_->close(); }
+
+Context Engine::context(const std::atomic<bool>* cancel) const {
+    return Context{pool_.get(), cancel, options_.kernels, options_.before_tile ? &options_.before_tile : nullptr};
+}
+
+Engine::Where Engine::find(int i) const {
+    const NodeRecord& r = records_[std::size_t(i)];
+    return r.output ? Where::stored : r.recipe ? Where::derivable : Where::absent;
 }
 
 void Engine::set_input(Tensor3 input) {
-    input_ = std::make_shared<Tensor3>(std::move(input));
-    // A new picture changes every output but no weight: the packed kernels stay.
-    for (int i = 0; i < graph_.size(); ++i) forget(i, false);
+    input_ = std::make_shared<const Tensor3>(std::move(input));
+    for (int i = 0; i < graph_.size(); ++i) forget(i);
 }
 
 void Engine::invalidate(int node) {
-    for (int i : graph_.downstream(node)) forget(i, true);
+    for (int i : graph_.downstream(node)) forget(i);
 }
 
 void Engine::invalidate_all() {
-    for (int i = 0; i < graph_.size(); ++i) forget(i, true);
+    for (int i = 0; i < graph_.size(); ++i) forget(i);
 }
 
-void Engine::forget(int i, bool weights_may_have_changed) {
-    // The old buffer is kept for reuse by the next run; readers that still hold it keep their copy alive.
-    if (cache_[std::size_t(i)]) recycled_[std::size_t(i)] = std::move(cache_[std::size_t(i)]);
-    if (weights_may_have_changed) packed_[std::size_t(i)].reset();
-    cache_[std::size_t(i)].reset();
-    derived_[std::size_t(i)].reset();
-    valid_[std::size_t(i)] = 0;
+// The node's packed kernel stays: it is keyed by the layer's version, which tells whether it still fits.
+void Engine::forget(int i) {
+    NodeRecord& r = records_[std::size_t(i)];
+    if (r.output) {
+        // Its buffer serves the node's next output, once every reader has let go of it.
+        recycler_->on_return(i, BufferRecycler::Return::to_node);
+        r.output.reset();
+    }
+    r.transient = false;
+    r.recipe.reset();
+    r.valid = false;
+}
+
+void Engine::forget_stale_layers() {
+    for (int i = 0; i < graph_.size(); ++i) {
+        const NodeRecord& r = records_[std::size_t(i)];
+        if (r.valid && r.version != graph_.node(i).layer->version()) invalidate(i);
+    }
+}
+
+bool Engine::up_to_date(int node) const {
+    std::vector<char> seen(std::size_t(graph_.size()), 0);
+    std::vector<int> todo{node};
+    while (!todo.empty()) {
+        const int i = todo.back();
+        todo.pop_back();
+        if (seen[std::size_t(i)]) continue;
+        seen[std::size_t(i)] = 1;
+        const NodeRecord& r = records_[std::size_t(i)];
+        if (!r.valid || r.version != graph_.node(i).layer->version()) return false;
+        for (int j : graph_.node(i).inputs) todo.push_back(j);
+    }
+    return true;
 }
 
 std::vector<int> Engine::set_conv_config(int node, const Conv2DConfig& config, std::uint64_t seed) {
@@ -66,73 +109,66 @@ std::vector<int> Engine::set_conv_config(int node, const Conv2DConfig& config, s
     return changed;
 }
 
-bool Engine::keeps(int node) const {
-    if (options_.keep == KeepPolicy::all_nodes) return true;
-    const int block = graph_.block_of(node);
-    return block < 0 || graph_.blocks[std::size_t(block)].output == node;  // stem, top and block outputs
+std::vector<int> Engine::execution_counts() const {
+    std::vector<int> counts;
+    counts.reserve(records_.size());
+    for (const NodeRecord& r : records_) counts.push_back(r.executions);
+    return counts;
 }
 
-bool Engine::is_derived(int node) const { return derived_.at(std::size_t(node)) != nullptr; }
+bool Engine::is_derived(int node) const { return find(node) == Where::derivable; }
 
 std::size_t Engine::cached_bytes() const {
     std::size_t bytes = 0;
-    for (const auto& c : cache_)
-        if (c) bytes += c->size() * sizeof(float);
+    for (const NodeRecord& r : records_)
+        if (r.output && !r.transient) bytes += r.output->size() * sizeof(float);
     return bytes;
 }
 
-void Engine::note_memory(const std::vector<TensorPtr>& scratch) {
-    std::size_t bytes = cached_bytes();
-    for (const auto& t : scratch)
-        if (t) bytes += t->size() * sizeof(float);
-    for (const auto& t : recycled_)
-        if (t) bytes += t->size() * sizeof(float);
-    for (const auto& t : spare_) bytes += t->size() * sizeof(float);
+void Engine::note_memory() {
+    std::size_t bytes = recycler_->bytes();
+    for (const NodeRecord& r : records_)
+        if (r.output) bytes += r.output->size() * sizeof(float);
     peak_bytes_ = std::max(peak_bytes_, bytes);
 }
 
-// A buffer for node i's output: its previous buffer when nobody else holds it and the shape still fits
-// (touching fresh memory costs page faults: about a tenth of a fast backbone run), else a buffer this run
-// dropped (block_outputs mode frees inner outputs as soon as they are read), else a new one.
-Engine::TensorPtr Engine::acquire(int i) {
+// A buffer for node i's output: its previous one once nobody reads it, else one of the same shape that this run
+// dropped, else a new one.
+std::unique_ptr<Tensor3> Engine::acquire(int i) {
     const Shape& s = shapes_[std::size_t(i)];
-    const Shape want = Shape::image(s.h, s.w, s.c);
-    TensorPtr& old = recycled_[std::size_t(i)];
-    TensorPtr out;
-    if (old && old.use_count() == 1 && shape_of(*old) == want) {
-        out = std::move(old);
-    } else {
-        auto fits = [&](const TensorPtr& t) { return t.use_count() == 1 && shape_of(*t) == want; };
-        const auto spare = std::find_if(spare_.begin(), spare_.end(), fits);
-        if (spare != spare_.end()) {
-            out = std::move(*spare);
-            spare_.erase(spare);
-        } else {
-            out = std::make_shared<Tensor3>(make_tensor(s));
-        }
-    }
-    old.reset();
-    return out;
+    if (auto reused = recycler_->take(i, Shape::image(s.h, s.w, s.c))) return reused;
+    return std::make_unique<Tensor3>(make_tensor(s));
 }
 
-// Node i's output is now up to date, whether it was written, left to be derived, or dropped.
-void Engine::mark_executed(int i) {
-    ++executions_[std::size_t(i)];
-    valid_[std::size_t(i)] = 1;
+// Node i is now up to date, whether it was written, left to be derived, or dropped.
+void Engine::mark_executed(int i, NodeOutcome outcome) {
+    NodeRecord& r = records_[std::size_t(i)];
+    ++r.executions;
+    r.valid = true;
+    r.version = graph_.node(i).layer->version();
+    r.last_run = NodeRun{outcome, 0.0};
 }
 
-void Engine::publish(int i, TensorPtr out, std::vector<TensorPtr>& scratch) {
-    mark_executed(i);
-    if (keeps(i)) cache_[std::size_t(i)] = std::move(out);
-    else scratch[std::size_t(i)] = std::move(out);
+// Stores a complete output; one the keep policy drops lives until its last reader in this run has run.
+void Engine::publish(int i, std::unique_ptr<Tensor3> out) {
+    NodeRecord& r = records_[std::size_t(i)];
+    r.transient = !keeps(i);
+    mark_executed(i, r.transient ? NodeOutcome::dropped : NodeOutcome::computed);
+    r.output = BufferRecycler::publish(recycler_, i, std::move(out));
 }
 
-// A node published as derived: valid and counted as executed, but not written; output() makes it.
-void Engine::publish_derived(int i, Derivation how) {
-    mark_executed(i);
-    derived_[std::size_t(i)] = std::make_unique<Derivation>(std::move(how));
-    // Its previous buffer would only sit idle (and count as memory) until someone asks for the output.
-    recycled_[std::size_t(i)].reset();
+void Engine::publish_input() {
+    NodeRecord& r = records_[0];
+    r.transient = !keeps(0);
+    mark_executed(0, NodeOutcome::computed);
+    r.output = input_;
+}
+
+void Engine::release_transient(int i, bool wanted_later) {
+    NodeRecord& r = records_[std::size_t(i)];
+    recycler_->on_return(i, wanted_later ? BufferRecycler::Return::to_spares : BufferRecycler::Return::free);
+    r.output.reset();
+    r.transient = false;
 }
 
 // out_sum = a + b, each term an affine of its tensor or the tensor itself; out_relu = max(out_sum, 0). Either
@@ -143,102 +179,101 @@ static void add_terms(const Conv2DResidual& a, const Conv2DResidual& b, float* o
                     out_sum, out_relu, pixels, channels, ctx);
 }
 
-static const std::shared_ptr<Tensor3>* in_scratch(const std::vector<std::shared_ptr<Tensor3>>& scratch, int i) {
-    return std::size_t(i) < scratch.size() && scratch[std::size_t(i)] ? &scratch[std::size_t(i)] : nullptr;
-}
-
-// Node i's whole output, assuming it is cached, in scratch (this run, dropped by the keep policy) or derived.
-const Tensor3& Engine::available(int i, const std::vector<TensorPtr>& scratch) {
-    if (cache_[std::size_t(i)]) return *cache_[std::size_t(i)];
-    if (const TensorPtr* t = in_scratch(scratch, i)) return **t;
-    return materialise(i, scratch);
+// Node i's whole output; it is stored or derivable (the caller made sure of it).
+const Tensor3& Engine::available(int i) {
+    const NodeRecord& r = records_[std::size_t(i)];
+    return r.output ? *r.output : materialise(i);
 }
 
 // Node i as an input of a fused elementwise pass: a derived BN stays an affine of its conv, not made.
-Engine::Term Engine::term(int i, const std::vector<TensorPtr>& scratch) {
-    const Derivation* how = derived_[std::size_t(i)].get();
-    if (!cache_[std::size_t(i)] && !in_scratch(scratch, i) && how && !how->scale.empty())
-        return Term{available(how->sources[0], scratch).data(), how->scale.data(), how->shift.data()};
-    return Term{available(i, scratch).data(), nullptr, nullptr};
+Engine::Term Engine::term(int i) {
+    const NodeRecord& r = records_[std::size_t(i)];
+    if (!r.output && r.recipe && !r.recipe->scale.empty())
+        return Term{available(r.recipe->sources[0]).data(), r.recipe->scale.data(), r.recipe->shift.data()};
+    return Term{available(i).data(), nullptr, nullptr};
 }
 
 // Makes a derived output with the arithmetic of the pass that skipped writing it (batch_norm_fast() is the
 // conv epilogue's multiply-then-add, affine_add_fast() the join's), so it has the bits a writing run gives.
-const Tensor3& Engine::materialise(int i, const std::vector<TensorPtr>& scratch) {
-    const Derivation& how = *derived_[std::size_t(i)];
-    const Context ctx{&pool_, nullptr, options_.kernels};  // small and memory-bound: not worth cancelling
-    TensorPtr out = acquire(i);                              // (H, W, C)
+const Tensor3& Engine::materialise(int i) {
+    const auto start = Clock::now();
+    NodeRecord& r = records_[std::size_t(i)];
+    const Derivation& how = *r.recipe;
+    const Context ctx{pool_.get(), nullptr, options_.kernels};  // small and memory-bound: not worth cancelling
+    std::unique_ptr<Tensor3> out = acquire(i);                    // (H, W, C)
     const std::size_t channels = std::size_t(shapes_[std::size_t(i)].c);
     const std::size_t pixels = out->size() / channels;
     if (!how.scale.empty()) {
-        const Tensor3& x = available(how.sources[0], scratch);  // (H, W, C)
+        const Tensor3& x = available(how.sources[0]);  // (H, W, C)
         batch_norm_fast(x.data(), how.scale.data(), how.shift.data(), out->data(), nullptr, pixels, channels, ctx);
     } else {
-        add_terms(term(how.sources[0], scratch), term(how.sources[1], scratch), out->data(), nullptr, pixels, channels,
-                  ctx);
+        add_terms(term(how.sources[0]), term(how.sources[1]), out->data(), nullptr, pixels, channels, ctx);
     }
     // Published only now, complete; the recipe goes (the output is cached until the next invalidation).
-    cache_[std::size_t(i)] = std::move(out);
-    derived_[std::size_t(i)].reset();
-    note_memory(scratch);
-    return *cache_[std::size_t(i)];
+    r.output = BufferRecycler::publish(recycler_, i, std::move(out));
+    r.recipe.reset();
+    r.last_run.milliseconds = milliseconds_since(start);
+    note_memory();
+    return *r.output;
 }
 
-// Computes node `i` into the cache (or into `scratch` when the keep policy drops it), assuming its
-// inputs are available in the cache or scratch. The output is published only once complete.
-void Engine::execute(int i, const Context& ctx, std::vector<TensorPtr>& scratch) {
+// Computes node i, assuming its inputs are available. The output is published only once complete.
+void Engine::execute(int i, const Context& ctx) {
     const Node& node = graph_.node(i);
-    TensorPtr out;
     if (node.inputs.empty()) {
         if (!input_) throw InputError("no input image has been set");
         const Shape want = shapes_[std::size_t(i)];
         if (shape_of(*input_) != Shape::image(want.h, want.w, want.c))
             throw InputError("the input is " + plain_shape(shape_of(*input_)) + ", the network expects " +
                              plain_shape(want));
-        out = input_;
-    } else {
-        std::vector<const Tensor3*> inputs;
-        for (int j : node.inputs) inputs.push_back(&available(j, scratch));
-        out = acquire(i);
-        node.layer->forward(inputs, *out, ctx);
+        publish_input();
+        return;
     }
-    publish(i, std::move(out), scratch);
+    std::vector<const Tensor3*> inputs;
+    for (int j : node.inputs) inputs.push_back(&available(j));
+    std::unique_ptr<Tensor3> out = acquire(i);
+    node.layer->forward(inputs, *out, ctx);
+    publish(i, std::move(out));
 }
 
-// The prepared form of a Conv2D node's kernel (for 3x3 kernels its Winograd transform), made once and kept
-// until the node is invalidated; a new input image reuses it. It points into the layer's weights, which is
-// why changing weights requires invalidate()/invalidate_all().
+// The prepared form of a Conv2D node's kernel (for 3x3 kernels its Winograd transform), made from the layer's
+// current weights and remade when the layer has a new version or the geometry wants another transform. It
+// points into the layer's weights, which a new version may have moved.
 const Conv2DPackedKernel& Engine::packed_kernel(int i, const Conv2DParams& p, const Context& ctx) {
-    auto& slot = packed_[std::size_t(i)];
-    if (!slot) {
-        const auto& conv = dynamic_cast<const Conv2D&>(*graph_.node(i).layer);
-        slot = std::make_shared<Conv2DPackedKernel>(conv2d_pack_kernel(p, conv.weights()[0].values.data(), best_isa(), ctx));
+    NodeRecord& r = records_[std::size_t(i)];
+    const auto& conv = dynamic_cast<const Conv2D&>(*graph_.node(i).layer);
+    const float* kernel = conv.weights()[0].values.data();
+    if (!r.packed || r.packed_version != conv.version() || r.packed->kernel != kernel ||
+        r.packed->winograd_tile != detail::winograd_tile(p)) {
+        r.packed.reset();  // the old one's memory goes before the new one is made
+        r.packed = std::make_shared<const Conv2DPackedKernel>(conv2d_pack_kernel(p, kernel, best_isa(), ctx));
+        r.packed_version = conv.version();
     }
-    return *slot;
+    return *r.packed;
 }
 
 // Conv2D [-> BatchNormalization [-> ReLU]] in one pass over each output tile, or Conv2D -> BatchNormalization ->
 // Add -> ReLU (the Add's other input, the shortcut, already computed), or Add -> ReLU in one pass.
 // Every node gets its own output: written here, or derived from the written ones on demand (so the viewer can
 // show each of them while the run writes as little as it can), or not kept at all (block_outputs mode).
-void Engine::execute_fused(const FusedGroup& group, const Context& ctx, std::vector<TensorPtr>& scratch) {
+void Engine::execute_fused(const FusedGroup& group, const Context& ctx) {
     const Node& first = graph_.node(group.nodes[0]);
     const std::size_t n = group.nodes.size();
-    std::vector<TensorPtr> outs(n);
+    std::vector<std::unique_ptr<Tensor3>> outs(n);
     for (std::size_t k = 0; k < n; ++k)
         if (group.fate[k] == Fate::written) outs[k] = acquire(group.nodes[k]);
     auto out = [&](std::size_t k) { return k < n && outs[k] ? outs[k]->data() : nullptr; };
-    std::vector<Derivation> how(n);
+    std::vector<std::optional<Derivation>> how(n);
     if (auto* conv = dynamic_cast<const Conv2D*>(first.layer.get())) {
-        const Tensor3& x = available(first.inputs[0], scratch);  // (H, W, Cin)
-        std::vector<float> scale, shift;                         // (filters), when a BN follows
+        const Tensor3& x = available(first.inputs[0]);  // (H, W, Cin)
+        std::vector<float> scale, shift;                // (filters), when a BN follows
         if (n > 1)
             dynamic_cast<const BatchNormalization&>(*graph_.node(group.nodes[1]).layer).scale_and_shift(scale, shift);
         // With a join the epilogue adds the shortcut (a derived BN as the affine of its conv, as the join pass
         // reads it) before the ReLU, and the Add is left to its derivation or dropped.
         const bool join = n == 4;
         const int shortcut = join ? graph_.node(group.nodes[2]).inputs[1] : -1;
-        const Conv2DResidual residual = join ? term(shortcut, scratch) : Conv2DResidual{};
+        const Conv2DResidual residual = join ? term(shortcut) : Conv2DResidual{};
         float* relu = out(join ? 3 : 2);
         const bool bn_in_pass = out(1) || relu;  // else the BN is left entirely to its derivation
         const float* bias = conv->config().use_bias ? conv->weights()[1].values.data() : nullptr;
@@ -252,267 +287,142 @@ void Engine::execute_fused(const FusedGroup& group, const Context& ctx, std::vec
         if (n > 1 && group.fate[1] == Fate::derived) how[1] = Derivation{{group.nodes[0]}, std::move(scale), std::move(shift)};
         if (join && group.fate[2] == Fate::derived) how[2] = Derivation{{group.nodes[1], shortcut}, {}, {}};
     } else {  // Add -> ReLU, reading a derived BN input as the affine of its conv output
-        const std::size_t channels = std::size_t(shapes_[std::size_t(group.nodes[0])].c);
-        const std::size_t pixels = std::size_t(shapes_[std::size_t(group.nodes[0])].h) *
-                                   std::size_t(shapes_[std::size_t(group.nodes[0])].w);
-        add_terms(term(first.inputs[0], scratch), term(first.inputs[1], scratch), out(0), out(1), pixels, channels,
-                  ctx);
+        const Shape& s = shapes_[std::size_t(group.nodes[0])];
+        const std::size_t channels = std::size_t(s.c), pixels = std::size_t(s.h) * std::size_t(s.w);
+        add_terms(term(first.inputs[0]), term(first.inputs[1]), out(0), out(1), pixels, channels, ctx);
         if (group.fate[0] == Fate::derived) how[0] = Derivation{{first.inputs[0], first.inputs[1]}, {}, {}};
     }
     for (std::size_t k = 0; k < n; ++k) {
         const int node = group.nodes[k];
         if (group.fate[k] == Fate::derived) {
-            publish_derived(node, std::move(how[k]));
-        } else if (group.fate[k] == Fate::dropped) {  // as publish() of an output the keep policy drops at once
-            mark_executed(node);
+            mark_executed(node, NodeOutcome::derived);
+            records_[std::size_t(node)].recipe = std::move(how[k]);
+            // Its previous buffer would only sit idle (and count as memory) until someone asks for the output.
+            recycler_->on_return(node, BufferRecycler::Return::free);
+        } else if (group.fate[k] == Fate::dropped) {
+            mark_executed(node, NodeOutcome::dropped);
         } else {
-            publish(node, std::move(outs[k]), scratch);
+            publish(node, std::move(outs[k]));
         }
     }
-}
-
-// Which needed nodes run as one pass: every Conv2D (alone, with its packed kernel), joined by the
-// BatchNormalization that is its only reader when the conv is linear (and by a ReLU that is the BN's only
-// reader), or a two-input Add whose only reader is a ReLU. When that BN is the first input of such an Add, the
-// Add and its ReLU join the conv's pass too (a block's join in the conv epilogue: the conv output is not read
-// back), provided the Add's other input, the shortcut, is ready by then: computed earlier in node order, not to be
-// computed in this run, or computed by a group that can run early because all it reads comes before the conv.
-// That group (a conv block's branch1 conv and BN) is marked early: it runs right after the pass that computes
-// the last of its inputs (the block input, so that branch1 reads it while it is in cache, as branch2a does
-// next). The Add must be derived or dropped: the epilogue writes no sum.
-// Which of them the pass leaves unwritten (derived on demand): a BN whose only reader is its group's ReLU
-// or a fused Add -> ReLU, and a fused Add; only when the keep policy caches the node and its inputs (so the
-// derivation's sources stay) and compute() did not ask for it (`held`: it hands over the tensor itself).
-// Which it drops: a node the keep policy does not cache, that compute() did not ask for, read only inside
-// its group (the conv and BN before a fused ReLU, the conv before its BN, the Add before its ReLU).
-Engine::FusionPlan Engine::plan_fusion(const std::vector<char>& needed, const std::vector<char>& held) const {
-    std::vector<FusedGroup> groups;
-    std::vector<int> group_of(std::size_t(graph_.size()), -1);
-    if (options_.kernels != Kernels::fast) return {{}, group_of};  // the reference path runs every layer as written
-    auto only_reader = [&](int i) {
-        const std::vector<int>& readers = graph_.consumers(i);
-        return readers.size() == 1 ? readers[0] : -1;
-    };
-    auto is_relu = [&](int i) {
-        const auto* a = i >= 0 ? dynamic_cast<const Activation*>(graph_.node(i).layer.get()) : nullptr;
-        return a && a->config().activation == ActivationKind::relu && needed[std::size_t(i)];
-    };
-    auto is_join = [&](int i) {  // an Add that runs fused with its ReLU
-        return i >= 0 && needed[std::size_t(i)] && dynamic_cast<const Add*>(graph_.node(i).layer.get()) &&
-               graph_.node(i).inputs.size() == 2 && is_relu(only_reader(i));
-    };
-    auto may_defer = [&](int i) {
-        if (held[std::size_t(i)] || !keeps(i)) return false;
-        for (int j : graph_.node(i).inputs)
-            if (!keeps(j)) return false;
-        return true;
-    };
-    auto may_drop = [&](int i) { return !held[std::size_t(i)] && !keeps(i); };
-    for (int i = 0; i < graph_.size(); ++i) {
-        if (!needed[std::size_t(i)]) continue;
-        const Layer* layer = graph_.node(i).layer.get();
-        if (const auto* conv = dynamic_cast<const Conv2D*>(layer)) {
-            FusedGroup g{{i}, {Fate::written}};
-            const int bn = only_reader(i);
-            if (conv->config().activation == ActivationKind::linear && bn >= 0 && needed[std::size_t(bn)] &&
-                dynamic_cast<const BatchNormalization*>(graph_.node(bn).layer.get())) {
-                g.nodes.push_back(bn);
-                if (may_drop(i)) g.fate[0] = Fate::dropped;
-                const bool relu = is_relu(only_reader(bn));
-                g.fate.push_back((relu || is_join(only_reader(bn))) && may_defer(bn) ? Fate::derived
-                                 : relu && may_drop(bn)                              ? Fate::dropped
-                                                                                     : Fate::written);
-                if (relu) {
-                    g.nodes.push_back(only_reader(bn));
-                    g.fate.push_back(Fate::written);
-                }
-            }
-            groups.push_back(g);
-        } else if (is_join(i)) {
-            const Fate add = may_defer(i) ? Fate::derived : may_drop(i) ? Fate::dropped : Fate::written;
-            groups.push_back(FusedGroup{{i, only_reader(i)}, {add, Fate::written}});
-        }
-    }
-
-    // Joins into conv epilogues (see above).
-    for (std::size_t g = 0; g < groups.size(); ++g)
-        for (int n : groups[g].nodes) group_of[std::size_t(n)] = int(g);
-    auto first_of = [&](int n) {  // where n's pass starts: the first node of its group, or n itself
-        const int g = group_of[std::size_t(n)];
-        return g >= 0 ? groups[std::size_t(g)].nodes[0] : n;
-    };
-    std::vector<char> merged(groups.size(), 0);
-    for (std::size_t gi = 0; gi < groups.size(); ++gi) {
-        FusedGroup& group = groups[gi];
-        if (group.early || group.nodes.size() != 2 ||
-            !dynamic_cast<const Conv2D*>(graph_.node(group.nodes[0]).layer.get()))
-            continue;
-        const int conv = group.nodes[0], bn = group.nodes[1], add = only_reader(bn);
-        if (!is_join(add)) continue;
-        const std::vector<int>& add_inputs = graph_.node(add).inputs;
-        const int shortcut = add_inputs[1];
-        const std::size_t join = std::size_t(group_of[std::size_t(add)]);
-        // The epilogue computes bn + shortcut in that order (as the join pass does), and writes no sum.
-        if (add_inputs[0] != bn || shortcut == bn || groups[join].fate[0] == Fate::written) continue;
-        FusedGroup* early = nullptr;  // the shortcut's group, when it has to run earlier than node order
-        int after = -1;
-        if (needed[std::size_t(shortcut)] && first_of(shortcut) > conv) {
-            if (group_of[std::size_t(shortcut)] < 0) continue;
-            early = &groups[std::size_t(group_of[std::size_t(shortcut)])];
-            bool ready = true;  // all it reads is computed before the conv, by passes that run in node order
-            const std::vector<int>& inside = early->nodes;
-            for (int n : inside)
-                for (int j : graph_.node(n).inputs) {
-                    if (!needed[std::size_t(j)] || std::find(inside.begin(), inside.end(), j) != inside.end()) continue;
-                    const int g = group_of[std::size_t(j)];
-                    if (first_of(j) >= conv || (g >= 0 && groups[std::size_t(g)].early)) ready = false;
-                    after = std::max(after, first_of(j));
-                }
-            if (!ready) continue;
-        }
-        group.nodes.insert(group.nodes.end(), groups[join].nodes.begin(), groups[join].nodes.end());
-        group.fate[1] = may_defer(bn) ? Fate::derived : may_drop(bn) ? Fate::dropped : Fate::written;
-        group.fate.insert(group.fate.end(), groups[join].fate.begin(), groups[join].fate.end());
-        merged[join] = 1;
-        for (int n : groups[join].nodes) group_of[std::size_t(n)] = int(gi);  // where a later shortcut looks
-        if (early) {
-            early->early = true;
-            early->after = after;
-        }
-    }
-    // The merged joins go; group_of is renumbered to match (their nodes already point at the conv's group).
-    FusionPlan plan;
-    std::vector<int> renumbered(groups.size(), -1);
-    for (std::size_t g = 0; g < groups.size(); ++g)
-        if (!merged[g]) {
-            renumbered[g] = int(plan.groups.size());
-            plan.groups.push_back(std::move(groups[g]));
-        }
-    for (int& g : group_of)
-        if (g >= 0) g = renumbered[std::size_t(g)];
-    plan.group_of = std::move(group_of);
-    return plan;
 }
 
 std::vector<char> Engine::needed_for(const std::vector<int>& targets) const {
-    // Walk back from the targets through inputs that are not cached: those must be (re)computed too.
+    // Walk back from the targets through inputs that are absent: those must be (re)computed too.
     std::vector<char> needed(std::size_t(graph_.size()), 0);
     for (int t : targets) needed[std::size_t(t)] = 1;
     for (int i = graph_.size() - 1; i >= 0; --i) {
         if (!needed[std::size_t(i)]) continue;
         for (int j : graph_.node(i).inputs)
-            if (!cache_[std::size_t(j)] && !derived_[std::size_t(j)]) needed[std::size_t(j)] = 1;
+            if (find(j) == Where::absent) needed[std::size_t(j)] = 1;
     }
     return needed;
 }
 
 RunStats Engine::run(const std::atomic<bool>* cancel, const ProgressFn& progress) {
+    forget_stale_layers();
     std::vector<int> stale;
     for (int i = 0; i < graph_.size(); ++i)
-        if (!valid_[std::size_t(i)]) stale.push_back(i);
-    return run_nodes(stale, false, cancel, progress);
+        if (!records_[std::size_t(i)].valid) stale.push_back(i);
+    return run_nodes(stale, -1, cancel, progress);
 }
 
-RunStats Engine::run_nodes(const std::vector<int>& targets, bool hold_targets, const std::atomic<bool>* cancel,
+// Computes the targets and what they need that is absent. `held` (a target, or -1) stays stored after the run
+// even when the keep policy drops it, for compute() to hand over.
+RunStats Engine::run_nodes(const std::vector<int>& targets, int held, const std::atomic<bool>* cancel,
                            const ProgressFn& progress) {
-    const Context ctx{&pool_, cancel, options_.kernels};
+    const Context ctx = context(cancel);
+    const std::size_t nodes = std::size_t(graph_.size());
     RunStats stats;
-    stats.node_milliseconds.assign(std::size_t(graph_.size()), 0.0);
+    stats.node_milliseconds.assign(nodes, 0.0);
+    stats.node_outcomes.assign(nodes, NodeOutcome::cached);
     const auto start = Clock::now();
     shapes_ = graph_.shapes_or_throw();  // a shape error is reported before any work is done
 
     const std::vector<char> needed = needed_for(targets);
     NodeProgress p;
     p.total = int(std::count(needed.begin(), needed.end(), 1));
-    // Outputs the keep policy does not cache live here until the run ends.
-    std::vector<TensorPtr> scratch(std::size_t(graph_.size()));
-    std::vector<char> held(std::size_t(graph_.size()), 0);
-    if (hold_targets)
-        for (int t : targets) held[std::size_t(t)] = 1;
-    // Fused groups run when their first node comes up; the group's other nodes are then skipped.
-    const FusionPlan plan = plan_fusion(needed, held);
-    const std::vector<FusedGroup>& groups = plan.groups;
-    const std::vector<int>& group_of = plan.group_of;
-    // The passes in the order they run, each by its first node: node order, except that an early group runs
-    // right after the pass starting at its `after` (first of all for -1).
-    std::vector<std::vector<int>> early_after(std::size_t(graph_.size()) + 1);  // by after + 1
-    for (const FusedGroup& g : groups)
-        if (g.early) early_after[std::size_t(g.after + 1)].push_back(g.nodes[0]);
-    std::vector<int> order;
-    std::function<void(int)> place = [&](int first) {
-        if (first >= 0) order.push_back(first);
-        for (int e : early_after[std::size_t(first + 1)]) place(e);
-    };
-    place(-1);
-    for (int i = 0; i < graph_.size(); ++i) {
-        const FusedGroup* g = group_of[std::size_t(i)] >= 0 ? &groups[std::size_t(group_of[std::size_t(i)])] : nullptr;
-        if (needed[std::size_t(i)] && (!g || (g->nodes[0] == i && !g->early))) place(i);
-    }
-    std::vector<char> done(std::size_t(graph_.size()), 0);
-    // How many needed nodes still have to read each output; an uncached output is freed at zero.
-    std::vector<int> readers(std::size_t(graph_.size()), 0);
-    for (int i = 0; i < graph_.size(); ++i)
-        if (needed[std::size_t(i)])
-            for (int j : graph_.node(i).inputs) ++readers[std::size_t(j)];
-    if (hold_targets)
-        for (int t : targets) ++readers[std::size_t(t)];  // compute() hands the target to its caller
-    // Dropped outputs wait in spare_ for reuse until the run ends (or is cancelled): then they are freed.
-    struct ReleaseSpares {
-        std::vector<TensorPtr>& spare;
-        ~ReleaseSpares() { spare.clear(); }
-    } release_spares{spare_};
-    for (int i : order) {
-        ctx.throw_if_cancelled();
-        const auto node_start = Clock::now();
-        std::vector<int> ran{i};
-        if (group_of[std::size_t(i)] >= 0) {
-            const FusedGroup& group = groups[std::size_t(group_of[std::size_t(i)])];
-            execute_fused(group, ctx, scratch);
-            ran = group.nodes;
-        } else {
-            execute(i, ctx, scratch);
+    std::vector<char> hold(nodes, 0);
+    if (held >= 0) hold[std::size_t(held)] = 1;
+    const FusionPlan plan = options_.kernels == Kernels::fast ? plan_fusion(graph_, needed, hold, options_.keep)
+                                                              : unfused_plan(graph_, needed);
+    std::vector<char> done(nodes, 0);
+    // How many needed nodes still have to read each output; a transient output is released at zero.
+    std::vector<int> readers(nodes, 0);
+    for (std::size_t i = 0; i < nodes; ++i)
+        if (needed[i])
+            for (int j : graph_.node(int(i)).inputs) ++readers[std::size_t(j)];
+    if (held >= 0) ++readers[std::size_t(held)];
+    // However the run ends, transient outputs (but the held one, when it finished) and spare buffers go.
+    struct EndOfRun {
+        Engine& engine;
+        int keep = -1;
+        ~EndOfRun() {
+            for (int i = 0; i < engine.graph_.size(); ++i)
+                if (engine.records_[std::size_t(i)].transient && i != keep) engine.release_transient(i, false);
+            engine.recycler_->free_spares();
         }
+    } end_of_run{*this};
+    // A spare buffer is kept only while a node still to run has its shape: memory is not held for nothing.
+    auto wanted_later = [&](const Tensor3& t) {
+        for (std::size_t k = 0; k < nodes; ++k)
+            if (needed[k] && !done[k] && shape_of(t) == shapes_[k]) return true;
+        return false;
+    };
+    for (int first : plan.order) {
+        ctx.throw_if_cancelled();
+        const auto pass_start = Clock::now();
+        const int g = plan.group_of[std::size_t(first)];
+        const std::vector<int> single{first};
+        const std::vector<int>& ran = g >= 0 ? plan.groups[std::size_t(g)].nodes : single;
+        if (g >= 0) execute_fused(plan.groups[std::size_t(g)], ctx);
+        else execute(first, ctx);
         // A fused group's time is booked on its first node; the others show 0 ms.
-        stats.node_milliseconds[std::size_t(i)] = milliseconds_since(node_start);
-        note_memory(scratch);
-        for (int n : ran) done[std::size_t(n)] = 1;
-        // A spare buffer is kept only while a node still to run has its shape: memory is not held for nothing.
-        auto wanted_later = [&](const Tensor3& t) {
-            for (int k = 0; k < graph_.size(); ++k)
-                if (needed[std::size_t(k)] && !done[std::size_t(k)] && shape_of(t) == shapes_[std::size_t(k)])
-                    return true;
-            return false;
-        };
-        spare_.erase(std::remove_if(spare_.begin(), spare_.end(), [&](const TensorPtr& t) { return !wanted_later(*t); }),
-                     spare_.end());
+        const double ms = milliseconds_since(pass_start);
+        stats.node_milliseconds[std::size_t(first)] = ms;
+        records_[std::size_t(first)].last_run.milliseconds = ms;
+        note_memory();
         for (int n : ran) {
-            for (int j : graph_.node(n).inputs)
-                if (--readers[std::size_t(j)] == 0 && !cache_[std::size_t(j)] && scratch[std::size_t(j)]) {
-                    if (wanted_later(*scratch[std::size_t(j)])) spare_.push_back(std::move(scratch[std::size_t(j)]));
-                    else scratch[std::size_t(j)].reset();
-                }
+            done[std::size_t(n)] = 1;
+            stats.node_outcomes[std::size_t(n)] = records_[std::size_t(n)].last_run.outcome;
+        }
+        recycler_->keep_spares_if(wanted_later);
+        for (int n : ran) {
+            for (int j : graph_.node(n).inputs) {
+                const NodeRecord& r = records_[std::size_t(j)];
+                if (--readers[std::size_t(j)] == 0 && r.transient) release_transient(j, wanted_later(*r.output));
+            }
             p.node = n;
             ++p.done;
             if (progress) progress(p);
         }
     }
+    end_of_run.keep = held;
     stats.computed = p.done;
-    last_scratch_ = std::move(scratch);
     stats.milliseconds = milliseconds_since(start);
     return stats;
 }
 
+std::shared_ptr<const Tensor3> Engine::peek(int node) const {
+    const NodeRecord& r = records_.at(std::size_t(node));
+    if (!r.output || r.transient || !up_to_date(node)) return nullptr;
+    return r.output;
+}
+
 std::shared_ptr<const Tensor3> Engine::output(int node) {
-    if (derived_.at(std::size_t(node))) materialise(node, {});
-    return cache_.at(std::size_t(node));
+    forget_stale_layers();
+    if (find(node) == Where::derivable) materialise(node);
+    const NodeRecord& r = records_.at(std::size_t(node));
+    return r.transient ? nullptr : r.output;
 }
 
 std::shared_ptr<const Tensor3> Engine::compute(int node, const std::atomic<bool>* cancel) {
     if (auto out = output(node)) return out;
-    run_nodes({node}, true, cancel, {});
-    std::shared_ptr<const Tensor3> result = last_scratch_[std::size_t(node)];
-    last_scratch_.clear();
-    return result;
+    run_nodes({node}, node, cancel, {});
+    NodeRecord& r = records_[std::size_t(node)];
+    std::shared_ptr<const Tensor3> out = r.output;
+    if (r.transient) release_transient(node, false);
+    return out;
 }
 
 }  // namespace convscope
