@@ -4,7 +4,8 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config          # compiler and build
+  build-essential cmake pkg-config          # compiler and build (gcc's sanitizer runtimes come with it)
+  ccache                                    # scripts/test.sh's three builds: fast when run again
   xtensor-dev libxsimd-dev xtl-dev           # tensors and SIMD
   libhdf5-dev                               # Keras .h5 weights
   libstb-dev                                # image decode, resize, PNG write
@@ -15,9 +16,16 @@ packages=(
   xvfb xauth libgl1-mesa-dri                # headless GUI tests (Xvfb + Mesa software OpenGL)
 )
 
+# Installed for this machine's architecture: a foreign-architecture copy (e.g. libhdf5-dev:arm64 for a
+# cross build) has no headers or libraries the native build can use.
+arch=$(dpkg --print-architecture)
+installed() {
+  dpkg-query -W -f='${Status} ${Architecture}\n' "$1" 2>/dev/null | grep -qE "^install ok installed ($arch|all)$"
+}
+
 missing=()
 for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  installed "$p" || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
