@@ -1,9 +1,93 @@
 #!/usr/bin/env bash
-# One command for a new machine: install what is missing, build, and run every test through CTest
-# (GUI smoke tests run under Xvfb, which the tests start themselves).
+# The test command (README) and CI's only step (.ci/run): installs what is missing, then runs the stages
+# below in order and stops at the first failure. Each build has its own directory, so a sanitizer build
+# never reuses objects compiled without it.
+#
+#   release  build/       Release build of everything, every CTest test: the Catch2 unit tests (with the
+#                         check that CTest runs each of them once), the CLI tests, the GUI smoke tests
+#                         under Xvfb
+#   tsan     build-tsan/  ThreadSanitizer (-DCONVSCOPE_SANITIZE=thread), no GUI: the Catch2 tests. A data
+#                         race or a lock-order inversion fails the test that shows it.
+#   asan     build-asan/  AddressSanitizer + UndefinedBehaviorSanitizer (-DCONVSCOPE_SANITIZE=address,undefined):
+#                         the Catch2 tests, the CLI tests and the GUI smoke tests. Memory errors, leaks and
+#                         undefined behaviour fail the test; the GUI's OpenGL driver's own leaks are
+#                         suppressed by tests/sanitizers/lsan.supp.
+#
+# Usage: scripts/test.sh [STAGE...]   (default: all stages, in the order above)
+#
+# Adding a stage: write a function stage_NAME below (configure, build, run_ctest do the common work) and
+# append NAME to all_stages. Sanitizer builds keep assertions (no NDEBUG) and debug info at -O2.
+# The time and CPU time of each stage are printed, to keep an eye on CI's budget (2 cores, 30 minutes).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+jobs=$(nproc)
+sanitizers="$root/tests/sanitizers"
+all_stages=(release tsan asan)
+
+# ccache (installed by install-deps.sh) only speeds up a second run; a fresh machine just fills its cache.
+launcher=()
+if command -v ccache >/dev/null; then
+    launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
+
+configure() {  # configure BUILD_DIR CMAKE_ARGS...
+    local dir=$1
+    shift
+    cmake -S "$root" -B "$root/$dir" "${launcher[@]}" "$@" >/dev/null
+}
+
+build() {  # build BUILD_DIR [TARGET...]
+    local dir=$1
+    shift
+    local targets=()
+    for t in "$@"; do targets+=(--target "$t"); done
+    cmake --build "$root/$dir" -j"$jobs" "${targets[@]}"
+}
+
+run_ctest() {  # run_ctest BUILD_DIR CTEST_ARGS...
+    local dir=$1
+    shift
+    (cd "$root/$dir" && ctest --output-on-failure -j"$jobs" "$@")
+}
+
+# -O2 with debug info and assertions: fast enough for the ResNet50 tests, and reports name source lines.
+sanitizer_build_flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g"
+                       "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O2 -g")
+
+stage_release() {
+    configure build -DCMAKE_BUILD_TYPE=Release
+    build build
+    run_ctest build --timeout 600
+}
+
+stage_tsan() {
+    configure build-tsan "${sanitizer_build_flags[@]}" -DCONVSCOPE_SANITIZE=thread -DCONVSCOPE_BUILD_GUI=OFF
+    build build-tsan convscope_tests
+    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$sanitizers/tsan.supp" \
+        run_ctest build-tsan -L '^catch2' --timeout 1200
+}
+
+stage_asan() {
+    configure build-asan "${sanitizer_build_flags[@]}" "-DCONVSCOPE_SANITIZE=address,undefined"
+    build build-asan
+    ASAN_OPTIONS="detect_leaks=1 strict_string_checks=1 check_initialization_order=1" \
+    LSAN_OPTIONS="suppressions=$sanitizers/lsan.supp print_suppressions=0" \
+    UBSAN_OPTIONS="print_stacktrace=1 halt_on_error=1" \
+        run_ctest build-asan -L '^(catch2|cli|gui)' --timeout 1200
+}
+
+stages=("$@")
+[ ${#stages[@]} -eq 0 ] && stages=("${all_stages[@]}")
+for s in "${stages[@]}"; do
+    if ! declare -F "stage_$s" >/dev/null; then
+        echo "scripts/test.sh: unknown stage \"$s\"; the stages are: ${all_stages[*]}" >&2
+        exit 2
+    fi
+done
+
 "$root/scripts/install-deps.sh"
-"$root/scripts/build.sh"
-cd "$root/build"
-ctest --output-on-failure -j"$(nproc)" --timeout 600 "$@"
+for s in "${stages[@]}"; do
+    echo "== convscope test stage: $s"
+    TIMEFORMAT="== stage $s passed in %0R s (CPU %0U s user + %0S s system)"
+    time "stage_$s"
+done
