@@ -11,9 +11,9 @@
 #                         run the same parallel_for paths as the tests kept). A data race or a lock-order
 #                         inversion fails the test that shows it.
 #   asan     build-asan/  AddressSanitizer + UndefinedBehaviorSanitizer (-DCONVSCOPE_SANITIZE=address,undefined):
-#                         the Catch2 tests, the CLI tests and the GUI smoke tests. Memory errors, leaks and
-#                         undefined behaviour fail the test; the GUI's OpenGL driver's own leaks are
-#                         suppressed by tests/sanitizers/lsan.supp.
+#                         the Catch2 tests and the CLI tests. Memory errors, leaks and undefined behaviour
+#                         fail the test. (The GUI tests join this stage once the OpenGL driver's own
+#                         leaks at exit have a suppression file.)
 #
 # Usage: scripts/test.sh [STAGE...]   (default: all stages, in the order above)
 #
@@ -76,11 +76,10 @@ stage_tsan() {
 
 stage_asan() {
     configure build-asan "${sanitizer_build_flags[@]}" "-DCONVSCOPE_SANITIZE=address,undefined"
-    build build-asan
+    build build-asan convscope_tests convscope-cli
     ASAN_OPTIONS="detect_leaks=1 strict_string_checks=1 check_initialization_order=1" \
-    LSAN_OPTIONS="suppressions=$sanitizers/lsan.supp print_suppressions=0" \
     UBSAN_OPTIONS="print_stacktrace=1 halt_on_error=1" \
-        run_ctest build-asan -L '^(catch2|cli|gui)' --timeout 1200
+        run_ctest build-asan -L '^(catch2|cli)' --timeout 1200
 }
 
 stages=("$@")
