@@ -7,7 +7,7 @@
 #                         check that CTest runs each of them once), the CLI tests, the GUI smoke tests
 #                         under Xvfb
 #   tsan     build-tsan/  ThreadSanitizer (-DCONVSCOPE_SANITIZE=thread), no GUI: the Catch2 tests but the
-#                         few long numeric sweeps named in tsan_skip (TSan makes them 10-20x slower and they
+#                         few long numeric sweeps named in tsan_skip (minutes each under TSan, and they
 #                         run the same parallel_for paths as the tests kept). A data race or a lock-order
 #                         inversion fails the test that shows it.
 #   asan     build-asan/  AddressSanitizer + UndefinedBehaviorSanitizer (-DCONVSCOPE_SANITIZE=address,undefined):
