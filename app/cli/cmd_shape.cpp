@@ -1,10 +1,13 @@
-// convscope-cli shape: the arithmetic of one Conv2D, with the user's numbers filled in.
+// convscope-cli shape: the arithmetic of one Conv2D, with the user's numbers filled in; and what every other
+// argument of Keras' Conv2D signature means for it (initializers, regularizers, constraints).
 
 #include <iostream>
 
 #include "app/cli/commands.hpp"
+#include "app/cli/conv_arguments.hpp"
 #include "app/cli/model_options.hpp"
 #include "core/layers/conv2d.hpp"
+#include "core/weights/initializers.hpp"
 
 namespace convscope::cli {
 
@@ -19,33 +22,46 @@ static void print_axis(const char* axis, const AxisGeometry& g) {
 }
 
 int cmd_shape(Args& args) {
-    const Shape in = parse_input_shape(args);
     args.require("filters");  // no defaults here: the user's own numbers are the point
     args.require("kernel-size");
-    const Conv2DConfig c = parse_conv_config(args, "valid");
+    Conv2DConfig config = parse_conv_config(args, "valid");
+    parse_conv_arguments(args, config);
+    const Shape in = parse_input_shape(args, config.data_format);
+    const std::uint64_t seed = std::uint64_t(parse_int(args.get_or("seed", "0"), "seed"));
     args.finish();
 
-    Conv2D conv(c);
+    Conv2D conv(config);
     const Shape out = conv.output_shape({in});  // throws with the rule a bad value breaks
     conv.build({in});
+    initialize_layer(conv, seed, "conv2d");
     const ConvGeometry g = conv.geometry(in);
+    const DataFormat f = config.data_format;
+    const bool first = f == DataFormat::channels_first;
 
-    std::cout << "output shape: " << keras_shape(out) << "\n";
-    std::cout << "keras: " << conv.keras_line() << " on input " << keras_shape(in) << "\n";
+    std::cout << "output shape: " << keras_shape(out, f) << (first ? "   (batch, channels, rows, cols)" : "") << "\n";
+    std::cout << "keras: " << conv.keras_line() << " on input " << keras_shape(in, f) << "\n";
     print_axis("height: ", g.rows);
     print_axis("width:  ", g.cols);
     std::cout << "padding (top, bottom, left, right): (" << g.rows.pad_before << ", " << g.rows.pad_after << ", "
               << g.cols.pad_before << ", " << g.cols.pad_after << ")";
-    if (c.padding == Padding::same && (g.rows.pad_after > g.rows.pad_before || g.cols.pad_after > g.cols.pad_before))
+    if (config.padding == Padding::same &&
+        (g.rows.pad_after > g.rows.pad_before || g.cols.pad_after > g.cols.pad_before))
         std::cout << "   (the odd extra row/column goes to the bottom/right, as in TensorFlow)";
     std::cout << "\n";
-    const std::int64_t kernel = std::int64_t(c.kernel_size.rows) * c.kernel_size.cols * in.c * c.filters;
-    std::cout << "params: " << with_thousands(conv.param_count()) << " = " << c.kernel_size.rows << " * "
-              << c.kernel_size.cols << " * " << in.c << " * " << c.filters << " kernel (" << with_thousands(kernel)
-              << ") + " << c.filters << " bias\n";
-    std::cout << "MACs: " << with_thousands(conv.macs({in})) << " = " << out.h << " * " << out.w << " * " << out.c
-              << " outputs * " << c.kernel_size.rows << " * " << c.kernel_size.cols << " * " << in.c
-              << " multiply-adds each\n";
+    const IntPair k = config.kernel_size;
+    const std::int64_t kernel = std::int64_t(k.rows) * k.cols * in.c * config.filters;
+    std::cout << "params: " << with_thousands(conv.param_count()) << " = " << k.rows << " * " << k.cols << " * " << in.c
+              << " * " << config.filters << " kernel (" << with_thousands(kernel) << ")";
+    if (config.use_bias) std::cout << " + " << config.filters << " bias";
+    std::cout << "   (kernel shape (kh, kw, in, out) in both data formats)\n";
+    std::cout << "MACs: " << with_thousands(conv.macs({in})) << " = ";
+    if (first) std::cout << out.c << " * " << out.h << " * " << out.w;
+    else std::cout << out.h << " * " << out.w << " * " << out.c;
+    std::cout << " outputs * " << k.rows << " * " << k.cols << " * " << in.c << " multiply-adds each\n";
+    if (config.activation != ActivationKind::linear)
+        std::cout << "activation: " << activation_definition(config.activation) << "\n";
+    print_initializers(conv, seed);
+    print_training_arguments(conv, nullptr);
     return 0;
 }
 

@@ -11,5 +11,7 @@ int cmd_summary(Args& args);  // the ResNet50 layer table with parameter counts,
 int cmd_run(Args& args);      // ResNet50 on an image; exports node outputs as .npy / .png
 int cmd_conv(Args& args);     // one Conv2D on .npy arrays
 int cmd_bench(Args& args);    // forward-pass timing of the backbone
+int cmd_anchors(Args& args);
+int cmd_quiz(Args& args);     // "predict the shape" on stdin/stdout, with a score and the mistakes to revisit  // Faster R-CNN anchors and receptive field of one feature cell
 
 }  // namespace convscope::cli

@@ -4,10 +4,12 @@
 #include <exception>
 #include <iostream>
 #include <new>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "app/cli/commands.hpp"
+#include "app/cli/model_options.hpp"
 #include "app/cli/usage.hpp"
 
 namespace {
@@ -16,22 +18,49 @@ const char* const kUsage = R"(usage: convscope-cli COMMAND [OPTIONS]
 
 commands:
   shape    --input H,W,C --filters F --kernel-size K|KH,KW [--strides S|SH,SW]
-           [--padding valid|same] [--dilation-rate D|DH,DW]
-           One Keras Conv2D: output shape, the formula per axis, padding, parameters, MACs.
-  summary  [--input-size H[,W]] [--stages 4|5] [--include-top]
-           The ResNet50 layer table, like Keras' model.summary().
+           [--padding valid|same] [--dilation-rate D|DH,DW] [CONV2D ARGUMENTS] [--seed N]
+           One Keras Conv2D: output shape, the formula per axis, padding, parameters, MACs,
+           the initializers' formulas and the kernel they draw, regularizer penalties and
+           constraint effects. With --data-format channels_first, --input is C,H,W and every
+           shape is written (batch, channels, rows, cols).
+  summary  [--input-size H[,W]] [--stages 4|5] [--include-top] [--receptive-field] [--seed-typo]
+           The ResNet50 layer table, like Keras' model.summary(); --receptive-field adds each
+           node's receptive field size, jump and start; --seed-typo builds the identity blocks
+           as the seed's text wrote them and marks the layers that no longer reach the output.
   run      (--image PATH | --sample NAME | --input-npy PATH) [--weights FILE.h5 | --seed N]
-           [--input-size H[,W]] [--stages 4|5] [--include-top] [--layers all|blocks|NAME,...]
+           [--input-size H[,W]] [--stages 4|5] [--include-top] [--seed-typo] [--layers all|blocks|NAME,...]
            [--export-dir DIR] [--format npy[,png]] [--threads N] [--reference]
            Runs ResNet50 and writes DIR/<node>.npy (and a channel grid DIR/<node>.png) for
            every node (default), the stem and block outputs (blocks), or the named nodes;
            DIR defaults to ./exports. --seed N (default 0) picks Keras' default initialisers.
-  conv     --input X.npy --kernel W.npy [--bias B.npy] [--strides ...] [--padding ...]
-           [--dilation-rate ...] [--activation None|relu|sigmoid|tanh] --out Y.npy
-           One Conv2D on arrays: X (H, W, Cin), W (kh, kw, Cin, F), B (F,).
+  conv     --input X.npy (--kernel W.npy [--bias B.npy] | --filters F --kernel-size K)
+           [--strides ...] [--padding ...] [--dilation-rate ...] [CONV2D ARGUMENTS] [--seed N]
+           [--explain ROW,COL,FILTER] --out Y.npy
+           One Conv2D on arrays: X (H, W, Cin), W (kh, kw, Cin, F), B (F,); without --kernel
+           the weights are drawn by the initializers. --explain prints how one output value
+           is computed: window, kernel, products, per-channel sums, bias, activation.
   bench    [--input-size H[,W]] [--stages 4|5] [--include-top] [--threads N] [--reps N]
            [--warmup N] [--per-node] [--keep all|blocks] [--reference]
            Times the forward pass: median, min, GFLOPS, peak memory.
+  anchors  --cell ROW,COL [--input-size H[,W]]
+           The 9 Faster R-CNN anchor boxes (x1, y1, x2, y2) of one cell of the stride-16
+           feature grid (38 x 38 at 600 x 600), and that cell's receptive field.
+  quiz     [--seed N] [--questions N]
+           Predict the shape: the seed's seven Conv2D examples, random ones of rising
+           difficulty, then nodes of the network; answers on stdin, a score and the
+           mistakes to revisit at the end.
+
+CONV2D ARGUMENTS (Keras' names and defaults; shape and conv):
+  --activation None|relu|sigmoid|tanh|softmax|elu|selu|softplus|softsign|swish|gelu|
+               hard_sigmoid|exponential        (tf.keras 2.x definitions)
+  --use-bias true|false   --data-format channels_last|channels_first
+  --kernel-initializer / --bias-initializer  glorot_uniform|glorot_normal|he_uniform|he_normal|
+      lecun_uniform|lecun_normal|random_uniform(min,max)|random_normal(mean,std)|
+      truncated_normal(mean,std)|zeros|ones|constant(v)
+  --kernel-regularizer / --bias-regularizer / --activity-regularizer  l1(f)|l2(f)|l1_l2(l1,l2)
+  --kernel-constraint / --bias-constraint  max_norm(m[, axis=[0,1,2]])|non_neg|unit_norm|
+      min_max_norm(min,max[,rate])
+  Regularizers and constraints act only in training: they are explained, not applied.
 
 Bad input exits with status 2 and one line on stderr saying what was wrong.
 )";
@@ -47,6 +76,11 @@ int print_command_usage(const std::string& command) {
     }
     std::fputs(usage.c_str(), stdout);
     return 0;
+}
+
+std::set<std::string> with_conv_arguments(std::set<std::string> options) {
+    options.insert(convscope::cli::kConvArgumentOptions.begin(), convscope::cli::kConvArgumentOptions.end());
+    return options;
 }
 
 }  // namespace
@@ -66,23 +100,35 @@ int main(int argc, char** argv) {
     if (!rest.empty() && is_help_flag(rest[0])) return print_command_usage(command);
     try {
         if (command == "shape") {
-            Args args = Args::parse(rest, {"input", "filters", "kernel-size", "strides", "padding", "dilation-rate"}, {});
+            Args args = Args::parse(rest, with_conv_arguments({"input", "filters", "kernel-size", "strides", "padding",
+                                                               "dilation-rate", "seed"}),
+                                    {});
             return cmd_shape(args);
         }
         if (command == "summary") {
-            Args args = Args::parse(rest, {"input-size", "stages"}, {"include-top"});
+            Args args = Args::parse(rest, {"input-size", "stages"}, {"include-top", "receptive-field", "seed-typo"});
             return cmd_summary(args);
+        }
+        if (command == "quiz") {
+            Args args = Args::parse(rest, {"seed", "questions"}, {});
+            return cmd_quiz(args);
+        }
+        if (command == "anchors") {
+            Args args = Args::parse(rest, {"input-size", "stages", "cell"}, {});
+            return cmd_anchors(args);
         }
         if (command == "run") {
             Args args = Args::parse(rest,
                                     {"image", "sample", "input-npy", "weights", "seed", "input-size", "stages", "layers",
                                      "export-dir", "format", "threads"},
-                                    {"include-top", "reference"});
+                                    {"include-top", "reference", "seed-typo"});
             return cmd_run(args);
         }
         if (command == "conv") {
-            Args args = Args::parse(
-                rest, {"input", "kernel", "bias", "strides", "padding", "dilation-rate", "activation", "out"}, {"reference"});
+            Args args = Args::parse(rest,
+                                    with_conv_arguments({"input", "kernel", "bias", "filters", "kernel-size", "strides",
+                                                         "padding", "dilation-rate", "out", "explain", "seed"}),
+                                    {"reference"});
             return cmd_conv(args);
         }
         if (command == "bench") {
@@ -92,7 +138,7 @@ int main(int argc, char** argv) {
                                     {"include-top", "per-node", "reference"});
             return cmd_bench(args);
         }
-        std::cerr << "convscope-cli: unknown command \"" << command << "\"; expected shape, summary, run, conv or bench"
+        std::cerr << "convscope-cli: unknown command \"" << command << "\"; expected shape, summary, run, conv, bench, anchors or quiz"
                   << " (see convscope-cli help)\n";
         return 2;
     } catch (const HelpRequested&) {

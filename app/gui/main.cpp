@@ -429,7 +429,9 @@ int main(int argc, char** argv) {
                     app.settings.ui_scale = app.settings.ui_scale >= 2.0f ? 1.0f : app.settings.ui_scale + 0.25f;
                     app.settings.theme = app.settings.theme == Theme::dark ? Theme::light : Theme::dark;
                 } else if (args.scripted_change == "seed") {  // the case: 600x600x3 -> 64 filters 3x3 'same'
-                    c = Conv2DConfig{64, {3, 3}, {1, 1}, Padding::same, {1, 1}, true, ActivationKind::linear};
+                    c = Conv2DConfig{};
+                    c.filters = 64;
+                    c.padding = Padding::same;
                     app.playground.input_height = app.playground.input_width = 600;
                     app.playground.kernel_source = KernelSource::glorot_uniform;
                     app.playground.seed = app.playground.seed == 1 ? 2 : 1;

@@ -9,8 +9,6 @@
 
 namespace convscope::gui {
 
-static const char* kActivations[] = {"linear", "relu", "sigmoid", "tanh"};
-
 static void draw_image_source(AppState& app) {
     ImGui::TextColored(accent_colour(), "Input image");
     const std::vector<std::string> samples = sample_names();
@@ -72,13 +70,19 @@ static void draw_parameters(AppState& app) {
     changed |= ImGui::Checkbox("use_bias", &c.use_bias);
     tooltip("use_bias: add one learned number per filter. The playground's biases are 0 (Keras' default).");
     ImGui::SameLine();
-    int act = std::clamp(int(c.activation), 0, 3);
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
-    if (ImGui::Combo("activation", &act, kActivations, 4)) {
-        c.activation = ActivationKind(act);
-        changed = true;
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
+    if (ImGui::BeginCombo("activation", to_string(c.activation))) {
+        for (ActivationKind a : all_activations()) {
+            if (ImGui::Selectable(to_string(a), a == c.activation) && a != c.activation) {
+                c.activation = a;
+                changed = true;
+            }
+            tooltip("%s", activation_definition(a).c_str());
+        }
+        ImGui::EndCombo();
     }
-    tooltip("activation: applied to every output value (linear = Keras' None).");
+    tooltip("activation: applied to every output value (linear = Keras' None); tf.keras 2.x definitions.\n%s",
+            activation_definition(c.activation).c_str());
 
     ImGui::TextColored(accent_colour(), "Kernel");
     int src = int(p.kernel_source);

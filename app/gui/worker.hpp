@@ -37,7 +37,12 @@ namespace convscope::gui {
 struct PlaygroundParams {
     int input_height = 600;
     int input_width = 600;
-    Conv2DConfig conv{16, {3, 3}, {1, 1}, Padding::same, {1, 1}, true, ActivationKind::linear};
+    Conv2DConfig conv = [] {  // 16 filters of 3x3, 'same'; every other argument at Keras' default
+        Conv2DConfig c;
+        c.filters = 16;
+        c.padding = Padding::same;
+        return c;
+    }();
     KernelSource kernel_source = KernelSource::glorot_uniform;  // Keras' default; classic filters are one click away
     std::uint64_t seed = 1;
     bool operator==(const PlaygroundParams& o) const;

@@ -115,13 +115,24 @@ void Conv2D::forward(const std::vector<const Tensor3*>& inputs, Tensor3& output,
 }
 
 std::string Conv2D::keras_line() const {
+    // Every argument that differs from Keras' default, in Keras' argument order.
+    const Conv2DConfig& c = config_;
     std::ostringstream s;
-    s << "Conv2D(" << config_.filters << ", " << to_string(config_.kernel_size);
-    if (config_.strides != IntPair{1, 1}) s << ", strides=" << to_string(config_.strides);
-    if (config_.padding != Padding::valid) s << ", padding=\"" << to_string(config_.padding) << "\"";
-    if (config_.dilation_rate != IntPair{1, 1}) s << ", dilation_rate=" << to_string(config_.dilation_rate);
-    if (!config_.use_bias) s << ", use_bias=False";
-    if (config_.activation != ActivationKind::linear) s << ", activation=\"" << to_string(config_.activation) << "\"";
+    s << "Conv2D(" << c.filters << ", " << to_string(c.kernel_size);
+    if (c.strides != IntPair{1, 1}) s << ", strides=" << to_string(c.strides);
+    if (c.padding != Padding::valid) s << ", padding=\"" << to_string(c.padding) << "\"";
+    if (c.data_format != DataFormat::channels_last) s << ", data_format=\"" << to_string(c.data_format) << "\"";
+    if (c.dilation_rate != IntPair{1, 1}) s << ", dilation_rate=" << to_string(c.dilation_rate);
+    if (c.activation != ActivationKind::linear) s << ", activation=\"" << to_string(c.activation) << "\"";
+    if (!c.use_bias) s << ", use_bias=False";
+    const Conv2DConfig d;
+    if (c.kernel_initializer != d.kernel_initializer) s << ", kernel_initializer=" << keras_argument(c.kernel_initializer);
+    if (c.bias_initializer != d.bias_initializer) s << ", bias_initializer=" << keras_argument(c.bias_initializer);
+    if (c.kernel_regularizer.active()) s << ", kernel_regularizer=" << keras_argument(c.kernel_regularizer);
+    if (c.bias_regularizer.active()) s << ", bias_regularizer=" << keras_argument(c.bias_regularizer);
+    if (c.activity_regularizer.active()) s << ", activity_regularizer=" << keras_argument(c.activity_regularizer);
+    if (c.kernel_constraint.active()) s << ", kernel_constraint=" << keras_argument(c.kernel_constraint);
+    if (c.bias_constraint.active()) s << ", bias_constraint=" << keras_argument(c.bias_constraint);
     s << ")";
     return s.str();
 }

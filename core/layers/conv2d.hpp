@@ -1,15 +1,22 @@
 #pragma once
-// Conv2D, as keras.layers.Conv2D with data_format="channels_last".
+// Conv2D, as keras.layers.Conv2D. Computed in channels_last; data_format="channels_first" changes how shapes
+// are written, not the maps (see data_format.hpp).
 //
-//   Conv2DConfig          the Keras arguments, with the Keras names and defaults
+//   Conv2DConfig          all fifteen Keras arguments, with the Keras names and defaults; the initializers
+//                         decide the weights initialize_layer() draws; regularizers and constraints act only
+//                         in training, so here they are explained, never applied (regularizers.hpp, constraints.hpp)
 //   Conv2D::validate()    rejects what Keras rejects, naming the value and the rule
 //   Conv2D::geometry()    per-axis output size, padding split and formula (see conv_geometry.hpp)
 //   weights               kernel (kh, kw, in, filters), bias (filters) if use_bias
 
 #include "core/layers/activation.hpp"
 #include "core/layers/conv_geometry.hpp"
+#include "core/layers/data_format.hpp"
 #include "core/layers/layer.hpp"
 #include "core/kernels/conv2d_params.hpp"
+#include "core/weights/constraints.hpp"
+#include "core/weights/initializer_spec.hpp"
+#include "core/weights/regularizers.hpp"
 
 namespace convscope {
 
@@ -21,9 +28,18 @@ struct Conv2DConfig {
     IntPair dilation_rate = {1, 1};
     bool use_bias = true;
     ActivationKind activation = ActivationKind::linear;
+    DataFormat data_format = DataFormat::channels_last;
+    Initializer kernel_initializer = Initializer::of(InitializerKind::glorot_uniform);
+    Initializer bias_initializer = Initializer::of(InitializerKind::zeros);
+    Regularizer kernel_regularizer, bias_regularizer, activity_regularizer;
+    Constraint kernel_constraint, bias_constraint;
     bool operator==(const Conv2DConfig& o) const {
         return filters == o.filters && kernel_size == o.kernel_size && strides == o.strides && padding == o.padding &&
-               dilation_rate == o.dilation_rate && use_bias == o.use_bias && activation == o.activation;
+               dilation_rate == o.dilation_rate && use_bias == o.use_bias && activation == o.activation &&
+               data_format == o.data_format && kernel_initializer == o.kernel_initializer &&
+               bias_initializer == o.bias_initializer && kernel_regularizer == o.kernel_regularizer &&
+               bias_regularizer == o.bias_regularizer && activity_regularizer == o.activity_regularizer &&
+               kernel_constraint == o.kernel_constraint && bias_constraint == o.bias_constraint;
     }
     bool operator!=(const Conv2DConfig& o) const { return !(*this == o); }
 };

@@ -51,6 +51,20 @@ std::vector<int> Graph::downstream(int i) const {
     return out;
 }
 
+std::vector<int> Graph::dead_nodes() const {
+    // One backward sweep from the output: a node is live when a live node reads it.
+    std::vector<char> live(nodes_.size(), 0);
+    std::vector<int> dead;
+    if (nodes_.empty()) return dead;
+    live.back() = 1;
+    for (std::size_t j = nodes_.size(); j-- > 0;)
+        if (live[j])
+            for (int in : nodes_[j].inputs) live[std::size_t(in)] = 1;
+    for (std::size_t j = 0; j < nodes_.size(); ++j)
+        if (!live[j]) dead.push_back(int(j));
+    return dead;
+}
+
 std::vector<NodeShape> Graph::infer_shapes() const {
     std::vector<NodeShape> result(nodes_.size());
     for (std::size_t i = 0; i < nodes_.size(); ++i) {

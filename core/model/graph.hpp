@@ -4,6 +4,7 @@
 //   Graph::add()             appends a node (its inputs must already exist); returns its index
 //   Graph::find()            index of a node by name, or -1
 //   Graph::consumers()       nodes that read a node's output (kept up to date by add())
+//   Graph::dead_nodes()      nodes from which no path leads to the output (e.g. the seed's identity_block typo)
 //   Graph::infer_shapes()    a shape or an error for every node, without data (microseconds)
 //   Graph::build_weights()   sizes every layer's weights for the current shapes; reports re-sized nodes
 //   Graph::clone()           a deep copy (layers and weights), for handing a snapshot to another thread
@@ -87,6 +88,8 @@ public:
     const std::vector<int>& consumers(int i) const { return readers_.at(std::size_t(i)); }
     // Every node that depends on node i (directly or not), i itself included, in topological order.
     std::vector<int> downstream(int i) const;
+    // Nodes with no path to the output: computed, but nothing the network returns depends on them.
+    std::vector<int> dead_nodes() const;
     int output() const { return nodes_.empty() ? -1 : int(nodes_.size()) - 1; }
 
     std::vector<NodeShape> infer_shapes() const;

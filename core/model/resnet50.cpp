@@ -38,7 +38,7 @@ std::unique_ptr<Layer> relu() { return std::make_unique<Activation>(ActivationCo
 
 // Keras' conv_block (strides on 2a and on the projection shortcut 1) or identity_block.
 std::string add_block(Graph& g, const std::string& input, int stage, char letter, const int (&filters)[3],
-                      BlockKind kind, int strides) {
+                      BlockKind kind, int strides, bool seed_typo) {
     const std::string id = std::to_string(stage) + letter;
     const std::string res = "res" + id, bn_name = "bn" + id;
     Block b;
@@ -49,10 +49,13 @@ std::string add_block(Graph& g, const std::string& input, int stage, char letter
     b.main_path.push_back(g.add(res + "_branch2a", conv(filters[0], 1, strides), {input}));
     b.main_path.push_back(g.add(bn_name + "_branch2a", bn(), {res + "_branch2a"}));
     b.main_path.push_back(g.add(res + "_branch2a_relu", relu(), {bn_name + "_branch2a"}));
-    b.main_path.push_back(g.add(res + "_branch2b", conv(filters[1], 3, 1, Padding::same), {res + "_branch2a_relu"}));
+    // The seed's identity_block text passes input_tensor where x was meant, to 2b and to 2c.
+    const bool typo = seed_typo && kind == BlockKind::identity_block;
+    b.main_path.push_back(
+        g.add(res + "_branch2b", conv(filters[1], 3, 1, Padding::same), {typo ? input : res + "_branch2a_relu"}));
     b.main_path.push_back(g.add(bn_name + "_branch2b", bn(), {res + "_branch2b"}));
     b.main_path.push_back(g.add(res + "_branch2b_relu", relu(), {bn_name + "_branch2b"}));
-    b.main_path.push_back(g.add(res + "_branch2c", conv(filters[2], 1), {res + "_branch2b_relu"}));
+    b.main_path.push_back(g.add(res + "_branch2c", conv(filters[2], 1), {typo ? input : res + "_branch2b_relu"}));
     b.main_path.push_back(g.add(bn_name + "_branch2c", bn(), {res + "_branch2c"}));
     std::string shortcut = input;
     if (kind == BlockKind::conv_block) {
@@ -97,7 +100,7 @@ Graph build_resnet50(const ResNet50Options& o) {
         if (s.number > o.last_stage) break;
         for (int i = 0; i < s.blocks; ++i) {
             const BlockKind kind = i == 0 ? BlockKind::conv_block : BlockKind::identity_block;
-            x = add_block(g, x, s.number, char('a' + i), s.filters, kind, i == 0 ? s.strides : 1);
+            x = add_block(g, x, s.number, char('a' + i), s.filters, kind, i == 0 ? s.strides : 1, o.seed_identity_typo);
         }
     }
     if (o.include_top) {

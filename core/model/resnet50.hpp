@@ -22,8 +22,13 @@ struct ResNet50Options {
     int width = 600;
     int last_stage = 4;        // 4: the seed's shared feature map (38x38x1024 at 600x600); or 5
     bool include_top = false;  // avg_pool + fc1000; needs last_stage == 5
+    // The identity blocks as the seed's text wrote them: branch2b and branch2c read the block's input_tensor
+    // instead of x. Every shape still fits (2c still gives the block's channel count, so the Add works), but
+    // 2a and 2b (with their BN and ReLU) no longer reach the output: see dead_nodes() in graph.hpp.
+    bool seed_identity_typo = false;
     bool operator==(const ResNet50Options& o) const {
-        return height == o.height && width == o.width && last_stage == o.last_stage && include_top == o.include_top;
+        return height == o.height && width == o.width && last_stage == o.last_stage && include_top == o.include_top &&
+               seed_identity_typo == o.seed_identity_typo;
     }
     bool operator!=(const ResNet50Options& o) const { return !(*this == o); }
 };

@@ -3,6 +3,9 @@
 #include <cmath>
 #include <random>
 
+#include "core/layers/conv2d.hpp"
+#include "core/weights/initializer_spec.hpp"
+
 namespace convscope {
 
 double glorot_limit(const std::vector<std::size_t>& s) {
@@ -22,12 +25,20 @@ static std::uint64_t stable_hash(const std::string& s) {
 
 void initialize_layer(Layer& layer, std::uint64_t seed, const std::string& name) {
     std::mt19937_64 random(seed ^ stable_hash(name));
+    if (const auto* conv = dynamic_cast<const Conv2D*>(&layer)) {  // the user picks its initializers
+        for (Weight& w : layer.mutable_weights()) {
+            const std::vector<std::size_t> shape(w.values.shape().begin(), w.values.shape().end());
+            draw_initializer(w.name == "kernel" ? conv->config().kernel_initializer : conv->config().bias_initializer,
+                             shape, random, w.values.data());
+        }
+        return;
+    }
     for (Weight& w : layer.mutable_weights()) {
         if (w.name == "kernel" && w.values.dimension() >= 2) {
             std::vector<std::size_t> shape(w.values.shape().begin(), w.values.shape().end());
             const double limit = glorot_limit(shape);
             // 24 random bits -> [0, 1): portable, unlike std::uniform_real_distribution.
-            for (float& v : w.values) v = float((double(random() >> 40) / 16777216.0 * 2.0 - 1.0) * limit);
+            for (float& v : w.values) v = float((unit_uniform24(random) * 2.0 - 1.0) * limit);
         } else if (w.name == "gamma" || w.name == "moving_variance") {
             w.values.fill(1.0f);
         } else {

@@ -1,5 +1,6 @@
 #pragma once
-// Keras' default initialisers, reproducible from a seed.
+// Keras' default initialisers, reproducible from a seed. A Conv2D's own kernel_initializer and bias_initializer
+// (initializer_spec.hpp) decide its weights; the defaults are these.
 //
 //   glorot_uniform(kernel)        U(-limit, limit), limit = sqrt(6 / (fan_in + fan_out));
 //                                 Conv2D (kh, kw, in, out): fan_in = kh*kw*in, fan_out = kh*kw*out

@@ -89,4 +89,15 @@ touch "$work/file"
 expect_failure "$work/file" run --sample chelsea --input-size 64 --export-dir "$work/file/out"
 expect_failure "$work/file" conv --input "$conv/input0.npy" --kernel "$conv/weight0.npy" --out "$work/file/y.npy"
 
+# The teaching commands and the Conv2D arguments.
+expect_failure "row must be 0..5" conv --input "$conv/input0.npy" --kernel "$conv/weight0.npy" --strides 2 --padding same --explain 6,0,0 --out "$work/y.npy"
+expect_failure "expected ROW,COL,FILTER" conv --input "$conv/input0.npy" --kernel "$conv/weight0.npy" --explain 1,2 --out "$work/y.npy"
+expect_failure "initializer \"he_gaussian\": expected glorot_uniform" shape --input 5,5,3 --filters 8 --kernel-size 3 --kernel-initializer he_gaussian
+expect_failure "regularizer \"l3(0.1)\"" shape --input 5,5,3 --filters 8 --kernel-size 3 --kernel-regularizer "l3(0.1)"
+expect_failure "axis 5 does not exist" shape --input 5,5,3 --filters 8 --kernel-size 3 --kernel-constraint "unit_norm(axis=5)"
+expect_failure "data_format=\"nchw\"" shape --input 5,5,3 --filters 8 --kernel-size 3 --data-format nchw
+expect_failure "activation=\"leaky\"" shape --input 5,5,3 --filters 8 --kernel-size 3 --activation leaky
+expect_failure "ROW must be 0..37" anchors --cell 38,0
+expect_failure "give --filters and --kernel-size" conv --input "$conv/input0.npy" --out "$work/y.npy"
+
 exit $((failures > 0))

@@ -1,0 +1,78 @@
+#!/bin/bash
+# convscope-cli's teaching commands: receptive fields, the seed's typo, anchors, --explain, the Conv2D
+# arguments (data_format, initializers, regularizers, constraints) and the quiz, with the numbers they print.
+# Usage (from CTest): teach.sh CLI FIXTURES_DIR ASSETS_DIR
+set -u
+cli=$1
+fixtures=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+
+check() {  # check DESCRIPTION COMMAND...: the command must succeed
+    local what=$1
+    shift
+    if "$@"; then echo "ok   $what"; else echo "FAIL $what"; failures=$((failures + 1)); fi
+}
+
+# Receptive fields: 291 x 291, jump 16, starting 143 pixels before the image at 600 x 600 (derived in
+# tests/test_receptive_field.cpp); the stem conv sees 7 x 7 from -3.
+"$cli" summary --receptive-field >"$work/rf.txt"
+check "res4f_relu's receptive field" grep -qE "^ res4f_relu \(Activation\) +\(None, 38, 38, 1024\) +0 +291x291 +16x16 +\(-143, -143\)" "$work/rf.txt"
+check "conv1's receptive field" grep -qE "^ conv1 \(Conv2D\) .* 7x7 +2x2 +\(-3, -3\)" "$work/rf.txt"
+"$cli" summary --receptive-field --input-size 601,600 >"$work/rf601.txt"
+check "an odd input size moves the start" grep -qE "^ res4f_relu .* 291x291 +16x16 +\(-145, -143\)" "$work/rf601.txt"
+
+# The seed's identity_block typo: 10 identity blocks at stage 4, 6 dead layers each.
+"$cli" summary --seed-typo >"$work/typo.txt"
+check "60 dead layers are marked" test "$(grep -c "DEAD: no path to the output" "$work/typo.txt")" -eq 60
+check "res2b_branch2a is dead" grep -qE "^ res2b_branch2a \(Conv2D\).*DEAD" "$work/typo.txt"
+check "res2b_branch2c reads the block input" grep -qE "^ res2b_branch2c \(Conv2D\).*\['res2a_relu\[0\]\[0\]'\]" "$work/typo.txt"
+check "the typo is explained" grep -q "feeds input_tensor instead of x" "$work/typo.txt"
+check "the correct network has no dead layer" test "$(grep -c DEAD "$work/rf.txt")" -eq 0
+
+# Anchors of cell (0, 0): centre (8, 8); the 128 x 128 square is (-56, -56, 72, 72).
+"$cli" anchors --input-size 600 --cell 0,0 >"$work/anchors.txt"
+check "the square anchor of cell (0, 0)" grep -qE "^ +128 +1 +128.00 +128.00 +-56.00 +-56.00 +72.00 +72.00" "$work/anchors.txt"
+check "9 anchors" test "$(grep -cE "^ +(128|256|512) " "$work/anchors.txt")" -eq 9
+check "the cell's receptive field" grep -q "receptive field of this cell: rows -143..147, cols -143..147 (291 x 291 pixels, jump 16)" "$work/anchors.txt"
+"$cli" anchors --cell 18,25 >"$work/anchors2.txt"
+check "cell (18, 25) is centred at (408, 296)" grep -q "= (408, 296)" "$work/anchors2.txt"
+
+# --explain ends with the value written to --out at that position (6 significant digits or better).
+conv=$fixtures/layers/conv2d_k3_s2_same_odd
+"$cli" conv --input "$conv/input0.npy" --kernel "$conv/weight0.npy" --bias "$conv/weight1.npy" --strides 2 \
+    --padding same --activation elu --explain 6,7,4 --out "$work/y.npy" >"$work/explain.txt"
+explained=$(sed -n 's/^output\[6, 7, 4\] = //p' "$work/explain.txt")
+written=$(sed -n 's/^written to .* at \[6, 7, 4\]: //p' "$work/explain.txt")
+check "explain prints the output ($explained) and the value written ($written)" test -n "$explained" -a -n "$written"
+check "they agree to 1e-5" awk -v a="$explained" -v b="$written" 'BEGIN { d = a - b; if (d < 0) d = -d; m = b < 0 ? -b : b; exit !(d <= 1e-5 * (m > 1e-3 ? m : 1e-3)) }'
+check "the padded bottom row is marked" grep -q "pad 0" "$work/explain.txt"
+check "the elu definition is printed" grep -q "elu(x) = x if x > 0, else alpha \* (exp(x) - 1)" "$work/explain.txt"
+check "every input channel has its partial sum" test "$(grep -c "partial sum of channel" "$work/explain.txt")" -eq 3
+
+# data_format, initializers, regularizers and constraints.
+"$cli" shape --input 3,600,600 --filters 64 --kernel-size 3 --strides 2 --padding same --data-format channels_first \
+    --kernel-initializer he_normal --bias-initializer "constant(0.1)" --kernel-regularizer "l2(0.01)" \
+    --kernel-constraint "max_norm(0.5, axis=[0, 1, 2])" --seed 4 >"$work/cf.txt"
+check "channels_first output shape" grep -qx "output shape: (None, 64, 300, 300)   (batch, channels, rows, cols)" "$work/cf.txt"
+check "channels_first Keras line" grep -q "data_format=\"channels_first\", kernel_initializer=\"he_normal\", bias_initializer=initializers.Constant(value=0.1), kernel_regularizer=regularizers.l2(0.01), kernel_constraint=constraints.max_norm(0.5, axis=\[0, 1, 2\])) on input (None, 3, 600, 600)" "$work/cf.txt"
+check "he_normal formula with the layer's numbers" grep -q "sqrt(2 / fan_in) / 0.87962566103423978 = sqrt(2 / 27) / 0.87962566103423978 = 0.3094106" "$work/cf.txt"
+check "the l2 penalty is printed" grep -qE "kernel_regularizer l2\(0.01\) adds 0.01 \* sum\(w\^2\) = 0.01 \* [0-9.]+ = [0-9.]+ over 1,728 values" "$work/cf.txt"
+check "the constraint's effect is printed" grep -qE "64 norms over axis \[0, 1, 2\].* of them exceed 0.5" "$work/cf.txt"
+check "training only is said" grep -q "in training only (the forward pass, shapes and maps do not change)" "$work/cf.txt"
+"$cli" shape --input 600,600,3 --filters 64 --kernel-size 3 >"$work/glorot.txt"
+check "glorot_uniform's formula" grep -q "limit = sqrt(6 / (fan_in + fan_out)) = sqrt(6 / (27 + 576)) = 0.09975" "$work/glorot.txt"
+"$cli" conv --input "$conv/input0.npy" --filters 4 --kernel-size 3 --kernel-initializer lecun_uniform --seed 2 \
+    --activity-regularizer "l1(0.001)" --out "$work/drawn.npy" >"$work/drawn.txt"
+check "conv draws the kernel when none is given" grep -q "kernel_initializer: lecun_uniform" "$work/drawn.txt"
+check "the activity penalty is computed on the output" grep -qE "activity_regularizer l1\(0.001\) adds 0.001 \* sum\(\|y\|\)" "$work/drawn.txt"
+
+# The quiz, scripted: the seed's first example right, the second wrong, then the input ends.
+printf '(None, 600, 600, 64)\n256\n600,600,64\n832\n' | "$cli" quiz --seed 0 >"$work/quiz.txt"
+check "a right answer is said so" grep -q "^RIGHT" "$work/quiz.txt"
+check "a wrong answer shows the worked formula" grep -q "shape wrong: it is (None, 599, 599, 64)" "$work/quiz.txt"
+check "the score at the end" grep -q "Score: 1 of 2 questions right (shapes 1, parameters 2); stopped after 2 of 18" "$work/quiz.txt"
+check "the mistake to revisit" grep -q "2. Conv2D(64, (2, 2)) on an input of shape (None, 600, 600, 3): what comes out?" "$work/quiz.txt"
+
+exit $((failures > 0))
