@@ -32,6 +32,17 @@ commands:
   bench    [--input-size H[,W]] [--stages 4|5] [--include-top] [--threads N] [--reps N]
            [--warmup N] [--per-node] [--keep all|blocks] [--reference]
            Times the forward pass: median, min, GFLOPS, peak memory.
+  weights  list
+           The ResNet50 ImageNet weights files found in convscope's cache and Keras' cache,
+           each checked against its published md5.
+  weights  verify FILE [--md5 HEX]
+           Whether FILE is one of the known weights files (or has the md5 HEX).
+  weights  fetch [--top] [--dir DIR] [--from URL [--md5 HEX]]
+           Downloads the official keras-applications file (backbone only; --top: with the
+           classifier) into DIR (default $XDG_CACHE_HOME/convscope or ~/.cache/convscope).
+           --from: a mirror (http, https or file URL); an official file name is checked
+           against the official md5, any other file needs --md5. Exit 0 only with a verified
+           file in place; an interrupted download resumes when run again.
 
 Bad input exits with status 2 and one line on stderr saying what was wrong.
 )";
@@ -92,7 +103,8 @@ int main(int argc, char** argv) {
                                     {"include-top", "per-node", "reference"});
             return cmd_bench(args);
         }
-        std::cerr << "convscope-cli: unknown command \"" << command << "\"; expected shape, summary, run, conv or bench"
+        if (command == "weights") return cmd_weights(rest);
+        std::cerr << "convscope-cli: unknown command \"" << command << "\"; expected shape, summary, run, conv, bench or weights"
                   << " (see convscope-cli help)\n";
         return 2;
     } catch (const HelpRequested&) {
