@@ -23,9 +23,13 @@ commands:
   run      (--image PATH | --sample NAME | --input-npy PATH) [--weights FILE.h5 | --seed N]
            [--input-size H[,W]] [--stages 4|5] [--include-top] [--layers all|blocks|NAME,...]
            [--export-dir DIR] [--format npy[,png]] [--threads N] [--reference]
+           [--cam top1..top5|INDEX [--cam-opacity A]]
            Runs ResNet50 and writes DIR/<node>.npy (and a channel grid DIR/<node>.png) for
            every node (default), the stem and block outputs (blocks), or the named nodes;
            DIR defaults to ./exports. --seed N (default 0) picks Keras' default initialisers.
+           With --include-top: prints the top-5 classes (rank, index, name, probability);
+           --cam writes the class activation map cam_<index>.npy (raw, the last block's
+           resolution) and cam_<index>.png (over the input image, opacity A, default 0.5).
   conv     --input X.npy --kernel W.npy [--bias B.npy] [--strides ...] [--padding ...]
            [--dilation-rate ...] [--activation None|relu|sigmoid|tanh] --out Y.npy
            One Conv2D on arrays: X (H, W, Cin), W (kh, kw, Cin, F), B (F,).
@@ -87,7 +91,7 @@ int main(int argc, char** argv) {
         if (command == "run") {
             Args args = Args::parse(rest,
                                     {"image", "sample", "input-npy", "weights", "seed", "input-size", "stages", "layers",
-                                     "export-dir", "format", "threads"},
+                                     "export-dir", "format", "threads", "cam", "cam-opacity"},
                                     {"include-top", "reference"});
             return cmd_run(args);
         }
