@@ -14,6 +14,7 @@ int cmd_summary(Args& args);  // the ResNet50 layer table with parameter counts,
 int cmd_run(Args& args);      // ResNet50 on an image; exports node outputs as .npy / .png
 int cmd_conv(Args& args);     // one Conv2D on .npy arrays
 int cmd_bench(Args& args);    // forward-pass timing of the backbone
+int cmd_patches(Args& args);  // the image patches that excite one channel most
 int cmd_weights(const std::vector<std::string>& argv);  // list, verify FILE, fetch: the ImageNet weights files
 
 }  // namespace convscope::cli

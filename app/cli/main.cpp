@@ -36,6 +36,12 @@ commands:
   bench    [--input-size H[,W]] [--stages 4|5] [--include-top] [--threads N] [--reps N]
            [--warmup N] [--per-node] [--keep all|blocks] [--reference]
            Times the forward pass: median, min, GFLOPS, peak memory.
+  patches  --node NAME --channel C --out DIR [--images DIR] [--top K] [--weights FILE.h5 | --seed N]
+           [--input-size H[,W]] [--stages 4|5] [--threads N]
+           What a channel responds to: runs ResNet50 (224x224 by default) over the images (the
+           bundled samples by default), finds each image's strongest activation of the channel,
+           and writes the K strongest input patches (their receptive fields) as
+           DIR/<node>_c<C>_<rank>.png, printing the values and positions.
   weights  list
            The ResNet50 ImageNet weights files found in convscope's cache and Keras' cache,
            each checked against its published md5.
@@ -107,8 +113,15 @@ int main(int argc, char** argv) {
                                     {"include-top", "per-node", "reference"});
             return cmd_bench(args);
         }
+        if (command == "patches") {
+            Args args = Args::parse(rest,
+                                    {"node", "channel", "out", "images", "top", "weights", "seed", "input-size", "stages",
+                                     "threads"},
+                                    {"include-top", "reference"});
+            return cmd_patches(args);
+        }
         if (command == "weights") return cmd_weights(rest);
-        std::cerr << "convscope-cli: unknown command \"" << command << "\"; expected shape, summary, run, conv, bench or weights"
+        std::cerr << "convscope-cli: unknown command \"" << command << "\"; expected shape, summary, run, conv, bench, patches or weights"
                   << " (see convscope-cli help)\n";
         return 2;
     } catch (const HelpRequested&) {
