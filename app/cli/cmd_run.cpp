@@ -159,8 +159,9 @@ int cmd_run(Args& args) {
     std::cout << "forward pass: " << std::fixed << std::setprecision(1) << stats.milliseconds << " ms on "
               << engine.threads() << " thread(s)\n";
     std::vector<Prediction> top;
+    std::vector<std::string> names;
     if (o.include_top) {
-        const std::vector<std::string> names = load_class_names(std::string(CONVSCOPE_ASSETS_DIR) + "/imagenet_classes.txt");
+        names = load_class_names(std::string(CONVSCOPE_ASSETS_DIR) + "/imagenet_classes.txt");
         top = top_predictions(*engine.output(g.find("fc1000")), 5, names);
         print_predictions(top);
         if (!weights_given)
@@ -186,8 +187,13 @@ int cmd_run(Args& args) {
         const int c = cam.top_rank > 0 ? top.at(std::size_t(cam.top_rank - 1)).index : cam.class_index;
         const Map2 map = class_activation_map(engine, c);  // (H, W) at the last block's resolution
         const auto [lo, hi] = std::minmax_element(map.begin(), map.end());
-        std::cout << "class activation map of class " << c << ": " << map.shape()[0] << "x" << map.shape()[1]
-                  << ", min " << std::setprecision(4) << *lo << ", max " << *hi << "\n";
+        double mean = 0;
+        for (float v : map) mean += v;
+        mean /= double(map.size());
+        const float bias = g.node(g.find("fc1000")).layer->weights().at(1).values(c);
+        std::cout << "class activation map of class " << c << " (" << names.at(std::size_t(c)) << "): " << map.shape()[0]
+                  << "x" << map.shape()[1] << ", min " << std::setprecision(4) << *lo << ", max " << *hi << ", mean "
+                  << mean << "; mean + fc1000 bias " << bias << " = " << mean + double(bias) << ", the class's logit\n";
         const std::string base = export_dir + "/cam_" + std::to_string(c);
         files.add(base + ".npy", encode_npy_array(map.data(), {map.shape()[0], map.shape()[1]}));
         files.add(base + ".png", encode_png(render_cam_overlay(map, picture, cam_opacity)));
