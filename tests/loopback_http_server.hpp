@@ -10,6 +10,9 @@
 //     truncate   200 promising the whole body, sending the first half, then closing the connection
 //     stall      200 promising the whole body, sending the first half, then waiting for the client to go
 //     not_found  404
+//     slow       as serve, in 4 kB pieces 5 ms apart
+//   Any mode: a path starting with /moved/ is answered 302 with the rest of the path as Location (as GitHub's
+//   release links redirect to their file host).
 //   server.ranges()                     the Range header of each request so far ("" when none)
 //   server.body_bytes_sent()            body bytes written to clients so far
 //   refused_port()                      a loopback port nobody listens on (bound, then closed)
@@ -22,7 +25,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <mutex>
@@ -35,7 +40,7 @@ namespace convscope_test {
 
 class LoopbackHttpServer {
 public:
-    enum class Mode { serve, no_range, truncate, stall, not_found };
+    enum class Mode { serve, no_range, truncate, stall, not_found, slow };
 
     explicit LoopbackHttpServer(std::vector<std::uint8_t> body) : body_(std::move(body)) {
         listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -95,7 +100,8 @@ private:
     }
 
     // Reads the request head; returns its Range header value, or "" (and "\x01" when the head never came).
-    std::string read_head(int client) {
+    // The request's path goes to `path`.
+    std::string read_head(int client, std::string& path) {
         std::string head;
         char buffer[1024];
         while (head.find("\r\n\r\n") == std::string::npos && !stop_) {
@@ -105,6 +111,8 @@ private:
             if (n <= 0) return "\x01";
             head.append(buffer, std::size_t(n));
         }
+        const std::size_t path_at = head.find(' ');
+        if (path_at != std::string::npos) path = head.substr(path_at + 1, head.find(' ', path_at + 1) - path_at - 1);
         for (std::size_t at = 0; (at = head.find("\r\n", at)) != std::string::npos;) {
             at += 2;
             if (head.compare(at, 6, "Range:") == 0 || head.compare(at, 6, "range:") == 0) {
@@ -130,8 +138,15 @@ private:
     }
 
     void answer(int client) {
-        const std::string range = read_head(client);
+        std::string path;
+        const std::string range = read_head(client, path);
         if (range == "\x01") return;
+        if (path.rfind("/moved/", 0) == 0) {
+            const std::string head = "HTTP/1.1 302 Found\r\nLocation: " + path.substr(6) +
+                                     "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+            send_all(client, head.data(), head.size(), false);
+            return;
+        }
         {
             std::lock_guard<std::mutex> lock(mutex_);
             ranges_.push_back(range);
@@ -146,7 +161,7 @@ private:
             return;
         }
         std::size_t from = 0;
-        if (mode == Mode::serve && range.rfind("bytes=", 0) == 0) from = std::stoul(range.substr(6));
+        if ((mode == Mode::serve || mode == Mode::slow) && range.rfind("bytes=", 0) == 0) from = std::stoul(range.substr(6));
         if (from > body_.size()) {
             const std::string head = "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */" +
                                      std::to_string(body_.size()) + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
@@ -162,7 +177,14 @@ private:
         if (!send_all(client, head.data(), head.size(), false)) return;
         const bool half = mode == Mode::truncate || mode == Mode::stall;
         const std::size_t end = half ? body_.size() / 2 : body_.size();
-        if (!send_all(client, body_.data() + from, end - from, true)) return;
+        if (mode == Mode::slow) {
+            for (std::size_t at = from; at < end && !stop_; at += 4096) {
+                if (!send_all(client, body_.data() + at, std::min<std::size_t>(4096, end - at), true)) return;
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            }
+        } else if (!send_all(client, body_.data() + from, end - from, true)) {
+            return;
+        }
         if (mode == Mode::stall) {
             // Keep the connection open, sending nothing, until the client gives up or the server stops.
             char sink[256];

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iterator>
 #include <random>
+#include <set>
 
 #include <catch2/catch.hpp>
 
@@ -109,6 +110,44 @@ TEST_CASE("download: a good transfer is verified and renamed into place", "[weig
         CHECK(server.ranges().size() == 1);
         CHECK(dir.entries() == kOnlyFile);
     }
+}
+
+TEST_CASE("download: a redirect is followed, also when resuming", "[weights][download]") {
+    NoProxy no_proxy;
+    const auto body = make_body(200000);
+    LoopbackHttpServer server(body);
+    TempDir dir;
+    server.set_mode(LoopbackHttpServer::Mode::truncate);
+    const DownloadResult cut = download_verified(request_for(server.url("/moved/w.h5"), dir, md5_of(body)));
+    CHECK(cut.status == DownloadStatus::interrupted);
+    server.set_mode(LoopbackHttpServer::Mode::serve);
+    const DownloadResult r = download_verified(request_for(server.url("/moved/w.h5"), dir, md5_of(body)));
+    INFO(r.message);
+    CHECK(r.status == DownloadStatus::verified);
+    CHECK(server.ranges().back() == "bytes=" + std::to_string(body.size() / 2) + "-");  // sent again after the 302
+    CHECK(read_all(dir / kName) == body);
+    CHECK(dir.entries() == kOnlyFile);
+}
+
+TEST_CASE("download: a slow server reports growing progress with a rate", "[weights][download]") {
+    NoProxy no_proxy;
+    const auto body = make_body(100000);
+    LoopbackHttpServer server(body);
+    server.set_mode(LoopbackHttpServer::Mode::slow);
+    TempDir dir;
+    std::vector<DownloadProgress> seen;
+    const DownloadResult r = download_verified(request_for(server.url("/w.h5"), dir, md5_of(body)),
+                                               [&](const DownloadProgress& p) { seen.push_back(p); });
+    CHECK(r.status == DownloadStatus::verified);
+    std::set<std::uint64_t> distinct;
+    for (std::size_t i = 0; i < seen.size(); ++i) {
+        distinct.insert(seen[i].bytes);
+        if (i > 0) CHECK(seen[i].bytes >= seen[i - 1].bytes);
+    }
+    CHECK(distinct.size() >= 3);
+    REQUIRE(!seen.empty());
+    CHECK(seen.back().bytes == body.size());
+    CHECK(seen.back().bytes_per_second > 0);
 }
 
 TEST_CASE("download: a truncated transfer keeps only the .part, and the next one resumes it", "[weights][download]") {
