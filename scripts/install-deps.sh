@@ -9,6 +9,8 @@ packages=(
   xtensor-dev libxsimd-dev xtl-dev           # tensors and SIMD
   libhdf5-dev                               # Keras .h5 weights
   libstb-dev                                # image decode, resize, PNG write
+  libcurl4-openssl-dev                      # downloading weights when the user asks
+  libssl-dev                                # MD5 of weights files (OpenSSL's libcrypto)
   libimgui-dev libglfw3-dev libgl-dev       # the desktop GUI
   fonts-dejavu-core                         # (the font is bundled too; this keeps Debian's copy handy)
   nlohmann-json3-dev                        # GUI session files (JSON)

@@ -1,12 +1,16 @@
 // convscope-cli run: ResNet50 on one image, every node timed, chosen node outputs exported.
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <iomanip>
 #include <iostream>
 #include <set>
 
 #include "app/cli/commands.hpp"
 #include "app/cli/model_options.hpp"
+#include "core/analysis/class_activation_map.hpp"
+#include "core/analysis/predictions.hpp"
 #include "core/engine/engine.hpp"
 #include "core/errors.hpp"
 #include "core/export/atomic_file.hpp"
@@ -72,6 +76,36 @@ Tensor3 load_input(Args& args, ResNet50Options& o, bool size_given) {
     return caffe_preprocess(resize_image(load_image(path), o.height, o.width));
 }
 
+// --cam top1..top5 or a class index, resolved against the predictions once they are known.
+struct CamRequest {
+    bool wanted = false;
+    int top_rank = 0;      // 1..5 for "topN", else 0
+    int class_index = -1;  // for an index
+};
+
+CamRequest parse_cam(Args& args, const ResNet50Options& o) {
+    CamRequest cam;
+    if (!args.has("cam")) return cam;
+    cam.wanted = true;
+    const std::string spec = args.get("cam");
+    if (!o.include_top) throw UsageError("--cam needs the classifier: add --include-top");
+    if (spec.size() == 4 && spec.rfind("top", 0) == 0 && spec[3] >= '1' && spec[3] <= '5') {
+        cam.top_rank = spec[3] - '0';
+    } else {
+        cam.class_index = parse_int(spec, "cam");
+        if (cam.class_index < 0 || cam.class_index > 999)
+            throw UsageError("--cam " + spec + ": expected top1 ... top5 or a class index 0 to 999");
+    }
+    return cam;
+}
+
+void print_predictions(const std::vector<Prediction>& top) {
+    std::cout << "top-" << top.size() << " (rank, class index, name, probability):\n";
+    for (const Prediction& p : top)
+        std::cout << std::setw(2) << p.rank << "  " << std::setw(3) << p.index << "  " << p.name << "  " << std::fixed
+                  << std::setprecision(6) << p.probability << "\n";
+}
+
 }  // namespace
 
 int cmd_run(Args& args) {
@@ -83,11 +117,22 @@ int cmd_run(Args& args) {
     const std::vector<std::string> formats = parse_formats(args.get_or("format", "npy"));
     const std::string layer_spec = args.get_or("layers", "all");
     const EngineOptions engine_options = parse_engine_options(args);
+    const CamRequest cam = parse_cam(args, o);
+    float cam_opacity = 0.5f;
+    if (args.has("cam-opacity")) {
+        const std::string text = args.get("cam-opacity");
+        char* end = nullptr;
+        cam_opacity = std::strtof(text.c_str(), &end);
+        if (text.empty() || *end != '\0' || !(cam_opacity >= 0.0f && cam_opacity <= 1.0f))
+            throw UsageError("--cam-opacity " + text + ": expected a number from 0 to 1");
+    }
+    if (args.has("cam-opacity") && !cam.wanted) throw UsageError("--cam-opacity goes with --cam");
 
     Graph graph = build_resnet50(o);
     graph.shapes_or_throw();  // an input too small for the network stops here, naming the node
     std::string weights_line;
-    if (args.has("weights")) {
+    const bool weights_given = args.has("weights");
+    if (weights_given) {
         const LoadReport report = load_keras_weights(graph, args.get("weights"));
         weights_line = describe(report);
     } else {
@@ -99,6 +144,7 @@ int cmd_run(Args& args) {
     args.finish();
     ensure_directory(export_dir);  // fail before the long run, not after it
 
+    const RgbImage picture = cam.wanted ? caffe_unpreprocess(input) : RgbImage{};  // what the CAM is drawn over
     Engine engine(std::move(graph), engine_options);
     engine.set_input(std::move(input));
     std::cout << weights_line << "\n";
@@ -112,6 +158,16 @@ int cmd_run(Args& args) {
     }
     std::cout << "forward pass: " << std::fixed << std::setprecision(1) << stats.milliseconds << " ms on "
               << engine.threads() << " thread(s)\n";
+    std::vector<Prediction> top;
+    std::vector<std::string> names;
+    if (o.include_top) {
+        names = load_class_names(std::string(CONVSCOPE_ASSETS_DIR) + "/imagenet_classes.txt");
+        top = top_predictions(*engine.output(g.find("fc1000")), 5, names);
+        print_predictions(top);
+        if (!weights_given)
+            std::cout << "(seeded random weights: these classes mean nothing; `convscope-cli weights fetch --top` gets "
+                         "the trained ones)\n";
+    }
 
     // Every file is written to a temporary name first; the set is renamed into place only when all
     // succeeded, so a full disk never leaves half an export behind.
@@ -126,6 +182,21 @@ int cmd_run(Args& args) {
             if (f == "npy") files.add(base + ".npy", encode_npy(*out, flat));
             else files.add(base + ".png", encode_png(render_grid(*out, grid)));
         }
+    }
+    if (cam.wanted) {
+        const int c = cam.top_rank > 0 ? top.at(std::size_t(cam.top_rank - 1)).index : cam.class_index;
+        const Map2 map = class_activation_map(engine, c);  // (H, W) at the last block's resolution
+        const auto [lo, hi] = std::minmax_element(map.begin(), map.end());
+        double mean = 0;
+        for (float v : map) mean += v;
+        mean /= double(map.size());
+        const float bias = g.node(g.find("fc1000")).layer->weights().at(1).values(c);
+        std::cout << "class activation map of class " << c << " (" << names.at(std::size_t(c)) << "): " << map.shape()[0]
+                  << "x" << map.shape()[1] << ", min " << std::setprecision(4) << *lo << ", max " << *hi << ", mean "
+                  << mean << "; mean + fc1000 bias " << bias << " = " << mean + double(bias) << ", the class's logit\n";
+        const std::string base = export_dir + "/cam_" + std::to_string(c);
+        files.add(base + ".npy", encode_npy_array(map.data(), {map.shape()[0], map.shape()[1]}));
+        files.add(base + ".png", encode_png(render_cam_overlay(map, picture, cam_opacity)));
     }
     const std::vector<std::string> written = files.commit();
     std::cout << "wrote " << written.size() << " file(s) to " << export_dir << "/\n";

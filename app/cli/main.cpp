@@ -30,9 +30,13 @@ commands:
   run      (--image PATH | --sample NAME | --input-npy PATH) [--weights FILE.h5 | --seed N]
            [--input-size H[,W]] [--stages 4|5] [--include-top] [--seed-typo] [--layers all|blocks|NAME,...]
            [--export-dir DIR] [--format npy[,png]] [--threads N] [--reference]
+           [--cam top1..top5|INDEX [--cam-opacity A]]
            Runs ResNet50 and writes DIR/<node>.npy (and a channel grid DIR/<node>.png) for
            every node (default), the stem and block outputs (blocks), or the named nodes;
            DIR defaults to ./exports. --seed N (default 0) picks Keras' default initialisers.
+           With --include-top: prints the top-5 classes (rank, index, name, probability);
+           --cam writes the class activation map cam_<index>.npy (raw, the last block's
+           resolution) and cam_<index>.png (over the input image, opacity A, default 0.5).
   conv     --input X.npy (--kernel W.npy [--bias B.npy] | --filters F --kernel-size K)
            [--strides ...] [--padding ...] [--dilation-rate ...] [CONV2D ARGUMENTS] [--seed N]
            [--explain ROW,COL,FILTER] --out Y.npy
@@ -49,6 +53,24 @@ commands:
            Predict the shape: the seed's seven Conv2D examples, random ones of rising
            difficulty, then nodes of the network; answers on stdin, a score and the
            mistakes to revisit at the end.
+
+  patches  --node NAME --channel C --out DIR [--images DIR] [--top K] [--weights FILE.h5 | --seed N]
+           [--input-size H[,W]] [--stages 4|5] [--threads N]
+           What a channel responds to: runs ResNet50 (224x224 by default) over the images (the
+           bundled samples by default), finds each image's strongest activation of the channel,
+           and writes the K strongest input patches (their receptive fields) as
+           DIR/<node>_c<C>_<rank>.png, printing the values and positions.
+  weights  list
+           The ResNet50 ImageNet weights files found in convscope's cache and Keras' cache,
+           each checked against its published md5.
+  weights  verify FILE [--md5 HEX]
+           Whether FILE is one of the known weights files (or has the md5 HEX).
+  weights  fetch [--top] [--dir DIR] [--from URL [--md5 HEX]]
+           Downloads the official keras-applications file (backbone only; --top: with the
+           classifier) into DIR (default $XDG_CACHE_HOME/convscope or ~/.cache/convscope).
+           --from: a mirror (http, https or file URL); an official file name is checked
+           against the official md5, any other file needs --md5. Exit 0 only with a verified
+           file in place; an interrupted download resumes when run again.
 
 CONV2D ARGUMENTS (Keras' names and defaults; shape and conv):
   --activation None|relu|sigmoid|tanh|softmax|elu|selu|softplus|softsign|swish|gelu|
@@ -120,7 +142,7 @@ int main(int argc, char** argv) {
         if (command == "run") {
             Args args = Args::parse(rest,
                                     {"image", "sample", "input-npy", "weights", "seed", "input-size", "stages", "layers",
-                                     "export-dir", "format", "threads"},
+                                     "export-dir", "format", "threads", "cam", "cam-opacity"},
                                     {"include-top", "reference", "seed-typo"});
             return cmd_run(args);
         }
@@ -138,7 +160,15 @@ int main(int argc, char** argv) {
                                     {"include-top", "per-node", "reference"});
             return cmd_bench(args);
         }
-        std::cerr << "convscope-cli: unknown command \"" << command << "\"; expected shape, summary, run, conv, bench, anchors or quiz"
+        if (command == "patches") {
+            Args args = Args::parse(rest,
+                                    {"node", "channel", "out", "images", "top", "weights", "seed", "input-size", "stages",
+                                     "threads"},
+                                    {"include-top", "reference"});
+            return cmd_patches(args);
+        }
+        if (command == "weights") return cmd_weights(rest);
+        std::cerr << "convscope-cli: unknown command \"" << command << "\"; expected shape, summary, run, conv, bench, anchors, quiz, patches or weights"
                   << " (see convscope-cli help)\n";
         return 2;
     } catch (const HelpRequested&) {

@@ -262,11 +262,13 @@ NpyArray load_npy_array(const std::string& path, std::size_t rank, const std::st
 }  // namespace
 
 std::vector<std::uint8_t> encode_npy(const Tensor3& t, bool flat) {
-    std::vector<std::size_t> shape;
-    if (flat)
-        shape = {t.size()};
-    else
-        shape = {t.shape()[0], t.shape()[1], t.shape()[2]};
+    if (flat) return encode_npy_array(t.data(), {t.size()});
+    return encode_npy_array(t.data(), {t.shape()[0], t.shape()[1], t.shape()[2]});
+}
+
+std::vector<std::uint8_t> encode_npy_array(const float* values, const std::vector<std::size_t>& shape) {
+    std::size_t count = 1;
+    for (std::size_t d : shape) count *= d;
     std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + python_tuple(shape) + ", }";
     // Version 1.0 stores the header length in 2 bytes; pad so that the data starts on a 64-byte boundary.
     const std::size_t unpadded = k_magic_len + 2 + 2 + header.size() + 1;
@@ -274,14 +276,14 @@ std::vector<std::uint8_t> encode_npy(const Tensor3& t, bool flat) {
     header += '\n';
 
     const std::size_t data_at = k_magic_len + 4 + header.size();
-    std::vector<std::uint8_t> out(data_at + t.size() * 4);
+    std::vector<std::uint8_t> out(data_at + count * 4);
     std::memcpy(out.data(), k_magic, k_magic_len);
     out[6] = 1;  // version 1.0
     out[7] = 0;
     out[8] = std::uint8_t(header.size() & 0xff);
     out[9] = std::uint8_t(header.size() >> 8);
     std::memcpy(out.data() + 10, header.data(), header.size());
-    std::memcpy(out.data() + data_at, t.data(), t.size() * 4);  // xtensor is row-major: C order
+    if (count > 0) std::memcpy(out.data() + data_at, values, count * 4);  // row-major: C order
     if (!little_endian_host())
         for (std::size_t i = data_at; i < out.size(); i += 4) {
             std::swap(out[i], out[i + 3]);

@@ -6,6 +6,7 @@
 //   "x.npy: truncated: header promises 300 values, file holds 120"
 //
 //   encode_npy(t, flat)       the bytes of a .npy: '<f4', C order, shape (H, W, C), or (C,) when flat
+//   encode_npy_array(v, shape) any shape, e.g. a (H, W) map; v holds the values in C order
 //   save_npy(path, t, flat)   the same written atomically (see atomic_file.hpp); numpy.load reads it
 //   NpyArray                  what a file holds: shape and float32 values in C order
 //   load_npy(path)            any float32 array ('<f4' or '>f4', C or Fortran order), converted to C order
@@ -25,6 +26,7 @@
 namespace convscope {
 
 std::vector<std::uint8_t> encode_npy(const Tensor3& t, bool flat = false);  // t: (H, W, C)
+std::vector<std::uint8_t> encode_npy_array(const float* values, const std::vector<std::size_t>& shape);
 void save_npy(const std::string& path, const Tensor3& t, bool flat = false);  // t: (H, W, C)
 
 struct NpyArray {
