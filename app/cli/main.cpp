@@ -53,7 +53,6 @@ commands:
            Predict the shape: the seed's seven Conv2D examples, random ones of rising
            difficulty, then nodes of the network; answers on stdin, a score and the
            mistakes to revisit at the end.
-
   patches  --node NAME --channel C --out DIR [--images DIR] [--top K] [--weights FILE.h5 | --seed N]
            [--input-size H[,W]] [--stages 4|5] [--threads N]
            What a channel responds to: runs ResNet50 (224x224 by default) over the images (the
