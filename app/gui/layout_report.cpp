@@ -47,9 +47,16 @@ void item(const char* kind, const std::string& text, float needed_width) {
     const bool visible = !(b.y <= clip_min.y || a.y >= clip_max.y || b.x <= clip_min.x || a.x >= clip_max.x);
     const bool scrolls_x = w && w->ScrollbarX;
     const bool scrolls_y = w && (w->ScrollbarY || w->ScrollMax.y > 0.0f);
+    // Inside a child window that an outer window scrolls, the child's own edges are what cut; the outer
+    // window's edges only hide what scrolling shows.
+    ImVec2 edge_min = clip_min, edge_max = clip_max;
+    for (const ImGuiWindow* p = w ? w->ParentWindow : nullptr; p; p = p->ParentWindow) {
+        if (p->ScrollbarX) edge_min.x = std::min(edge_min.x, w->InnerRect.Min.x), edge_max.x = std::max(edge_max.x, w->InnerRect.Max.x);
+        if (p->ScrollbarY) edge_min.y = std::min(edge_min.y, w->InnerRect.Min.y), edge_max.y = std::max(edge_max.y, w->InnerRect.Max.y);
+    }
     bool cut = needed_width > 0.0f && needed_width > b.x - a.x + 0.5f;
-    if (visible && !scrolls_x && (b.x > clip_max.x + 0.5f || a.x < clip_min.x - 0.5f)) cut = true;
-    if (visible && !scrolls_y && (b.y > clip_max.y + 0.5f || a.y < clip_min.y - 0.5f)) cut = true;
+    if (visible && !scrolls_x && (b.x > edge_max.x + 0.5f || a.x < edge_min.x - 0.5f)) cut = true;
+    if (visible && !scrolls_y && (b.y > edge_max.y + 0.5f || a.y < edge_min.y - 0.5f)) cut = true;
     // Along an axis its window scrolls, the rest of the item is reachable: the report gives the part on screen.
     const ImVec2 shown_min(scrolls_x ? std::max(a.x, clip_min.x) : a.x, scrolls_y ? std::max(a.y, clip_min.y) : a.y);
     const ImVec2 shown_max(scrolls_x ? std::min(b.x, clip_max.x) : b.x, scrolls_y ? std::min(b.y, clip_max.y) : b.y);

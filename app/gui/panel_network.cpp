@@ -375,6 +375,7 @@ void draw_editor(AppState& app) {
     Conv2DConfig c = *cfg;
     bool changed = false;
     const float w = ImGui::GetFontSize() * 8;
+    ImGui::PushID(i);  // each node's fields are their own: a number typed for one never lands on another
     ImGui::SetNextItemWidth(w);
     changed |= int_field("filters", c.filters, 0.5f, 1, 4096);
     tooltip("Output channels of this Conv2D. Changing it re-initialises this kernel and the next layers' weights. "
@@ -394,6 +395,7 @@ void draw_editor(AppState& app) {
     ImGui::SameLine();
     changed |= ImGui::RadioButton("same##net", &pad, 1);
     c.padding = pad ? Padding::same : Padding::valid;
+    ImGui::PopID();
     const std::string& name = app.ui_graph.node(i).name;
     const bool edited = app.network.edits.count(name) > 0;
     if (edited) {

@@ -81,8 +81,10 @@ bool int_fields(const char* label, int* values, int count, float speed, int min,
         storage->SetBool(key, true);
         for (int i = 0; i < count; ++i) storage->SetInt(key + 1 + ImGuiID(i), shown[i]);
     } else if (was_typing) {
-        storage->SetBool(key, false);  // Enter or leaving the field: the typed number counts now
-        apply = true;
+        storage->SetBool(key, false);
+        // Enter or leaving the field: the typed number counts now. A field that vanished while being typed
+        // in (another node selected) keeps its old value.
+        apply = ImGui::IsItemDeactivated();
     } else {
         apply = edited;  // dragging stays live
     }
