@@ -70,7 +70,7 @@ void refresh_network_structure(AppState& app) {
         app.network_stale.assign(n, 0);
         app.network_reinitialised.assign(n, 0);
         app.network_node_ms.assign(n, 0.0);
-        app.network_outcomes.assign(n, NodeOutcome::not_run);
+        app.network_outcomes.assign(n, std::nullopt);
         app.network_structure_request = app.last_posted_request + 1;  // older node events do not fit
         app.selected_node = app.ui_graph.find(selected);
         if (app.selected_node < 0) app.selected_node = app.ui_graph.output();  // it was in the removed part
@@ -243,9 +243,12 @@ bool drain_worker(AppState& app) {
         case K::network_done:
             app.network_ms = e.milliseconds;
             if (e.request >= app.network_structure_request && e.node_outcomes.size() == app.network_outcomes.size()) {
-                app.network_outcomes = e.node_outcomes;
-                for (std::size_t i = 0; i < e.node_outcomes.size() && i < e.node_milliseconds.size(); ++i)
-                    if (e.node_outcomes[i] == NodeOutcome::computed) app.network_node_ms[i] = e.node_milliseconds[i];
+                for (std::size_t i = 0; i < e.node_outcomes.size(); ++i) {
+                    const NodeOutcome o = e.node_outcomes[i];
+                    app.network_outcomes[i] = o;
+                    if ((o == NodeOutcome::computed || o == NodeOutcome::dropped) && i < e.node_milliseconds.size())
+                        app.network_node_ms[i] = e.node_milliseconds[i];
+                }
             }
             success(app, e.request);
             break;

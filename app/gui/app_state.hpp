@@ -151,7 +151,7 @@ struct AppState {
     std::vector<char> network_stale;                              // 1: being recomputed
     std::vector<char> network_reinitialised;                      // 1: weights re-initialised by an edit
     std::vector<double> network_node_ms;          // per node: its time when it was last computed (ms)
-    std::vector<NodeOutcome> network_outcomes;    // per node: how the last run obtained it
+    std::vector<std::optional<NodeOutcome>> network_outcomes;  // per node: what the last run did (none yet: nullopt)
     std::vector<std::string> class_names;  // ImageNet labels for fc1000 (assets/imagenet_classes.txt)
     std::string weights_label = "seeded glorot_uniform (seed 1)";
     std::string weights_report;

@@ -462,8 +462,9 @@ Totals totals_of(const AppState& app, const std::vector<NodeCost>& costs) {
     for (std::size_t i = 0; i < costs.size(); ++i) {
         t.macs += costs[i].macs;
         t.bytes += costs[i].bytes;
-        const NodeOutcome o = i < app.network_outcomes.size() ? app.network_outcomes[i] : NodeOutcome::not_run;
-        if (o == NodeOutcome::computed) {
+        if (i >= app.network_outcomes.size() || !app.network_outcomes[i]) continue;
+        const NodeOutcome o = *app.network_outcomes[i];
+        if (o == NodeOutcome::computed || o == NodeOutcome::dropped) {
             ++t.computed;
             t.ms += app.network_node_ms[i];
         }
@@ -627,15 +628,17 @@ void draw_tree(AppState& app) {
                 ImGui::TextUnformatted(compact(double(costs[k].bytes), "B").c_str());
                 tooltip("Its float32 output: %s bytes.", with_thousands(costs[k].bytes).c_str());
                 ImGui::TableNextColumn();
-                const NodeOutcome o = k < app.network_outcomes.size() ? app.network_outcomes[k] : NodeOutcome::not_run;
+                const bool known = k < app.network_outcomes.size() && app.network_outcomes[k].has_value();
+                const NodeOutcome o = known ? *app.network_outcomes[k] : NodeOutcome::cached;
                 if (app.network_node_ms[k] > 0) ImGui::Text("%.2f ms", app.network_node_ms[k]);
                 else ImGui::TextUnformatted("-");
                 tooltip("Wall time of %s when it was last computed (all threads; derived outputs cost no pass of "
                         "their own). Click the header to sort by it.", g.node(i).name.c_str());
                 ImGui::TableNextColumn();
-                ImGui::TextColored(o == NodeOutcome::computed ? ok_colour() : dim_colour(), "%s", to_string(o));
-                tooltip("computed: executed in the last run; derived: made from cached outputs (the fused pass did not "
-                        "write it); cached: unchanged since an earlier run.");
+                ImGui::TextColored(known && o == NodeOutcome::computed ? ok_colour() : dim_colour(), "%s", known ? to_string(o) : "-");
+                tooltip("computed: executed and written by the last run; derived: part of a fused pass that did not "
+                        "write it, made from cached outputs when asked for; cached: unchanged since an earlier run; "
+                        "dropped: executed, not kept.");
             }
             ImGui::PopID();
             ImGui::Unindent(float(row.level) * ImGui::GetFontSize());

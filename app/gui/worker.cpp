@@ -90,16 +90,6 @@ LoadReport load_around_edits(Graph& graph, const ResNet50Options& options, const
 
 }  // namespace
 
-const char* to_string(NodeOutcome o) {
-    switch (o) {
-    case NodeOutcome::computed: return "computed";
-    case NodeOutcome::derived: return "derived";
-    case NodeOutcome::cached: return "cached";
-    case NodeOutcome::not_run: break;
-    }
-    return "-";
-}
-
 // The event that reports a failed job: what failed, for which request, on which file, and why.
 static WorkerEvent failure(WorkerEvent::Kind kind, std::uint64_t request, std::string path, std::string message) {
     WorkerEvent e;
@@ -442,10 +432,7 @@ void Worker::engine_loop() {
                         emit(all_nodes_reset(id, s.net->graph()));
                     }
                     Engine& engine = *s.net;
-                    const std::vector<int> executions_before = engine.execution_counts();
-                    std::vector<char> in_run(std::size_t(engine.graph().size()), 0);  // reported by this run
                     RunStats stats = engine.run(&cancel_, [&](const NodeProgress& np) {
-                        if (np.node >= 0 && std::size_t(np.node) < in_run.size()) in_run[std::size_t(np.node)] = 1;
                         WorkerEvent e;
                         e.kind = WorkerEvent::Kind::network_node;
                         e.request = id;
@@ -460,15 +447,7 @@ void Worker::engine_loop() {
                         e.request = id;
                         e.milliseconds = ms_since(start);
                         e.node_milliseconds = stats.node_milliseconds;
-                        const std::vector<int>& executions = engine.execution_counts();
-                        for (int i = 0; i < engine.graph().size(); ++i) {
-                            const std::size_t k = std::size_t(i);
-                            const bool ran = k < executions.size() && k < executions_before.size() &&
-                                             executions[k] > executions_before[k];
-                            e.node_outcomes.push_back(ran ? NodeOutcome::computed
-                                                      : in_run[k] && engine.is_derived(i) ? NodeOutcome::derived
-                                                                                          : NodeOutcome::cached);
-                        }
+                        e.node_outcomes = stats.node_outcomes;
                         emit(std::move(e));
                     }
                 } catch (const Cancelled&) {

@@ -85,15 +85,6 @@ struct Progress {
     bool busy = false;
 };
 
-// How a node's output was obtained in the last network run.
-enum class NodeOutcome : std::uint8_t {
-    not_run,   // no run has reached it yet
-    computed,  // executed in the last run
-    derived,   // made from cached outputs (a BN or Add the fused pass did not write), not a pass of its own
-    cached,    // up to date from an earlier run: nothing to do
-};
-const char* to_string(NodeOutcome o);  // "computed", "derived", "cached", "-"
-
 struct WorkerEvent {
     enum class Kind {
         image_loaded, image_failed, weights_loaded, weights_failed,
@@ -116,9 +107,9 @@ struct WorkerEvent {
     std::vector<int> nodes;
     double milliseconds = 0.0;
     Progress progress;
-    // network_done: per node, the last run's time (0 where nothing ran) and how the output came about.
+    // network_done: per node, the last run's time (0 where nothing ran) and what the run did with it.
     std::vector<double> node_milliseconds;
-    std::vector<NodeOutcome> node_outcomes;
+    std::vector<NodeOutcome> node_outcomes;  // core/engine's: computed, derived, cached, dropped
 };
 
 class Worker {
