@@ -1,4 +1,5 @@
-// convscope-cli summary: the layer table Keras' model.summary() prints, for the seed's ResNet50; optionally
+// convscope-cli summary: the layer table Keras' model.summary() prints, for the seed's ResNet50, with two
+// columns Keras lacks (multiply-accumulates of one forward pass, the float32 output's size); optionally
 // with each node's receptive field, and with the seed's identity_block typo and its dead layers marked.
 
 #include <iomanip>
@@ -28,17 +29,22 @@ int cmd_summary(Args& args) {
     const std::vector<int> dead_list = g.dead_nodes();
     const std::set<int> dead(dead_list.begin(), dead_list.end());
 
-    const std::size_t width = fields ? 150 : 110;
+    const std::vector<std::int64_t> macs = g.node_macs();
+    const std::size_t width = fields ? 180 : 140;
     const std::string rule(width, '_'), double_rule(width, '=');
     std::cout << "Model: \"resnet50\"" << (o.seed_identity_typo ? " (identity blocks as the seed's text wrote them)" : "")
               << "\n" << rule << "\n";
     auto row = [&](const std::string& layer, const std::string& shape, const std::string& params,
-                   const std::vector<std::string>& field, const std::string& connected) {
-        std::cout << " " << std::left << std::setw(44) << layer << std::setw(24) << shape << std::setw(12) << params;
+                   const std::string& mac, const std::string& memory, const std::vector<std::string>& field,
+                   const std::string& connected) {
+        std::cout << " " << std::left << std::setw(44) << layer << std::setw(24) << shape << std::setw(12) << params
+                  << std::setw(16) << mac << std::setw(14) << memory;
         if (fields) std::cout << std::setw(11) << field[0] << std::setw(8) << field[1] << std::setw(21) << field[2];
         std::cout << connected << "\n";
     };
-    row("Layer (type)", "Output Shape", "Param #", {"RF size", "Jump", "Start (row, col)"}, "Connected to");
+    row("Layer (type)", "Output Shape", "Param #", "MACs", "Output bytes", {"RF size", "Jump", "Start (row, col)"},
+        "Connected to");
+    std::int64_t total_macs = 0, total_bytes = 0;
     std::cout << double_rule << "\n";
     std::int64_t dead_params = 0;
     for (int i = 0; i < g.size(); ++i) {
@@ -62,8 +68,11 @@ int cmd_summary(Args& args) {
                 field = {pair_text(f.rows.size(), f.cols.size()), pair_text(f.rows.jump, f.cols.jump),
                          "(" + std::to_string(f.rows.first) + ", " + std::to_string(f.cols.first) + ")"};
         }
-        row(n.name + " (" + n.layer->type_name() + ")", shape, with_thousands(n.layer->param_count()), field,
-            connected.str());
+        const std::int64_t bytes = shapes[std::size_t(i)].size() * std::int64_t(sizeof(float));
+        total_macs += macs[std::size_t(i)];
+        total_bytes += bytes;
+        row(n.name + " (" + n.layer->type_name() + ")", shape, with_thousands(n.layer->param_count()),
+            with_thousands(macs[std::size_t(i)]), with_thousands(bytes), field, connected.str());
         std::cout << "\n";
     }
     std::cout << double_rule << "\n";
@@ -71,6 +80,8 @@ int cmd_summary(Args& args) {
     std::cout << "Total params: " << with_thousands(total) << "\n";
     std::cout << "Trainable params: " << with_thousands(trainable) << "\n";
     std::cout << "Non-trainable params: " << with_thousands(total - trainable) << "\n";
+    std::cout << "Total MACs: " << with_thousands(total_macs) << "\n";
+    std::cout << "Total output bytes: " << with_thousands(total_bytes) << " (float32, every node's output)\n";
     std::cout << rule << "\n";
     if (fields)
         std::cout << "RF size: input pixels (rows x cols) one activation depends on; Jump: input pixels between\n"

@@ -32,6 +32,19 @@ double now_seconds() {
 
 void show_error(AppState& app, const std::string& message) {
     app.error_bar.message = message;
+    app.error_bar.request = app.last_posted_request;
+    app.error_bar.covers_next = false;
+}
+
+void set_notice(AppState& app, const std::string& message) {
+    app.status_message = message;
+    app.status_time = now_seconds();
+    app.error_bar.message.clear();
+}
+
+// A job the user asked for after the error succeeded: the error is history.
+static void success(AppState& app, std::uint64_t request) {
+    if (error_outlived(app.error_bar.request, request)) app.error_bar.message.clear();
 }
 
 void refresh_network_structure(AppState& app) {
@@ -56,6 +69,8 @@ void refresh_network_structure(AppState& app) {
         app.network_outputs.assign(n, nullptr);
         app.network_stale.assign(n, 0);
         app.network_reinitialised.assign(n, 0);
+        app.network_node_ms.assign(n, 0.0);
+        app.network_outcomes.assign(n, std::nullopt);
         app.network_structure_request = app.last_posted_request + 1;  // older node events do not fit
         app.selected_node = app.ui_graph.find(selected);
         if (app.selected_node < 0) app.selected_node = app.ui_graph.output();  // it was in the removed part
@@ -95,7 +110,7 @@ void refresh_playground_geometry(AppState& app) {
         app.playground_geometry = g;
         app.playground_params = conv.param_count();
         app.playground_macs = conv.macs({in});
-        app.playground_keras_line = conv.keras_line();
+        app.playground_keras_line = playground_keras_code(p.conv, p.kernel_source, p.input_height, p.input_width);
         app.playground_error.clear();
     } catch (const std::exception& e) {
         app.playground_error = e.what();
@@ -141,6 +156,10 @@ void sync_worker(AppState& app) {
     const bool playground_changed = app.last_posted_request == 0 || r.playground != app.last_request.playground ||
                                     r.image_source != app.last_request.image_source;
     app.last_posted_request = app.worker.post(r);
+    if (app.error_bar.covers_next) {  // the revert's own results do not outlive the error
+        app.error_bar.request = app.last_posted_request;
+        app.error_bar.covers_next = false;
+    }
     if (playground_changed && r.playground_valid) app.change_times[app.last_posted_request] = now_seconds();
     app.last_request = std::move(r);
 }
@@ -160,6 +179,7 @@ bool drain_worker(AppState& app) {
             else app.image_label = e.path;
             app.image_label += " - " + std::to_string(e.image->width) + "x" + std::to_string(e.image->height);
             app.image_texture.upload(e.thumb_width, e.thumb_height, e.rgba.data(), true);
+            success(app, e.request);
             break;
         case K::image_failed: {
             const std::string shown = sample_name(e.path).value_or(e.path);
@@ -167,25 +187,28 @@ bool drain_worker(AppState& app) {
                                 ". Expected a PNG, JPEG, BMP, GIF, TGA or PNM picture" +
                                 (app.image ? "; the previous image stays." : "; showing the bundled sample instead."));
             app.image_source = app.loaded_image_source.empty() ? sample_source("chelsea") : app.loaded_image_source;
+            app.error_bar.covers_next = true;
             app.request_dirty = true;
             break;
         }
         case K::weights_loaded:
             app.weights_label = e.path;
             app.weights_report = e.message;
-            app.loaded_weights_path = e.path;
-            std::fill(app.network_reinitialised.begin(), app.network_reinitialised.end(), 0);  // all from the file now
+            app.loaded_weights_path = e.path;  // the layers edits re-sized stay marked (a reinitialised event)
+            success(app, e.request);
             break;
         case K::weights_failed:
             show_error(app, "Cannot load weights \"" + e.path + "\": " + e.message +
                                 ". Expected a Keras HDF5 file (model.save_weights) for this network; the weights in "
                                 "use stay.");
             app.network.weights_path = app.loaded_weights_path;
+            app.error_bar.covers_next = true;
             app.request_dirty = true;
             break;
         case K::playground_done:
             app.playground_output = e.tensor;
             app.playground_ms = e.milliseconds;
+            success(app, e.request);
             {
                 // The newest parameter change this result reflects starts the latency clock.
                 auto it = app.change_times.upper_bound(e.request);
@@ -212,11 +235,23 @@ bool drain_worker(AppState& app) {
             break;
         case K::reinitialised:
             if (e.request < app.network_structure_request) break;
+            std::fill(app.network_reinitialised.begin(), app.network_reinitialised.end(), 0);
             for (int n : e.nodes)
                 if (n >= 0 && std::size_t(n) < app.network_reinitialised.size())
                     app.network_reinitialised[std::size_t(n)] = 1;
             break;
-        case K::network_done: app.network_ms = e.milliseconds; break;
+        case K::network_done:
+            app.network_ms = e.milliseconds;
+            if (e.request >= app.network_structure_request && e.node_outcomes.size() == app.network_outcomes.size()) {
+                for (std::size_t i = 0; i < e.node_outcomes.size(); ++i) {
+                    const NodeOutcome o = e.node_outcomes[i];
+                    app.network_outcomes[i] = o;
+                    if ((o == NodeOutcome::computed || o == NodeOutcome::dropped) && i < e.node_milliseconds.size())
+                        app.network_node_ms[i] = e.node_milliseconds[i];
+                }
+            }
+            success(app, e.request);
+            break;
         case K::network_failed: show_error(app, "Network run failed: " + e.message); break;
         case K::progress: app.progress = e.progress; break;
         case K::idle: app.progress.busy = false; break;

@@ -23,6 +23,7 @@
 
 #include "app/gui/feature_render.hpp"
 #include "app/gui/gl_texture.hpp"
+#include "app/gui/ui_rules.hpp"
 #include "app/gui/worker.hpp"
 #include "core/image/image.hpp"
 #include "core/layers/conv2d.hpp"
@@ -65,7 +66,9 @@ struct ShownMaps {
 };
 
 struct ErrorBar {
-    std::string message;  // shown in red until dismissed or replaced
+    std::string message;        // shown in red until dismissed, replaced, or outlived by a later success
+    std::uint64_t request = 0;  // the newest posted request when it was raised (see error_outlived)
+    bool covers_next = false;   // the failure reverts a choice: the request that reverts it is no later action
 };
 
 // The region of the input image (rows, cols, inclusive, may extend into padding) that one activation of
@@ -141,12 +144,14 @@ struct AppState {
     // The current parameters' layer in numbers, worked out with the geometry rather than every frame.
     std::int64_t playground_params = 0;                // kernel and bias values
     std::int64_t playground_macs = 0;                  // multiply-accumulates of one forward pass
-    std::string playground_keras_line;                 // the equivalent Keras constructor call
+    std::string playground_keras_line;                 // Keras code reproducing the layer and its kernel values
     std::string playground_error;                      // of the current parameters, empty if valid
     double playground_ms = 0.0;
     std::vector<std::shared_ptr<const Tensor3>> network_outputs;  // per node, last complete
     std::vector<char> network_stale;                              // 1: being recomputed
     std::vector<char> network_reinitialised;                      // 1: weights re-initialised by an edit
+    std::vector<double> network_node_ms;          // per node: its time when it was last computed (ms)
+    std::vector<std::optional<NodeOutcome>> network_outcomes;  // per node: what the last run did (none yet: nullopt)
     std::vector<std::string> class_names;  // ImageNet labels for fc1000 (assets/imagenet_classes.txt)
     std::string weights_label = "seeded glorot_uniform (seed 1)";
     std::string weights_report;
@@ -167,11 +172,11 @@ struct AppState {
 
     // --- messages
     ErrorBar error_bar;
-    std::string status_message;  // last confirmation (session saved ...), shown in the status bar
+    std::string status_message;  // last confirmation (session saved ...), shown in the status bar a while
+    double status_time = 0.0;    // when it was set (now_seconds)
     PathPrompt path_prompt;
-    std::string export_message;  // last export confirmation or failure
+    ExportNotice export_notice;  // last export confirmation or failure, and the node and folder it was about
     std::string export_dir = "exports";
-    bool export_ok = true;
 
     // --- session file (File menu)
     std::string session_path = "convscope-session.json";
@@ -194,6 +199,8 @@ struct AppState {
 
 double now_seconds();
 void show_error(AppState& app, const std::string& message);
+// A confirmation for the status bar; a success also ends an earlier error's time on screen.
+void set_notice(AppState& app, const std::string& message);
 
 // Rebuilds the UI's graph when the network options changed, re-applies edits, re-infers shapes.
 void refresh_network_structure(AppState& app);

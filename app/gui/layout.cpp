@@ -12,8 +12,11 @@
 #include <algorithm>
 
 #include <imgui.h>
+#include <imgui_internal.h>  // BringWindowToDisplayFront: the splitter above child windows
 
+#include "app/gui/layout_report.hpp"
 #include "app/gui/panels.hpp"
+#include "app/gui/ui_rules.hpp"
 #include "app/gui/ui_util.hpp"
 
 namespace convscope::gui {
@@ -21,6 +24,13 @@ namespace convscope::gui {
 static const ImGuiWindowFlags kFixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                                        ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
                                        ImGuiWindowFlags_NoBringToFrontOnFocus;
+
+// A tab's label (before "###") and whether ImGui had to shorten it.
+static void report_tab(const char* label) {
+    if (!layout_report::enabled()) return;
+    const std::string text = std::string(label).substr(0, std::string(label).find("###"));
+    layout_report::item("tab", text, ImGui::CalcTextSize(text.c_str()).x + ImGui::GetStyle().FramePadding.x * 2);
+}
 
 void draw_status_bar(AppState& app) {
     const float F = ImGui::GetFontSize();
@@ -47,21 +57,26 @@ void draw_status_bar(AppState& app) {
         ImGui::TextColored(ok_colour(), "ready");
         tooltip("No job is running: everything on screen is up to date.");
     }
-    ImGui::SameLine(0, F);
-    ImGui::TextColored(dim_colour(), "image: %s", app.image_label.empty() ? "(loading)" : app.image_label.c_str());
-    ImGui::SameLine(0, F);
-    ImGui::TextColored(dim_colour(), "weights: %s",
-                       app.network.weights_path.empty() ? ("seeded, seed " + std::to_string(app.network.seed)).c_str()
-                                                        : app.weights_label.c_str());
-    tooltip("The network's weights: seeded glorot_uniform, or the Keras .h5 file loaded (File > Load weights).");
+    // The rest in order of importance, each only if it fits the line (the window cannot scroll, and the
+    // image and weights are also in the panels).
+    if (!app.status_message.empty() && notice_expired(app.status_time, now_seconds())) app.status_message.clear();
+    auto field = [&](const std::string& text, const char* tip) {
+        const float room = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x - ImGui::GetItemRectMax().x - F;
+        if (ImGui::CalcTextSize(text.c_str()).x > room) return;
+        ImGui::SameLine(0, F);
+        ImGui::TextColored(dim_colour(), "%s", text.c_str());
+        layout_report::item("label", text);
+        if (tip) tooltip("%s", tip);
+    };
+    if (!app.status_message.empty()) field(app.status_message, nullptr);
+    field("weights: " + (app.network.weights_path.empty() ? "seeded, seed " + std::to_string(app.network.seed)
+                                                          : app.weights_label),
+          "The network's weights: seeded glorot_uniform, or the Keras .h5 file loaded (File > Load weights).");
+    field("image: " + (app.image_label.empty() ? std::string("(loading)") : app.image_label), nullptr);
     if (app.network_ms > 0) {
-        ImGui::SameLine(0, F);
-        ImGui::TextColored(dim_colour(), "last network run %.0f ms", app.network_ms);
-        tooltip("Wall time of the last network run on the worker (only changed nodes are recomputed).");
-    }
-    if (!app.status_message.empty()) {
-        ImGui::SameLine(0, F);
-        ImGui::TextColored(dim_colour(), "%s", app.status_message.c_str());
+        char run[64];
+        std::snprintf(run, sizeof run, "last network run %.0f ms", app.network_ms);
+        field(run, "Wall time of the last network run on the worker (only changed nodes are recomputed).");
     }
 }
 
@@ -73,30 +88,48 @@ void layout_windows(AppState& app) {
                            (app.error_bar.message.empty() ? 0.0f : ImGui::GetFrameHeightWithSpacing() * 2.2f +
                                                                        ImGui::GetStyle().ItemSpacing.y);
     const float body_h = size.y - status_h;
-    const float left_w = std::clamp(size.x * app.settings.left_fraction, std::min(F * 16, size.x * 0.5f), size.x * 0.75f);
+    // The user's share of the width (the splitter), kept inside what each side needs at this font size: the
+    // controls want about 20 characters' room, the maps 12; on a narrow screen at a large scale both shrink
+    // in proportion and their windows scroll.
+    const float left_min = std::min(F * 20, size.x * 0.6f), right_min = std::min(F * 12, size.x * 0.35f);
+    const float left_w = std::clamp(size.x * app.settings.left_fraction, left_min, std::max(left_min, size.x - right_min));
 
     // Left: the two teaching panels as tabs.
     ImGui::SetNextWindowPos(pos);
     ImGui::SetNextWindowSize(ImVec2(left_w, body_h));
     if (ImGui::Begin("Controls", nullptr, kFixed | ImGuiWindowFlags_NoTitleBar)) {
+        // The tabs' full names when both fit, short ones on a narrow column (a cut "Conv2D playg..." teaches nothing).
+        const ImGuiStyle& st = ImGui::GetStyle();
+        const float tabs_w = ImGui::CalcTextSize("Conv2D playground").x + ImGui::CalcTextSize("ResNet50 network").x +
+                             st.FramePadding.x * 4 + st.ItemInnerSpacing.x * 2;
+        const bool short_tabs = tabs_w > ImGui::GetContentRegionAvail().x;
+        const char* playground_tab = short_tabs ? "Conv2D###playground" : "Conv2D playground###playground";
+        const char* network_tab = short_tabs ? "ResNet50###network" : "ResNet50 network###network";
         if (ImGui::BeginTabBar("panels")) {
             const bool sync = app.tab_shown != app.panel;
             const ImGuiTabItemFlags pf = sync && app.panel == Panel::playground ? ImGuiTabItemFlags_SetSelected : 0;
             const ImGuiTabItemFlags nf = sync && app.panel == Panel::network ? ImGuiTabItemFlags_SetSelected : 0;
-            if (ImGui::BeginTabItem("Conv2D playground", nullptr, pf)) {
+            // The tab's tooltip right after the tab (the last item then), not after its contents.
+            const bool playground_open = ImGui::BeginTabItem(playground_tab, nullptr, pf);
+            report_tab(playground_tab);
+            tooltip("One Keras Conv2D on an image: change its arguments and watch the shape arithmetic and the maps (F2).");
+            if (playground_open) {
                 if (!sync) app.panel = Panel::playground;
-                ImGui::BeginChild("playground_scroll");
+                ImGui::BeginChild("playground_scroll", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
                 draw_playground(app);
                 ImGui::EndChild();
                 ImGui::EndTabItem();
             }
-            tooltip("One Keras Conv2D on an image: change its arguments and watch the shape arithmetic and the maps (F2).");
-            if (ImGui::BeginTabItem("ResNet50 network", nullptr, nf)) {
+            const bool network_open = ImGui::BeginTabItem(network_tab, nullptr, nf);
+            report_tab(network_tab);
+            tooltip("Step block by block through the seed's ResNet50 backbone on your image (F3).");
+            if (network_open) {
                 if (!sync) app.panel = Panel::network;
+                ImGui::BeginChild("network_scroll", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
                 draw_network(app);
+                ImGui::EndChild();
                 ImGui::EndTabItem();
             }
-            tooltip("Step block by block through the seed's ResNet50 backbone on your image (F3).");
             app.tab_shown = app.panel;
             ImGui::EndTabBar();
         }
@@ -105,15 +138,18 @@ void layout_windows(AppState& app) {
 
     // Right: feature maps over the inspector.
     const float right_x = pos.x + left_w, right_w = size.x - left_w;
-    const float maps_h = app.settings.show_inspector ? body_h * 0.60f : body_h;
+    // Too short for both (a 720-line projector at 300 %): the maps take the column until there is room.
+    const bool inspector = app.settings.show_inspector && body_h >= F * 14;
+    const float maps_h = inspector ? body_h * 0.60f : body_h;
     ImGui::SetNextWindowPos(ImVec2(right_x, pos.y));
     ImGui::SetNextWindowSize(ImVec2(right_w, maps_h));
-    if (ImGui::Begin("Feature maps", nullptr, kFixed)) draw_feature_maps(app);
+    if (ImGui::Begin("Feature maps", nullptr, kFixed | ImGuiWindowFlags_HorizontalScrollbar)) draw_feature_maps(app);
     ImGui::End();
-    if (app.settings.show_inspector) {
+    if (inspector) {
         ImGui::SetNextWindowPos(ImVec2(right_x, pos.y + maps_h));
         ImGui::SetNextWindowSize(ImVec2(right_w, body_h - maps_h));
-        if (ImGui::Begin("Inspector", &app.settings.show_inspector, kFixed)) draw_inspector(app);
+        if (ImGui::Begin("Inspector", &app.settings.show_inspector, kFixed | ImGuiWindowFlags_HorizontalScrollbar))
+            draw_inspector(app);
         ImGui::End();
     }
 
@@ -132,6 +168,9 @@ void layout_windows(AppState& app) {
     ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0.0f);
     ImGui::SetNextWindowBgAlpha(0.0f);
     if (ImGui::Begin("##splitter", nullptr, kFixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar)) {
+        // Child windows made later (the network tab's diagram and table) would otherwise lie above the grip
+        // and take the mouse: the splitter goes in front of the fixed panels, never of a popup.
+        if (!ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId)) ImGui::BringWindowToDisplayFront(ImGui::GetCurrentWindow());
         ImGui::InvisibleButton("##split", ImVec2(grip, body_h));
         if (ImGui::IsItemHovered() || ImGui::IsItemActive()) ImGui::SetMouseCursor(ImGuiMouseCursor_ResizeEW);
         if (ImGui::IsItemActive() && size.x > 0)

@@ -29,6 +29,7 @@
 #include <backends/imgui_impl_opengl3.h>
 
 #include "app/gui/app_state.hpp"
+#include "app/gui/layout_report.hpp"
 #include "app/gui/panels.hpp"
 #include "app/gui/session.hpp"
 #include "app/gui/settings.hpp"
@@ -50,6 +51,8 @@ const char kUsage[] =
     "                 [--theme dark|light] [--timeout SECONDS] [--save-session FILE] [--threads N]\n"
     "  --threads N        engine threads (default: every hardware thread)\n"
     "  --screenshot PATH  save the window as PNG after the first frame with complete results, then exit 0\n"
+    "  --layout-report F  write every window's and widget's rectangle, and whether its text was cut, to F\n"
+    "                     (see app/gui/layout_report.hpp): with the screenshot, or else of the last frame\n"
     "  --frames N         exit after N frames\n"
     "  --frame-stats      print frame times and the parameter change -> maps latency at exit\n"
     "  --save-session F   write the session (as File > Save session does) when the program ends\n"
@@ -58,6 +61,7 @@ const char kUsage[] =
 
 struct Args {
     std::string image, sample, weights, panel, session, screenshot, theme;
+    std::string layout_report;  // --layout-report FILE, written with the screenshot
     int frames = 0;
     int threads = 0;  // 0: the engine's default, every hardware thread
     bool frame_stats = false;
@@ -91,6 +95,7 @@ bool parse_args(int argc, char** argv, Args& a, std::string& error) {
             }
         } else if (k == "--session") { if (!value(a.session)) return false; }
         else if (k == "--screenshot") { if (!value(a.screenshot)) return false; }
+        else if (k == "--layout-report") { if (!value(a.layout_report)) return false; }
         else if (k == "--theme") {
             if (!value(a.theme)) return false;
             if (a.theme != "dark" && a.theme != "light") {
@@ -299,6 +304,7 @@ int main(int argc, char** argv) {
     if (args.ui_scale > 0) app.settings.ui_scale = args.ui_scale;
     if (!args.theme.empty()) app.settings.theme = args.theme == "light" ? Theme::light : Theme::dark;
     app.screenshot_path = args.screenshot;
+    layout_report::enable(!args.layout_report.empty());
     app.max_frames = args.frames;
     app.print_frame_stats = args.frame_stats;
 
@@ -400,16 +406,17 @@ int main(int argc, char** argv) {
         bool arrived = drain_worker(app);
         arrived |= take_render(app);
         while (auto r = app.worker.take_task_result()) {
-            app.export_ok = r->ok;
-            app.export_message = r->ok ? r->message : "Nothing was written: " + r->message;
+            app.export_notice.ok = r->ok;  // about the node and folder the export started with
+            app.export_notice.text = r->ok ? r->message : "Nothing was written: " + r->message;
             arrived = true;
         }
         const double frame_start = now_seconds();
         const bool progress_due = app.progress_changed && frame_start - last_frame_start > 0.1;
         const bool scripted = !args.scripted_change.empty() && scripted_step < 40;
         if (input || arrived) settle_frames = 3;  // a few frames for ImGui's hover and layout to catch up
+        const bool notice_due = !app.status_message.empty() && notice_expired(app.status_time, frame_start);
         if (!(input || arrived || progress_due || settle_frames > 0 || scripted || app.frame_index < 3 ||
-              app.request_dirty))
+              app.request_dirty || notice_due))
             continue;
         if (settle_frames > 0) --settle_frames;
         app.progress_changed = false;
@@ -418,6 +425,7 @@ int main(int argc, char** argv) {
         ImGui_ImplOpenGL3_NewFrame();
         ImGui_ImplGlfw_NewFrame();
         ImGui::NewFrame();
+        layout_report::begin_frame();
         app.hover.valid = false;
         if (!args.scripted_change.empty() && complete_frames > 1 && scripted_step < 40) {
             // Developer aid for measuring latency: one parameter change each time the last one is on screen.
@@ -485,7 +493,11 @@ int main(int argc, char** argv) {
             const bool timed_out = now_seconds() - start_time > args.timeout;
             if (complete_frames >= 3 || timed_out) {
                 std::string err;
-                if (!save_screenshot(app.screenshot_path, fb_w, fb_h, err)) {
+                if (!args.layout_report.empty() &&
+                    !layout_report::write(args.layout_report, app.settings.ui_scale, err)) {
+                    std::fprintf(stderr, "convscope: --layout-report: %s\n", err.c_str());
+                    exit_code = 1;
+                } else if (!save_screenshot(app.screenshot_path, fb_w, fb_h, err)) {
                     std::fprintf(stderr, "convscope: %s\n", err.c_str());
                     exit_code = 1;
                 } else if (timed_out) {
@@ -522,6 +534,13 @@ int main(int argc, char** argv) {
         if (finished || (app.max_frames > 0 && app.frame_index >= app.max_frames)) break;
     }
     if (app.print_frame_stats) print_frame_stats(app);
+    if (!args.layout_report.empty() && app.screenshot_path.empty()) {  // an interactive run: its last frame
+        std::string err;
+        if (!layout_report::write(args.layout_report, app.settings.ui_scale, err)) {
+            std::fprintf(stderr, "convscope: --layout-report: %s\n", err.c_str());
+            exit_code = 1;
+        }
+    }
     if (!args.save_session.empty()) {
         try {
             save_session(capture(app), args.save_session);

@@ -6,6 +6,7 @@
 
 #include "app/gui/panels.hpp"
 #include "app/gui/session.hpp"
+#include "app/gui/ui_rules.hpp"
 #include "app/gui/ui_util.hpp"
 
 namespace convscope::gui {
@@ -28,7 +29,7 @@ void load_weights(AppState& app, const std::string& path) {
 void save_session_to(AppState& app, const std::string& path) {
     try {
         save_session(capture(app), path);
-        app.status_message = "Session saved to " + path;
+        set_notice(app, "Session saved to " + path);
     } catch (const std::exception& e) {
         show_error(app, e.what());
     }
@@ -38,7 +39,7 @@ void load_session_from(AppState& app, const std::string& path) {
     try {
         apply(app, load_session(path));
         app.session_path = path;
-        app.status_message = "Session loaded from " + path;
+        set_notice(app, "Session loaded from " + path);
     } catch (const std::exception& e) {
         show_error(app, std::string(e.what()) + ". Nothing was changed.");
     }
@@ -51,21 +52,8 @@ void step_layer(AppState& app, int delta) {
 }
 
 void step_block(AppState& app, int delta) {
-    const Graph& g = app.ui_graph;
-    if (g.blocks.empty()) return;
-    const int b = g.block_of(app.selected_node);
-    int target;
-    if (b < 0) {
-        // In the stem: next goes to the first block; in the top: previous goes to the last block.
-        const bool in_top = app.selected_node > g.blocks.back().output;
-        if (delta > 0) target = in_top ? -2 : 0;
-        else target = in_top ? int(g.blocks.size()) - 1 : -1;
-    } else {
-        target = b + delta;
-    }
-    if (target == -1) app.selected_node = g.blocks.front().input;       // pool1, the stem's output
-    else if (target >= int(g.blocks.size())) app.selected_node = g.size() - 1;  // the top, or the last block output
-    else if (target >= 0) app.selected_node = g.blocks[std::size_t(target)].output;
+    if (app.ui_graph.size() == 0) return;
+    app.selected_node = block_stop(app.ui_graph, app.selected_node, delta);
     app.scroll_tree_to_selection = true;
 }
 
@@ -152,8 +140,7 @@ void draw_menu_bar(AppState& app) {
             if (ImGui::MenuItem("Light theme", "T", app.settings.theme == Theme::light)) app.settings.theme = Theme::light;
             ImGui::Separator();
             ImGui::TextUnformatted("UI scale (Ctrl+= / Ctrl+-)");
-            const float scales[] = {1.0f, 1.25f, 1.5f, 2.0f, 2.5f, 3.0f};
-            for (float s : scales) {
+            for (float s : ui_scales()) {
                 char label[16];
                 std::snprintf(label, sizeof label, "%.0f%%", double(s * 100));
                 if (ImGui::MenuItem(label, nullptr, std::abs(app.settings.ui_scale - s) < 0.01f)) app.settings.ui_scale = s;
@@ -179,11 +166,11 @@ void handle_shortcuts(AppState& app) {
         if (pressed(GLFW_KEY_L)) prompt(app, PathPrompt::Kind::load_session, app.session_path);
         if (pressed(GLFW_KEY_S)) save_session_to(app, app.session_path);
         if (pressed(GLFW_KEY_Q)) app.quit_requested = true;
-        if (pressed(GLFW_KEY_EQUAL) || pressed(GLFW_KEY_KP_ADD)) app.settings.ui_scale = std::min(4.0f, app.settings.ui_scale + 0.25f);
-        if (pressed(GLFW_KEY_MINUS) || pressed(GLFW_KEY_KP_SUBTRACT)) app.settings.ui_scale = std::max(0.75f, app.settings.ui_scale - 0.25f);
+        if (pressed(GLFW_KEY_EQUAL) || pressed(GLFW_KEY_KP_ADD)) app.settings.ui_scale = step_ui_scale(app.settings.ui_scale, +1);
+        if (pressed(GLFW_KEY_MINUS) || pressed(GLFW_KEY_KP_SUBTRACT)) app.settings.ui_scale = step_ui_scale(app.settings.ui_scale, -1);
         if (pressed(GLFW_KEY_0)) app.settings.ui_scale = 1.0f;
         if (io.KeyShift && pressed(GLFW_KEY_C) && app.panel == Panel::playground)
-            ImGui::SetClipboardText(Conv2D(app.playground.conv).keras_line().c_str());
+            ImGui::SetClipboardText(app.playground_keras_line.c_str());
         return;
     }
     if (pressed(GLFW_KEY_F1)) app.settings.show_help = !app.settings.show_help;

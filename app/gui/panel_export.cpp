@@ -6,6 +6,7 @@
 #include <imgui.h>
 
 #include "app/gui/panels.hpp"
+#include "app/gui/ui_rules.hpp"
 #include "app/gui/ui_util.hpp"
 #include "core/errors.hpp"
 #include "core/export/atomic_file.hpp"
@@ -64,21 +65,15 @@ bool is_flat(const AppState& app, int node) {
     return s.ok() && s.shape->flat;
 }
 
-// The nodes of the current block (or just the selected node outside blocks), with their outputs.
-std::vector<ExportItem> block_items(const AppState& app, std::string& missing) {
+// What the export window says, about the node and folder shown now.
+void notice(AppState& app, bool ok, const std::string& text) {
+    app.export_notice = {ok, text, export_name(app), export_folder(app)};
+}
+
+// Every node of the selected node's block (or of the stem, or of the top), with their outputs.
+std::vector<ExportItem> group_items(const AppState& app, const ExportGroup& group, std::string& missing) {
     std::vector<ExportItem> items;
-    const int b = app.ui_graph.block_of(app.selected_node);
-    std::vector<int> nodes;
-    if (b >= 0) {
-        const Block& bl = app.ui_graph.blocks[std::size_t(b)];
-        nodes = bl.main_path;
-        nodes.insert(nodes.end(), bl.shortcut.begin(), bl.shortcut.end());
-        nodes.push_back(bl.add);
-        nodes.push_back(bl.output);
-    } else {
-        nodes.push_back(app.selected_node);
-    }
-    for (int i : nodes) {
+    for (int i : group.nodes) {
         auto t = std::size_t(i) < app.network_outputs.size() ? app.network_outputs[std::size_t(i)] : nullptr;
         if (!t) missing += (missing.empty() ? "" : ", ") + app.ui_graph.node(i).name;
         items.push_back({app.ui_graph.node(i).name, t, is_flat(app, i)});
@@ -97,14 +92,13 @@ bool start_export(AppState& app, ExportKind kind) {
     if (kind == ExportKind::block) {
         if (app.panel != Panel::network) return false;
         std::string missing;
-        std::vector<ExportItem> items = block_items(app, missing);
+        const ExportGroup group = export_group(app.ui_graph, app.selected_node);
+        std::vector<ExportItem> items = group_items(app, group, missing);
         if (!missing.empty()) {
-            app.export_ok = false;
-            app.export_message = "Nothing was written: not computed yet: " + missing;
+            notice(app, false, "Nothing was written: not computed yet: " + missing);
             return false;
         }
-        const int b = app.ui_graph.block_of(app.selected_node);
-        const std::string block = b >= 0 ? app.ui_graph.blocks[std::size_t(b)].name : name;
+        const std::string block = group.folder;
         app.worker.post_task([items, view, dir, block] {
             const std::string sub = dir + "/" + block;
             ensure_directory(sub);
@@ -117,8 +111,7 @@ bool start_export(AppState& app, ExportKind kind) {
         });
     } else {
         if (!t) {
-            app.export_ok = false;
-            app.export_message = "Nothing was written: nothing has been computed yet.";
+            notice(app, false, "Nothing was written: nothing has been computed yet.");
             return false;
         }
         const int ch = std::clamp(view.selected_channel, 0, int(t->shape()[2]) - 1);
@@ -163,8 +156,7 @@ bool start_export(AppState& app, ExportKind kind) {
         case ExportKind::block: break;
         }
     }
-    app.export_ok = true;
-    app.export_message = "Exporting...";
+    notice(app, true, "Exporting...");
     return true;
 }
 
@@ -210,14 +202,18 @@ void draw_export(AppState& app) {
     tooltip("The exact float32 activations, shape (H, W, C) (or (C,) for a vector): %s.npy", name.c_str());
     if (!t) ImGui::EndDisabled();
     if (app.panel == Panel::network) {
-        if (ImGui::Button("Every node of this block (PNG grids + .npy)", ImVec2(bw, 0))) start_export(app, ExportKind::block);
-        tooltip("A grid PNG and a .npy for every node of the selected node's block, in a sub-folder named after the "
-                "block (all or nothing).");
+        const ExportGroup group = export_group(app.ui_graph, app.selected_node);
+        const std::string label = "Every node of " + (app.ui_graph.block_of(app.selected_node) >= 0 ? "block " + group.folder
+                                                                                                   : "the " + group.folder) +
+                                  " (PNG grids + .npy)";
+        if (ImGui::Button(label.c_str(), ImVec2(bw, 0))) start_export(app, ExportKind::block);
+        tooltip("A grid PNG and a .npy for each of the %zu nodes of the selected node's block (or of the stem, or of "
+                "the classifier top), in %s/%s/ (all or nothing).", group.nodes.size(), dir.c_str(), group.folder.c_str());
     }
     ImGui::Separator();
-    if (!app.export_message.empty()) {
-        if (app.export_ok) ImGui::TextWrapped("%s", app.export_message.c_str());
-        else error_text(app.export_message);
+    if (app.export_notice.applies_to(name, dir)) {  // a message about another node or folder is stale
+        if (app.export_notice.ok) ImGui::TextWrapped("%s", app.export_notice.text.c_str());
+        else error_text(app.export_notice.text);
     }
     ImGui::End();
 }

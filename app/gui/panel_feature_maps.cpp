@@ -1,9 +1,11 @@
 // Feature maps: every channel of the shown tensor as a grid, with paging, normalisation and colour maps.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include <imgui.h>
 
+#include "app/gui/layout_report.hpp"
 #include "app/gui/panels.hpp"
 #include "app/gui/ui_util.hpp"
 
@@ -31,7 +33,7 @@ void draw_view_controls(AppState& app, int channels) {
         ImGui::EndCombo();
     }
     tooltip("%s\n(N cycles)", kNormTips[n]);
-    ImGui::SameLine();
+    same_line_if_fits(labelled_width(ImGui::GetFontSize() * 6.5f, "colours"));
     const auto cmaps = colormap_names();
     int c = int(v.colormap);
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6.5f);
@@ -45,12 +47,15 @@ void draw_view_controls(AppState& app, int channels) {
     if (channels > v.per_page) {
         const int pages = (channels + v.per_page - 1) / v.per_page;
         v.page = std::clamp(v.page, 0, pages - 1);
-        ImGui::SameLine();
+        char shown[64];
+        const int first = v.page * v.per_page, last = std::min(channels, first + v.per_page) - 1;
+        std::snprintf(shown, sizeof shown, "%d-%d of %d shown", first, last, channels);
+        const float arrow = ImGui::GetFrameHeight() + ImGui::GetStyle().ItemSpacing.x;
+        same_line_if_fits(2 * arrow + text_width(shown));
         if (ImGui::ArrowButton("prev_page", ImGuiDir_Left)) v.page = std::max(0, v.page - 1);
         tooltip("Previous page of channels ([).");
         ImGui::SameLine();
-        const int first = v.page * v.per_page, last = std::min(channels, first + v.per_page) - 1;
-        ImGui::Text("%d-%d of %d shown", first, last, channels);
+        ImGui::TextUnformatted(shown);
         tooltip("The grid shows %d channels per page; this is page %d of %d.", v.per_page, v.page + 1, pages);
         ImGui::SameLine();
         if (ImGui::ArrowButton("next_page", ImGuiDir_Right)) v.page = std::min(pages - 1, v.page + 1);
@@ -98,16 +103,26 @@ void draw_colorbar(const RenderResult& r, float width, const ValueRange* range) 
 }
 
 void draw_feature_maps(AppState& app) {
+    // Tiles never shrink below a readable size (a projector at 300 % included): fewer channels per page
+    // instead, and the page arrows appear. The page follows the selected channel when the count changes.
+    const float min_tile = std::max(48.0f, ImGui::GetFontSize() * 2.5f);
+    const int fit = std::max(1, int(app.grid_area_w / min_tile)) * std::max(1, int(app.grid_area_h / min_tile));
+    const int per_page = std::clamp(fit, 1, 64);
+    if (per_page != app.view.per_page) {
+        app.view.page = app.view.selected_channel / per_page;
+        app.view.per_page = per_page;
+    }
     std::string title;
     std::shared_ptr<const Tensor3> t = current_tensor(app, &title);
     const RenderResult& r = app.shown.render();
     const bool have = r.tensor != nullptr;
     const Tensor3* shown_tensor = have ? r.tensor.get() : nullptr;
     ImGui::TextColored(accent_colour(), "%s", title.c_str());
+    layout_report::item("label", title);
     if (t) {
-        ImGui::SameLine();
-        const Shape s = shape_of(*t);
-        text_tip(keras_shape(s), "Shape of the maps below: (batch, rows, cols, channels).");
+        const std::string shape = keras_shape(shape_of(*t));
+        same_line_if_fits(text_width(shape.c_str()));
+        text_tip(shape, "Shape of the maps below: (batch, rows, cols, channels).");
     }
     bool stale = false;
     if (app.panel == Panel::network && app.selected_node >= 0 &&
@@ -133,9 +148,11 @@ void draw_feature_maps(AppState& app) {
 
     // The grid, fitted into what is left above the colour bar.
     const float bar_h = ImGui::GetFontSize() * 0.8f + ImGui::GetTextLineHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y * 2;
+    // At least one row of readable tiles: on a short window the grid scrolls rather than vanishing.
     ImVec2 avail = ImGui::GetContentRegionAvail();
-    avail.y -= bar_h;
-    if (avail.x < 8 || avail.y < 8 || r.grid.width <= 0) return;
+    avail.y = std::max(avail.y - bar_h, min_tile);
+    avail.x = std::max(avail.x, min_tile);
+    if (r.grid.width <= 0) return;
     app.grid_area_w = avail.x;  // the next render sizes its cells for this
     app.grid_area_h = avail.y;
     const float scale = std::min(avail.x / float(r.grid.width), avail.y / float(r.grid.height));
@@ -144,6 +161,11 @@ void draw_feature_maps(AppState& app) {
     ImGui::Image(app.shown.grid.imgui_id(), size);
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const GridLayout& L = r.layout;
+    if (layout_report::enabled()) {
+        char tiles[64];
+        std::snprintf(tiles, sizeof tiles, "tiles %.0f x %.0f px", double(float(L.cell_w) * scale), double(float(L.cell_h) * scale));
+        layout_report::item("grid", tiles);
+    }
 
     // Channel numbers in the UI font (crisp on a projector), on a dark chip so they read on any colour.
     const float label_scale = std::min(1.0f, (float(L.cell_w) * scale) / (ImGui::GetFontSize() * 2.2f));

@@ -1,4 +1,6 @@
 // Help: the keyboard shortcuts and a short guide to each panel.
+#include <algorithm>
+
 #include <imgui.h>
 
 #include "app/gui/panels.hpp"
@@ -9,9 +11,13 @@ namespace convscope::gui {
 void draw_help(AppState& app) {
     if (!app.settings.show_help) return;
     const ImGuiViewport* vp = ImGui::GetMainViewport();
+    // Sized to its text each time it opens (height 0: fitted to the contents), within the screen: at 300 %
+    // on a projector the text is taller than the screen and scrolls.
     ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x * 0.5f, vp->WorkPos.y + vp->WorkSize.y * 0.5f),
-                            ImGuiCond_FirstUseEver, ImVec2(0.5f, 0.5f));
-    ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 34, ImGui::GetFontSize() * 30), ImGuiCond_FirstUseEver);
+                            ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+    ImGui::SetNextWindowSizeConstraints(ImVec2(std::min(ImGui::GetFontSize() * 16, vp->WorkSize.x), 0),
+                                        ImVec2(vp->WorkSize.x, vp->WorkSize.y));
+    ImGui::SetNextWindowSize(ImVec2(std::min(ImGui::GetFontSize() * 36, vp->WorkSize.x * 0.95f), 0), ImGuiCond_Appearing);
     if (!ImGui::Begin("Help", &app.settings.show_help)) {
         ImGui::End();
         return;

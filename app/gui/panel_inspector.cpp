@@ -53,11 +53,19 @@ void draw_inspector(AppState& app) {
     // Three columns: the enlarged channel (the largest), its numbers, the input image.
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float spacing = ImGui::GetStyle().ItemSpacing.x;
-    const float enlarged_w = avail.x * 0.42f - spacing, stats_w = avail.x * 0.26f - spacing,
-                input_w = avail.x * 0.32f - spacing;
-    const float img_h = avail.y - ImGui::GetTextLineHeightWithSpacing() - ImGui::GetFontSize() * 1.2f;
+    // The statistics never wrap ("min -8." over "236" reads as two numbers): their column is at least as wide
+    // as the longest line. The pictures keep a visible minimum; the window scrolls when there is no room.
+    const ChannelStats& s = r.selected_stats;
+    const std::string lines[4] = {"min " + format_value(s.min), "max " + format_value(s.max),
+                                  "mean " + format_value(float(s.mean)), "std " + format_value(float(s.std))};
+    float widest = 0.0f;
+    for (const std::string& l : lines) widest = std::max(widest, ImGui::CalcTextSize(l.c_str()).x);
+    const float F = ImGui::GetFontSize();
+    const float stats_w = std::max(avail.x * 0.26f - spacing, widest);
+    const float enlarged_w = std::max(F * 4, avail.x * 0.42f - spacing), input_w = std::max(F * 4, avail.x * 0.32f - spacing);
+    const float img_h = std::max(F * 4, avail.y - ImGui::GetTextLineHeightWithSpacing() - F * 1.2f);
     ImGui::BeginGroup();
-    if (app.shown.enlarged.valid() && img_h > 16) {
+    if (app.shown.enlarged.valid()) {
         const float w = float(app.shown.enlarged.width()), h = float(app.shown.enlarged.height());
         const float scale = std::min(enlarged_w / w, img_h / h);
         const ImVec2 size(w * scale, h * scale);
@@ -78,14 +86,11 @@ void draw_inspector(AppState& app) {
     ImGui::SameLine();
 
     ImGui::BeginGroup();
-    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + stats_w);
-    const ChannelStats& s = r.selected_stats;
-    text_tip("min " + format_value(s.min), "Smallest value of this channel over all " + std::to_string(s.count) + " positions.");
-    text_tip("max " + format_value(s.max), "Largest value of this channel.");
-    text_tip("mean " + format_value(float(s.mean)), "Mean of this channel's values.");
-    text_tip("std " + format_value(float(s.std)), "Population standard deviation (numpy's x.std()) of this channel.");
+    text_tip(lines[0], "Smallest value of this channel over all " + std::to_string(s.count) + " positions.");
+    text_tip(lines[1], "Largest value of this channel.");
+    text_tip(lines[2], "Mean of this channel's values.");
+    text_tip(lines[3], "Population standard deviation (numpy's x.std()) of this channel.");
     if (s.non_finite > 0) ImGui::TextColored(error_colour(), "%lld values are NaN or infinite", (long long)s.non_finite);
-    ImGui::PopTextWrapPos();
     std::vector<float> hist(s.histogram.begin(), s.histogram.end());
     const float hist_h = std::max(ImGui::GetFontSize() * 3, ImGui::GetContentRegionAvail().y - ImGui::GetFontSize() * 0.5f);
     if (!hist.empty()) {

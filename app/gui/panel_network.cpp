@@ -1,11 +1,14 @@
 // The ResNet50 stepper: options, weights, the current block as a diagram, in-place Conv2D edits, and the
 // tree of stages -> blocks -> layers with shapes and parameter counts.
 #include <algorithm>
+#include <cstdio>
 #include <set>
 
 #include <imgui.h>
 
+#include "app/gui/layout_report.hpp"
 #include "app/gui/panels.hpp"
+#include "app/gui/ui_rules.hpp"
 #include "app/gui/ui_util.hpp"
 
 namespace convscope::gui {
@@ -53,6 +56,7 @@ void node_button(AppState& app, int i, const char* label, ImVec2 pos, float widt
     if (ImGui::Button(text.c_str(), ImVec2(width, 0))) app.selected_node = i;
     ImGui::PopID();
     ImGui::PopStyleColor(colours);
+    layout_report::item("node", text, ImGui::CalcTextSize(text.c_str()).x + ImGui::GetStyle().FramePadding.x * 2);
     tooltip("%s", node_summary(app, i).c_str());
     if (selected) {
         const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
@@ -91,7 +95,7 @@ void draw_chain(AppState& app, const std::vector<int>& nodes) {
     const float F = ImGui::GetFontSize();
     float bw = F * 3.0f, gap = F * 3.0f;
     for (int i : nodes) {
-        bw = std::max(bw, ImGui::CalcTextSize(app.ui_graph.node(i).name.c_str()).x + F);
+        bw = std::max(bw, ImGui::CalcTextSize((app.ui_graph.node(i).name + "*").c_str()).x + F);
         gap = std::max(gap, ImGui::CalcTextSize(short_shape(app.ui_shapes[std::size_t(i)]).c_str()).x + F * 0.8f);
     }
     ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -119,7 +123,8 @@ float draw_block(AppState& app, const Block& b) {
     const float F = ImGui::GetFontSize();
     const float bh = ImGui::GetFrameHeight();
     const float sp = ImGui::GetStyle().ItemSpacing.x;
-    const float uw = F * 3.8f;          // width of one node button
+    // One node button's width: its longest label ("conv 2a*", marked re-initialised) with the frame's padding.
+    const float uw = std::max(F * 3.8f, ImGui::CalcTextSize("conv 2a*").x + ImGui::GetStyle().FramePadding.x * 2 + 2);
     const float arrow_h = F * 1.3f;     // vertical gap between rows, holding the arrow and its shape
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImU32 col = ImGui::GetColorU32(ImGuiCol_Text);
@@ -141,7 +146,7 @@ float draw_block(AppState& app, const Block& b) {
         dl->AddText(ImVec2(ax + F * 0.4f, (y0 + y1) * 0.5f - F * 0.5f), col, label.c_str());
     };
 
-    const float in_w = std::max(uw, ImGui::CalcTextSize(g.node(b.input).name.c_str()).x + F);
+    const float in_w = std::max(uw, ImGui::CalcTextSize((g.node(b.input).name + "*").c_str()).x + F);
     node_button(app, b.input, g.node(b.input).name.c_str(), ImVec2(o.x, row_y(0)), in_w);
     down(0, b.input);
     for (int u = 0; u < 3; ++u) {
@@ -189,39 +194,6 @@ float draw_block(AppState& app, const Block& b) {
     return height;
 }
 
-// Why an Add fails and what would fix it.
-std::string add_hint(const AppState& app, const Block& b) {
-    const Graph& g = app.ui_graph;
-    const int main_last = b.main_path.empty() ? -1 : b.main_path.back();
-    const int short_last = b.shortcut.empty() ? b.input : b.shortcut.back();
-    if (main_last < 0) return "";
-    const NodeShape& m = app.ui_shapes[std::size_t(main_last)];
-    const NodeShape& s = app.ui_shapes[std::size_t(short_last)];
-    if (!m.ok() || !s.ok()) return "";
-    std::string hint = "main path " + plain_shape(*m.shape) + " vs shortcut " + plain_shape(*s.shape) + ". ";
-    // The Conv2D nodes of this block, in order: the last main conv sets the channels, strides set the size.
-    std::vector<int> convs;
-    for (int i : b.main_path)
-        if (dynamic_cast<const Conv2D*>(g.node(i).layer.get())) convs.push_back(i);
-    if (m.shape->c != s.shape->c && !convs.empty())
-        hint += "Set filters of " + g.node(convs.back()).name + " to " + std::to_string(s.shape->c) +
-                (b.shortcut.empty() ? "" : " (or filters of " + g.node(b.shortcut.front()).name + " to " + std::to_string(m.shape->c) + ")") + ". ";
-    if (m.shape->h != s.shape->h || m.shape->w != s.shape->w) {
-        hint += "The spatial sizes differ: ";
-        std::string edited;
-        for (int i : convs) {
-            auto it = app.network.edits.find(g.node(i).name);
-            if (it != app.network.edits.end()) edited += (edited.empty() ? "" : ", ") + g.node(i).name;
-        }
-        if (!b.shortcut.empty() && app.network.edits.count(g.node(b.shortcut.front()).name))
-            edited += (edited.empty() ? "" : ", ") + g.node(b.shortcut.front()).name;
-        hint += edited.empty() ? "check strides and padding along both paths."
-                               : "undo the strides/kernel_size/padding/dilation_rate change of " + edited +
-                                     " or make the other path shrink the same way (padding 'same' keeps the size).";
-    }
-    return hint;
-}
-
 void draw_options(AppState& app) {
     NetworkParams& n = app.network;
     ResNet50Options o = n.options;
@@ -231,8 +203,9 @@ void draw_options(AppState& app) {
                           "The image is resized (stretched) to this size, then Keras' caffe preprocessing: RGB -> BGR, "
                           "minus the ImageNet means [103.939, 116.779, 123.68]. The seed's default is 600 x 600; up to 800 x 800 (every "
                           "node's output is kept in memory so you can step instantly).");
-    ImGui::SameLine();
     int stage = o.last_stage;
+    const float radio = ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + text_width("4");
+    same_line_if_fits(text_width("stages to") + 2 * (radio + ImGui::GetStyle().ItemSpacing.x));
     ImGui::TextUnformatted("stages to");
     ImGui::SameLine();
     changed |= ImGui::RadioButton("4", &stage, 4);
@@ -240,7 +213,7 @@ void draw_options(AppState& app) {
     ImGui::SameLine();
     changed |= ImGui::RadioButton("5", &stage, 5);
     tooltip("Add stage 5 (res5a-res5c, 2048 channels).");
-    ImGui::SameLine();
+    same_line_if_fits(labelled_width(ImGui::GetFrameHeight(), "top"));
     bool top = o.include_top;
     changed |= ImGui::Checkbox("top", &top);
     tooltip("The classifier top: GlobalAveragePooling2D + Dense(1000, softmax). Needs stage 5.");
@@ -256,18 +229,42 @@ void draw_options(AppState& app) {
     }
 
     ImGui::TextUnformatted("weights:");
-    ImGui::SameLine();
-    ImGui::TextColored(app.network.weights_path.empty() ? dim_colour() : ok_colour(), "%s",
-                       app.network.weights_path.empty()
-                           ? ("seeded glorot_uniform (seed " + std::to_string(app.network.seed) + ")").c_str()
-                           : app.weights_label.c_str());
+    const std::string in_use = app.network.weights_path.empty()
+                                   ? "seeded glorot_uniform (seed " + std::to_string(app.network.seed) + ")"
+                                   : app.weights_label;
+    same_line_if_fits(text_width(in_use.c_str()));
+    ImGui::TextColored(app.network.weights_path.empty() ? dim_colour() : ok_colour(), "%s", in_use.c_str());
+    layout_report::item("label", in_use);
     tooltip("%s", app.weights_report.empty()
                       ? "Keras' default initialisers: glorot_uniform kernels, zero biases, BN gamma 1, beta 0, mean 0, "
                         "variance 1. Load a Keras .h5 file for real (ImageNet) features."
                       : app.weights_report.c_str());
+    // Which layers do not hold what the line above says: the ones an edit re-sized (marked *).
+    if (!app.network.edits.empty()) {
+        int reinitialised = 0;
+        for (char r : app.network_reinitialised) reinitialised += r ? 1 : 0;
+        if (reinitialised > 0) {
+            ImGui::TextColored(ImVec4(1.0f, 0.6f, 0.1f, 1), "%d %s re-initialised by edits (*)", reinitialised,
+                               reinitialised == 1 ? "layer" : "layers");
+            tooltip("Your edits changed these layers' weight shapes, so they hold fresh glorot_uniform values (as "
+                    "Keras does when it rebuilds a layer), not the %s. Resetting an edit gives them back.",
+                    app.network.weights_path.empty() ? "seed's" : "file's");
+        } else {
+            ImGui::TextColored(dim_colour(), "%zu %s, every layer keeps its weights", app.network.edits.size(),
+                               app.network.edits.size() == 1 ? "edit" : "edits");
+        }
+        same_line_if_fits(button_width("Reset all edits"));
+        if (ImGui::Button("Reset all edits")) {
+            app.network.edits.clear();
+            refresh_network_structure(app);
+        }
+        tooltip("Undo every Conv2D edit: the seed's configuration, and the weights in use (file or seed) for every layer.");
+    }
     const ImGuiStyle& st = ImGui::GetStyle();
     const float buttons_w = ImGui::CalcTextSize("Load .h5Seeded").x + st.FramePadding.x * 4 + st.ItemSpacing.x * 2;
-    ImGui::SetNextItemWidth(std::max(ImGui::GetFontSize() * 6, ImGui::GetContentRegionAvail().x - buttons_w));
+    // The path field takes what the buttons leave; on a narrow column the buttons go under it.
+    const bool buttons_beside = ImGui::GetContentRegionAvail().x - buttons_w >= ImGui::GetFontSize() * 6;
+    ImGui::SetNextItemWidth(buttons_beside ? ImGui::GetContentRegionAvail().x - buttons_w : -1.0f);
     auto load_typed = [&app] {
         if (app.weights_path_field.empty())
             show_error(app, "No weights file given: type the path of a Keras .h5 file (or press Seeded for random weights).");
@@ -276,7 +273,7 @@ void draw_options(AppState& app) {
     };
     if (input_text("##weights", app.weights_path_field, ImGuiInputTextFlags_EnterReturnsTrue)) load_typed();
     tooltip("Path of a Keras HDF5 weights file, e.g. resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5. Enter loads it.");
-    ImGui::SameLine();
+    if (buttons_beside) ImGui::SameLine();
     if (ImGui::Button("Load .h5")) load_typed();
     tooltip("Load the weights file at the path on the left (layers are matched by name).");
     ImGui::SameLine();
@@ -287,17 +284,17 @@ void draw_options(AppState& app) {
 void draw_stepper(AppState& app) {
     if (ImGui::Button("<< block")) step_block(app, -1);
     tooltip("Previous block (Up arrow or Page Up).");
-    ImGui::SameLine();
+    same_line_if_fits(button_width("< layer"));
     if (ImGui::Button("< layer")) step_layer(app, -1);
     tooltip("Previous layer (Left arrow).");
-    ImGui::SameLine();
+    same_line_if_fits(button_width("layer >"));
     if (ImGui::Button("layer >")) step_layer(app, +1);
     tooltip("Next layer (Right arrow).");
-    ImGui::SameLine();
+    same_line_if_fits(button_width("block >>"));
     if (ImGui::Button("block >>")) step_block(app, +1);
     tooltip("Next block (Down arrow or Page Down).");
-    ImGui::SameLine();
     if (app.selected_node >= 0) {
+        same_line_if_fits(text_width(app.ui_graph.node(app.selected_node).name.c_str()));
         ImGui::TextColored(accent_colour(), "%s", app.ui_graph.node(app.selected_node).name.c_str());
         tooltip("%s", node_summary(app, app.selected_node).c_str());
     }
@@ -315,14 +312,29 @@ void draw_predictions(AppState& app) {
     std::partial_sort(order.begin(), order.begin() + k, order.end(),
                       [&](int a, int b) { return p.data()[a] > p.data()[b]; });
     ImGui::TextColored(accent_colour(), "fc1000 top %d", k);
-    tooltip("The classifier's five most probable ImageNet classes (softmax of fc1000). With seeded random weights "
-            "these are meaningless; load the official Keras weights with the top for real predictions.");
+    tooltip("The classifier's five most probable ImageNet classes (softmax of fc1000).");
+    int reinitialised = 0;
+    for (char r : app.network_reinitialised) reinitialised += r ? 1 : 0;
+    const std::string caveat = predictions_caveat(!app.loaded_weights_path.empty() && !app.network.weights_path.empty(),
+                                                  reinitialised);
+    if (!caveat.empty()) {
+        ImGui::SameLine();
+        ImGui::PushTextWrapPos(0.0f);
+        ImGui::TextColored(ImVec4(1.0f, 0.6f, 0.1f, 1), "%s", caveat.c_str());
+        ImGui::PopTextWrapPos();
+        layout_report::item("label", caveat);
+    }
+    // One class per line, wrapped if the panel is narrow: the fifth is never cut off.
     for (int j = 0; j < k; ++j) {
         const int c = order[std::size_t(j)];
         const std::string name = std::size_t(c) < app.class_names.size() ? app.class_names[std::size_t(c)] : "class " + std::to_string(c);
-        ImGui::SameLine();
-        ImGui::Text("%s %.1f%%%s", name.substr(0, name.find(',')).c_str(), double(p.data()[c]) * 100.0, j + 1 < k ? "," : "");
-        tooltip("class %d: %s, probability %.4f", c, name.c_str(), double(p.data()[c]));
+        ImGui::Bullet();
+        char line[160];
+        std::snprintf(line, sizeof line, "%s  %.1f %%", name.substr(0, name.find(',')).c_str(), double(p.data()[c]) * 100.0);
+        ImGui::TextWrapped("%s", line);
+        layout_report::item("label", line);
+        tooltip("class %d: %s, probability %.4f%s", c, name.c_str(), double(p.data()[c]),
+                caveat.empty() ? "" : ("\n" + caveat).c_str());
     }
 }
 
@@ -340,11 +352,12 @@ void draw_editor(AppState& app) {
     } else {
         ImGui::TextColored(error_colour(), "%s", s.upstream_error ? "unknown: an earlier node fails" : "error");
     }
-    ImGui::SameLine(0, ImGui::GetFontSize());
-    text_tip("params " + with_thousands(node.layer->param_count()),
+    const std::string params = "params " + with_thousands(node.layer->param_count());
+    same_line_if_fits(text_width(params.c_str()), ImGui::GetFontSize());
+    text_tip(params,
              "Weights of this layer (kernel + bias, or BN's gamma, beta, moving mean, moving variance).");
     if (app.network_reinitialised.size() > std::size_t(i) && app.network_reinitialised[std::size_t(i)]) {
-        ImGui::SameLine(0, ImGui::GetFontSize());
+        same_line_if_fits(text_width("* re-initialised"), ImGui::GetFontSize());
         ImGui::TextColored(ImVec4(1.0f, 0.6f, 0.1f, 1), "* re-initialised");
         tooltip("An edit changed the shape of this layer's weights, so they were re-initialised (glorot_uniform, "
                 "as Keras does when it rebuilds a layer). Loaded weights no longer apply here.");
@@ -352,7 +365,8 @@ void draw_editor(AppState& app) {
     if (!s.ok() && !s.upstream_error) {
         std::string msg = s.error;
         const int bi = app.ui_graph.block_of(i);
-        if (bi >= 0 && app.ui_graph.blocks[std::size_t(bi)].add == i) msg += "\n" + add_hint(app, app.ui_graph.blocks[std::size_t(bi)]);
+        if (bi >= 0 && app.ui_graph.blocks[std::size_t(bi)].add == i)
+            msg += "\n" + add_fix_hint(app.ui_graph, app.ui_shapes, app.network.edits, app.ui_graph.blocks[std::size_t(bi)]);
         error_text(msg);
     }
 
@@ -361,15 +375,17 @@ void draw_editor(AppState& app) {
     Conv2DConfig c = *cfg;
     bool changed = false;
     const float w = ImGui::GetFontSize() * 8;
+    ImGui::PushID(i);  // each node's fields are their own: a number typed for one never lands on another
     ImGui::SetNextItemWidth(w);
-    changed |= ImGui::DragInt("filters", &c.filters, 0.5f, 1, 4096, "%d", ImGuiSliderFlags_AlwaysClamp);
-    tooltip("Output channels of this Conv2D. Changing it re-initialises this kernel and the next layers' weights.");
-    ImGui::SameLine();
+    changed |= int_field("filters", c.filters, 0.5f, 1, 4096);
+    tooltip("Output channels of this Conv2D. Changing it re-initialises this kernel and the next layers' weights. "
+            "Drag, or double-click to type (applied on Enter or when you leave the field).");
+    same_line_if_fits(labelled_width(w, "kernel_size"));
     ImGui::SetNextItemWidth(w);
     changed |= pair_input("kernel_size", c.kernel_size.rows, c.kernel_size.cols, 1, 15, "kernel_size (rows, cols).");
     ImGui::SetNextItemWidth(w);
     changed |= pair_input("strides", c.strides.rows, c.strides.cols, 1, 8, "strides (rows, cols).");
-    ImGui::SameLine();
+    same_line_if_fits(labelled_width(w, "dilation_rate"));
     ImGui::SetNextItemWidth(w);
     changed |= pair_input("dilation_rate", c.dilation_rate.rows, c.dilation_rate.cols, 1, 8, "dilation_rate (rows, cols).");
     int pad = c.padding == Padding::same ? 1 : 0;
@@ -379,10 +395,11 @@ void draw_editor(AppState& app) {
     ImGui::SameLine();
     changed |= ImGui::RadioButton("same##net", &pad, 1);
     c.padding = pad ? Padding::same : Padding::valid;
+    ImGui::PopID();
     const std::string& name = app.ui_graph.node(i).name;
     const bool edited = app.network.edits.count(name) > 0;
     if (edited) {
-        ImGui::SameLine(0, ImGui::GetFontSize());
+        same_line_if_fits(button_width("Reset to the seed's"), ImGui::GetFontSize());
         if (ImGui::Button("Reset to the seed's")) {
             app.network.edits.erase(name);
             refresh_network_structure(app);
@@ -406,44 +423,157 @@ struct TreeRow {
     bool open = false;        // header rows: shown expanded
 };
 
+// A count for a narrow column: 118.0M, 9.47K, 512 (the tooltip has the exact number).
+std::string compact(double v, const char* unit = "") {
+    char b[32];
+    if (v >= 1e9) std::snprintf(b, sizeof b, "%.2fG%s", v / 1e9, unit);
+    else if (v >= 1e6) std::snprintf(b, sizeof b, "%.1fM%s", v / 1e6, unit);
+    else if (v >= 1e4) std::snprintf(b, sizeof b, "%.1fK%s", v / 1e3, unit);
+    else std::snprintf(b, sizeof b, "%.0f%s", v, unit);
+    return b;
+}
+
+struct NodeCost {
+    std::int64_t macs = 0;   // multiply-accumulates of one forward pass
+    std::int64_t bytes = 0;  // float32 output
+};
+
+std::vector<NodeCost> node_costs(const AppState& app) {
+    std::vector<NodeCost> c(std::size_t(app.ui_graph.size()));
+    const std::vector<std::int64_t> macs = app.ui_graph.node_macs();  // empty while a shape fails
+    for (std::size_t i = 0; i < c.size(); ++i) {
+        if (i < macs.size()) c[i].macs = macs[i];
+        const NodeShape& s = app.ui_shapes[i];
+        if (s.ok()) c[i].bytes = s.shape->size() * std::int64_t(sizeof(float));
+    }
+    return c;
+}
+
+struct Totals {
+    std::int64_t params = 0, trainable = 0, macs = 0, bytes = 0;
+    double ms = 0.0;  // of the nodes the last run computed
+    int computed = 0, derived = 0, cached = 0;
+};
+
+Totals totals_of(const AppState& app, const std::vector<NodeCost>& costs) {
+    Totals t;
+    t.params = app.ui_graph.param_count();
+    t.trainable = app.ui_graph.trainable_param_count();
+    for (std::size_t i = 0; i < costs.size(); ++i) {
+        t.macs += costs[i].macs;
+        t.bytes += costs[i].bytes;
+        if (i >= app.network_outcomes.size() || !app.network_outcomes[i]) continue;
+        const NodeOutcome o = *app.network_outcomes[i];
+        if (o == NodeOutcome::computed || o == NodeOutcome::dropped) {
+            ++t.computed;
+            t.ms += app.network_node_ms[i];
+        }
+        if (o == NodeOutcome::derived) ++t.derived;
+        if (o == NodeOutcome::cached) ++t.cached;
+    }
+    return t;
+}
+
+// Keras' summary() totals, word for word, under the table.
+std::string keras_totals(const Totals& t) {
+    return "Total params: " + with_thousands(t.params) + "   Trainable params: " + with_thousands(t.trainable) +
+           "   Non-trainable params: " + with_thousands(t.params - t.trainable);
+}
+
+// The table's first row (frozen under the headers): the whole network's cost.
+void totals_row(const Totals& t) {
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::TextColored(accent_colour(), "Total");
+    tooltip("The whole network, as Keras' model.summary() ends:\n%s\nNon-trainable: BatchNormalization's moving mean "
+            "and variance.", keras_totals(t).c_str());
+    ImGui::TableNextColumn();
+    ImGui::TableNextColumn();
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(with_thousands(t.params).c_str());
+    tooltip("Trainable %s + non-trainable %s.", with_thousands(t.trainable).c_str(),
+            with_thousands(t.params - t.trainable).c_str());
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(compact(double(t.macs)).c_str());
+    tooltip("%s multiply-accumulates in one forward pass (2 FLOPs each). convscope-cli summary prints them per layer.",
+            with_thousands(t.macs).c_str());
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(compact(double(t.bytes), "B").c_str());
+    tooltip("%s bytes: every node's float32 output (the GUI keeps them all, so stepping is instant).",
+            with_thousands(t.bytes).c_str());
+    ImGui::TableNextColumn();
+    ImGui::Text("%.1f ms", t.ms);
+    tooltip("The summed time of the nodes the last run computed.");
+    ImGui::TableNextColumn();
+    ImGui::Text("%d / %d / %d", t.computed, t.derived, t.cached);
+    tooltip("Nodes the last run computed / derived from cached outputs / found cached.");
+}
+
 void draw_tree(AppState& app) {
     const Graph& g = app.ui_graph;
-    // Flatten the visible rows: stem, stages -> blocks -> layers, top.
+    const std::vector<NodeCost> costs = node_costs(app);
+    const Totals totals = totals_of(app, costs);
+    const std::string footer = keras_totals(totals);
+    const float totals_h = ImGui::CalcTextSize(footer.c_str(), nullptr, false, ImGui::GetContentRegionAvail().x).y +
+                           ImGui::GetStyle().ItemSpacing.y * 2;
+    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_ScrollX |
+                                  ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit |
+                                  ImGuiTableFlags_Sortable | ImGuiTableFlags_SortTristate;
+    const float table_h = std::max(ImGui::GetContentRegionAvail().y - totals_h, ImGui::GetFontSize() * 8);
+    if (!ImGui::BeginTable("tree", 8, flags, ImVec2(0, table_h))) return;
+    ImGui::TableSetupScrollFreeze(1, 2);  // the headers and the totals row stay in view
+    ImGui::TableSetupColumn("layer", ImGuiTableColumnFlags_NoSort);
+    ImGui::TableSetupColumn("type", ImGuiTableColumnFlags_NoSort);
+    ImGui::TableSetupColumn("output shape", ImGuiTableColumnFlags_NoSort);
+    ImGui::TableSetupColumn("params", ImGuiTableColumnFlags_NoSort);
+    ImGui::TableSetupColumn("MACs", ImGuiTableColumnFlags_PreferSortDescending);
+    ImGui::TableSetupColumn("output", ImGuiTableColumnFlags_PreferSortDescending);
+    ImGui::TableSetupColumn("time", ImGuiTableColumnFlags_PreferSortDescending);
+    ImGui::TableSetupColumn("how", ImGuiTableColumnFlags_NoSort);
+    ImGui::TableHeadersRow();
+    totals_row(totals);
+
+    // Sorted by a cost column: every layer in one flat list. Unsorted: stem, stages -> blocks -> layers, top.
     std::vector<TreeRow> rows;
-    const int sel_block = app.selected_node >= 0 ? g.block_of(app.selected_node) : -1;
-    int last_stage = -1, last_block = -1;
-    for (int i = 0; i < g.size(); ++i) {
-        const int b = g.block_of(i);
-        if (b < 0) {
-            rows.push_back({0, i, "", g.node(i).name, false});
-            continue;
+    const ImGuiTableSortSpecs* sort = ImGui::TableGetSortSpecs();
+    const bool sorted = sort && sort->SpecsCount > 0;
+    if (sorted) {
+        const int column = sort->Specs[0].ColumnIndex;
+        const bool descending = sort->Specs[0].SortDirection == ImGuiSortDirection_Descending;
+        auto key = [&](int i) {
+            const std::size_t k = std::size_t(i);
+            return column == 4 ? double(costs[k].macs) : column == 5 ? double(costs[k].bytes) : app.network_node_ms[k];
+        };
+        std::vector<int> order(std::size_t(g.size()));
+        for (int i = 0; i < g.size(); ++i) order[std::size_t(i)] = i;
+        std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return descending ? key(a) > key(b) : key(a) < key(b); });
+        for (int i : order) rows.push_back({0, i, "", g.node(i).name});
+    } else {
+        const int sel_block = app.selected_node >= 0 ? g.block_of(app.selected_node) : -1;
+        int last_stage = -1, last_block = -1;
+        for (int i = 0; i < g.size(); ++i) {
+            const int b = g.block_of(i);
+            if (b < 0) {
+                rows.push_back({0, i, "", g.node(i).name, false});
+                continue;
+            }
+            const Block& bl = g.blocks[std::size_t(b)];
+            const std::string stage = "stage " + std::to_string(bl.stage);
+            const bool stage_open = app.tree_open.count(stage) || (sel_block >= 0 && g.blocks[std::size_t(sel_block)].stage == bl.stage);
+            if (bl.stage != last_stage) {
+                rows.push_back({0, -1, stage, stage, stage_open});
+                last_stage = bl.stage;
+            }
+            if (!stage_open) continue;
+            const bool block_open = app.tree_open.count(bl.name) || b == sel_block;
+            if (b != last_block) {
+                rows.push_back({1, -1, bl.name, bl.name + "  (" + to_string(bl.kind) + ")", block_open});
+                last_block = b;
+            }
+            if (block_open) rows.push_back({2, i, "", g.node(i).name});
         }
-        const Block& bl = g.blocks[std::size_t(b)];
-        const std::string stage = "stage " + std::to_string(bl.stage);
-        const bool stage_open = app.tree_open.count(stage) || (sel_block >= 0 && g.blocks[std::size_t(sel_block)].stage == bl.stage);
-        if (bl.stage != last_stage) {
-            rows.push_back({0, -1, stage, stage, stage_open});
-            last_stage = bl.stage;
-        }
-        if (!stage_open) continue;
-        const bool block_open = app.tree_open.count(bl.name) || b == sel_block;
-        if (b != last_block) {
-            rows.push_back({1, -1, bl.name, bl.name + "  (" + to_string(bl.kind) + ")", block_open});
-            last_block = b;
-        }
-        if (block_open) rows.push_back({2, i, "", g.node(i).name});
     }
 
-    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV |
-                                  ImGuiTableFlags_SizingStretchProp;
-    if (!ImGui::BeginTable("tree", 4, flags, ImVec2(0, std::max(ImGui::GetContentRegionAvail().y, ImGui::GetFontSize() * 8))))
-        return;
-    ImGui::TableSetupScrollFreeze(0, 1);
-    ImGui::TableSetupColumn("layer", ImGuiTableColumnFlags_WidthStretch, 3.0f);
-    ImGui::TableSetupColumn("type", ImGuiTableColumnFlags_WidthStretch, 2.2f);
-    ImGui::TableSetupColumn("output shape", ImGuiTableColumnFlags_WidthStretch, 2.2f);
-    ImGui::TableSetupColumn("params", ImGuiTableColumnFlags_WidthStretch, 1.4f);
-    ImGui::TableHeadersRow();
     int selected_row = -1;
     for (std::size_t r = 0; r < rows.size(); ++r)
         if (rows[r].node == app.selected_node && rows[r].node >= 0) selected_row = int(r);
@@ -466,16 +596,17 @@ void draw_tree(AppState& app) {
                 tooltip("Click to open or close %s.", row.group.c_str());
             } else {
                 const int i = row.node;
-                const NodeShape& s = app.ui_shapes[std::size_t(i)];
+                const std::size_t k = std::size_t(i);
+                const NodeShape& s = app.ui_shapes[k];
                 const bool err = !s.ok() && !s.upstream_error;
-                const bool stale = app.network_stale.size() > std::size_t(i) && app.network_stale[std::size_t(i)];
-                const bool have = app.network_outputs.size() > std::size_t(i) && app.network_outputs[std::size_t(i)];
+                const bool stale = app.network_stale.size() > k && app.network_stale[k];
+                const bool have = app.network_outputs.size() > k && app.network_outputs[k];
                 if (err) ImGui::PushStyleColor(ImGuiCol_Text, error_colour());
                 else if (!have || stale) ImGui::PushStyleColor(ImGuiCol_Text, dim_colour());
                 else ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_Text));
                 std::string label = row.label;
                 if (app.network.edits.count(row.label)) label += " (edited)";
-                if (app.network_reinitialised.size() > std::size_t(i) && app.network_reinitialised[std::size_t(i)]) label += " *";
+                if (app.network_reinitialised.size() > k && app.network_reinitialised[k]) label += " *";
                 if (ImGui::Selectable(label.c_str(), app.selected_node == i, ImGuiSelectableFlags_SpanAllColumns))
                     app.selected_node = i;
                 ImGui::PopStyleColor();
@@ -489,6 +620,25 @@ void draw_tree(AppState& app) {
                 else ImGui::TextUnformatted(s.ok() ? keras_shape(*s.shape).c_str() : "-");
                 ImGui::TableNextColumn();
                 ImGui::TextUnformatted(with_thousands(g.node(i).layer->param_count()).c_str());
+                ImGui::TableNextColumn();
+                ImGui::TextUnformatted(costs[k].macs ? compact(double(costs[k].macs)).c_str() : "0");
+                tooltip("%s multiply-accumulates in one forward pass of %s.", with_thousands(costs[k].macs).c_str(),
+                        g.node(i).name.c_str());
+                ImGui::TableNextColumn();
+                ImGui::TextUnformatted(compact(double(costs[k].bytes), "B").c_str());
+                tooltip("Its float32 output: %s bytes.", with_thousands(costs[k].bytes).c_str());
+                ImGui::TableNextColumn();
+                const bool known = k < app.network_outcomes.size() && app.network_outcomes[k].has_value();
+                const NodeOutcome o = known ? *app.network_outcomes[k] : NodeOutcome::cached;
+                if (app.network_node_ms[k] > 0) ImGui::Text("%.2f ms", app.network_node_ms[k]);
+                else ImGui::TextUnformatted("-");
+                tooltip("Wall time of %s when it was last computed (all threads; derived outputs cost no pass of "
+                        "their own). Click the header to sort by it.", g.node(i).name.c_str());
+                ImGui::TableNextColumn();
+                ImGui::TextColored(known && o == NodeOutcome::computed ? ok_colour() : dim_colour(), "%s", known ? to_string(o) : "-");
+                tooltip("computed: executed and written by the last run; derived: part of a fused pass that did not "
+                        "write it, made from cached outputs when asked for; cached: unchanged since an earlier run; "
+                        "dropped: executed, not kept.");
             }
             ImGui::PopID();
             ImGui::Unindent(float(row.level) * ImGui::GetFontSize());
@@ -496,6 +646,10 @@ void draw_tree(AppState& app) {
     }
     app.scroll_tree_to_selection = false;
     ImGui::EndTable();
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextUnformatted(footer.c_str());
+    ImGui::PopTextWrapPos();
+    tooltip("As Keras' model.summary() ends. Non-trainable: BatchNormalization's moving mean and variance.");
 }
 
 }  // namespace
@@ -511,7 +665,7 @@ void draw_network(AppState& app) {
     const int b = app.ui_graph.block_of(app.selected_node);
     const float F = ImGui::GetFontSize();
     const float block_h = ImGui::GetTextLineHeightWithSpacing() + 6 * ImGui::GetFrameHeight() + 5 * F * 1.3f +
-                          ImGui::GetStyle().WindowPadding.y;
+                          ImGui::GetStyle().WindowPadding.y + ImGui::GetStyle().ScrollbarSize;
     const float chain_h = ImGui::GetTextLineHeightWithSpacing() + F * 1.3f + ImGui::GetFrameHeight() + F * 1.2f +
                           ImGui::GetStyle().ScrollbarSize;
     ImGui::BeginChild("diagram", ImVec2(0, b >= 0 ? block_h : chain_h), false, ImGuiWindowFlags_HorizontalScrollbar);

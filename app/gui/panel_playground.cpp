@@ -5,6 +5,7 @@
 #include <imgui.h>
 
 #include "app/gui/panels.hpp"
+#include "app/gui/ui_rules.hpp"
 #include "app/gui/ui_util.hpp"
 
 namespace convscope::gui {
@@ -45,8 +46,9 @@ static void draw_parameters(AppState& app) {
     changed |= pair_input("input size (H, W)", p.input_height, p.input_width, 1, 2048,
                           "The image is resized to this height and width (3 channels, RGB) before the convolution.");
     ImGui::SetNextItemWidth(w);
-    changed |= ImGui::SliderInt("filters", &c.filters, 1, 256, "%d", ImGuiSliderFlags_AlwaysClamp);
-    tooltip("filters: how many output channels (feature maps) the layer makes; each has its own kernel.");
+    changed |= int_field("filters", c.filters, 0.25f, 1, 256);
+    tooltip("filters: how many output channels (feature maps) the layer makes; each has its own kernel.\nDrag, or "
+            "double-click to type (applied on Enter or when you leave the field).");
     ImGui::SetNextItemWidth(w);
     changed |= pair_input("kernel_size", c.kernel_size.rows, c.kernel_size.cols, 1, 15,
                           "kernel_size: the window each output value looks at, (rows, cols).");
@@ -103,11 +105,11 @@ static void draw_parameters(AppState& app) {
         ImGui::SameLine();
         int seed = int(p.seed);
         ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
-        if (ImGui::InputInt("seed", &seed)) {
+        if (int_field("seed", seed, 0.2f, 0, 1 << 30)) {
             p.seed = std::uint64_t(std::max(0, seed));
             changed = true;
         }
-        tooltip("The random seed of glorot_uniform: the same seed gives the same kernel.");
+        tooltip("The random seed of glorot_uniform: the same seed gives the same kernel. Drag, or double-click to type.");
     } else {
         // The 2-D filter itself, small enough to read.
         const std::vector<float> k = classic_kernel_2d(p.kernel_source, c.kernel_size.rows, c.kernel_size.cols);
@@ -218,15 +220,17 @@ static void draw_arithmetic(AppState& app) {
                  "Wall time on the worker thread for the last result: resize (if needed), convolution, activation.");
     }
 
-    const std::string& line = app.playground_keras_line;
+    // Code, not prose: one statement per line, unwrapped (the panel scrolls sideways on a narrow column).
+    const std::string& code = app.playground_keras_line;
     ImGui::TextUnformatted("Keras:");
-    ImGui::SameLine();
     ImGui::PushStyleColor(ImGuiCol_Text, accent_colour());
-    ImGui::TextWrapped("%s", line.c_str());
+    ImGui::TextUnformatted(code.c_str());
     ImGui::PopStyleColor();
-    tooltip("The equivalent Keras layer. Copy it into your own model.");
-    if (ImGui::Button("Copy Keras line")) ImGui::SetClipboardText(line.c_str());
-    tooltip("Copies the line above to the clipboard (Ctrl+Shift+C).");
+    tooltip("Keras code that reproduces this layer with the kernel on screen%s. x is the image resized to the input "
+            "size, as RGB scaled to [0, 1] (what the playground feeds it).",
+            p.kernel_source == KernelSource::glorot_uniform ? " (glorot_uniform: Keras draws its own random values)" : "");
+    if (ImGui::Button("Copy Keras code")) ImGui::SetClipboardText(code.c_str());
+    tooltip("Copies the code above to the clipboard (Ctrl+Shift+C).");
 }
 
 void draw_playground(AppState& app) {

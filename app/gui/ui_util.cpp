@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <cstdarg>
+#include <cstdio>
+#include <cstring>
+
+#include "app/gui/layout_report.hpp"
 
 namespace convscope::gui {
 
@@ -20,7 +24,23 @@ bool input_text(const char* label, std::string& value, ImGuiInputTextFlags flags
 }
 
 void tooltip(const char* fmt, ...) {
+    if (layout_report::enabled()) {  // nearly every widget has a tooltip: the report learns where it is
+        char tip[96];
+        va_list args;
+        va_start(args, fmt);
+        std::vsnprintf(tip, sizeof tip, fmt, args);
+        va_end(args);
+        layout_report::item("widget", tip);
+    }
     if (!ImGui::IsItemHovered()) return;
+    if (layout_report::enabled()) {
+        char tip[96];
+        va_list args;
+        va_start(args, fmt);
+        std::vsnprintf(tip, sizeof tip, fmt, args);
+        va_end(args);
+        layout_report::item("tooltip", tip);  // which tooltips showed this frame (tests: one per hover)
+    }
     ImGui::BeginTooltip();
     ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30.0f);
     va_list args;
@@ -33,7 +53,8 @@ void tooltip(const char* fmt, ...) {
 
 void text_tip(const std::string& text, const std::string& tip) {
     ImGui::TextUnformatted(text.c_str());
-    tooltip("%s", tip.c_str());
+    layout_report::item("label", text);
+    if (ImGui::IsItemHovered()) tooltip("%s", tip.c_str());
 }
 
 void error_text(const std::string& text) {
@@ -42,17 +63,77 @@ void error_text(const std::string& text) {
     ImGui::PopStyleColor();
 }
 
+bool int_fields(const char* label, int* values, int count, float speed, int min, int max) {
+    // While the user types, the typed number lives in ImGui's per-widget storage, not in `values`: ImGui
+    // writes every keystroke ("1" of "15") into the data it is given, and each would be a run.
+    ImGuiStorage* storage = ImGui::GetStateStorage();
+    const ImGuiID key = ImGui::GetID(label);
+    const bool was_typing = storage->GetBool(key, false);
+    int shown[4];
+    count = std::clamp(count, 1, 4);
+    for (int i = 0; i < count; ++i) shown[i] = was_typing ? storage->GetInt(key + 1 + ImGuiID(i), values[i]) : values[i];
+    const bool edited = ImGui::DragScalarN(label, ImGuiDataType_S32, shown, count, speed, &min, &max, "%d",
+                                           ImGuiSliderFlags_AlwaysClamp);
+    // Text entry (double-click or Ctrl+click) is an active field with the mouse released; a drag holds it down.
+    const bool typing = ImGui::IsItemActive() && !ImGui::IsMouseDown(ImGuiMouseButton_Left);
+    bool apply = false;
+    if (typing) {
+        storage->SetBool(key, true);
+        for (int i = 0; i < count; ++i) storage->SetInt(key + 1 + ImGuiID(i), shown[i]);
+    } else if (was_typing) {
+        storage->SetBool(key, false);
+        // Enter or leaving the field: the typed number counts now. A field that vanished while being typed
+        // in (another node selected) keeps its old value.
+        apply = ImGui::IsItemDeactivated();
+    } else {
+        apply = edited;  // dragging stays live
+    }
+    if (!apply) return false;
+    bool changed = false;
+    for (int i = 0; i < count; ++i) {
+        const int v = std::clamp(shown[i], min, max);
+        changed |= v != values[i];
+        values[i] = v;
+    }
+    return changed;
+}
+
+bool int_field(const char* label, int& value, float speed, int min, int max) {
+    return int_fields(label, &value, 1, speed, min, max);
+}
+
 bool pair_input(const char* label, int& rows, int& cols, int min, int max, const char* tip) {
     int v[2] = {rows, cols};
     ImGui::PushID(label);
-    const bool changed = ImGui::DragInt2(label, v, 0.05f, min, max, "%d", ImGuiSliderFlags_AlwaysClamp);
-    tooltip("%s\nDrag or double-click to type. Left: rows (height), right: cols (width).", tip);
+    const bool changed = int_fields(label, v, 2, 0.05f, min, max);
+    tooltip("%s\nDrag, or double-click to type (applied on Enter or when you leave the field). Left: rows (height), "
+            "right: cols (width).", tip);
     ImGui::PopID();
     if (changed) {
-        rows = std::clamp(v[0], min, max);
-        cols = std::clamp(v[1], min, max);
+        rows = v[0];
+        cols = v[1];
     }
     return changed;
+}
+
+bool same_line_if_fits(float next_width, float spacing) {
+    const float gap = spacing >= 0.0f ? spacing : ImGui::GetStyle().ItemSpacing.x;
+    const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+    if (ImGui::GetItemRectMax().x + gap + next_width > right) return false;
+    ImGui::SameLine(0.0f, gap);
+    return true;
+}
+
+float text_width(const char* text) {
+    const char* end = std::strstr(text, "##");
+    return ImGui::CalcTextSize(text, end).x;
+}
+
+float button_width(const char* label) { return text_width(label) + ImGui::GetStyle().FramePadding.x * 2; }
+
+float labelled_width(float frame_w, const char* label) {
+    const float t = text_width(label);
+    return frame_w + (t > 0 ? ImGui::GetStyle().ItemInnerSpacing.x + t : 0.0f);
 }
 
 static bool light_theme() { return ImGui::GetStyle().Colors[ImGuiCol_WindowBg].x > 0.5f; }

@@ -5,7 +5,12 @@
 //   tooltip()         a tooltip on the last item, when hovered: every number says what it is
 //   text_tip()        a line of text with its tooltip
 //   error_text()      red wrapped text for a broken rule
-//   pair_input()      a Keras "(rows, cols)" argument as two linked integer fields
+//   same_line_if_fits()  SameLine() when the next item (of this width) still fits the line, else a new line:
+//                     rows of controls wrap on a narrow column or at a large UI scale instead of being cut
+//   text_width() / button_width() / frame_width()   what a label, a button or a framed widget needs
+//   int_field()       every integer field: drag to change it live; double-click (or Ctrl+click) to type a
+//                     number, applied on Enter or when leaving the field (Escape keeps the old one)
+//   pair_input()      a Keras "(rows, cols)" argument as two such fields
 //   error_colour()/ok_colour()/dim_colour()   theme-aware colours
 
 #include <string>
@@ -18,8 +23,15 @@ bool input_text(const char* label, std::string& value, ImGuiInputTextFlags flags
 void tooltip(const char* fmt, ...) IM_FMTARGS(1);
 void text_tip(const std::string& text, const std::string& tip);
 void error_text(const std::string& text);
+bool int_field(const char* label, int& value, float speed, int min, int max);
+bool int_fields(const char* label, int* values, int count, float speed, int min, int max);  // count <= 4
 // Two ints side by side; `min` bounds both. Returns true when either changed.
 bool pair_input(const char* label, int& rows, int& cols, int min, int max, const char* tip);
+
+bool same_line_if_fits(float next_width, float spacing = -1.0f);
+float text_width(const char* text);
+float button_width(const char* label);
+float labelled_width(float frame_w, const char* label);  // a framed widget plus its label on the right
 
 ImVec4 error_colour();
 ImVec4 ok_colour();

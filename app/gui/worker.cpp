@@ -15,6 +15,7 @@
 #include "core/layers/input_layer.hpp"
 #include "core/weights/initializers.hpp"
 #include "core/weights/keras_h5.hpp"
+#include "core/weights/restore_weights.hpp"
 
 namespace convscope::gui {
 
@@ -71,7 +72,21 @@ struct EngineSide {
     std::map<std::string, Conv2DConfig> applied;      // current edits inside the engine
     int net_image_version = -1;
     std::string failed_weights_path;
+    WeightShapes seed_shapes;            // every layer's weight shapes without edits: what edits re-size
+    std::optional<Graph> file_weights;   // the loaded file in the unedited network, so undoing an edit restores it
+    std::vector<int> reported_reinit;    // the re-initialised layers the UI was last told about
 };
+
+// Loads a Keras file into the network without edits (where it must fit), then gives every layer of `graph`
+// whose shapes the edits kept the file's values. The others keep their re-initialised values.
+LoadReport load_around_edits(Graph& graph, const ResNet50Options& options, const std::string& path,
+                             std::optional<Graph>& file_weights) {
+    Graph unedited = build_resnet50(options);
+    LoadReport report = load_keras_weights(unedited, path);
+    copy_matching_weights(graph, unedited);
+    file_weights = std::move(unedited);
+    return report;
+}
 
 }  // namespace
 
@@ -328,6 +343,8 @@ void Worker::engine_loop() {
                         for (int i = 0; i < g.size(); ++i)
                             if (auto* c = dynamic_cast<Conv2D*>(g.node(i).layer.get()))
                                 s.original[g.node(i).name] = c->config();
+                        g.build_weights();
+                        s.seed_shapes = weight_shapes(g);
                         for (const auto& [name, cfg] : p.edits) {
                             const int i = g.find(name);
                             if (auto* c = i >= 0 ? dynamic_cast<Conv2D*>(g.node(i).layer.get()) : nullptr)
@@ -335,13 +352,15 @@ void Worker::engine_loop() {
                         }
                         g.build_weights();
                         initialize_graph(g, p.seed);
+                        s.file_weights.reset();
+                        s.reported_reinit.clear();
                         // The requested file, unless it just failed: then what was in use before.
                         std::string weights = p.weights_path;
                         if (!p.weights_path.empty() && p.weights_path == s.failed_weights_path)
                             weights = s.net_built.weights_path;
                         if (!weights.empty()) {
                             try {
-                                emit(weights_loaded(id, weights, load_keras_weights(g, weights)));
+                                emit(weights_loaded(id, weights, load_around_edits(g, p.options, weights, s.file_weights)));
                             } catch (const std::exception& ex) {
                                 if (weights == p.weights_path) s.failed_weights_path = weights;
                                 emit(failure(WorkerEvent::Kind::weights_failed, id, weights, ex.what()));
@@ -359,9 +378,11 @@ void Worker::engine_loop() {
                         try {
                             if (p.weights_path.empty()) {
                                 initialize_graph(s.net->mutable_graph(), p.seed);
+                                s.file_weights.reset();
                             } else {
                                 emit(weights_loaded(id, p.weights_path,
-                                                    load_keras_weights(s.net->mutable_graph(), p.weights_path)));
+                                                    load_around_edits(s.net->mutable_graph(), s.net_built.options,
+                                                                      p.weights_path, s.file_weights)));
                             }
                             s.net_built.weights_path = p.weights_path;
                             s.net->invalidate_all();
@@ -384,12 +405,10 @@ void Worker::engine_loop() {
                         const Conv2DConfig want = it != p.edits.end() ? it->second : s.original[name];
                         const auto* conv = dynamic_cast<const Conv2D*>(graph.node(node).layer.get());
                         if (!conv || conv->config() == want) continue;
-                        std::vector<int> reinit = s.net->set_conv_config(node, want, p.seed);
-                        WorkerEvent r;
-                        r.kind = WorkerEvent::Kind::reinitialised;
-                        r.request = id;
-                        r.nodes = reinit;
-                        emit(std::move(r));
+                        // Re-sized layers get seeded values; those back at their original shapes get the
+                        // file's again (the seed's are already the original ones).
+                        const std::vector<int> rebuilt = s.net->set_conv_config(node, want, p.seed);
+                        if (s.file_weights) copy_matching_weights(s.net->mutable_graph(), *s.file_weights, &rebuilt);
                         WorkerEvent e;
                         e.kind = WorkerEvent::Kind::network_reset;
                         e.request = id;
@@ -398,6 +417,14 @@ void Worker::engine_loop() {
                     }
                     s.applied = p.edits;
                     s.net_built.edits = p.edits;
+                    if (std::vector<int> reinit = resized_nodes(graph, s.seed_shapes); reinit != s.reported_reinit) {
+                        WorkerEvent r;  // the whole set: a reset removes marks as well as adding them
+                        r.kind = WorkerEvent::Kind::reinitialised;
+                        r.request = id;
+                        r.nodes = reinit;
+                        s.reported_reinit = reinit;
+                        emit(std::move(r));
+                    }
                     if (s.net_image_version != s.image_version) {
                         progress(id, "preprocessing image", 0, 1);
                         s.net->set_input(caffe_preprocess(resize_image(*s.image, p.options.height, p.options.width)));
@@ -419,6 +446,8 @@ void Worker::engine_loop() {
                         e.kind = WorkerEvent::Kind::network_done;
                         e.request = id;
                         e.milliseconds = ms_since(start);
+                        e.node_milliseconds = stats.node_milliseconds;
+                        e.node_outcomes = stats.node_outcomes;
                         emit(std::move(e));
                     }
                 } catch (const Cancelled&) {

@@ -92,7 +92,7 @@ struct WorkerEvent {
         network_reset,      // a new network run starts; `nodes` lists the nodes that will recompute
         network_node,       // one node's output is complete
         network_done, network_failed,
-        reinitialised,      // `nodes` had their weights re-initialised by an edit
+        reinitialised,      // `nodes` are every layer whose weights an edit re-initialised (the whole set)
         progress, idle,
     };
     Kind kind = Kind::idle;
@@ -107,6 +107,9 @@ struct WorkerEvent {
     std::vector<int> nodes;
     double milliseconds = 0.0;
     Progress progress;
+    // network_done: per node, the last run's time (0 where nothing ran) and what the run did with it.
+    std::vector<double> node_milliseconds;
+    std::vector<NodeOutcome> node_outcomes;  // core/engine's: computed, derived, cached, dropped
 };
 
 class Worker {

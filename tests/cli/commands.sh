@@ -27,6 +27,13 @@ check "kernel 2 valid gives 599" grep -qx "output shape: (None, 599, 599, 64)" "
 check "summary total with top" grep -qx "Total params: 25,636,712" "$work/summary.txt"
 check "summary trainable with top" grep -qx "Trainable params: 25,583,592" "$work/summary.txt"
 check "summary non-trainable with top" grep -qx "Non-trainable params: 53,120" "$work/summary.txt"
+# MACs by hand at 224: conv1 writes 112 x 112 x 64 values of 7 x 7 x 3 products each; res2a_branch2b 56 x 56 x 64
+# of 3 x 3 x 64; fc1000 2048 x 1000; a BatchNormalization counts none (as in the usual MAC tables).
+check "summary MACs of conv1" grep -q "^ conv1 (Conv2D) .* 9,472 *118,013,952 *3,211,264 " "$work/summary.txt"
+check "summary MACs of res2a_branch2b" grep -q "^ res2a_branch2b (Conv2D) .* 115,605,504 " "$work/summary.txt"
+check "summary MACs of fc1000" grep -q "^ fc1000 (Dense) .* 2,049,000 *2,048,000 *4,000 " "$work/summary.txt"
+check "summary MACs of a BatchNormalization" grep -q "^ bn_conv1 (BatchNormalization) .* 256 *0 *3,211,264 " "$work/summary.txt"
+check "summary total MACs (He et al. give 3.8e9 multiply-adds)" grep -qxE "Total MACs: 3,85[0-9],[0-9]{3},[0-9]{3}" "$work/summary.txt"
 "$cli" summary >"$work/summary4.txt"
 check "summary of the seed backbone" grep -qx "Total params: 8,589,184" "$work/summary4.txt"
 check "summary lists res4f_relu at 38x38x1024" grep -q "res4f_relu (Activation) *(None, 38, 38, 1024)" "$work/summary4.txt"

@@ -79,7 +79,10 @@ export)
     # 'valid' 3x3 on 200 x 300: 198 x 298, one pixel per value.
     "$png_check" out/playground_conv2d_channels/playground_conv2d_ch004.png --size 298x198 --min-colours 20
     run --panel network --export block --export-dir out --screenshot e2.png
-    [ -s out/conv1/conv1.npy ] && [ -s out/conv1/conv1.png ] || { echo "block export missing"; ls -R out; exit 1; }
+    # conv1 is in the stem: "every node" there is every node of the stem, in a folder named after it.
+    for node in input conv1_pad conv1 bn_conv1 conv1_relu pool1; do
+        [ -s out/stem/$node.npy ] && [ -s out/stem/$node.png ] || { echo "stem export lacks $node"; ls -R out; exit 1; }
+    done
     printf 'a file, not a folder' > blocker
     run --panel playground --export grid --export-dir blocker/sub --screenshot e3.png
     # The failure is reported in red in the export window and nothing was written.

@@ -1,0 +1,66 @@
+#pragma once
+// Decisions the panels make, kept free of ImGui and GL so that tests can check them.
+//
+//   ui_scales() / step_ui_scale()  the one list of UI scales: the View menu and Ctrl+= / Ctrl+- use it
+//   block_stop()                   where "next / previous block" (Down / Up) goes from a node
+//   export_group()                 the nodes "every node of this block" exports, and its folder
+//   add_fix_hint()                 why a block's Add fails and what fixes it, right for the block's kind
+//   predictions_caveat()           what to say beside the top-5 when the weights are not ImageNet's
+//   playground_keras_code()        Keras code that reproduces the playground's layer, kernel values included
+//   error_outlived() / notice_expired() / ExportNotice   when a message on screen has become stale
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "app/gui/classic_kernels.hpp"
+#include "core/layers/conv2d.hpp"
+#include "core/model/graph.hpp"
+
+namespace convscope::gui {
+
+const std::vector<float>& ui_scales();  // 1.0 ... 3.0, ascending
+// The next (delta > 0) or previous scale of the list from `current` (which may lie between two); stays at
+// the ends.
+float step_ui_scale(float current, int delta);
+
+// The stops of block stepping are the input, the stem's output (pool1), every block's output and the last
+// node. Down goes to the first stop after `node`, Up to the last one before it; at the ends it stays.
+int block_stop(const Graph& g, int node, int delta);
+
+struct ExportGroup {
+    std::string folder;      // the block's name, "stem" or "top"
+    std::vector<int> nodes;  // in graph order
+};
+// A block: main path, shortcut, Add and output. Outside blocks, every node of the stem or of the top.
+ExportGroup export_group(const Graph& g, int node);
+
+// For a block whose Add fails: both shapes and what to change, "" when both paths have no shape.
+std::string add_fix_hint(const Graph& g, const std::vector<NodeShape>& shapes,
+                         const std::map<std::string, Conv2DConfig>& edits, const Block& b);
+
+// "" when the classes can be trusted: ImageNet weights from a file and no layer re-initialised by an edit.
+std::string predictions_caveat(bool weights_from_file, int reinitialised_layers);
+
+// Python for Keras that builds the playground's layer with the values on screen. For glorot_uniform the
+// layer's own initialiser (values differ from convscope's, the distribution is the same).
+std::string playground_keras_code(const Conv2DConfig& conv, KernelSource source, int input_h, int input_w);
+
+// A red error bar raised while request `error_request` was the newest is outlived by a later success.
+bool error_outlived(std::uint64_t error_request, std::uint64_t success_request);
+// Confirmations in the status bar ("Session loaded from ...") fade after a while.
+constexpr double kNoticeSeconds = 8.0;
+bool notice_expired(double shown_at, double now);
+
+// The export window's last message belongs to the node and folder it was about.
+struct ExportNotice {
+    bool ok = true;
+    std::string text;
+    std::string node, folder;  // what it was about
+    bool applies_to(const std::string& shown_node, const std::string& shown_folder) const {
+        return !text.empty() && node == shown_node && folder == shown_folder;
+    }
+};
+
+}  // namespace convscope::gui

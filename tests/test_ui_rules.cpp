@@ -1,0 +1,130 @@
+// The GUI's decisions that need no window: hints, navigation, what an export takes, stale messages, the
+// scale list and the Keras code the playground offers to copy.
+
+#include <catch2/catch.hpp>
+
+#include "app/gui/ui_rules.hpp"
+#include "core/model/resnet50.hpp"
+
+using namespace convscope;
+using namespace convscope::gui;
+
+namespace {
+
+std::vector<std::string> names(const Graph& g, const std::vector<int>& nodes) {
+    std::vector<std::string> out;
+    for (int i : nodes) out.push_back(g.node(i).name);
+    return out;
+}
+
+const Block& block_named(const Graph& g, const std::string& name) {
+    for (const Block& b : g.blocks)
+        if (b.name == name) return b;
+    FAIL("no block " << name);
+    return g.blocks.front();
+}
+
+}  // namespace
+
+TEST_CASE("Down from inside a block stops at that block's own output first", "[ui_rules]") {
+    const Graph g = build_resnet50({64, 64, 5, true});
+    auto down = [&](const std::string& from) { return g.node(block_stop(g, g.find(from), +1)).name; };
+    auto up = [&](const std::string& from) { return g.node(block_stop(g, g.find(from), -1)).name; };
+    CHECK(down("res3b_branch2a") == "res3b_relu");
+    CHECK(down("res3b_add") == "res3b_relu");
+    CHECK(down("res3b_relu") == "res3c_relu");
+    CHECK(down("conv1") == "pool1");
+    CHECK(down("pool1") == "res2a_relu");
+    CHECK(down("res5c_relu") == "fc1000");
+    CHECK(down("fc1000") == "fc1000");
+    CHECK(up("res3b_branch2a") == "res3a_relu");
+    CHECK(up("res3b_relu") == "res3a_relu");
+    CHECK(up("res2a_branch1") == "pool1");
+    CHECK(up("conv1") == "input");
+    CHECK(up("input") == "input");
+}
+
+TEST_CASE("Every node of the stem, of the top or of a block is exported together", "[ui_rules]") {
+    const Graph g = build_resnet50({64, 64, 5, true});
+    const ExportGroup stem = export_group(g, g.find("bn_conv1"));
+    CHECK(stem.folder == "stem");
+    CHECK(names(g, stem.nodes) == std::vector<std::string>{"input", "conv1_pad", "conv1", "bn_conv1", "conv1_relu", "pool1"});
+    const ExportGroup top = export_group(g, g.find("fc1000"));
+    CHECK(top.folder == "top");
+    CHECK(names(g, top.nodes) == std::vector<std::string>{"avg_pool", "fc1000"});
+    const ExportGroup block = export_group(g, g.find("res2a_branch1"));
+    CHECK(block.folder == "res2a");
+    CHECK(block.nodes.size() == 12);  // 8 on the main path, 2 on the shortcut, the Add and its ReLU
+}
+
+TEST_CASE("The Add hint fits the block kind", "[ui_rules]") {
+    Graph g = build_resnet50({64, 64, 4, false});
+    std::map<std::string, Conv2DConfig> edits;
+    auto edit = [&](const std::string& name, auto change) {
+        auto& conv = dynamic_cast<Conv2D&>(*g.node(g.find(name)).layer);
+        Conv2DConfig c = conv.config();
+        change(c);
+        conv.set_config(c);
+        edits[name] = c;
+    };
+    SECTION("strides 2 inside an identity block: the shortcut cannot shrink") {
+        edit("res3b_branch2b", [](Conv2DConfig& c) { c.strides = {2, 2}; });
+        const std::string hint = add_fix_hint(g, g.infer_shapes(), edits, block_named(g, "res3b"));
+        CHECK(hint.find("identity shortcut (res3a_relu itself)") != std::string::npos);
+        CHECK(hint.find("cannot shrink") != std::string::npos);
+        CHECK(hint.find("res3b_branch2b") != std::string::npos);
+        CHECK(hint.find("other path") == std::string::npos);
+        CHECK(hint.find("branch1") == std::string::npos);
+    }
+    SECTION("strides 2 inside a conv block: branch1 can shrink the same way") {
+        edit("res3a_branch2b", [](Conv2DConfig& c) { c.strides = {2, 2}; });
+        const std::string hint = add_fix_hint(g, g.infer_shapes(), edits, block_named(g, "res3a"));
+        CHECK(hint.find("res3a_branch1 shrink the same way") != std::string::npos);
+    }
+    SECTION("filters of an identity block's last conv: only the main path can change") {
+        edit("res2b_branch2c", [](Conv2DConfig& c) { c.filters = 128; });
+        const std::string hint = add_fix_hint(g, g.infer_shapes(), edits, block_named(g, "res2b"));
+        CHECK(hint.find("Set filters of res2b_branch2c to 256") != std::string::npos);
+        CHECK(hint.find("branch1") == std::string::npos);
+    }
+}
+
+TEST_CASE("One list of UI scales from 100 % to 300 %, stepped by the shortcuts", "[ui_rules]") {
+    CHECK(ui_scales().front() == 1.0f);
+    CHECK(ui_scales().back() == 3.0f);
+    CHECK(step_ui_scale(2.5f, +1) == 3.0f);
+    CHECK(step_ui_scale(3.0f, +1) == 3.0f);  // the View menu's largest is Ctrl+='s largest
+    CHECK(step_ui_scale(1.0f, -1) == 1.0f);
+    CHECK(step_ui_scale(1.1f, +1) == 1.25f);  // a --ui-scale between two snaps onto the list
+    CHECK(step_ui_scale(1.1f, -1) == 1.0f);
+}
+
+TEST_CASE("Random weights' top-5 says it means nothing", "[ui_rules]") {
+    CHECK(predictions_caveat(false, 0).find("mean nothing") != std::string::npos);
+    CHECK(predictions_caveat(true, 2).find("2 layers hold random weights") != std::string::npos);
+    CHECK(predictions_caveat(true, 0).empty());
+}
+
+TEST_CASE("The playground's Keras code carries the classic kernel's values", "[ui_rules]") {
+    Conv2DConfig c{16, {3, 3}, {1, 1}, Padding::same, {1, 1}, true, ActivationKind::linear};
+    const std::string sobel = playground_keras_code(c, KernelSource::sobel_x, 600, 600);
+    CHECK(sobel.find("[[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]") != std::string::npos);  // the textbook Sobel x
+    CHECK(sobel.find("Conv2D(16, (3, 3), padding=\"same\")") != std::string::npos);
+    CHECK(sobel.find("layer.set_weights([kernel, np.zeros(16, \"float32\")])") != std::string::npos);
+    const std::string gauss = playground_keras_code(c, KernelSource::gaussian, 600, 600);
+    CHECK(gauss.find("[[0.0113437") != std::string::npos);  // sigma 0.5: exp(-4) / sum over the 3x3 window
+    c.use_bias = false;
+    CHECK(playground_keras_code(c, KernelSource::laplacian, 8, 8).find("set_weights([kernel])") != std::string::npos);
+    CHECK(playground_keras_code(c, KernelSource::glorot_uniform, 8, 8).find("set_weights") == std::string::npos);
+}
+
+TEST_CASE("Stale messages give way", "[ui_rules]") {
+    CHECK_FALSE(error_outlived(7, 7));  // a success of the same request as the error (e.g. the old weights ran)
+    CHECK(error_outlived(7, 8));
+    CHECK_FALSE(notice_expired(100.0, 100.0 + kNoticeSeconds - 0.1));
+    CHECK(notice_expired(100.0, 100.0 + kNoticeSeconds + 0.1));
+    ExportNotice n{false, "Nothing was written: ...", "res3a_relu", "exports"};
+    CHECK(n.applies_to("res3a_relu", "exports"));
+    CHECK_FALSE(n.applies_to("res3b_relu", "exports"));
+    CHECK_FALSE(n.applies_to("res3a_relu", "/tmp/x"));
+}
