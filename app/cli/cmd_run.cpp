@@ -1,5 +1,7 @@
 // convscope-cli run: ResNet50 on one image, every node timed, chosen node outputs exported.
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
@@ -72,6 +74,22 @@ Tensor3 load_input(Args& args, ResNet50Options& o, bool size_given) {
     return caffe_preprocess(resize_image(load_image(path), o.height, o.width));
 }
 
+// The export folders this run created: removed again (when still empty) unless the run succeeds, so a
+// failed run leaves nothing behind.
+class CreatedFolders {
+public:
+    explicit CreatedFolders(std::vector<std::string> folders) : folders_(std::move(folders)) {}
+    CreatedFolders(const CreatedFolders&) = delete;
+    CreatedFolders& operator=(const CreatedFolders&) = delete;
+    ~CreatedFolders() {
+        for (auto it = folders_.rbegin(); it != folders_.rend(); ++it) ::rmdir(it->c_str());  // fails if not empty
+    }
+    void keep() { folders_.clear(); }
+
+private:
+    std::vector<std::string> folders_;
+};
+
 }  // namespace
 
 int cmd_run(Args& args) {
@@ -97,7 +115,7 @@ int cmd_run(Args& args) {
     }
     const std::vector<int> nodes = select_nodes(graph, layer_spec);
     args.finish();
-    ensure_directory(export_dir);  // fail before the long run, not after it
+    CreatedFolders created(ensure_directory(export_dir));  // fail before the long run, not after it
 
     Engine engine(std::move(graph), engine_options);
     engine.set_input(std::move(input));
@@ -128,6 +146,7 @@ int cmd_run(Args& args) {
         }
     }
     const std::vector<std::string> written = files.commit();
+    created.keep();
     std::cout << "wrote " << written.size() << " file(s) to " << export_dir << "/\n";
     return 0;
 }
