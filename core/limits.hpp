@@ -51,7 +51,7 @@ std::string byte_size_text(std::int64_t bytes);
 // An optional size for messages: the size, or "more than 8 EiB" when it did not fit in 64 bits.
 std::string byte_size_text(std::optional<std::int64_t> bytes);
 
-std::string printable(const std::string& text, std::size_t max_bytes = 2000);
+std::string printable(const std::string& text, std::size_t max_bytes = 1000);
 inline std::string echo(const std::string& text) { return printable(text, 80); }
 
 }  // namespace convscope
