@@ -182,7 +182,8 @@ Payload run_decoder(Kind kind, const std::string& path, const std::string& what,
         payload_bytes > std::uint64_t(limits.max_result_bytes))
         throw DecodeFailure(what + ": " + reader + " returned an inconsistent result");
     const std::size_t mapped = sandbox::kStatusBytes + std::size_t(payload_bytes);
-    void* base = ::mmap(nullptr, mapped, PROT_READ, MAP_SHARED, result.fd, 0);
+    // MAP_POPULATE: one call maps every page, instead of a page fault per 4 KB while the values are copied.
+    void* base = ::mmap(nullptr, mapped, PROT_READ, MAP_SHARED | MAP_POPULATE, result.fd, 0);
     if (base == MAP_FAILED) throw DecodeFailure(what + ": cannot map the decoder's result (" + std::strerror(errno) + ")");
     auto mapping = std::make_shared<const Mapping>(base, mapped);
     return Payload{mapping, mapping->bytes() + sandbox::kStatusBytes, std::size_t(payload_bytes)};
