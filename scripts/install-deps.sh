@@ -15,6 +15,7 @@ packages=(
   fonts-dejavu-core                         # (the font is bundled too; this keeps Debian's copy handy)
   nlohmann-json3-dev                        # GUI session files (JSON)
   catch2                                    # unit tests
+  clang libclang-rt-dev                     # libFuzzer with ASan + UBSan (tests/fuzz/run.sh)
   xvfb xauth libgl1-mesa-dri                # headless GUI tests (Xvfb + Mesa software OpenGL)
 )
 

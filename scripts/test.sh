@@ -15,6 +15,9 @@
 #                         fail the test. (The GUI tests join this stage once the OpenGL driver's own
 #                         leaks at exit have a suppression file.)
 #
+#   fuzz     build-fuzz/  libFuzzer harnesses with clang, ASan + UBSan (tests/fuzz/run.sh): each reader fuzzed
+#                         for 30 s, then the seed corpus and ../shared/fuzz-reproducers replayed
+#
 # Usage: scripts/test.sh [STAGE...]   (default: all stages, in the order above)
 #
 # Adding a stage: write a function stage_NAME below (configure, build, run_ctest do the common work) and
@@ -24,7 +27,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jobs=$(nproc)
 sanitizers="$root/tests/sanitizers"
-all_stages=(release tsan asan)
+all_stages=(release tsan asan fuzz)
 
 # ccache (installed by install-deps.sh) only speeds up a second run; a fresh machine just fills its cache.
 launcher=()
@@ -80,6 +83,10 @@ stage_asan() {
     ASAN_OPTIONS="detect_leaks=1 strict_string_checks=1 check_initialization_order=1" \
     UBSAN_OPTIONS="print_stacktrace=1 halt_on_error=1" \
         run_ctest build-asan -L '^(catch2|cli)' --timeout 1200
+}
+
+stage_fuzz() {
+    CONVSCOPE_FUZZ_BUILD="$root/build-fuzz" "$root/tests/fuzz/run.sh" 30
 }
 
 stages=("$@")

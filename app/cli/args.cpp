@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "core/limits.hpp"
+
 namespace convscope::cli {
 
 Args Args::parse(const std::vector<std::string>& argv, const std::set<std::string>& options,
@@ -11,11 +13,11 @@ Args Args::parse(const std::vector<std::string>& argv, const std::set<std::strin
     for (std::size_t i = 0; i < argv.size(); ++i) {
         const std::string& a = argv[i];
         if (a == "--help" || a == "-h") throw HelpRequested{};
-        if (a.rfind("--", 0) != 0 || a.size() == 2) throw UsageError("unexpected argument \"" + a + "\"");
+        if (a.rfind("--", 0) != 0 || a.size() == 2) throw UsageError("unexpected argument \"" + echo(a) + "\"");
         std::string name = a.substr(2), value;
         const std::size_t eq = name.find('=');
         if (!options.count(name.substr(0, eq)) && !switches.count(name.substr(0, eq)))
-            throw UsageError("unknown option --" + name.substr(0, eq));
+            throw UsageError("unknown option --" + echo(name.substr(0, eq)));
         if (eq != std::string::npos) {
             value = name.substr(eq + 1);
             name = name.substr(0, eq);
@@ -58,7 +60,7 @@ int parse_int(const std::string& text, const std::string& option) {
     char* end = nullptr;
     const long v = std::strtol(text.c_str(), &end, 10);
     if (text.empty() || *end != '\0' || errno == ERANGE || v < -1000000000L || v > 1000000000L)
-        throw UsageError("--" + option + " " + text + ": expected a whole number");
+        throw UsageError("--" + option + " " + echo(text) + ": expected a whole number");
     return int(v);
 }
 
@@ -77,7 +79,7 @@ IntPair parse_pair(const std::string& text, const std::string& option) {
     std::vector<std::string> parts = parse_list(text);
     if (parts.size() == 1) return IntPair(parse_int(parts[0], option));
     if (parts.size() == 2) return IntPair(parse_int(parts[0], option), parse_int(parts[1], option));
-    throw UsageError("--" + option + " " + text + ": expected one number or two separated by a comma (rows,cols)");
+    throw UsageError("--" + option + " " + echo(text) + ": expected one number or two separated by a comma (rows,cols)");
 }
 
 }  // namespace convscope::cli

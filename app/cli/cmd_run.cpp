@@ -1,5 +1,7 @@
 // convscope-cli run: ResNet50 on one image, every node timed, chosen node outputs exported.
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -106,6 +108,22 @@ void print_predictions(const std::vector<Prediction>& top) {
                   << std::setprecision(6) << p.probability << "\n";
 }
 
+// The export folders this run created: removed again (when still empty) unless the run succeeds, so a
+// failed run leaves nothing behind.
+class CreatedFolders {
+public:
+    explicit CreatedFolders(std::vector<std::string> folders) : folders_(std::move(folders)) {}
+    CreatedFolders(const CreatedFolders&) = delete;
+    CreatedFolders& operator=(const CreatedFolders&) = delete;
+    ~CreatedFolders() {
+        for (auto it = folders_.rbegin(); it != folders_.rend(); ++it) ::rmdir(it->c_str());  // fails if not empty
+    }
+    void keep() { folders_.clear(); }
+
+private:
+    std::vector<std::string> folders_;
+};
+
 }  // namespace
 
 int cmd_run(Args& args) {
@@ -142,7 +160,7 @@ int cmd_run(Args& args) {
     }
     const std::vector<int> nodes = select_nodes(graph, layer_spec);
     args.finish();
-    ensure_directory(export_dir);  // fail before the long run, not after it
+    CreatedFolders created(ensure_directory(export_dir));  // fail before the long run, not after it
 
     const RgbImage picture = cam.wanted ? caffe_unpreprocess(input) : RgbImage{};  // what the CAM is drawn over
     Engine engine(std::move(graph), engine_options);
@@ -199,6 +217,7 @@ int cmd_run(Args& args) {
         files.add(base + ".png", encode_png(render_cam_overlay(map, picture, cam_opacity)));
     }
     const std::vector<std::string> written = files.commit();
+    created.keep();
     std::cout << "wrote " << written.size() << " file(s) to " << export_dir << "/\n";
     return 0;
 }

@@ -11,6 +11,7 @@
 #include "app/cli/commands.hpp"
 #include "app/cli/model_options.hpp"
 #include "app/cli/usage.hpp"
+#include "core/limits.hpp"
 
 namespace {
 
@@ -167,17 +168,19 @@ int main(int argc, char** argv) {
             return cmd_patches(args);
         }
         if (command == "weights") return cmd_weights(rest);
-        std::cerr << "convscope-cli: unknown command \"" << command << "\"; expected shape, summary, run, conv, bench, anchors, quiz, patches or weights"
+        std::cerr << "convscope-cli: unknown command \"" << printable(command, 80) << "\"; expected shape, summary, run, conv, bench, anchors, quiz, patches or weights"
                   << " (see convscope-cli help)\n";
         return 2;
     } catch (const HelpRequested&) {
         return print_command_usage(command);
     } catch (const UsageError& e) {
-        std::cerr << "convscope-cli " << command << ": " << e.what() << " (see convscope-cli " << command << " --help)\n";
+        std::cerr << "convscope-cli " << printable(command, 80) << ": " << printable(e.what())
+                  << " (see convscope-cli " << printable(command, 80) << " --help)\n";
     } catch (const std::bad_alloc&) {
-        std::cerr << "convscope-cli " << command << ": out of memory; try a smaller --input-size\n";
+        std::cerr << "convscope-cli " << printable(command, 80) << ": out of memory; try a smaller --input-size\n";
     } catch (const std::exception& e) {
-        std::cerr << "convscope-cli " << command << ": " << e.what() << "\n";
+        // Messages quote file names and file contents: one line of printable text, whatever they hold.
+        std::cerr << "convscope-cli " << printable(command, 80) << ": " << printable(e.what()) << "\n";
     }
     return 2;
 }

@@ -1,5 +1,7 @@
 #include "app/cli/model_options.hpp"
 
+#include "core/limits.hpp"
+
 namespace convscope::cli {
 
 ResNet50Options parse_model_options(Args& args, int default_size) {
@@ -63,7 +65,9 @@ void parse_conv_arguments(Args& args, Conv2DConfig& c) {
 EngineOptions parse_engine_options(Args& args) {
     EngineOptions options;
     if (args.has("threads")) options.threads = parse_int(args.get("threads"), "threads");
-    if (options.threads < 1) throw UsageError("--threads must be at least 1");
+    if (options.threads < 1 || options.threads > kMaxThreads)
+        throw UsageError("--threads " + std::to_string(options.threads) + ": expected a whole number from 1 to " +
+                         std::to_string(kMaxThreads));
     options.kernels = args.has("reference") ? Kernels::reference : Kernels::fast;
     return options;
 }

@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "core/errors.hpp"
+#include "core/limits.hpp"
 #include "core/layers/input_layer.hpp"
 
 namespace convscope::gui {
@@ -31,7 +32,7 @@ double now_seconds() {
 }
 
 void show_error(AppState& app, const std::string& message) {
-    app.error_bar.message = message;
+    app.error_bar.message = printable(message);  // one line, whatever a file name or a file held
     app.error_bar.request = app.last_posted_request;
     app.error_bar.covers_next = false;
 }

@@ -1,12 +1,16 @@
 #include "app/gui/session.hpp"
 
-#include <fstream>
-#include <sstream>
+#include <cstdint>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "core/errors.hpp"
 #include "core/export/atomic_file.hpp"
+#include "core/layers/conv2d.hpp"
+#include "core/limits.hpp"
+#include "core/model/resnet50.hpp"
+#include "core/read_file.hpp"
 
 namespace convscope::gui {
 
@@ -131,18 +135,92 @@ struct Reader {
 
 }  // namespace
 
-Session load_session(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw InputError("cannot open session file \"" + path + "\" (does it exist and is it readable?)");
-    std::stringstream buf;
-    buf << in.rdbuf();
-    json j;
+// The JSON text of a session file; InputError for a missing file, a folder, a FIFO or device, or a file far
+// larger than any session.
+static std::string read_session_text(const std::string& path) {
+    constexpr std::int64_t kMaxSessionBytes = std::int64_t(16) << 20;
     try {
-        j = json::parse(buf.str());
-    } catch (const json::parse_error& e) {
-        throw InputError("session \"" + path + "\" is not valid JSON: " + e.what());
+        const std::vector<std::uint8_t> bytes = read_file_bytes(path, "the session file", "a convscope session (.json)",
+                                                                kMaxSessionBytes);
+        return std::string(bytes.begin(), bytes.end());
+    } catch (const InputError& e) {
+        throw InputError("cannot open session file " + std::string(e.what()));
     }
+}
+
+// Parses JSON, naming the field being read when the parser fails (a number out of range, bad syntax).
+static json parse_session_json(const std::string& text, const std::string& path) {
+    std::vector<std::string> keys;  // the path of object keys to the value being parsed
+    std::string field;
+    const json::parser_callback_t track = [&](int, json::parse_event_t event, json& parsed) {
+        switch (event) {
+            case json::parse_event_t::object_start: keys.emplace_back(); break;
+            case json::parse_event_t::object_end:
+                if (!keys.empty()) keys.pop_back();
+                break;
+            case json::parse_event_t::key:
+                if (!keys.empty()) keys.back() = parsed.get<std::string>();
+                field.clear();
+                for (const std::string& k : keys) field += (field.empty() ? "" : ".") + k;
+                break;
+            default: break;
+        }
+        return true;
+    };
+    try {
+        return json::parse(text, track);
+    } catch (const json::exception& e) {
+        throw InputError("session \"" + path + "\" is not valid JSON" +
+                         (field.empty() ? std::string() : " (at field \"" + echo(field) + "\")") + ": " + echo(e.what()));
+    }
+}
+
+// Builds the session's network aside, without weights, and refuses edits that would not fit in memory, so
+// that applying the session cannot fail or allocate gigabytes half-way. Shape errors are not refused: the
+// GUI shows those at their node, as when the user makes them.
+static void check_network_fits(const NetworkParams& network, const std::string& path) {
+    Graph g = build_resnet50(network.options, /*with_weights=*/false);
+    for (const auto& [name, cfg] : network.edits) {
+        const int i = g.find(name);
+        if (auto* conv = i >= 0 ? dynamic_cast<Conv2D*>(g.node(i).layer.get()) : nullptr) conv->set_config(cfg);
+    }
+    const std::vector<NodeShape> shapes = g.infer_shapes();
+    for (const auto& edit : network.edits) {
+        const int i = g.find(edit.first);
+        if (i < 0) continue;
+        std::vector<Shape> in;
+        for (int j : g.node(i).inputs)
+            if (shapes[std::size_t(j)].ok()) in.push_back(*shapes[std::size_t(j)].shape);
+        if (in.size() != g.node(i).inputs.size()) continue;
+        try {
+            g.node(i).layer->output_shape(in);
+        } catch (const BudgetError& e) {
+            throw InputError("session \"" + path + "\": field \"network.edits." + echo(edit.first) + "\": " + e.what() +
+                             "; nothing was changed");
+        } catch (const std::exception&) {
+            // another shape error: shown at the node once applied
+        }
+    }
+    try {
+        g.check_memory_budget();
+    } catch (const BudgetError& e) {
+        throw InputError("session \"" + path + "\": field \"network\": " + e.what());
+    }
+}
+
+static Session read_session(const json& j, const Reader& r, const std::string& path);
+
+Session load_session(const std::string& path) {
+    const json j = parse_session_json(read_session_text(path), path);
     Reader r{path};
+    try {
+        return read_session(j, r, path);
+    } catch (const json::exception& e) {  // a type the readers did not expect: still the file's fault
+        throw InputError("session \"" + path + "\": " + echo(e.what()));
+    }
+}
+
+static Session read_session(const json& j, const Reader& r, const std::string& path) {
     if (!j.is_object() || !j.contains("convscope_session"))
         throw InputError("session \"" + path + "\" is not a convscope session (no \"convscope_session\" field)");
     Session s;
@@ -187,6 +265,7 @@ Session load_session(const std::string& path) {
         s.view.page = r.integer(v, "page", "view.", 0, 0, 1 << 20);
         s.view.selected_channel = r.integer(v, "channel", "view.", 0, 0, 1 << 20);
     }
+    check_network_fits(s.network, path);
     return s;
 }
 

@@ -91,8 +91,9 @@ std::string write_temp(const std::string& target, const void* data, std::size_t 
 
 }  // namespace
 
-void ensure_directory(const std::string& path) {
+std::vector<std::string> ensure_directory(const std::string& path) {
     if (path.empty()) throw InputError("no folder given");
+    std::vector<std::string> created;
     // Walk from the root down, creating what is missing, so the error names the first part that fails.
     std::size_t pos = 0;
     while (pos != std::string::npos) {
@@ -109,9 +110,11 @@ void ensure_directory(const std::string& path) {
             throw InputError("cannot create folder " + path + ": " + part + ": " + reason(errno));
         if (::mkdir(part.c_str(), 0777) != 0 && errno != EEXIST)
             throw InputError("cannot create folder " + path + ": " + part + ": " + reason(errno));
+        created.push_back(part);
     }
     if (::access(path.c_str(), W_OK | X_OK) != 0)
         throw InputError("cannot write into folder " + path + ": " + reason(errno));
+    return created;
 }
 
 std::string create_temp_beside(const std::string& path) {

@@ -27,7 +27,8 @@
 
 namespace convscope {
 
-void ensure_directory(const std::string& path);
+// Returns the folders it created, outermost first (so a failed run can remove them again).
+std::vector<std::string> ensure_directory(const std::string& path);
 
 void write_file_atomic(const std::string& path, const void* data, std::size_t size);
 void write_file_atomic(const std::string& path, const std::vector<std::uint8_t>& bytes);

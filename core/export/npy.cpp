@@ -1,10 +1,12 @@
 #include "core/export/npy.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
 #include "core/errors.hpp"
 #include "core/export/atomic_file.hpp"
+#include "core/limits.hpp"
 #include "core/read_file.hpp"
 
 namespace convscope {
@@ -49,7 +51,7 @@ struct HeaderParser {
     std::size_t pos = 0;
 
     [[noreturn]] void fail(const std::string& what) const {
-        throw InputError(name + ": the .npy header is malformed (" + what + "): " + text);
+        throw InputError(name + ": the .npy header is malformed (" + what + "): " + echo(text));
     }
     void skip_space() {
         while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n')) ++pos;
@@ -169,8 +171,18 @@ std::uint32_t read_le(const std::uint8_t* p, int bytes) {
     return v;
 }
 
-// Parses the bytes of a .npy; `name` starts every message.
-NpyArray decode_npy(const std::uint8_t* bytes, std::size_t size, const std::string& name) {
+// What the preamble and the header say: where the data starts, how many values, in which order.
+struct Layout {
+    Header header;
+    std::size_t data_at = 0;
+    std::size_t count = 0;
+    bool big_endian_data = false;
+};
+
+// The header's length from the preamble; `bytes` holds at least the first k_preamble_max bytes or the whole file.
+constexpr std::size_t k_preamble_max = k_magic_len + 2 + 4;
+
+std::size_t header_length(const std::uint8_t* bytes, std::size_t size, const std::string& name, std::size_t& len_at) {
     if (size == 0) throw InputError(name + ": the file is empty; expected a NumPy .npy file");
     if (size < k_magic_len || std::memcmp(bytes, k_magic, k_magic_len) != 0)
         throw InputError(name + ": not a NumPy .npy file (it does not start with \\x93NUMPY)");
@@ -185,39 +197,46 @@ NpyArray decode_npy(const std::uint8_t* bytes, std::size_t size, const std::stri
         throw InputError(name + ": .npy format version " + std::to_string(major) + "." + std::to_string(minor) +
                          " is not supported (1.0, 2.0 and 3.0 are)");
     if (size < k_magic_len + 2 + len_bytes) throw InputError(name + ": truncated inside the .npy preamble");
-    const std::size_t header_len = read_le(bytes + 8, int(len_bytes));
-    const std::size_t data_at = k_magic_len + 2 + len_bytes + header_len;
-    if (data_at > size)
-        throw InputError(name + ": truncated: the header promises " + std::to_string(header_len) +
-                         " header bytes, the file ends after " + std::to_string(size - (data_at - header_len)));
-    const std::string text(reinterpret_cast<const char*>(bytes) + (data_at - header_len), header_len);
-    const Header h = parse_header(text, name);
+    len_at = k_magic_len + 2 + len_bytes;
+    return read_le(bytes + 8, int(len_bytes));
+}
 
-    std::string descr = h.descr;
+// Parses the header in `text` and checks the values it promises against the file's size, before any data is read.
+Layout parse_layout(const std::string& text, std::size_t data_at, std::size_t file_size, const std::string& name) {
+    Layout l;
+    l.header = parse_header(text, name);
+    l.data_at = data_at;
+    const std::string& descr = l.header.descr;
     const bool is_f4 = descr == "<f4" || descr == ">f4" || descr == "=f4" || descr == "f4";
     if (!is_f4) {
         if (!descr.empty() && (descr[0] == '[' || descr[0] == '('))
-            throw InputError(name + ": dtype is a structured record " + descr + ", expected float32 (<f4)");
-        throw InputError(name + ": dtype is " + descr + " (" + dtype_name(descr) + "), expected float32 (<f4)");
+            throw InputError(name + ": dtype is a structured record " + echo(descr) + ", expected float32 (<f4)");
+        throw InputError(name + ": dtype is " + echo(descr) + " (" + dtype_name(descr) + "), expected float32 (<f4)");
     }
-    const bool big_endian_data = descr[0] == '>' || (descr[0] == '=' && !little_endian_host());
-
-    NpyArray a;
-    a.shape = h.shape;
+    l.big_endian_data = descr[0] == '>' || (descr[0] == '=' && !little_endian_host());
     std::size_t count = 1;
-    for (std::size_t d : a.shape) {
+    for (std::size_t d : l.header.shape) {
         if (d != 0 && count > std::numeric_limits<std::size_t>::max() / 4 / d)
-            throw InputError(name + ": shape " + python_tuple(a.shape) + " is too large");
+            throw InputError(name + ": shape " + echo(python_tuple(l.header.shape)) + " is too large");
         count *= d;
     }
-    const std::size_t available = (size - data_at) / 4;
+    // A zero-sized axis makes count 0 even when another dimension is absurd: that is an empty array.
+    l.count = count;
+    const std::size_t available = (file_size - data_at) / 4;
     if (available < count)
         throw InputError(name + ": truncated: header promises " + std::to_string(count) + " values, file holds " +
                          std::to_string(available));
+    return l;
+}
 
+// The values of a .npy whose `count` raw values start at `data`, in C order and host byte order.
+NpyArray finish_npy(const Layout& l, const std::uint8_t* data) {
+    NpyArray a;
+    a.shape = l.header.shape;
+    const std::size_t count = l.count;
     std::vector<float> raw(count);
-    std::memcpy(raw.data(), bytes + data_at, count * 4);
-    if (big_endian_data == little_endian_host())
+    if (count > 0) std::memcpy(raw.data(), data, count * 4);  // never memcpy from or to null, even for 0 bytes
+    if (l.big_endian_data == little_endian_host())
         for (float& v : raw) {
             std::uint8_t b[4];
             std::memcpy(b, &v, 4);
@@ -225,7 +244,7 @@ NpyArray decode_npy(const std::uint8_t* bytes, std::size_t size, const std::stri
             std::swap(b[1], b[2]);
             std::memcpy(&v, b, 4);
         }
-    if (!h.fortran_order || a.shape.size() < 2) {
+    if (!l.header.fortran_order || a.shape.size() < 2) {
         a.values = std::move(raw);
         return a;
     }
@@ -294,9 +313,39 @@ std::vector<std::uint8_t> encode_npy_array(const float* values, const std::vecto
 
 void save_npy(const std::string& path, const Tensor3& t, bool flat) { write_file_atomic(path, encode_npy(t, flat)); }
 
+NpyArray decode_npy(const std::uint8_t* bytes, std::size_t size, const std::string& name) {
+    std::size_t len_at = 0;
+    const std::size_t header_len = header_length(bytes, size, name, len_at);
+    if (header_len > size - len_at)
+        throw InputError(name + ": truncated: the header promises " + std::to_string(header_len) +
+                         " header bytes, the file ends after " + std::to_string(size - len_at));
+    const std::string text(reinterpret_cast<const char*>(bytes) + len_at, header_len);
+    const Layout l = parse_layout(text, len_at + header_len, size, name);
+    return finish_npy(l, bytes + l.data_at);
+}
+
 NpyArray load_npy(const std::string& path) {
-    const std::vector<std::uint8_t> bytes = read_file_bytes(path, "", "a .npy file");
-    return decode_npy(bytes.data(), bytes.size(), path);
+    // The header is read and checked against the file's size first: a small header promising a small array
+    // in a huge (or sparse) file costs only the array, and a FIFO or device is refused unread.
+    const RegularFile file = RegularFile::open(path, "", "a .npy file");
+    const std::size_t size = std::size_t(file.size());
+    std::uint8_t preamble[k_preamble_max] = {};
+    file.read(0, preamble, std::min(size, k_preamble_max));
+    std::size_t len_at = 0;
+    const std::size_t header_len = header_length(preamble, std::min(size, k_preamble_max), path, len_at);
+    if (header_len > size - len_at)
+        throw InputError(path + ": truncated: the header promises " + std::to_string(header_len) +
+                         " header bytes, the file ends after " + std::to_string(size - len_at));
+    std::string text(header_len, '\0');
+    file.read(std::int64_t(len_at), text.data(), header_len);
+    const Layout l = parse_layout(text, len_at + header_len, size, path);
+    if (std::int64_t(l.count) > kMaxNpyBytes / 4)
+        throw InputError(path + ": the array " + python_tuple(l.header.shape) + " would take " +
+                         byte_size_text(std::int64_t(l.count) * 4) + "; a .npy may hold at most " +
+                         byte_size_text(kMaxNpyBytes));
+    std::vector<std::uint8_t> data(l.count * 4);
+    file.read(std::int64_t(l.data_at), data.data(), data.size());
+    return finish_npy(l, data.data());
 }
 
 Tensor3 load_npy_hwc(const std::string& path) {

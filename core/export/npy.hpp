@@ -9,6 +9,7 @@
 //   encode_npy_array(v, shape) any shape, e.g. a (H, W) map; v holds the values in C order
 //   save_npy(path, t, flat)   the same written atomically (see atomic_file.hpp); numpy.load reads it
 //   NpyArray                  what a file holds: shape and float32 values in C order
+//   decode_npy(bytes, size, name)  the same from memory (`name` starts every message)
 //   load_npy(path)            any float32 array ('<f4' or '>f4', C or Fortran order), converted to C order
 //   load_npy_hwc(path)        an activation or image (H, W, C)
 //   load_npy_kernel(path)     a Conv2D kernel (kh, kw, in, out)
@@ -34,6 +35,7 @@ struct NpyArray {
     std::vector<float> values;  // C order
 };
 
+NpyArray decode_npy(const std::uint8_t* bytes, std::size_t size, const std::string& name);
 NpyArray load_npy(const std::string& path);
 Tensor3 load_npy_hwc(const std::string& path);                      // (H, W, C)
 xt::xtensor<float, 4> load_npy_kernel(const std::string& path);     // (kh, kw, in, out)

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstring>
 
 #include <stb_image.h>
 #include <stb_image_resize.h>
 
 #include "core/errors.hpp"
-#include "core/read_file.hpp"
+#include "core/limits.hpp"
+#include "core/sandbox/decode_client.hpp"
 
 namespace convscope {
 
@@ -22,16 +24,65 @@ std::string without_extension(const std::string& file) { return file.substr(0, f
 
 }  // namespace
 
+// stb_image sizes its buffer for the compressed data from each PNG chunk's length before it checks that
+// the file holds that many bytes: a 180-byte file can make it ask for 2 GiB. Every chunk must fit the file.
+void check_png_chunks(const std::uint8_t* bytes, std::size_t size, const std::string& what) {
+    std::size_t at = 8;
+    while (size - at >= 8) {
+        const std::size_t length = std::size_t(bytes[at]) << 24 | std::size_t(bytes[at + 1]) << 16 |
+                                   std::size_t(bytes[at + 2]) << 8 | std::size_t(bytes[at + 3]);
+        if (length > size - at - 8)
+            throw InputError(what + ": the PNG file is truncated or damaged (the chunk at byte " + std::to_string(at) +
+                             " claims " + std::to_string(length) + " bytes, only " + std::to_string(size - at - 8) +
+                             " follow)");
+        const bool end = std::memcmp(bytes + at + 4, "IEND", 4) == 0;
+        at += 8 + length;
+        if (end || size - at < 4) break;
+        at += 4;  // the CRC
+    }
+}
+
+const char* image_format(const std::uint8_t* bytes, std::size_t size) {
+    auto starts = [&](const char* magic, std::size_t n) { return size >= n && std::memcmp(bytes, magic, n) == 0; };
+    if (starts("\x89PNG\r\n\x1a\n", 8)) return "PNG";
+    if (starts("\xff\xd8\xff", 3)) return "JPEG";
+    if (starts("GIF87a", 6) || starts("GIF89a", 6)) return "GIF";
+    if (starts("BM", 2)) return "BMP";
+    return nullptr;
+}
+
 RgbImage decode_image(const std::uint8_t* bytes, std::size_t size, const std::string& what) {
     if (size == 0) throw InputError(what + ": the file is empty; expected " + k_expected);
     if (size > std::size_t(INT_MAX))  // stb_image takes an int length
         throw InputError(what + ": the file is " + std::to_string(size >> 20) + " MiB; images over 2 GiB are not supported");
+    // Only the promised formats reach stb_image, by their magic bytes, whatever the file is called: its PNM,
+    // PSD, HDR, PIC and TGA readers are more code for a crafted file to find a way through.
+    const char* format = image_format(bytes, size);
+    if (!format) throw InputError(what + ": not a PNG, JPEG, BMP or GIF file (by its first bytes); expected " + k_expected);
+    if (std::strcmp(format, "PNG") == 0) check_png_chunks(bytes, size, what);
     int w = 0, h = 0, channels_in_file = 0;
+    if (!stbi_info_from_memory(bytes, int(size), &w, &h, &channels_in_file))
+        throw InputError(what + ": cannot read the " + format + " header (" + std::string(stbi_failure_reason()) +
+                         "); the file is damaged or not really " + format);
+    if (w < 1 || h < 1 || std::int64_t(w) * h > kMaxImagePixels)
+        throw InputError(what + ": the " + format + " image is " + std::to_string(w) + " x " + std::to_string(h) +
+                         " pixels (" + std::to_string(std::int64_t(w) * h / 1'000'000) +
+                         " megapixels); convscope opens images of at most " +
+                         std::to_string(kMaxImagePixels / 1'000'000) + " megapixels");
     // Asking for 3 channels makes stb convert grey, grey+alpha and RGBA to RGB for us.
+    const int header_w = w, header_h = h;
     stbi_uc* data = stbi_load_from_memory(bytes, int(size), &w, &h, &channels_in_file, 3);
-    if (!data)
-        throw InputError(what + ": cannot decode the image (" + std::string(stbi_failure_reason()) +
-                         "); expected " + k_expected);
+    if (!data) {
+        const char* reason = stbi_failure_reason();
+        throw InputError(what + ": cannot decode the " + format + " image (" +
+                         (reason && *reason ? reason : "damaged data") + "); expected " + k_expected);
+    }
+    if (w != header_w || h != header_h) {  // the decoder must deliver what the header promised, no more
+        stbi_image_free(data);
+        throw InputError(what + ": the " + format + " header says " + std::to_string(header_w) + " x " +
+                         std::to_string(header_h) + " but the image decodes to " + std::to_string(w) + " x " +
+                         std::to_string(h));
+    }
     RgbImage img;
     img.height = h;
     img.width = w;
@@ -40,10 +91,7 @@ RgbImage decode_image(const std::uint8_t* bytes, std::size_t size, const std::st
     return img;
 }
 
-RgbImage load_image(const std::string& path) {
-    const std::vector<std::uint8_t> bytes = read_file_bytes(path, "the image file", k_expected);
-    return decode_image(bytes.data(), bytes.size(), path);
-}
+RgbImage load_image(const std::string& path) { return decode_image_file(path); }
 
 // Source index of every output index along one axis, as PIL's nearest-neighbour scaling computes it:
 // the centre of output pixel i maps to (i + 0.5) * in / out, truncated. PIL accumulates the position by

@@ -2,9 +2,12 @@
 // Images in: decode, convert to RGB, resize, preprocess.
 //
 //   RgbImage            8-bit RGB pixels, row-major (H, W, 3)
-//   load_image(path)    stb_image: PNG, JPEG, BMP, GIF (first frame), TGA, PSD, PNM...; grey and RGBA
-//                       become RGB (alpha dropped); throws InputError naming the file and the reason
-//   decode_image(bytes) the same from memory
+//   load_image(path)    PNG, JPEG, BMP or GIF (first frame), decoded by stb_image in a separate sandboxed
+//                       process (core/sandbox); grey and RGBA become RGB (alpha dropped); throws InputError
+//                       naming the file and the reason
+//   decode_image(bytes) the decoding itself, in this process: the format by its magic bytes (nothing else
+//                       reaches stb), the header's size checked against kMaxImagePixels before decoding
+//   image_format(bytes) "PNG", "JPEG", "GIF", "BMP" by the magic bytes, or nullptr
 //   resize_image()      a stretch to exactly (h, w); `nearest` is what Keras load_img(target_size=...) does
 //                       by default (PIL's NEAREST, pixel for pixel), `smooth` is stb_image_resize's filter
 //   caffe_preprocess()  Keras' "caffe" mode for ResNet50: RGB -> BGR, minus [103.939, 116.779, 123.68]
@@ -25,6 +28,7 @@ struct RgbImage {
 };
 
 RgbImage load_image(const std::string& path);
+const char* image_format(const std::uint8_t* bytes, std::size_t size);
 RgbImage decode_image(const std::uint8_t* bytes, std::size_t size, const std::string& what = "image");
 enum class ResizeFilter { nearest, smooth };
 RgbImage resize_image(const RgbImage& image, int height, int width, ResizeFilter filter = ResizeFilter::nearest);

@@ -24,6 +24,11 @@ Shape BatchNormalization::output_shape(const std::vector<Shape>& inputs) const {
     return inputs[0];
 }
 
+std::vector<std::vector<std::size_t>> BatchNormalization::weight_shapes(const std::vector<Shape>& inputs) const {
+    expect_inputs(inputs.size());
+    return std::vector<std::vector<std::size_t>>(4, {std::size_t(inputs[0].c)});
+}
+
 bool BatchNormalization::build(const std::vector<Shape>& inputs) {
     expect_inputs(inputs.size());
     const std::vector<std::size_t> shape{std::size_t(inputs[0].c)};

@@ -5,6 +5,7 @@
 #include "core/errors.hpp"
 #include "core/kernels/fast/conv2d_fast.hpp"
 #include "core/kernels/reference/conv2d_reference.hpp"
+#include "core/limits.hpp"
 
 namespace convscope {
 
@@ -65,6 +66,13 @@ ConvGeometry Conv2D::geometry(const Shape& in) const {
 Shape Conv2D::output_shape(const std::vector<Shape>& inputs) const {
     expect_inputs(inputs.size());
     ConvGeometry g = geometry(inputs[0]);
+    // Refused here, before anything is allocated: a kernel or an output over its budget, and MACs that
+    // do not fit in 64 bits.
+    check_weights_budget(weight_shapes(inputs));
+    check_output_budget(g.rows.out, g.cols.out, config_.filters);
+    if (!checked_product({g.rows.out, g.cols.out, config_.filters, config_.kernel_size.rows, config_.kernel_size.cols,
+                          inputs[0].c}))
+        throw ConfigError("the multiply-adds of this Conv2D do not fit in 64 bits");
     return Shape::image(g.rows.out, g.cols.out, config_.filters);
 }
 
@@ -88,11 +96,19 @@ Conv2DParams Conv2D::params(const Shape& in) const {
     return p;
 }
 
-bool Conv2D::build(const std::vector<Shape>& inputs) {
+std::vector<std::vector<std::size_t>> Conv2D::weight_shapes(const std::vector<Shape>& inputs) const {
     expect_inputs(inputs.size());
     const std::size_t kh = std::size_t(config_.kernel_size.rows), kw = std::size_t(config_.kernel_size.cols);
-    bool resized = resize_weight(weights_[0], {kh, kw, std::size_t(inputs[0].c), std::size_t(config_.filters)});
-    if (config_.use_bias) resized = resize_weight(weights_[1], {std::size_t(config_.filters)}) || resized;
+    std::vector<std::vector<std::size_t>> shapes{{kh, kw, std::size_t(inputs[0].c), std::size_t(config_.filters)}};
+    if (config_.use_bias) shapes.push_back({std::size_t(config_.filters)});
+    return shapes;
+}
+
+bool Conv2D::build(const std::vector<Shape>& inputs) {
+    const std::vector<std::vector<std::size_t>> shapes = weight_shapes(inputs);
+    check_weights_budget(shapes);
+    bool resized = resize_weight(weights_[0], shapes[0]);
+    if (config_.use_bias) resized = resize_weight(weights_[1], shapes[1]) || resized;
     if (resized) changed();
     return resized;
 }

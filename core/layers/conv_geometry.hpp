@@ -26,7 +26,12 @@ struct AxisGeometry {
     std::string formula;       // e.g. "ceil((600 - 3 + 1) / 2) = 299"
 };
 
-// No validation of its own: kernel, stride, dilation >= 1 are the caller's to check.
+// The widest window (dilated kernel) or padded input along one axis. Far beyond any real network, and small
+// enough that every index the kernels compute (oy * stride - pad + ky * dilation) fits in an int.
+constexpr int kMaxWindow = 1 << 30;
+
+// Kernel, stride, dilation >= 1 are the caller's to check. Computed in 64 bits; throws ConfigError when the
+// window or the padded input would span more than kMaxWindow pixels.
 AxisGeometry axis_geometry(int in, int kernel, int stride, int dilation, Padding padding);
 
 }  // namespace convscope

@@ -20,13 +20,22 @@ Shape Dense::output_shape(const std::vector<Shape>& inputs) const {
     if (!inputs[0].flat)
         throw ShapeError("Dense here takes a (C,) vector, got " + plain_shape(inputs[0]) +
                          "; put GlobalAveragePooling2D or Flatten before it");
+    check_weights_budget(weight_shapes(inputs));
     return Shape::vector(config_.units);
 }
 
-bool Dense::build(const std::vector<Shape>& inputs) {
+std::vector<std::vector<std::size_t>> Dense::weight_shapes(const std::vector<Shape>& inputs) const {
     expect_inputs(inputs.size());
-    bool resized = resize_weight(weights_[0], {std::size_t(inputs[0].c), std::size_t(config_.units)});
-    if (config_.use_bias) resized = resize_weight(weights_[1], {std::size_t(config_.units)}) || resized;
+    std::vector<std::vector<std::size_t>> shapes{{std::size_t(inputs[0].c), std::size_t(config_.units)}};
+    if (config_.use_bias) shapes.push_back({std::size_t(config_.units)});
+    return shapes;
+}
+
+bool Dense::build(const std::vector<Shape>& inputs) {
+    const std::vector<std::vector<std::size_t>> shapes = weight_shapes(inputs);
+    check_weights_budget(shapes);
+    bool resized = resize_weight(weights_[0], shapes[0]);
+    if (config_.use_bias) resized = resize_weight(weights_[1], shapes[1]) || resized;
     if (resized) changed();
     return resized;
 }

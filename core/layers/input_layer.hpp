@@ -14,6 +14,7 @@ public:
     void validate() const override {
         if (shape_.h < 1 || shape_.w < 1 || shape_.c < 1)
             throw ConfigError("input shape " + plain_shape(shape_) + ": every dimension must be at least 1");
+        check_output_budget(shape_.h, shape_.w, shape_.c);
     }
     Shape output_shape(const std::vector<Shape>&) const override {
         validate();

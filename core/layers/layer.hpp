@@ -7,6 +7,7 @@
 //   output_shape()   from input shapes alone, no data; throws ConfigError or ShapeError
 //   build()          (re)allocates the weights for these input shapes, as Keras does on first call;
 //                    returns true if the weight shapes changed (the old values are then gone, zeroed)
+//   weight_shapes()  the shapes build() gives the weights, computed without allocating anything
 //   weights()        Keras order (kernel, bias / gamma, beta, moving_mean, moving_variance), read-only
 //   mutable_weights() the same, for changing them: marks the layer changed (a new version())
 //   version()        changes whenever the weights or arguments may have changed, so a cache of anything
@@ -18,6 +19,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +45,7 @@ public:
     virtual void validate() const {}
     virtual Shape output_shape(const std::vector<Shape>& inputs) const = 0;
     virtual bool build(const std::vector<Shape>& /*inputs*/) { return false; }
+    virtual std::vector<std::vector<std::size_t>> weight_shapes(const std::vector<Shape>& /*inputs*/) const { return {}; }
     const std::vector<Weight>& weights() const { return weights_; }
     // Hold the reference only for the change: the layer counts as changed when this is called, not later.
     std::vector<Weight>& mutable_weights() {
@@ -73,6 +76,13 @@ private:
     static std::uint64_t next_version();
     std::uint64_t version_ = next_version();
 };
+
+// The bytes of float32 weights of these shapes, or nullopt when the count does not fit in 64 bits.
+std::optional<std::int64_t> weight_bytes(const std::vector<std::vector<std::size_t>>& shapes);
+// Throws ConfigError when one layer's weights alone would exceed kWeightsBudgetBytes, naming the shapes.
+void check_weights_budget(const std::vector<std::vector<std::size_t>>& shapes);
+// Throws ConfigError when an output would exceed kActivationsBudgetBytes, naming its shape and size.
+void check_output_budget(std::int64_t h, std::int64_t w, std::int64_t c);
 
 // Sets a weight to `shape` (zero-filled) unless it already has it; returns true if it changed.
 bool resize_weight(Weight& w, const std::vector<std::size_t>& shape);

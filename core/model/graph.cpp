@@ -3,6 +3,7 @@
 #include <numeric>
 
 #include "core/errors.hpp"
+#include "core/limits.hpp"
 
 namespace convscope {
 
@@ -98,7 +99,45 @@ std::vector<Shape> Graph::shapes_or_throw() const {
     return out;
 }
 
+Graph::MemoryNeeds Graph::memory_needs() const {
+    const std::vector<NodeShape> shapes = infer_shapes();
+    MemoryNeeds needs{0, 0, {}};
+    std::int64_t largest = -1;
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+        if (!shapes[i].ok()) continue;
+        std::vector<Shape> in;
+        for (int j : nodes_[i].inputs) in.push_back(*shapes[std::size_t(j)].shape);
+        const auto w = weight_bytes(nodes_[i].layer->weight_shapes(in));
+        if (w && *w > largest) {
+            largest = *w;
+            needs.largest_weights = nodes_[i].name + " (" + byte_size_text(*w) + ")";
+        }
+        needs.weight_bytes = w && needs.weight_bytes ? checked_add(*needs.weight_bytes, *w) : std::nullopt;
+        const Shape& s = *shapes[i].shape;
+        const auto a = checked_product({s.h, s.w, s.c, std::int64_t(sizeof(float))});
+        needs.activation_bytes = a && needs.activation_bytes ? checked_add(*needs.activation_bytes, *a) : std::nullopt;
+    }
+    return needs;
+}
+
+void Graph::check_memory_budget() const {
+    const MemoryNeeds needs = memory_needs();
+    const bool weights_ok = needs.weight_bytes && *needs.weight_bytes <= kWeightsBudgetBytes;
+    const bool activations_ok = needs.activation_bytes && *needs.activation_bytes <= kActivationsBudgetBytes;
+    if (weights_ok && activations_ok) return;
+    const std::string sizes = "weights " + byte_size_text(needs.weight_bytes) + " (budget " +
+                              byte_size_text(kWeightsBudgetBytes) + "), node outputs " +
+                              byte_size_text(needs.activation_bytes) + " (budget " +
+                              byte_size_text(kActivationsBudgetBytes) + ")";
+    if (!weights_ok)
+        throw BudgetError("the network's weights are over convscope's memory budget: " + sizes + "; the largest are " +
+                          needs.largest_weights);
+    throw BudgetError("the network's node outputs are over convscope's memory budget: " + sizes +
+                      "; use a smaller input size");
+}
+
 std::vector<int> Graph::build_weights() {
+    check_memory_budget();
     std::vector<NodeShape> shapes = infer_shapes();
     std::vector<int> changed;
     for (std::size_t i = 0; i < nodes_.size(); ++i) {

@@ -7,6 +7,8 @@
 //   Graph::dead_nodes()      nodes from which no path leads to the output (e.g. the seed's identity_block typo)
 //   Graph::infer_shapes()    a shape or an error for every node, without data (microseconds)
 //   Graph::build_weights()   sizes every layer's weights for the current shapes; reports re-sized nodes
+//   Graph::memory_needs()    bytes of all weights and of all node outputs, computed without allocating
+//   Graph::check_memory_budget()  throws ConfigError naming both sizes when either exceeds its budget
 //   Graph::clone()           a deep copy (layers and weights), for handing a snapshot to another thread
 //   Block                    a ResNet conv_block / identity_block: main path, shortcut, Add, output
 //   Graph::blocks            the blocks, read like a vector; push_back() also indexes which block each node is in
@@ -97,7 +99,16 @@ public:
     std::vector<Shape> shapes_or_throw() const;
     // Re-sizes weights for the current shapes of every node whose shape is valid; returns the nodes
     // whose weights changed shape (their values are reset and must be initialised again).
+    // Checks the memory budget first (check_memory_budget), so nothing is allocated for a graph over it.
     std::vector<int> build_weights();
+
+    struct MemoryNeeds {
+        std::optional<std::int64_t> weight_bytes;      // nullopt: more than 64 bits can count
+        std::optional<std::int64_t> activation_bytes;  // every node output at once (the engine's worst case)
+        std::string largest_weights;                   // the node whose weights take the most, for messages
+    };
+    MemoryNeeds memory_needs() const;  // nodes whose shapes fail count for nothing
+    void check_memory_budget() const;
 
     std::int64_t param_count() const;
     std::int64_t trainable_param_count() const;

@@ -71,7 +71,7 @@ std::string add_block(Graph& g, const std::string& input, int stage, char letter
 
 }  // namespace
 
-Graph build_resnet50(const ResNet50Options& o) {
+Graph build_resnet50(const ResNet50Options& o, bool with_weights) {
     validate(o);
     Graph g;
     g.add("input", std::make_unique<InputLayer>(Shape::image(o.height, o.width, 3)), {});
@@ -109,7 +109,7 @@ Graph build_resnet50(const ResNet50Options& o) {
     }
     // Allocate weights where shapes allow it, so parameter counts are right from the start. An input
     // too small for the network is not an error here: infer_shapes() tells the user at which node.
-    g.build_weights();
+    if (with_weights) g.build_weights();
     return g;
 }
 

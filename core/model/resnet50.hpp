@@ -37,6 +37,7 @@ struct ResNet50Options {
 void validate(const ResNet50Options& options);
 // Builds the graph; weights are allocated (zero) but not initialised: see initializers.hpp / keras_h5.hpp.
 // Shape errors (an input too small) are not thrown here: infer_shapes() reports them per node.
-Graph build_resnet50(const ResNet50Options& options);
+// `with_weights` false: shapes only, nothing allocated (for checking a configuration before using it).
+Graph build_resnet50(const ResNet50Options& options, bool with_weights = true);
 
 }  // namespace convscope

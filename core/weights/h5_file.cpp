@@ -87,6 +87,14 @@ void Id::reset() {
     id_ = H5I_INVALID_HID;
 }
 
+static void (*g_step_observer)(const std::string&) = nullptr;
+
+void set_step_observer(void (*observer)(const std::string& what)) { g_step_observer = observer; }
+
+void step(const std::string& what) {
+    if (g_step_observer) g_step_observer(what);
+}
+
 std::string last_error() {
     // Entry 0 of an upward walk is where HDF5 first noticed the problem ("truncated file: eof = ...").
     std::string found;

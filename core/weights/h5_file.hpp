@@ -6,6 +6,8 @@
 //   h5::Lock              serialises all HDF5 calls (Debian's serial libhdf5 is not thread-safe) and
 //                         silences libhdf5's own printing of error stacks
 //   h5::Id                an hid_t closed by its matching H5?close when it goes out of scope
+//   h5::set_step_observer()  a function told, before each read of the file, what is read next
+//   h5::step(what)        tells it (a crash in libhdf5 can then be reported as "while reading <what>")
 //   h5::last_error()      the innermost description on HDF5's current error stack, or ""
 //   has_attribute()       whether an object carries an attribute of that name
 //   read_strings()        a string attribute as a list: fixed- or variable-length, array or scalar;
@@ -62,6 +64,9 @@ private:
     hid_t id_ = H5I_INVALID_HID;
     Closer closer_ = nullptr;
 };
+
+void set_step_observer(void (*observer)(const std::string& what));
+void step(const std::string& what);
 
 std::string last_error();
 

@@ -4,11 +4,12 @@
 
 #include <cerrno>
 #include <cstring>
-#include <set>
+#include <algorithm>
 
 #include "core/errors.hpp"
 #include "core/export/atomic_file.hpp"
 #include "core/read_file.hpp"
+#include "core/sandbox/decode_client.hpp"
 #include "core/weights/h5_file.hpp"
 
 namespace convscope {
@@ -45,23 +46,6 @@ WeightNaming combine(WeightNaming so_far, WeightNaming next) {
     return WeightNaming::mixed;
 }
 
-// Keras' load_attributes_from_hdf5_group: the attribute itself, or its chunks name0, name1, ... in order.
-// Returns false when neither exists.
-bool read_list(hid_t object, const std::string& name, std::vector<std::string>& out) {
-    out.clear();
-    if (h5::has_attribute(object, name)) {
-        out = h5::read_strings(object, name);
-        return true;
-    }
-    bool found = false;
-    for (int chunk = 0; h5::has_attribute(object, name + std::to_string(chunk)); ++chunk) {
-        auto part = h5::read_strings(object, name + std::to_string(chunk));
-        out.insert(out.end(), part.begin(), part.end());
-        found = true;
-    }
-    return found;
-}
-
 // Keras' save_attributes_to_hdf5_group: one attribute, or numpy.array_split-sized chunks when one would
 // exceed the object header limit.
 void write_list(hid_t object, const std::string& name, const std::vector<std::string>& values) {
@@ -89,36 +73,6 @@ void write_list(hid_t object, const std::string& name, const std::vector<std::st
     }
 }
 
-std::string first_or_empty(hid_t object, const std::string& name) {
-    try {
-        if (!h5::has_attribute(object, name)) return {};
-        auto v = h5::read_strings(object, name);
-        return v.empty() ? std::string() : v.front();
-    } catch (const h5::Error&) {
-        return {};  // informational only; a strange version attribute must not stop a load
-    }
-}
-
-bool is_group(hid_t location, const std::string& name) {
-    if (H5Lexists(location, name.c_str(), H5P_DEFAULT) <= 0) return false;
-    H5O_info_t info;
-    if (H5Oget_info_by_name2(location, name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return false;
-    return info.type == H5O_TYPE_GROUP;
-}
-
-bool is_dataset(hid_t location, const std::string& path) {
-    // Checks each link on the way, since H5Lexists fails rather than answers for "a/b" when "a" is absent.
-    std::size_t at = 0;
-    while ((at = path.find('/', at)) != std::string::npos) {
-        if (H5Lexists(location, path.substr(0, at).c_str(), H5P_DEFAULT) <= 0) return false;
-        ++at;
-    }
-    if (H5Lexists(location, path.c_str(), H5P_DEFAULT) <= 0) return false;
-    H5O_info_t info;
-    if (H5Oget_info_by_name2(location, path.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return false;
-    return info.type == H5O_TYPE_DATASET;
-}
-
 // Throws WeightsError unless `path` names a readable file.
 void check_readable(const std::string& path) {
     const int err = file_open_error(path);
@@ -142,29 +96,8 @@ auto as_weights_error(Step step) -> decltype(step()) {
 // One layer's weights the file will supply: where they are, and where they go.
 struct Planned {
     int node;
-    std::string layer;                  // the file's group
-    std::vector<std::string> datasets;  // per weight of the node, relative to the group, e.g. "conv1/kernel:0"
+    const KerasWeightsLayer* layer;
 };
-
-h5::Id open_layer_group(hid_t root, const std::string& layer) {
-    h5::Id group(H5Gopen2(root, layer.c_str(), H5P_DEFAULT), H5Gclose);
-    if (!group.valid()) throw h5::Error("cannot open the group of layer \"" + layer + "\"");
-    return group;
-}
-
-// Reads a planned layer's weights, each straight into an array of the shape the node expects.
-std::vector<WeightArray> read_layer_weights(hid_t root, const Planned& p, const std::vector<Weight>& expected) {
-    const h5::Id group = open_layer_group(root, p.layer);
-    std::vector<WeightArray> values;
-    for (std::size_t i = 0; i < p.datasets.size(); ++i) {
-        WeightArray v = WeightArray::from_shape(expected[i].values.shape());  // Keras layout, as stored
-        if (!h5::read_float_array(group.get(), p.datasets[i], v.data(), v.size()))
-            throw h5::Error("dataset \"" + p.datasets[i] + "\" of layer \"" + p.layer +
-                            "\" changed size while reading");
-        values.push_back(std::move(v));
-    }
-    return values;
-}
 
 // Writes the whole weights file under the name `file_name` (HDF5 truncates what is there); throws h5::Error.
 void write_weights_file(const std::string& file_name, const std::vector<const Node*>& layers) {
@@ -243,131 +176,101 @@ std::string describe(const LoadReport& r) {
     return s;
 }
 
-LoadReport load_keras_weights(Graph& graph, const std::string& path) {
+LoadReport apply_keras_weights(Graph& graph, const KerasWeightsFile& file, const std::string& path) {
     graph.shapes_or_throw();  // weights can only be checked against a graph whose shapes are known
     graph.build_weights();    // sizes only: a no-op for weights that already have their shapes
-
-    check_readable(path);
-    h5::Lock lock;
     const std::string where = "weights file " + path;
-
-    const htri_t hdf5 = H5Fis_hdf5(path.c_str());
-    if (hdf5 <= 0)
-        throw WeightsError(where + " is not an HDF5 file; expected a Keras HDF5 weights file (.h5, as written by "
-                                   "model.save_weights or model.save)");
-    h5::Id access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
-    if (access.valid()) H5Pset_file_locking(access.get(), 1, 1);  // work on file systems without locks
-    h5::Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, access.valid() ? access.get() : H5P_DEFAULT), H5Fclose);
-    if (!file.valid()) {
-        const std::string why = h5::last_error();
-        throw WeightsError(where + " could not be opened as HDF5" + (why.empty() ? "" : " (" + why + ")") +
-                           "; the file may be truncated or damaged");
-    }
 
     LoadReport report;
     report.path = path;
+    report.model_weights_group = file.model_weights_group;
+    report.keras_version = file.keras_version;
+    report.backend = file.backend;
+
+    // Pass 1: names, counts and shapes only, so a file that does not fit costs no copies.
     std::vector<Planned> plan;
-    try {
-        hid_t root = file.get();
-        h5::Id model_weights;
-        std::vector<std::string> layer_names;
-        if (!read_list(root, "layer_names", layer_names)) {
-            // A model.save() file keeps the weights under /model_weights, with the same layout.
-            if (is_group(root, "model_weights")) {
-                model_weights = h5::Id(H5Gopen2(root, "model_weights", H5P_DEFAULT), H5Gclose);
-                if (model_weights.valid() && read_list(model_weights.get(), "layer_names", layer_names)) {
-                    root = model_weights.get();
-                    report.model_weights_group = true;
-                } else {
-                    model_weights = h5::Id();
-                }
-            }
-            if (!report.model_weights_group)
-                throw WeightsError(where + " is not a Keras HDF5 weights file (no layer_names attribute at its root "
-                                           "or in a model_weights group); expected a file written by "
-                                           "model.save_weights or model.save");
+    std::vector<bool> supplied(std::size_t(graph.size()), false);
+    for (const KerasWeightsLayer& l : file.layers) {
+        const std::string& layer = l.name;
+        if (l.weights.empty()) continue;
+        for (const auto& w : l.weights) report.naming = combine(report.naming, classify_weight_name(w.name).naming);
+        const int node = graph.find(layer);
+        if (node < 0) {
+            report.skipped.push_back(layer);
+            continue;
         }
-        report.keras_version = first_or_empty(root, "keras_version");
-        report.backend = first_or_empty(root, "backend");
-        if (report.keras_version.empty()) report.keras_version = first_or_empty(file.get(), "keras_version");
-        if (report.backend.empty()) report.backend = first_or_empty(file.get(), "backend");
-
-        // Pass 1: structure only (names, counts, shapes), so a bad file costs no data reads.
-        std::set<std::string> seen;
-        std::vector<bool> supplied(std::size_t(graph.size()), false);
-        for (const std::string& layer : layer_names) {
-            if (!seen.insert(layer).second)
-                throw WeightsError(where + " lists layer \"" + layer + "\" twice in layer_names");
-            if (!is_group(root, layer))
-                throw WeightsError(where + " lists layer \"" + layer + "\" in layer_names but has no group for it");
-            const h5::Id group = open_layer_group(root, layer);
-            std::vector<std::string> weight_names;
-            read_list(group.get(), "weight_names", weight_names);  // absent: no weights, as Keras reads it
-            if (weight_names.empty()) continue;
-
-            for (const auto& w : weight_names) report.naming = combine(report.naming, classify_weight_name(w).naming);
-            const int node = graph.find(layer);
-            if (node < 0) {
-                report.skipped.push_back(layer);
-                continue;
-            }
-            const Layer& target = *graph.node(node).layer;
-            const std::vector<Weight>& expected = target.weights();
-            if (weight_names.size() != expected.size()) {
-                std::vector<std::string> ours;
-                for (const auto& w : expected) ours.push_back(w.name);
-                throw WeightsError(where + ": layer \"" + layer + "\" has " + std::to_string(weight_names.size()) +
-                                   " weights in the file (" + name_list(weight_names) + "), the graph's " +
-                                   target.type_name() + " expects " + std::to_string(expected.size()) +
-                                   (ours.empty() ? std::string() : " (" + name_list(ours) + ")"));
-            }
-            for (std::size_t i = 0; i < expected.size(); ++i) {
-                const WeightNameInfo info = classify_weight_name(weight_names[i]);
-                if (!info.role.empty() && info.role != expected[i].name)
-                    throw WeightsError(where + ": layer \"" + layer + "\" weight " + std::to_string(i + 1) + " is \"" +
-                                       weight_names[i] + "\" (" + info.role + "), the graph expects " +
-                                       expected[i].name + " in that place");
-                const std::vector<std::size_t> want(expected[i].values.shape().begin(), expected[i].values.shape().end());
-                if (!is_dataset(group.get(), weight_names[i]))
-                    throw WeightsError(where + ": layer \"" + layer + "\" lists weight \"" + weight_names[i] +
-                                       "\" but has no dataset of that name");
-                const std::vector<std::size_t> found = h5::dataset_shape(group.get(), weight_names[i]);
-                if (found != want)
-                    throw WeightsError(where + ": layer \"" + layer + "\" " + expected[i].name + " has shape " +
-                                       python_tuple(found) + ", the graph expects " + python_tuple(want) +
-                                       theano_hint(found, want));
-            }
-            plan.push_back(Planned{node, layer, weight_names});
-            supplied[std::size_t(node)] = true;
-            report.loaded.push_back(layer);
+        const Layer& target = *graph.node(node).layer;
+        const std::vector<Weight>& expected = target.weights();
+        if (l.weights.size() != expected.size()) {
+            std::vector<std::string> theirs, ours;
+            for (const auto& w : l.weights) theirs.push_back(w.name);
+            for (const auto& w : expected) ours.push_back(w.name);
+            throw WeightsError(where + ": layer \"" + layer + "\" has " + std::to_string(l.weights.size()) +
+                               " weights in the file (" + name_list(theirs) + "), the graph's " +
+                               target.type_name() + " expects " + std::to_string(expected.size()) +
+                               (ours.empty() ? std::string() : " (" + name_list(ours) + ")"));
         }
-
-        std::vector<std::string> missing;
-        for (int i = 0; i < graph.size(); ++i)
-            if (!graph.node(i).layer->weights().empty() && !supplied[std::size_t(i)]) missing.push_back(graph.node(i).name);
-        if (!missing.empty()) {
-            const Node& first = graph.node(graph.find(missing.front()));
-            std::string msg = where + " has no weights for layer \"" + first.name + "\" (" + first.layer->type_name() +
-                              "), which the graph needs";
-            if (missing.size() > 1) msg += "; " + std::to_string(missing.size() - 1) + " more graph layers are missing too";
-            if (report.loaded.empty())
-                msg += "; none of the file's layer names match this network (is it the weights file for another model?)";
-            throw WeightsError(msg);
+        for (std::size_t i = 0; i < expected.size(); ++i) {
+            const KerasWeightsDataset& d = l.weights[i];
+            const WeightNameInfo info = classify_weight_name(d.name);
+            if (!info.role.empty() && info.role != expected[i].name)
+                throw WeightsError(where + ": layer \"" + layer + "\" weight " + std::to_string(i + 1) + " is \"" +
+                                   d.name + "\" (" + info.role + "), the graph expects " + expected[i].name +
+                                   " in that place");
+            const std::vector<std::size_t> want(expected[i].values.shape().begin(), expected[i].values.shape().end());
+            if (d.shape != want)
+                throw WeightsError(where + ": layer \"" + layer + "\" " + expected[i].name + " has shape " +
+                                   python_tuple(d.shape) + ", the graph expects " + python_tuple(want) +
+                                   theano_hint(d.shape, want));
+            // The sizes came from another process: check them against the values it sent.
+            if (d.count != expected[i].values.size() || d.offset > file.value_count ||
+                d.count > file.value_count - d.offset)
+                throw WeightsError(where + ": layer \"" + layer + "\" " + expected[i].name +
+                                   ": the reader returned inconsistent sizes");
         }
+        plan.push_back(Planned{node, &l});
+        supplied[std::size_t(node)] = true;
+        report.loaded.push_back(layer);
+    }
 
-        // Pass 2: read everything into staging; the graph changes only after every read succeeded.
-        std::vector<std::vector<WeightArray>> staged;  // per planned layer, per weight
-        staged.reserve(plan.size());
-        for (const Planned& p : plan)
-            staged.push_back(read_layer_weights(root, p, graph.node(p.node).layer->weights()));
-        for (std::size_t k = 0; k < plan.size(); ++k) {
-            std::vector<Weight>& weights = graph.node(plan[k].node).layer->mutable_weights();
-            for (std::size_t i = 0; i < weights.size(); ++i) weights[i].values = std::move(staged[k][i]);
+    std::vector<std::string> missing;
+    for (int i = 0; i < graph.size(); ++i)
+        if (!graph.node(i).layer->weights().empty() && !supplied[std::size_t(i)]) missing.push_back(graph.node(i).name);
+    if (!missing.empty()) {
+        const Node& first = graph.node(graph.find(missing.front()));
+        std::string msg = where + " has no weights for layer \"" + first.name + "\" (" + first.layer->type_name() +
+                          "), which the graph needs";
+        if (missing.size() > 1) msg += "; " + std::to_string(missing.size() - 1) + " more graph layers are missing too";
+        if (report.loaded.empty())
+            msg += "; none of the file's layer names match this network (is it the weights file for another model?)";
+        throw WeightsError(msg);
+    }
+
+    // Pass 2: copy everything into staging; the graph changes only after every copy succeeded.
+    std::vector<std::vector<WeightArray>> staged;  // per planned layer, per weight
+    staged.reserve(plan.size());
+    for (const Planned& p : plan) {
+        const std::vector<Weight>& expected = graph.node(p.node).layer->weights();
+        std::vector<WeightArray> values;
+        for (std::size_t i = 0; i < expected.size(); ++i) {
+            WeightArray v = WeightArray::from_shape(expected[i].values.shape());  // Keras layout, as stored
+            const KerasWeightsDataset& d = p.layer->weights[i];
+            std::copy(file.values + d.offset, file.values + d.offset + d.count, v.data());
+            values.push_back(std::move(v));
         }
-    } catch (const h5::Error& e) {
-        throw WeightsError(where + ": " + e.what());
+        staged.push_back(std::move(values));
+    }
+    for (std::size_t k = 0; k < plan.size(); ++k) {
+        std::vector<Weight>& weights = graph.node(plan[k].node).layer->mutable_weights();
+        for (std::size_t i = 0; i < weights.size(); ++i) weights[i].values = std::move(staged[k][i]);
     }
     return report;
+}
+
+LoadReport load_keras_weights(Graph& graph, const std::string& path) {
+    graph.shapes_or_throw();  // a graph that cannot take weights fails before the file is read
+    check_readable(path);
+    return apply_keras_weights(graph, decode_keras_weights_file(path), path);
 }
 
 void save_keras_weights(const Graph& graph, const std::string& path) {

@@ -3,7 +3,9 @@
 // official keras-applications ResNet50 files) into a Graph by layer name, and save a Graph the way
 // model.save_weights writes it. See docs/weights.md for the accepted formats and the errors.
 //
-//   load_keras_weights()   validates the whole file against the graph, then assigns; throws WeightsError
+//   load_keras_weights()   reads the file in the sandboxed decoder (keras_h5_reader.hpp, core/sandbox), then
+//                          apply_keras_weights()
+//   apply_keras_weights()  validates the file's contents against the graph, then assigns; throws WeightsError
 //                          (naming the file, the layer, the weight and both shapes) and leaves the
 //                          graph's weights untouched when anything does not fit
 //   save_keras_weights()   Keras 2 layout and names; written to a temporary name, then renamed
@@ -23,6 +25,7 @@
 #include <vector>
 
 #include "core/model/graph.hpp"
+#include "core/weights/keras_h5_reader.hpp"
 
 namespace convscope {
 
@@ -59,6 +62,8 @@ std::string describe(const LoadReport& report);
 // ignored; a file layer with weights that the graph lacks is skipped and reported (e.g. fc1000 into a
 // graph without the top); a graph node with weights that the file lacks is an error.
 LoadReport load_keras_weights(Graph& graph, const std::string& path);
+// The mapping half: `file` as read by KerasWeightsReader; `path` only names the file in messages.
+LoadReport apply_keras_weights(Graph& graph, const KerasWeightsFile& file, const std::string& path);
 
 // Every node except the input, in graph order. The weights must have been built (Graph::build_weights).
 void save_keras_weights(const Graph& graph, const std::string& path);

@@ -42,9 +42,9 @@ printf 'plain text, not numpy' >"$work/text.npy"
 
 # Images.
 expect_failure "cannot open the image file" run --image "$work/missing.png" --export-dir "$work/out"
-expect_failure "cannot decode the image" run --image "$work/text.png" --export-dir "$work/out"
+expect_failure "not a PNG, JPEG, BMP or GIF file" run --image "$work/text.png" --export-dir "$work/out"
 expect_failure "the file is empty" run --image "$work/empty.jpg" --export-dir "$work/out"
-expect_failure "cannot decode the image" run --image "$work/truncated.png" --export-dir "$work/out"
+expect_failure "the PNG file is truncated or damaged" run --image "$work/truncated.png" --export-dir "$work/out"
 expect_failure "no bundled sample named \"dog\"" run --sample dog --export-dir "$work/out"
 
 # Arrays.

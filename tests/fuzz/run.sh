@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Fuzzing: builds the libFuzzer harnesses with clang (AddressSanitizer + UndefinedBehaviorSanitizer), runs
+# each for a bounded time, then replays the committed seed corpus and every hostile file of the shared
+# reproducers folder through the harness of its kind. Exits non-zero on any crash, leak or trap.
+#
+#   tests/fuzz/run.sh [SECONDS]      SECONDS per harness (default 30); 0 only replays
+# The reproducers are looked for in shared/fuzz-reproducers beside the clone (or beside the folder that
+# holds it); without them that part is skipped with a message. New inputs the fuzzer finds go to a
+# temporary folder, never into the repository.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+seconds=${1:-30}
+build=${CONVSCOPE_FUZZ_BUILD:-$root/build-fuzz}
+harnesses=(npy image weights cli_args session)
+
+if ! command -v clang++ >/dev/null 2>&1; then
+    echo "fuzz: clang++ not found (Debian package clang): skipping the fuzzing stage"
+    exit 0
+fi
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+      -DCONVSCOPE_FUZZ=ON -DCONVSCOPE_BUILD_GUI=OFF -DBUILD_TESTING=OFF >/dev/null
+targets=()
+for h in "${harnesses[@]}"; do targets+=(--target "fuzz_$h"); done
+cmake --build "$build" -j"$(nproc)" "${targets[@]}" 2>&1 | tail -3
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/convscope-fuzz-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+export TMPDIR=$work  # the harnesses' input files
+# Leaks are findings too; the decoder process is checked by the harnesses through what it returns.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# A reader that needs more than this for one input is a finding (the budgets are far below it).
+flags=(-rss_limit_mb=3072 -malloc_limit_mb=2560 -timeout=60 -print_final_stats=0)
+
+fuzzer() {  # HARNESS: the executable
+    echo "$build/tests/fuzz/fuzz_$1"
+}
+
+if [ "$seconds" -gt 0 ]; then
+    for h in "${harnesses[@]}"; do
+        mkdir -p "$work/corpus/$h"
+        echo "fuzz: fuzz_$h for ${seconds}s"
+        "$(fuzzer "$h")" "${flags[@]}" -max_total_time="$seconds" -max_len=65536 \
+            -artifact_prefix="$work/" "$work/corpus/$h" "$root/tests/fuzz/corpus/$h" >"$work/$h.log" 2>&1 || {
+            tail -40 "$work/$h.log"
+            echo "fuzz: fuzz_$h found a problem; the input is in the log above"
+            exit 1
+        }
+        grep -E "^(#[0-9]+|Done)" "$work/$h.log" | tail -1 || true
+    done
+fi
+
+replay() {  # HARNESS FILES...: runs each file once
+    local h=$1
+    shift
+    [ "$#" -gt 0 ] || return 0
+    "$(fuzzer "$h")" "${flags[@]}" "$@" >"$work/replay.log" 2>&1 || {
+        tail -40 "$work/replay.log"
+        echo "fuzz: replaying through fuzz_$h failed"
+        exit 1
+    }
+    echo "fuzz: replayed $# file(s) through fuzz_$h"
+}
+
+for h in "${harnesses[@]}"; do
+    replay "$h" "$root"/tests/fuzz/corpus/"$h"/*
+done
+
+reproducers=""
+for candidate in "$root/../shared/fuzz-reproducers" "$root/../../shared/fuzz-reproducers"; do
+    if [ -d "$candidate" ]; then reproducers=$candidate; break; fi
+done
+if [ -z "$reproducers" ]; then
+    echo "fuzz: no shared/fuzz-reproducers folder beside the clone: skipping their replay"
+    exit 0
+fi
+shopt -s nullglob
+replay npy "$reproducers"/*.npy
+replay image "$reproducers"/*.jpg "$reproducers"/*.png "$reproducers"/*.pnm "$reproducers"/*.bmp "$reproducers"/*.gif
+replay weights "$reproducers"/*.h5
+replay session "$reproducers"/*.json
+echo "fuzz: done"
