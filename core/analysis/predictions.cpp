@@ -9,7 +9,8 @@
 namespace convscope {
 
 std::vector<std::string> load_class_names(const std::string& path, std::size_t expected) {
-    const std::vector<std::uint8_t> bytes = read_file_bytes(path, "class names", "a text file with one name a line");
+    const std::vector<std::uint8_t> bytes = read_file_bytes(path, "class names", "a text file with one name a line",
+                                                                   std::int64_t(16) << 20);  // 1000 short lines
     std::vector<std::string> names;
     std::string line;
     for (std::uint8_t b : bytes) {
