@@ -101,6 +101,6 @@ done
 "$root/scripts/install-deps.sh"
 for s in "${stages[@]}"; do
     echo "== convscope test stage: $s"
-    TIMEFORMAT="== stage $s passed in %0R s (CPU %0U s user + %0S s system)"
+    TIMEFORMAT="== stage $s took %0R s (CPU %0U s user + %0S s system)"
     time "stage_$s"
 done

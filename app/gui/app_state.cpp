@@ -34,7 +34,9 @@ double now_seconds() {
 void show_error(AppState& app, const std::string& message) {
     app.error_bar.message = printable(message);  // one line, whatever a file name or a file held
     app.error_bar.request = app.last_posted_request;
-    app.error_bar.covers_next = false;
+    // An error raised before the first job (a bad --session or --image at start) must outlive that job: the
+    // first results are not a later action of the user's.
+    app.error_bar.covers_next = app.last_posted_request == 0;
 }
 
 void set_notice(AppState& app, const std::string& message) {
