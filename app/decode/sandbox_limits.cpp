@@ -19,10 +19,10 @@ namespace convscope::sandbox {
 namespace {
 
 // Lowers a limit; one the user set lower already (ulimit) stays as it is.
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 constexpr bool kAddressSanitizer = true;
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
 constexpr bool kAddressSanitizer = true;
 #else
 constexpr bool kAddressSanitizer = false;
@@ -73,8 +73,8 @@ const int kAllowed[] = {
 void apply_resource_limits(const DecodeLimits& limits) {
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);  // no core file, no ptrace by others
     limit(RLIMIT_CORE, 0, 0);
-    // AddressSanitizer reserves terabytes of address space for its shadow memory: its builds (fuzzing)
-    // do without this one limit.
+    // AddressSanitizer and ThreadSanitizer reserve terabytes of address space for their shadow memory:
+    // their builds (fuzzing, the sanitizer test stages) do without this one limit.
     if (!kAddressSanitizer)
         limit(RLIMIT_AS, rlim_t(limits.address_space_bytes), rlim_t(limits.address_space_bytes));
     // SIGXCPU at the soft limit (reported as "used more than N s of CPU"), SIGKILL one second later.
