@@ -51,7 +51,7 @@ busy_cores() {
   a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
   awk -v u="$(( (b[1]+b[2]+b[3]+b[6]+b[7]) - (a[1]+a[2]+a[3]+a[6]+a[7]) ))" \
       -v t="$(( (b[1]+b[2]+b[3]+b[4]+b[5]+b[6]+b[7]) - (a[1]+a[2]+a[3]+a[4]+a[5]+a[6]+a[7]) ))" \
-      -v n="$(nproc)" 'BEGIN { printf "%.2f", t > 0 ? n * u / t : 0 }'
+      -v n="$(nproc)" 'BEGIN { printf "%.2f", (t > 0) ? n * u / t : 0 }'
 }
 wait_quiet() {
   local load deadline=$((SECONDS + quiet_wait))
