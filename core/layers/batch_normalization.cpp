@@ -30,15 +30,11 @@ std::vector<std::vector<std::size_t>> BatchNormalization::weight_shapes(const st
 }
 
 bool BatchNormalization::build(const std::vector<Shape>& inputs) {
-    expect_inputs(inputs.size());
-    const std::vector<std::size_t> shape{std::size_t(inputs[0].c)};
-    bool resized = false;
-    for (auto& w : weights_) resized = resize_weight(w, shape) || resized;
+    const bool resized = Layer::build(inputs);
     if (resized) {  // Keras' initialisers for a fresh layer: gamma 1, variance 1 (beta, mean 0)
         weights_[0].values.fill(1.0f);
         weights_[3].values.fill(1.0f);
     }
-    if (resized) changed();
     return resized;
 }
 

@@ -104,15 +104,6 @@ std::vector<std::vector<std::size_t>> Conv2D::weight_shapes(const std::vector<Sh
     return shapes;
 }
 
-bool Conv2D::build(const std::vector<Shape>& inputs) {
-    const std::vector<std::vector<std::size_t>> shapes = weight_shapes(inputs);
-    check_weights_budget(shapes);
-    bool resized = resize_weight(weights_[0], shapes[0]);
-    if (config_.use_bias) resized = resize_weight(weights_[1], shapes[1]) || resized;
-    if (resized) changed();
-    return resized;
-}
-
 std::int64_t Conv2D::macs(const std::vector<Shape>& inputs) const {
     Shape out = output_shape(inputs);
     return out.size() * std::int64_t(config_.kernel_size.rows) * config_.kernel_size.cols * inputs[0].c;

@@ -31,15 +31,6 @@ std::vector<std::vector<std::size_t>> Dense::weight_shapes(const std::vector<Sha
     return shapes;
 }
 
-bool Dense::build(const std::vector<Shape>& inputs) {
-    const std::vector<std::vector<std::size_t>> shapes = weight_shapes(inputs);
-    check_weights_budget(shapes);
-    bool resized = resize_weight(weights_[0], shapes[0]);
-    if (config_.use_bias) resized = resize_weight(weights_[1], shapes[1]) || resized;
-    if (resized) changed();
-    return resized;
-}
-
 std::int64_t Dense::macs(const std::vector<Shape>& inputs) const {
     return std::int64_t(inputs[0].c) * config_.units;
 }

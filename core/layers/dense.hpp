@@ -19,7 +19,6 @@ public:
     const char* type_name() const override { return "Dense"; }
     void validate() const override;
     Shape output_shape(const std::vector<Shape>& inputs) const override;
-    bool build(const std::vector<Shape>& inputs) override;
     std::vector<std::vector<std::size_t>> weight_shapes(const std::vector<Shape>& inputs) const override;
     std::int64_t macs(const std::vector<Shape>& inputs) const override;
     void forward(const std::vector<const Tensor3*>& inputs, Tensor3& output, const Context& ctx) const override;

@@ -1,6 +1,7 @@
 #include "core/layers/layer.hpp"
 
 #include <atomic>
+#include <cassert>
 #include <climits>
 
 #include "core/errors.hpp"
@@ -30,6 +31,16 @@ void Layer::expect_inputs(std::size_t given) const {
     if (given != std::size_t(input_count()))
         throw ShapeError(std::string(type_name()) + " takes " + std::to_string(input_count()) + " input(s), got " +
                          std::to_string(given));
+}
+
+bool Layer::build(const std::vector<Shape>& inputs) {
+    const std::vector<std::vector<std::size_t>> shapes = weight_shapes(inputs);
+    check_weights_budget(shapes);
+    assert(shapes.size() == weights_.size());
+    bool resized = false;
+    for (std::size_t k = 0; k < shapes.size(); ++k) resized = resize_weight(weights_[k], shapes[k]) || resized;
+    if (resized) changed();
+    return resized;
 }
 
 std::optional<std::int64_t> weight_bytes(const std::vector<std::vector<std::size_t>>& shapes) {

@@ -7,7 +7,8 @@
 //   output_shape()   from input shapes alone, no data; throws ConfigError or ShapeError
 //   build()          (re)allocates the weights for these input shapes, as Keras does on first call;
 //                    returns true if the weight shapes changed (the old values are then gone, zeroed)
-//   weight_shapes()  the shapes build() gives the weights, computed without allocating anything
+//   weight_shapes()  the shapes build() gives the weights, computed without allocating anything; a layer
+//                    with weights overrides it, and build() sizes weights() to it
 //   weights()        Keras order (kernel, bias / gamma, beta, moving_mean, moving_variance), read-only
 //   mutable_weights() the same, for changing them: marks the layer changed (a new version())
 //   version()        changes whenever the weights or arguments may have changed, so a cache of anything
@@ -44,7 +45,8 @@ public:
     virtual int input_count() const { return 1; }
     virtual void validate() const {}
     virtual Shape output_shape(const std::vector<Shape>& inputs) const = 0;
-    virtual bool build(const std::vector<Shape>& /*inputs*/) { return false; }
+    // Checks the weights budget, then gives weights()[k] the shape weight_shapes()[k], zeroed when it changes.
+    virtual bool build(const std::vector<Shape>& inputs);
     virtual std::vector<std::vector<std::size_t>> weight_shapes(const std::vector<Shape>& /*inputs*/) const { return {}; }
     const std::vector<Weight>& weights() const { return weights_; }
     // Hold the reference only for the change: the layer counts as changed when this is called, not later.
