@@ -48,7 +48,7 @@ Engine::Where Engine::find(int i) const {
 
 void Engine::set_input(Tensor3 input) {
     input_ = std::make_shared<const Tensor3>(std::move(input));
-    for (int i = 0; i < graph_.size(); ++i) forget(i);
+    invalidate_all();
 }
 
 void Engine::invalidate(int node) {
