@@ -3,6 +3,7 @@
 #include <chrono>
 #include <string>
 #include <system_error>
+#include <utility>
 
 namespace convscope {
 namespace {
@@ -122,7 +123,6 @@ void ThreadPool::parallel_for(std::size_t tasks, const std::function<void(std::s
         std::lock_guard<std::mutex> lock(mutex_);
         job_ = job;
         next_task_.store(0, std::memory_order_relaxed);
-        error_ = nullptr;
         ++generation_;
     }
     wake_.notify_all();
@@ -136,8 +136,7 @@ void ThreadPool::parallel_for(std::size_t tasks, const std::function<void(std::s
         done_.wait(lock, [&] { return busy_workers_ == 0; });
         job_ = Job{};
         std::lock_guard<std::mutex> error_lock(error_mutex_);
-        error = error_;
-        error_ = nullptr;
+        error = std::exchange(error_, nullptr);  // so the next job starts without one
     }
     if (error) std::rethrow_exception(error);
 }

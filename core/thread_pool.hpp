@@ -68,7 +68,7 @@ private:
     std::atomic<std::size_t> generation_{0};
     std::atomic<int> busy_workers_{0};
     std::atomic<bool> stopping_{false};
-    std::exception_ptr error_;
+    std::exception_ptr error_;  // the job's first exception, under error_mutex_; null between jobs
     std::mutex error_mutex_;
 };
 
