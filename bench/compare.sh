@@ -8,6 +8,7 @@
 # Needs a Release build (scripts/build.sh) and Debian's python3-torch. A developer tool, not a test.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$root/bench/timing.sh"
 cli="$root/build/app/convscope-cli"
 rounds=3
 args=()
@@ -27,18 +28,13 @@ for ((i = 0; i < ${#args[@]}; i++)); do
 done
 [[ " ${args[*]-} " == *" --threads "* ]] || { args+=(--threads 2); torch_args+=(--threads 2); }
 
-median() { sed -n 's/^median: \([0-9.]*\) ms.*/\1/p'; }
-middle() {  # [DECIMALS]: the median of the numbers on stdin, with DECIMALS (default 1) after the point
-  sort -n | awk -v d="${1:-1}" '{ a[NR] = $1 } END { printf "%." d "f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
-}
 # PyTorch runs in both memory layouts each round; the faster one is the peer (oneDNN often prefers NHWC).
 ours_all=() nchw_all=() nhwc_all=() ratio_all=()
 for ((r = 1; r <= rounds; r++)); do
   ours=$("$cli" bench "${args[@]}" | median)
   nchw=$(/usr/bin/python3 "$root/bench/compare_pytorch.py" "${torch_args[@]}" | median)
   nhwc=$(/usr/bin/python3 "$root/bench/compare_pytorch.py" "${torch_args[@]}" --channels-last | median)
-  best=$(awk -v a="$nchw" -v b="$nhwc" 'BEGIN { print (a < b) ? a : b }')
-  ratio=$(awk -v a="$ours" -v b="$best" 'BEGIN { printf "%.3f", a / b }')
+  ratio=$(ratio "$ours" "$(faster "$nchw" "$nhwc")")
   echo "round $r: convscope $ours ms | PyTorch NCHW $nchw ms, channels_last $nhwc ms | ratio to the faster $ratio"
   ours_all+=("$ours") nchw_all+=("$nchw") nhwc_all+=("$nhwc") ratio_all+=("$ratio")
 done

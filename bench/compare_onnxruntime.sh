@@ -13,6 +13,7 @@
 # convscope itself never needs Node.js or Python.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$root/bench/timing.sh"
 cli="$root/build/app/convscope-cli"
 peers="${CONVSCOPE_PEERS:-$HOME/.cache/convscope-peers}"
 rounds=3 quiet_wait=120
@@ -60,10 +61,6 @@ wait_quiet() {
     if awk -v l="$load" 'BEGIN { exit !(l < 0.5) }' || [ $SECONDS -ge $deadline ]; then echo "$load"; return; fi
   done
 }
-median() { sed -n 's/^median: \([0-9.]*\) ms.*/\1/p'; }
-middle() {  # [DECIMALS]: the median of the numbers on stdin
-  sort -n | awk -v d="${1:-1}" '{ a[NR] = $1 } END { printf "%." d "f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
-}
 ort() { NODE_PATH="$peers/node_modules" node "$root/bench/ort_bench.cjs" "$model" --threads "$threads" --reps "$reps" --spin "$1"; }
 
 echo "workload: seed ResNet50 stages 1-$stages${top:+ + top} at $size, $threads threads, $reps reps per run"
@@ -72,8 +69,7 @@ for ((r = 1; r <= rounds; r++)); do
   l1=$(wait_quiet); ours=$("$cli" bench "${args[@]}" | median)
   l2=$(wait_quiet); spin=$(ort 1 | median)
   l3=$(wait_quiet); nospin=$(ort 0 | median)
-  best=$(awk -v a="$spin" -v b="$nospin" 'BEGIN { print (a < b) ? a : b }')
-  ratio=$(awk -v a="$ours" -v b="$best" 'BEGIN { printf "%.3f", a / b }')
+  ratio=$(ratio "$ours" "$(faster "$spin" "$nospin")")
   echo "round $r: convscope $ours ms | ORT spinning $spin ms, not spinning $nospin ms | ratio to the faster $ratio" \
        "(other load before each run: $l1, $l2, $l3 cores)"
   ours_all+=("$ours") spin_all+=("$spin") nospin_all+=("$nospin") ratio_all+=("$ratio")

@@ -6,8 +6,8 @@
 // ACCUMULATORS independent chains. An FMA has a latency of about 4 cycles and modern cores start two per
 // cycle, so at least 4 x 2 = 8 chains (12 or more to be safe) are needed to reach the throughput limit; with
 // 4 chains the loop measures the latency instead, about half the peak. Both are printed so that the
-// difference is visible. The widest instruction set the CPU offers is used (AVX-512, else AVX2 + FMA, else
-// plain scalar code, which the compiler may vectorise).
+// difference is visible. The widest instruction set the CPU offers is used (AVX-512, else AVX2 + FMA); a CPU
+// with neither is refused with exit status 2.
 #include <immintrin.h>
 
 #include <algorithm>

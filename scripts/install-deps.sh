@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config          # compiler and build (gcc's sanitizer runtimes come with it)
-  ccache                                    # scripts/test.sh's three builds: fast when run again
+  ccache                                    # scripts/test.sh's builds: fast when run again
   xtensor-dev libxsimd-dev xtl-dev           # tensors and SIMD
   libhdf5-dev                               # Keras .h5 weights
   libstb-dev                                # image decode, resize, PNG write
@@ -17,6 +17,7 @@ packages=(
   catch2                                    # unit tests
   clang libclang-rt-dev                     # libFuzzer with ASan + UBSan (tests/fuzz/run.sh)
   xvfb xauth libgl1-mesa-dri                # headless GUI tests (Xvfb + Mesa software OpenGL)
+  xdotool procps                            # GUI tests driven by mouse and keyboard; pgrep (tests/gui)
 )
 
 # Installed for this machine's architecture: a foreign-architecture copy (e.g. libhdf5-dev:arm64 for a

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README) and CI's only step (.ci/run): installs what is missing, then runs the stages
-# below in order and stops at the first failure. Each build has its own directory, so a sanitizer build
-# never reuses objects compiled without it.
+# named (by default those in all_stages below) in order and stops at the first failure. Each build has its
+# own directory, so a sanitizer build never reuses objects compiled without it.
 #
 #   release  build/       Release build of everything, every CTest test: the Catch2 unit tests (with the
 #                         check that CTest runs each of them once), the CLI tests, the GUI smoke tests
@@ -14,22 +14,22 @@
 #                         the Catch2 tests and the CLI tests. Memory errors, leaks and undefined behaviour
 #                         fail the test. (The GUI tests join this stage once the OpenGL driver's own
 #                         leaks at exit have a suppression file.)
-#
 #   fuzz     build-fuzz/  libFuzzer harnesses with clang, ASan + UBSan (tests/fuzz/run.sh): each reader fuzzed
 #                         for 30 s, then the seed corpus and ../shared/fuzz-reproducers replayed
 #
 # Usage: scripts/test.sh [STAGE...]   (default: the stages in all_stages below; any stage above by name)
 #
-# Adding a stage: write a function stage_NAME below (configure, build, run_ctest do the common work) and
-# append NAME to all_stages. Sanitizer builds keep assertions (no NDEBUG) and debug info at -O2.
+# Adding a stage: write a function stage_NAME below (configure, build, run_ctest do the common work); append
+# NAME to all_stages once it is seen passing, so that CI runs it. Sanitizer builds keep assertions (no NDEBUG)
+# and debug info at -O2.
 # The time and CPU time of each stage are printed, to keep an eye on CI's budget (2 cores, 30 minutes).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jobs=$(nproc)
 sanitizers="$root/tests/sanitizers"
-# CI runs the release stage. The sanitizer and fuzz stages run by name (scripts/test.sh tsan asan fuzz): on the
-# final tree of 2026-12-03 the tsan stage failed the image-decoding tests (the sandboxed decoder's address-space
-# limit, since lifted for sanitizer builds) and there was no time to see them pass before they join CI.
+# What CI runs. The sanitizer and fuzz stages run by name (scripts/test.sh tsan asan fuzz) until they are seen
+# passing on this tree: the tsan stage failed the image-decoding tests (the sandboxed decoder's address-space
+# limit, since lifted for sanitizer builds).
 all_stages=(release)
 
 # ccache (installed by install-deps.sh) only speeds up a second run; a fresh machine just fills its cache.
@@ -96,7 +96,7 @@ stages=("$@")
 [ ${#stages[@]} -eq 0 ] && stages=("${all_stages[@]}")
 for s in "${stages[@]}"; do
     if ! declare -F "stage_$s" >/dev/null; then
-        echo "scripts/test.sh: unknown stage \"$s\"; the stages are: ${all_stages[*]}" >&2
+        echo "scripts/test.sh: unknown stage \"$s\"; the stages are: $(compgen -A function stage_ | sed 's/^stage_//' | paste -sd ' ')" >&2
         exit 2
     fi
 done
