@@ -18,7 +18,7 @@ int cmd_anchors(Args& args) {
     args.finish();
     if (o.last_stage != 4) throw UsageError("--stages " + std::to_string(o.last_stage) +
                                             ": the region proposal network reads stage 4 (stride 16); use --stages 4");
-    const Graph g = build_resnet50(o);
+    const Graph g = build_resnet50(o, /*with_weights=*/false);  // shapes and fields need no weights
     const std::vector<Shape> shapes = g.shapes_or_throw();
     const int feature = g.find("res4f_relu");
     const Shape grid = shapes[std::size_t(feature)];

@@ -5,6 +5,8 @@
 #include <iostream>
 #include <optional>
 
+#include <xtensor/xmanipulation.hpp>
+
 #include "app/cli/commands.hpp"
 #include "app/cli/conv_arguments.hpp"
 #include "app/cli/model_options.hpp"
@@ -19,23 +21,8 @@ namespace convscope::cli {
 namespace {
 
 // (C, H, W) <-> (H, W, C) for data_format="channels_first" files; the engine computes channels_last.
-Tensor3 to_channels_last(const Tensor3& chw) {
-    const std::size_t c = chw.shape()[0], h = chw.shape()[1], w = chw.shape()[2];
-    Tensor3 hwc = Tensor3::from_shape({h, w, c});
-    for (std::size_t y = 0; y < h; ++y)
-        for (std::size_t x = 0; x < w; ++x)
-            for (std::size_t k = 0; k < c; ++k) hwc(y, x, k) = chw(k, y, x);
-    return hwc;
-}
-
-Tensor3 to_channels_first(const Tensor3& hwc) {
-    const std::size_t h = hwc.shape()[0], w = hwc.shape()[1], c = hwc.shape()[2];
-    Tensor3 chw = Tensor3::from_shape({c, h, w});
-    for (std::size_t y = 0; y < h; ++y)
-        for (std::size_t x = 0; x < w; ++x)
-            for (std::size_t k = 0; k < c; ++k) chw(k, y, x) = hwc(y, x, k);
-    return chw;
-}
+Tensor3 to_channels_last(const Tensor3& chw) { return xt::transpose(chw, {1, 2, 0}); }
+Tensor3 to_channels_first(const Tensor3& hwc) { return xt::transpose(hwc, {2, 0, 1}); }
 
 }  // namespace
 
@@ -66,8 +53,9 @@ int cmd_conv(Args& args) {
     const bool first = c.data_format == DataFormat::channels_first;
     Tensor3 x = load_npy_hwc(input_path);  // (H, W, Cin), or (Cin, H, W) in a channels_first file
     if (first) x = to_channels_last(x);
+    xt::xtensor<float, 4> w;  // (kh, kw, Cin, F) in both data formats
     if (has_kernel) {
-        const xt::xtensor<float, 4> w = load_npy_kernel(kernel_path);  // (kh, kw, Cin, F) in both data formats
+        w = load_npy_kernel(kernel_path);
         if (w.shape()[2] != x.shape()[2])
             throw InputError(kernel_path + ": kernel has " + std::to_string(w.shape()[2]) + " input channels (axis 2 of " +
                              "(kh, kw, in, out)), but " + input_path + " has " + std::to_string(x.shape()[2]) +
@@ -80,7 +68,7 @@ int cmd_conv(Args& args) {
     const Shape out_shape = conv.output_shape({shape_of(x)});
     conv.build({shape_of(x)});
     initialize_layer(conv, seed, "conv2d");  // the initializers' draw; files given below replace it
-    if (has_kernel) conv.mutable_weights()[0].values = load_npy_kernel(kernel_path);
+    if (has_kernel) conv.mutable_weights()[0].values = w;
     if (has_bias) {
         const xt::xtensor<float, 1> b = load_npy_vector(bias_path);  // (F,)
         if (int(b.size()) != c.filters)

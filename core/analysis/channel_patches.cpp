@@ -24,10 +24,9 @@ RgbImage network_picture(const std::string& path, const Shape& input) {
 ChannelPatchFinder::ChannelPatchFinder(Engine& engine, std::string weights_id)
     : engine_(engine), weights_id_(std::move(weights_id)) {}
 
-std::string ChannelPatchFinder::key(const std::string& image, int node) const {
+std::string ChannelPatchFinder::key(const std::string& image, int node, const Shape& in) const {
     struct stat st{};
     ::stat(image.c_str(), &st);
-    const Shape in = *engine_.graph().infer_shapes().at(0).shape;
     return weights_id_ + "|" + std::to_string(in.h) + "x" + std::to_string(in.w) + "|" + engine_.graph().node(node).name +
            "|" + image + "|" + std::to_string(st.st_size) + "|" + std::to_string(st.st_mtim.tv_sec) + "." +
            std::to_string(st.st_mtim.tv_nsec);
@@ -56,7 +55,7 @@ std::vector<ChannelPatch> ChannelPatchFinder::strongest(const std::vector<std::s
     };
     std::vector<Found> found;
     for (std::size_t i = 0; i < images.size(); ++i) {
-        const std::string cache_key = key(images[i], node);
+        const std::string cache_key = key(images[i], node, in);
         auto hit = cache_.find(cache_key);
         if (hit == cache_.end()) {
             if (cancel && cancel->load()) throw Cancelled();

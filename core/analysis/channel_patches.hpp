@@ -61,7 +61,7 @@ private:
         float value;
         int row, col;
     };
-    std::string key(const std::string& image, int node) const;
+    std::string key(const std::string& image, int node, const Shape& input) const;
 
     Engine& engine_;
     std::string weights_id_;

@@ -14,12 +14,23 @@ namespace {
 
 constexpr int kSeedExamples = 7, kRandomQuestions = 6, kNetworkQuestions = 5;
 
-std::string params_formula(const Conv2DConfig& c, int in_c) {
-    const std::int64_t kernel = std::int64_t(c.kernel_size.rows) * c.kernel_size.cols * in_c * c.filters;
+// A layer's parameter count for an input shape, from the weight shapes the layer itself declares (nothing is
+// allocated, so the quiz's network needs no weights).
+std::int64_t params_for(const Layer& layer, const Shape& in) {
+    std::int64_t n = 0;
+    for (const std::vector<std::size_t>& shape : layer.weight_shapes({in})) {
+        std::int64_t count = 1;
+        for (std::size_t d : shape) count *= std::int64_t(d);
+        n += count;
+    }
+    return n;
+}
+
+std::string params_formula(const Conv2DConfig& c, int in_c, std::int64_t params) {
     std::string t = "params = " + std::to_string(c.kernel_size.rows) + " * " + std::to_string(c.kernel_size.cols) +
                     " * " + std::to_string(in_c) + " * " + std::to_string(c.filters) + " (kernel)";
     if (c.use_bias) t += " + " + std::to_string(c.filters) + " (bias)";
-    return t + " = " + with_thousands(kernel + (c.use_bias ? c.filters : 0));
+    return t + " = " + with_thousands(params);
 }
 
 std::string axis_line(const char* axis, const AxisGeometry& g) {
@@ -43,9 +54,9 @@ QuizQuestion conv_question(QuizQuestion::Kind kind, int level, const Shape& in, 
     q.input = in;
     q.shape = conv.output_shape({in});
     const ConvGeometry g = conv.geometry(in);
-    q.params = std::int64_t(c.kernel_size.rows) * c.kernel_size.cols * in.c * c.filters + (c.use_bias ? c.filters : 0);
+    q.params = params_for(conv, in);
     q.worked = axis_line("height: ", g.rows) + "\n" + axis_line("width:  ", g.cols) + "\nchannels: filters = " +
-               std::to_string(c.filters) + "\n" + params_formula(c, in.c);
+               std::to_string(c.filters) + "\n" + params_formula(c, in.c, q.params);
     return q;
 }
 
@@ -119,7 +130,7 @@ QuizQuestion network_question(const Graph& g, const std::vector<Shape>& shapes, 
         q.layer = n.layer->keras_line();
         q.input = in;
         q.shape = shapes[std::size_t(node)];
-        q.params = n.layer->param_count();
+        q.params = params_for(*n.layer, in);
         if (const auto* pool = dynamic_cast<const MaxPooling2D*>(n.layer.get())) {
             const MaxPooling2DConfig& k = pool->config();
             const IntPair s = k.effective_strides();
@@ -140,15 +151,13 @@ QuizQuestion network_question(const Graph& g, const std::vector<Shape>& shapes, 
     return q;
 }
 
-std::string shape_text(const Shape& s) { return keras_shape(s); }
-
 }  // namespace
 
 std::string QuizQuestion::prompt() const {
     if (kind == Kind::network_node)
-        return "In the seed's ResNet50, " + node + " is " + layer + " on an input of shape " + shape_text(input) +
+        return "In the seed's ResNet50, " + node + " is " + layer + " on an input of shape " + keras_shape(input) +
                ". What comes out of " + node + "?";
-    return layer + " on an input of shape " + shape_text(input) + ": what comes out?";
+    return layer + " on an input of shape " + keras_shape(input) + ": what comes out?";
 }
 
 std::vector<QuizQuestion> make_quiz(std::uint64_t seed, int count) {
@@ -171,7 +180,7 @@ std::vector<QuizQuestion> make_quiz(std::uint64_t seed, int count) {
     const int sizes[] = {600, 599, 512, 333, 224};
     ResNet50Options o;
     o.height = o.width = seed == 0 ? 600 : sizes[pick(random, 0, 4)];
-    const Graph g = build_resnet50(o);
+    const Graph g = build_resnet50(o, /*with_weights=*/false);  // shapes and parameter counts only
     const std::vector<Shape> shapes = g.shapes_or_throw();
     const std::vector<std::vector<const char*>> pools = {
         {"conv1"},
