@@ -1,29 +1,7 @@
 #!/bin/bash
 # convscope-cli run with the classifier: the top-5 lines, and the class activation map files.
 # Usage (from CTest): classifier.sh CLI FIXTURES_DIR ASSETS_DIR
-set -u
-cli=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-
-check() {  # check DESCRIPTION COMMAND...: the command must succeed
-    local what=$1
-    shift
-    if "$@"; then echo "ok   $what"; else echo "FAIL $what"; failures=$((failures + 1)); fi
-}
-# fails_with TEXT ARGS...: exit status 2 and exactly one line on stderr holding TEXT
-fails_with() {
-    local text=$1
-    shift
-    "$cli" "$@" >"$work/stdout" 2>"$work/stderr"
-    local status=$?
-    if [ "$status" -eq 2 ] && [ "$(wc -l <"$work/stderr")" -eq 1 ] && grep -qF -- "$text" "$work/stderr"; then
-        echo "ok   $(cat "$work/stderr")"
-    else
-        echo "FAIL [$*]: status $status, stderr:"; cat "$work/stderr"; failures=$((failures + 1))
-    fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib/cli_test.bash"
 
 # run with the classifier: five prediction lines, and the class activation map files.
 "$cli" run --sample chelsea --input-size 64 --include-top --layers fc1000 --cam top1 --export-dir "$work/run" >"$work/run.txt"
@@ -40,4 +18,4 @@ fails_with "--cam needs the classifier" run --sample chelsea --input-size 64 --s
 fails_with "expected top1 ... top5 or a class index 0 to 999" run --sample chelsea --input-size 64 --include-top --cam 1000 --export-dir "$work/nocam"
 check "a refused --cam writes nothing" test ! -e "$work/nocam"
 
-exit $((failures > 0))
+finish

@@ -1,18 +1,7 @@
 #!/bin/bash
 # convscope-cli's commands doing their jobs: the printed figures, the files written and their contents.
 # Usage (from CTest): commands.sh CLI FIXTURES_DIR ASSETS_DIR
-set -u
-cli=$1
-fixtures=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-
-check() {  # check DESCRIPTION COMMAND...: the command must succeed
-    local what=$1
-    shift
-    if "$@"; then echo "ok   $what"; else echo "FAIL $what"; failures=$((failures + 1)); fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib/cli_test.bash"
 
 "$cli" shape --input 600,600,3 --filters 64 --kernel-size 3 --strides 2 --padding same >"$work/shape.txt"
 check "shape prints the Keras output shape" grep -qx "output shape: (None, 300, 300, 64)" "$work/shape.txt"
@@ -54,4 +43,4 @@ conv=$fixtures/layers/conv2d_k3_relu
 "$cli" conv --input "$conv/input0.npy" --kernel "$conv/weight0.npy" --bias "$conv/weight1.npy" --padding same --activation relu --out "$work/y.npy" >/dev/null
 check "conv writes an array of the fixture's shape" cmp -s <(head -c 128 "$work/y.npy") <(head -c 128 "$conv/output.npy")
 
-exit $((failures > 0))
+finish

@@ -3,18 +3,8 @@
 # an unknown command still exits 2. Every command `convscope-cli help` lists is checked, so a new command
 # is covered as soon as it is in the usage text.
 # Usage (from CTest): help.sh CLI FIXTURES_DIR ASSETS_DIR
-set -u
-cli=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/lib/cli_test.bash"
 cd "$work" || exit 1
-failures=0
-
-check() {  # check DESCRIPTION COMMAND...: the command must succeed
-    local what=$1
-    shift
-    if "$@"; then echo "ok   $what"; else echo "FAIL $what"; failures=$((failures + 1)); fi
-}
 
 "$cli" help >all.txt
 commands=$(sed -n '/^commands:$/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p' all.txt | sort -u)
@@ -51,4 +41,4 @@ check "frobnicate --help exits 2" test $? -eq 2
 "$cli" shape --input 5,5,3 --filter 8 2>typo.err
 check "a usage error points to the command's own help" grep -q "(see convscope-cli shape --help)" typo.err
 
-exit $((failures > 0))
+finish

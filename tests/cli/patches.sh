@@ -2,17 +2,7 @@
 # convscope-cli patches: the printed positions follow pool1's receptive field (11 pixels, 4 apart, from
 # 4 * position - 3), the patches are written as PNGs, strongest first, and bad requests fail cleanly.
 # Usage (from CTest): patches.sh CLI FIXTURES_DIR ASSETS_DIR
-set -u
-cli=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-
-check() {  # check DESCRIPTION COMMAND...: the command must succeed
-    local what=$1
-    shift
-    if "$@"; then echo "ok   $what"; else echo "FAIL $what"; failures=$((failures + 1)); fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib/cli_test.bash"
 
 "$cli" patches --node pool1 --channel 7 --top 3 --input-size 64 --out "$work/p" >"$work/out.txt"
 check "three patches are listed" test "$(grep -cE '^ +[1-3]  ' "$work/out.txt")" -eq 3
@@ -32,4 +22,4 @@ check "a channel out of range exits 2" test $? -eq 2
 check "with one line naming the range" grep -qx "convscope-cli patches: channel 64 of pool1: expected 0 to 63" "$work/err.txt"
 check "and writes nothing" test -z "$(ls -A "$work/bad" 2>/dev/null)"
 
-exit $((failures > 0))
+finish

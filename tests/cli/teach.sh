@@ -2,18 +2,7 @@
 # convscope-cli's teaching commands: receptive fields, the seed's typo, anchors, --explain, the Conv2D
 # arguments (data_format, initializers, regularizers, constraints) and the quiz, with the numbers they print.
 # Usage (from CTest): teach.sh CLI FIXTURES_DIR ASSETS_DIR
-set -u
-cli=$1
-fixtures=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-
-check() {  # check DESCRIPTION COMMAND...: the command must succeed
-    local what=$1
-    shift
-    if "$@"; then echo "ok   $what"; else echo "FAIL $what"; failures=$((failures + 1)); fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib/cli_test.bash"
 
 # Receptive fields: 291 x 291, jump 16, starting 143 pixels before the image at 600 x 600 (derived in
 # tests/test_receptive_field.cpp); the stem conv sees 7 x 7 from -3.
@@ -75,4 +64,4 @@ check "a wrong answer shows the worked formula" grep -q "shape wrong: it is (Non
 check "the score at the end" grep -q "Score: 1 of 2 questions right (shapes 1, parameters 2); stopped after 2 of 18" "$work/quiz.txt"
 check "the mistake to revisit" grep -q "2. Conv2D(64, (2, 2)) on an input of shape (None, 600, 600, 3): what comes out?" "$work/quiz.txt"
 
-exit $((failures > 0))
+finish

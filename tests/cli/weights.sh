@@ -3,31 +3,9 @@
 # cases are in the C++ tests, test_weights_download.cpp).
 # md5 sums are recomputed with coreutils' md5sum, independently of the program's own (OpenSSL).
 # Usage (from CTest): weights.sh CLI FIXTURES_DIR ASSETS_DIR
-set -u
-cli=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
+source "$(dirname "${BASH_SOURCE[0]}")/lib/cli_test.bash"
 export HOME=$work/home no_proxy=127.0.0.1,localhost
 unset XDG_CACHE_HOME KERAS_HOME
-
-check() {  # check DESCRIPTION COMMAND...: the command must succeed
-    local what=$1
-    shift
-    if "$@"; then echo "ok   $what"; else echo "FAIL $what"; failures=$((failures + 1)); fi
-}
-# fails_with TEXT ARGS...: exit status 2 and exactly one line on stderr holding TEXT
-fails_with() {
-    local text=$1
-    shift
-    "$cli" "$@" >"$work/stdout" 2>"$work/stderr"
-    local status=$?
-    if [ "$status" -eq 2 ] && [ "$(wc -l <"$work/stderr")" -eq 1 ] && grep -qF -- "$text" "$work/stderr"; then
-        echo "ok   $(cat "$work/stderr")"
-    else
-        echo "FAIL [$*]: status $status, stderr:"; cat "$work/stderr"; failures=$((failures + 1))
-    fi
-}
 
 mkdir -p "$work/src" "$HOME/.keras/models"
 head -c 200000 /dev/urandom >"$work/src/lab.h5"
@@ -68,4 +46,4 @@ check "list shows the md5 of abc" grep -q "$notop  3 bytes  unverified: md5 9001
 check "list shows an interrupted download" grep -q "$notop.part  1 bytes  partial" "$work/list.txt"
 check "list says no usable weights were found" grep -q "no usable ResNet50 weights found" "$work/list.txt"
 
-exit $((failures > 0))
+finish
