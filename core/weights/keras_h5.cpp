@@ -8,9 +8,11 @@
 
 #include "core/errors.hpp"
 #include "core/export/atomic_file.hpp"
+#include "core/limits.hpp"
 #include "core/read_file.hpp"
 #include "core/sandbox/decode_client.hpp"
 #include "core/weights/h5_file.hpp"
+#include "core/weights/tf_keras_names.hpp"
 
 namespace convscope {
 
@@ -137,6 +139,32 @@ std::string theano_hint(const std::vector<std::size_t>& found, const std::vector
     return {};
 }
 
+// tf_keras when a weighted layer of the file has tf.keras' ResNet50 form and the graph has no node of that
+// name (a graph built with those names loads them as they are).
+WeightsNaming file_layer_naming(const Graph& graph, const KerasWeightsFile& file) {
+    for (const KerasWeightsLayer& l : file.layers)
+        if (!l.weights.empty() && looks_tf_keras_named(l.name) && graph.find(l.name) < 0) return WeightsNaming::tf_keras;
+    return WeightsNaming::seed;
+}
+
+// The graph node a file layer's weights go to: its own name, or the seed's name for a tf.keras one. Throws
+// when a tf.keras file has a weighted layer that tf.keras' ResNet50 lacks: loading the rest would quietly
+// give part of another network (a deeper ResNet's) to this one.
+std::string target_name(const KerasWeightsLayer& l, WeightsNaming naming, const std::string& where) {
+    if (naming != WeightsNaming::tf_keras) return l.name;
+    const std::string seed = seed_name_for_tf_keras(l.name);
+    if (seed.empty())
+        throw WeightsError(where + " has tf.keras ResNet50 layer names (conv1_conv, conv2_block1_1_conv, ...), but "
+                                   "its layer \"" + echo(l.name) + "\" is not one of tf.keras' ResNet50 layers; "
+                                   "expected only ResNet50's (a file of another model cannot be loaded into it)");
+    return seed;
+}
+
+// How a message names a file layer: "conv2_block1_1_conv" (res2a_branch2a here) for a tf.keras file.
+std::string layer_in_message(const std::string& file_layer, const std::string& node) {
+    return "\"" + echo(file_layer) + "\"" + (file_layer == node ? std::string() : " (" + node + " here)");
+}
+
 }  // namespace
 
 const char* to_string(WeightNaming naming) {
@@ -171,9 +199,19 @@ std::string describe(const LoadReport& r) {
     s += "  naming: " + std::string(to_string(r.naming));
     if (!r.keras_version.empty()) s += ", keras_version " + r.keras_version;
     if (!r.backend.empty()) s += ", backend " + r.backend;
+    if (r.layer_naming == WeightsNaming::tf_keras) {
+        s += "\n  layer names: tf.keras ResNet50's (conv1_conv, conv2_block1_1_conv, ..., predictions), loaded as the "
+             "seed's (conv1, res2a_branch2a, ..., fc1000)";
+        s += "\n  differs: " + std::string(kTfKerasDifference);
+    }
     s += "\n  loaded: " + std::to_string(r.loaded.size()) + " layers\n";
     s += "  skipped (not in this network): " + (r.skipped.empty() ? std::string("none") : name_list(r.skipped));
     return s;
+}
+
+std::string short_label(const LoadReport& r) {
+    if (r.layer_naming != WeightsNaming::tf_keras) return r.path;
+    return r.path + " (" + kTfKerasShortNote + ")";
 }
 
 LoadReport apply_keras_weights(Graph& graph, const KerasWeightsFile& file, const std::string& path) {
@@ -188,49 +226,51 @@ LoadReport apply_keras_weights(Graph& graph, const KerasWeightsFile& file, const
     report.backend = file.backend;
 
     // Pass 1: names, counts and shapes only, so a file that does not fit costs no copies.
+    report.layer_naming = file_layer_naming(graph, file);
     std::vector<Planned> plan;
     std::vector<bool> supplied(std::size_t(graph.size()), false);
     for (const KerasWeightsLayer& l : file.layers) {
-        const std::string& layer = l.name;
         if (l.weights.empty()) continue;
         for (const auto& w : l.weights) report.naming = combine(report.naming, classify_weight_name(w.name).naming);
-        const int node = graph.find(layer);
+        const std::string target = target_name(l, report.layer_naming, where);
+        const std::string layer = layer_in_message(l.name, target);
+        const int node = graph.find(target);
         if (node < 0) {
-            report.skipped.push_back(layer);
+            report.skipped.push_back(l.name);
             continue;
         }
-        const Layer& target = *graph.node(node).layer;
-        const std::vector<Weight>& expected = target.weights();
+        const Layer& target_layer = *graph.node(node).layer;
+        const std::vector<Weight>& expected = target_layer.weights();
         if (l.weights.size() != expected.size()) {
             std::vector<std::string> theirs, ours;
             for (const auto& w : l.weights) theirs.push_back(w.name);
             for (const auto& w : expected) ours.push_back(w.name);
-            throw WeightsError(where + ": layer \"" + layer + "\" has " + std::to_string(l.weights.size()) +
+            throw WeightsError(where + ": layer " + layer + " has " + std::to_string(l.weights.size()) +
                                " weights in the file (" + name_list(theirs) + "), the graph's " +
-                               target.type_name() + " expects " + std::to_string(expected.size()) +
+                               target_layer.type_name() + " expects " + std::to_string(expected.size()) +
                                (ours.empty() ? std::string() : " (" + name_list(ours) + ")"));
         }
         for (std::size_t i = 0; i < expected.size(); ++i) {
             const KerasWeightsDataset& d = l.weights[i];
             const WeightNameInfo info = classify_weight_name(d.name);
             if (!info.role.empty() && info.role != expected[i].name)
-                throw WeightsError(where + ": layer \"" + layer + "\" weight " + std::to_string(i + 1) + " is \"" +
+                throw WeightsError(where + ": layer " + layer + " weight " + std::to_string(i + 1) + " is \"" +
                                    d.name + "\" (" + info.role + "), the graph expects " + expected[i].name +
                                    " in that place");
             const std::vector<std::size_t> want(expected[i].values.shape().begin(), expected[i].values.shape().end());
             if (d.shape != want)
-                throw WeightsError(where + ": layer \"" + layer + "\" " + expected[i].name + " has shape " +
+                throw WeightsError(where + ": layer " + layer + " " + expected[i].name + " has shape " +
                                    python_tuple(d.shape) + ", the graph expects " + python_tuple(want) +
                                    theano_hint(d.shape, want));
             // The sizes came from another process: check them against the values it sent.
             if (d.count != expected[i].values.size() || d.offset > file.value_count ||
                 d.count > file.value_count - d.offset)
-                throw WeightsError(where + ": layer \"" + layer + "\" " + expected[i].name +
+                throw WeightsError(where + ": layer " + layer + " " + expected[i].name +
                                    ": the reader returned inconsistent sizes");
         }
         plan.push_back(Planned{node, &l});
         supplied[std::size_t(node)] = true;
-        report.loaded.push_back(layer);
+        report.loaded.push_back(target);
     }
 
     std::vector<std::string> missing;
@@ -238,8 +278,12 @@ LoadReport apply_keras_weights(Graph& graph, const KerasWeightsFile& file, const
         if (!graph.node(i).layer->weights().empty() && !supplied[std::size_t(i)]) missing.push_back(graph.node(i).name);
     if (!missing.empty()) {
         const Node& first = graph.node(graph.find(missing.front()));
-        std::string msg = where + " has no weights for layer \"" + first.name + "\" (" + first.layer->type_name() +
-                          "), which the graph needs";
+        const bool tf_keras = report.layer_naming == WeightsNaming::tf_keras;
+        const std::string tf_name = tf_keras ? tf_keras_name_for_seed(first.name) : "";
+        std::string msg = where + " has no weights for layer ";
+        if (tf_name.empty()) msg += "\"" + first.name + "\" (" + first.layer->type_name() + ")";
+        else msg += "\"" + tf_name + "\" (tf.keras' name for " + first.name + ", " + first.layer->type_name() + ")";
+        msg += ", which the graph needs";
         if (missing.size() > 1) msg += "; " + std::to_string(missing.size() - 1) + " more graph layers are missing too";
         if (report.loaded.empty())
             msg += "; none of the file's layer names match this network (is it the weights file for another model?)";
@@ -271,6 +315,24 @@ LoadReport load_keras_weights(Graph& graph, const std::string& path) {
     graph.shapes_or_throw();  // a graph that cannot take weights fails before the file is read
     check_readable(path);
     return apply_keras_weights(graph, decode_keras_weights_file(path), path);
+}
+
+std::optional<WeightsNaming> resnet50_layer_naming(const std::string& path) {
+    KerasWeightsFile file;
+    try {
+        check_readable(path);
+        file = decode_keras_weights_file(path);
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+    bool seed = false;
+    for (const KerasWeightsLayer& l : file.layers) {
+        if (l.weights.empty()) continue;
+        if (looks_tf_keras_named(l.name)) return WeightsNaming::tf_keras;
+        seed = seed || !tf_keras_name_for_seed(l.name).empty();
+    }
+    if (seed) return WeightsNaming::seed;
+    return std::nullopt;
 }
 
 void save_keras_weights(const Graph& graph, const std::string& path) {

@@ -64,8 +64,6 @@ const KnownWeightsFile* known_by_md5(const std::string& md5) {
 
 const KnownWeightsFile& official_download(bool include_top) { return known_weights_files()[include_top ? 0 : 1]; }
 
-bool naming_loadable(WeightsNaming naming) { return naming == WeightsNaming::seed; }
-
 std::string convscope_cache_dir() {
     const std::string xdg = env_path("XDG_CACHE_HOME");
     if (!xdg.empty()) return xdg + "/convscope";
@@ -131,10 +129,12 @@ std::vector<FoundWeights> discover_weights() {
 }
 
 const FoundWeights* pick_weights(const std::vector<FoundWeights>& found, bool include_top) {
-    for (const FoundWeights& f : found) {
-        if (f.partial || !f.check.verified() || !naming_loadable(f.check.known->naming)) continue;
-        if (include_top && !f.check.known->include_top) continue;
-        return &f;
+    for (const WeightsNaming naming : {WeightsNaming::seed, WeightsNaming::tf_keras}) {
+        for (const FoundWeights& f : found) {
+            if (f.partial || !f.check.verified() || f.check.known->naming != naming) continue;
+            if (include_top && !f.check.known->include_top) continue;
+            return &f;
+        }
     }
     return nullptr;
 }

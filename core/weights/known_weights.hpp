@@ -14,7 +14,8 @@
 //   discover_weights()     every known file name in those folders, each hashed and matched by checksum;
 //                          leftovers of interrupted downloads (".part") are listed too
 //   check_weights_file()   one file: its md5 and which known file (if any) it is
-//   pick_weights()         the verified, loadable file to use for a network with or without the top
+//   pick_weights()         the verified file to use for a network with or without the top: the seed's own
+//                          (keras-applications) files first, then tf.keras' (loaded by renaming their layers)
 //
 // Nothing here touches the network.
 
@@ -41,8 +42,6 @@ struct KnownWeightsFile {
 const std::vector<KnownWeightsFile>& known_weights_files();
 const KnownWeightsFile* known_by_md5(const std::string& md5);
 const KnownWeightsFile& official_download(bool include_top);
-// Whether convscope can load a file of this naming into the seed's network today.
-bool naming_loadable(WeightsNaming naming);
 
 std::string convscope_cache_dir();
 std::vector<std::string> keras_cache_dirs();
@@ -67,8 +66,8 @@ struct FoundWeights {
 // The folders in the order above; within a folder, known file names in known_weights_files() order.
 std::vector<FoundWeights> discover_weights();
 
-// The first verified file whose naming convscope loads and that has the classifier when `include_top`;
-// nullptr when there is none.
+// The first verified file that has the classifier when `include_top`, preferring the seed's naming (its
+// network is exactly the one that runs) to tf.keras'; nullptr when there is none.
 const FoundWeights* pick_weights(const std::vector<FoundWeights>& found, bool include_top);
 
 }  // namespace convscope
