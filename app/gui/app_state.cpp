@@ -195,7 +195,7 @@ bool drain_worker(AppState& app) {
             break;
         }
         case K::weights_loaded:
-            app.weights_label = e.path;
+            app.weights_label = e.label;
             app.weights_report = e.message;
             app.loaded_weights_path = e.path;  // the layers edits re-sized stay marked (a reinitialised event)
             success(app, e.request);

@@ -107,6 +107,7 @@ static WorkerEvent weights_loaded(std::uint64_t request, std::string path, const
     e.request = request;
     e.path = std::move(path);
     e.message = describe(report);
+    e.label = short_label(report);
     return e;
 }
 

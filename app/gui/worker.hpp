@@ -99,6 +99,7 @@ struct WorkerEvent {
     std::uint64_t request = 0;          // the request id this answers
     std::string message;                // errors, weights report, image label
     std::string path;
+    std::string label;                  // weights_loaded: the status line's text (the path; for tf.keras, a note)
     std::shared_ptr<const RgbImage> image;
     std::vector<std::uint8_t> rgba;     // image_loaded: a thumbnail (longest side <= 1024) as RGBA for GL
     int thumb_width = 0, thumb_height = 0;
