@@ -1,4 +1,5 @@
-# Sourced by every tests/cli/*.sh script (CTest runs them as: SCRIPT CLI FIXTURES_DIR ASSETS_DIR).
+# Sourced by every tests/cli/*.sh script (CTest runs them as: SCRIPT CLI FIXTURES_DIR ASSETS_DIR
+# MAKE_TF_KERAS_WEIGHTS; the last is for tf_keras_weights.sh).
 # Sets cli, fixtures, assets, a scratch folder $work removed at exit, and the failure counter that
 # finish turns into the exit status; check and fails_with are the two kinds of case most scripts need.
 # (This file ends in .bash so that CMake's glob of tests/cli/*.sh does not take it for a test.)
