@@ -8,7 +8,7 @@ const char* const kTfKerasDifference =
     "tf.keras' ResNet50 uses BatchNormalization epsilon 1.001e-5 (the seed's layers: Keras' default 1e-3) and "
     "pads pool1 by 1 before a 'valid' 3x3/2 max-pooling (the seed's 'same' pooling sits one pixel lower and "
     "further right when conv1's output is even, as at 224 or 600); convscope runs the seed's network with these "
-    "weights, so its activations are close to TensorFlow's, not equal";
+    "weights, so its activations are not exactly TensorFlow's";
 const char* const kTfKerasShortNote = "tf.keras names mapped; BN epsilon and pool1 differ";
 
 namespace {
