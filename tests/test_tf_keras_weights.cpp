@@ -230,6 +230,24 @@ TEST_CASE("a graph built with tf.keras' names loads a tf.keras file as it is", "
           source.node(source.find("conv1")).layer->weights()[0].values);
 }
 
+TEST_CASE("a known tf.keras file is described as loading renamed, with what differs", "[weights][tf_keras][known]") {
+    // What `weights list` and `weights verify` print for the published files (whose md5 no test can make).
+    WeightsCheck tf;
+    tf.path = "/k/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5";
+    tf.md5 = "4d473c1dd8becc155b73f8504c6f6626";
+    tf.known = known_by_md5(tf.md5);
+    const std::string line = describe_check(tf);
+    CHECK_THAT(line, Catch::StartsWith("verified: tf.keras ResNet50, backbone only (TensorFlow 2 layer names); loads "
+                                       "into the seed's network under the seed's layer names; differs: "));
+    CHECK_THAT(line, Catch::Contains("epsilon 1.001e-5 (the seed's layers: Keras' default 1e-3)"));
+    CHECK_THAT(line, Catch::Contains("pads pool1 by 1 before a 'valid' 3x3/2 max-pooling"));
+    CHECK(line.find('\n') == std::string::npos);
+    WeightsCheck seed = tf;
+    seed.md5 = "a268eb855778b3df3c7506639542a6af";
+    seed.known = known_by_md5(seed.md5);
+    CHECK(describe_check(seed) == "verified: keras-applications ResNet50, backbone only (the seed's layer names)");
+}
+
 TEST_CASE("weights found in the caches: the seed's own files before tf.keras'", "[weights][tf_keras][known]") {
     const KnownWeightsFile* seed_top = known_by_md5("a7b3fe01876f51b976af0dea6bc144eb");
     const KnownWeightsFile* tf_top = known_by_md5("2cb95161c43110f7111970584f804107");

@@ -8,16 +8,13 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
-#include <optional>
 
 #include "app/cli/commands.hpp"
 #include "core/errors.hpp"
 #include "core/weights/download.hpp"
 #include "core/weights/fetch_request.hpp"
-#include "core/weights/keras_h5.hpp"
 #include "core/weights/known_weights.hpp"
 #include "core/weights/md5.hpp"
-#include "core/weights/tf_keras_names.hpp"
 
 namespace convscope::cli {
 
@@ -28,27 +25,6 @@ static_assert(std::atomic<bool>::is_always_lock_free);
 
 extern "C" void on_interrupt(int) { g_interrupted.store(true); }
 
-// What a tf.keras file means for the network that runs, after its description.
-const std::string kTfKerasLoads = std::string("; loads into the seed's network under the seed's layer names; differs: ") +
-                                  kTfKerasDifference;
-
-// For a file whose md5 is unknown: which ResNet50's layer names it has, when it is a Keras weights file.
-std::string layer_naming_hint(const std::string& path) {
-    const std::optional<WeightsNaming> naming = resnet50_layer_naming(path);
-    if (!naming) return "";
-    if (*naming == WeightsNaming::seed) return "; it is a Keras weights file with the seed's ResNet50 layer names";
-    return "; it is a Keras weights file with tf.keras' ResNet50 layer names (conv1_conv, conv2_block1_1_conv, ...)";
-}
-
-std::string status_of(const WeightsCheck& c) {
-    if (!c.problem.empty()) return "unreadable: " + c.problem;
-    if (!c.verified())
-        return "unverified: md5 " + c.md5 + " matches no known ResNet50 weights file" + layer_naming_hint(c.path);
-    std::string s = std::string("verified: ") + c.known->description;
-    if (c.known->naming == WeightsNaming::tf_keras) s += kTfKerasLoads;
-    return s;
-}
-
 int weights_list(Args& args) {
     args.finish();
     std::cout << "searched: " << convscope_cache_dir() << " (convscope cache)";
@@ -58,7 +34,7 @@ int weights_list(Args& args) {
     for (const FoundWeights& f : found) {
         std::cout << f.check.path << "  " << format_bytes(f.check.size) << "  ";
         if (f.partial) std::cout << "partial: an interrupted download; `convscope-cli weights fetch` resumes it\n";
-        else std::cout << status_of(f.check) << "\n";
+        else std::cout << describe_check(f.check) << "\n";
     }
     const FoundWeights* top = pick_weights(found, true);
     const FoundWeights* backbone = pick_weights(found, false);
@@ -86,16 +62,16 @@ int weights_verify(const std::string& path, Args& args) {
     if (!expected.empty()) {
         if (c.md5 != expected) throw InputError(path + ": md5 " + c.md5 + ", expected " + expected);
         std::cout << path << ": md5 " << c.md5 << " matches --md5";
-        if (c.known) std::cout << "; " << c.known->description << (c.known->naming == WeightsNaming::tf_keras ? kTfKerasLoads : "");
-        else std::cout << layer_naming_hint(path);
+        if (c.known) std::cout << "; " << c.known->description << loading_note(*c.known);
+        else std::cout << layer_naming_note(path);
         std::cout << "\n";
         return 0;
     }
     if (!c.verified())
         throw InputError(path + ": md5 " + c.md5 + " matches none of the four known ResNet50 weights files " +
                          "(see `convscope-cli weights list`; use --md5 HEX to check against another checksum)" +
-                         layer_naming_hint(path));
-    std::cout << path << ": md5 " << c.md5 << " " << status_of(c) << "\n";
+                         layer_naming_note(path));
+    std::cout << path << ": md5 " << c.md5 << " " << describe_check(c) << "\n";
     return 0;
 }
 

@@ -6,7 +6,9 @@
 
 #include <sys/stat.h>
 
+#include "core/weights/keras_h5.hpp"
 #include "core/weights/md5.hpp"
+#include "core/weights/tf_keras_names.hpp"
 
 namespace convscope {
 
@@ -102,6 +104,24 @@ WeightsCheck check_weights_file(const std::string& path) {
     }
     check.known = known_by_md5(check.md5);
     return check;
+}
+
+std::string loading_note(const KnownWeightsFile& known) {
+    if (known.naming != WeightsNaming::tf_keras) return "";
+    return std::string("; loads into the seed's network under the seed's layer names; differs: ") + kTfKerasDifference;
+}
+
+std::string layer_naming_note(const std::string& path) {
+    const std::optional<WeightsNaming> naming = resnet50_layer_naming(path);
+    if (!naming) return "";
+    if (*naming == WeightsNaming::seed) return "; it is a Keras weights file with the seed's ResNet50 layer names";
+    return "; it is a Keras weights file with tf.keras' ResNet50 layer names (conv1_conv, conv2_block1_1_conv, ...)";
+}
+
+std::string describe_check(const WeightsCheck& c) {
+    if (!c.problem.empty()) return "unreadable: " + c.problem;
+    if (!c.verified()) return "unverified: md5 " + c.md5 + " matches no known ResNet50 weights file" + layer_naming_note(c.path);
+    return std::string("verified: ") + c.known->description + loading_note(*c.known);
 }
 
 std::vector<FoundWeights> discover_weights() {

@@ -14,6 +14,11 @@
 //   discover_weights()     every known file name in those folders, each hashed and matched by checksum;
 //                          leftovers of interrupted downloads (".part") are listed too
 //   check_weights_file()   one file: its md5 and which known file (if any) it is
+//   describe_check()       one line about a file: unreadable, unverified (with layer_naming_note), or verified
+//                          as which file (with loading_note)
+//   loading_note(known)    for a tf.keras file: that it loads under the seed's names, and what differs; else ""
+//   layer_naming_note(path) for a file of unknown md5: whether it is a Keras file with the seed's or tf.keras'
+//                          ResNet50 layer names (read through the sandboxed decoder); else ""
 //   pick_weights()         the verified file to use for a network with or without the top: the seed's own
 //                          (keras-applications) files first, then tf.keras' (loaded by renaming their layers)
 //
@@ -56,6 +61,10 @@ struct WeightsCheck {
 };
 // Never throws for a bad file: an unreadable one has `problem` set.
 WeightsCheck check_weights_file(const std::string& path);
+
+std::string describe_check(const WeightsCheck& check);
+std::string loading_note(const KnownWeightsFile& known);
+std::string layer_naming_note(const std::string& path);
 
 struct FoundWeights {
     std::string folder;       // one of the cache folders
