@@ -57,7 +57,8 @@ void draw_status_bar(AppState& app) {
     if (app.network_ms > 0) {
         ImGui::SameLine(0, F);
         ImGui::TextColored(dim_colour(), "last network run %.0f ms", app.network_ms);
-        tooltip("Wall time of the last network run on the worker (only changed nodes are recomputed).");
+        tooltip("Wall time of the engine's last network run, as convscope-cli bench times it (only changed nodes are "
+                "recomputed); %.0f ms with building, weights and preprocessing.", app.network_total_ms);
     }
     if (!app.status_message.empty()) {
         ImGui::SameLine(0, F);

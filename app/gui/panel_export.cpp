@@ -67,17 +67,7 @@ bool is_flat(const AppState& app, int node) {
 // The nodes of the current block (or just the selected node outside blocks), with their outputs.
 std::vector<ExportItem> block_items(const AppState& app, std::string& missing) {
     std::vector<ExportItem> items;
-    const int b = app.ui_graph.block_of(app.selected_node);
-    std::vector<int> nodes;
-    if (b >= 0) {
-        const Block& bl = app.ui_graph.blocks[std::size_t(b)];
-        nodes = bl.main_path;
-        nodes.insert(nodes.end(), bl.shortcut.begin(), bl.shortcut.end());
-        nodes.push_back(bl.add);
-        nodes.push_back(bl.output);
-    } else {
-        nodes.push_back(app.selected_node);
-    }
+    const std::vector<int> nodes = block_nodes(app.ui_graph, app.selected_node);
     for (int i : nodes) {
         auto t = std::size_t(i) < app.network_outputs.size() ? app.network_outputs[std::size_t(i)] : nullptr;
         if (!t) missing += (missing.empty() ? "" : ", ") + app.ui_graph.node(i).name;

@@ -392,7 +392,7 @@ void draw_editor(AppState& app) {
     }
     if (changed) {
         app.network.edits[name] = c;
-        if (auto it = app.original_convs.find(name); it != app.original_convs.end() && it->second == c)
+        if (app.ui_model.original(name) == c)
             app.network.edits.erase(name);  // edited back to the seed's: no longer an edit
         refresh_network_structure(app);
     }
@@ -468,10 +468,10 @@ void draw_tree(AppState& app) {
                 const int i = row.node;
                 const NodeShape& s = app.ui_shapes[std::size_t(i)];
                 const bool err = !s.ok() && !s.upstream_error;
-                const bool stale = app.network_stale.size() > std::size_t(i) && app.network_stale[std::size_t(i)];
-                const bool have = app.network_outputs.size() > std::size_t(i) && app.network_outputs[std::size_t(i)];
+                const bool ready = network_node_ready(app, i);
+                const bool shown_old = !ready && app.network_outputs.size() > std::size_t(i) && app.network_outputs[std::size_t(i)];
                 if (err) ImGui::PushStyleColor(ImGuiCol_Text, error_colour());
-                else if (!have || stale) ImGui::PushStyleColor(ImGuiCol_Text, dim_colour());
+                else if (!ready) ImGui::PushStyleColor(ImGuiCol_Text, dim_colour());
                 else ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_Text));
                 std::string label = row.label;
                 if (app.network.edits.count(row.label)) label += " (edited)";
@@ -481,7 +481,7 @@ void draw_tree(AppState& app) {
                 ImGui::PopStyleColor();
                 if (app.scroll_tree_to_selection && i == app.selected_node) ImGui::SetScrollHereY(0.4f);
                 tooltip("%s%s", node_summary(app, i).c_str(),
-                        have ? (stale ? "\n(recomputing; showing the previous output)" : "") : "\n(not computed yet)");
+                        ready ? "" : shown_old ? "\n(recomputing; showing the previous output)" : "\n(not computed yet)");
                 ImGui::TableNextColumn();
                 ImGui::TextUnformatted(g.node(i).layer->type_name());
                 ImGui::TableNextColumn();

@@ -80,9 +80,14 @@ export)
     "$png_check" out/playground_conv2d_channels/playground_conv2d_ch004.png --size 298x198 --min-colours 20
     run --panel network --export block --export-dir out --screenshot e2.png
     [ -s out/conv1/conv1.npy ] && [ -s out/conv1/conv1.png ] || { echo "block export missing"; ls -R out; exit 1; }
+    # --export alone writes the files and exits (it used to wait for ever without --screenshot).
+    run --panel network --export npy --export-dir alone --timeout 120 || { echo "--export alone failed"; exit 1; }
+    [ -s alone/conv1.npy ] || { echo "--export alone wrote nothing"; ls -R alone; exit 1; }
     printf 'a file, not a folder' > blocker
-    run --panel playground --export grid --export-dir blocker/sub --screenshot e3.png
-    # The failure is reported in red in the export window and nothing was written.
+    # The failure is reported in red in the export window, nothing was written, and the exit code says so.
+    if run --panel playground --export grid --export-dir blocker/sub --screenshot e3.png; then
+        echo "a failed export exited 0"; exit 1
+    fi
     "$png_check" e3.png --has-colour 255,97,89,30
     [ ! -e blocker/sub ] || { echo "a partial export exists"; exit 1; }
     ;;
