@@ -359,9 +359,14 @@ int main(int argc, char** argv) {
             arrived = true;
         }
         const double now = now_seconds();
-        const bool progress_due = app.progress_changed && now - last_frame_start > 0.2;
-        if (input || arrived) settle_frames = 3;  // a few frames for ImGui's hover and layout to catch up
-        if (!(input || arrived || progress_due || settle_frames > 0 || automation.scripting() || app.frame_index < 3 ||
+        // Progress twice a second: on a software GL driver a frame of this window costs tens of milliseconds
+        // of CPU that the engine would rather have.
+        const bool progress_due = app.progress_changed && now - last_frame_start > 0.5;
+        if (input) settle_frames = 3;  // a few frames for ImGui's hover and layout to catch up
+        else if (arrived) settle_frames = std::max(settle_frames, 1);
+        // A scripted run makes its next change in a frame, once the last one is complete.
+        const bool script_due = automation.scripting() && results_complete(app);
+        if (!(input || arrived || progress_due || settle_frames > 0 || script_due || app.frame_index < 3 ||
               app.request_dirty))
             continue;
         if (settle_frames > 0) --settle_frames;
