@@ -238,7 +238,11 @@ bool drain_worker(AppState& app) {
             },
             [&](event::NetworkFailed& e) { show_error(app, "Network run failed: " + e.message); },
             [&](Progress& e) { app.progress = e; },
-            [&](event::Idle&) { app.progress.busy = false; },
+            [&](event::Idle&) {
+                app.progress.busy = false;
+                // Whatever was asked and not answered (no network yet) is not waited for.
+                std::fill(app.network_requested.begin(), app.network_requested.end(), 0);
+            },
         }, ev.data);
     }
     return important;

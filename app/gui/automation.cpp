@@ -73,6 +73,12 @@ bool Automation::scripting() const {
     return !options.scripted_change.empty() && scripted_steps < scripted_step_count(options.scripted_change);
 }
 
+bool Automation::frame_due(const AppState& app) const {
+    const bool waiting = scripting() || !options.screenshot.empty() || export_state != Export::none;
+    if (!waiting) return false;
+    return results_complete(app) || now_seconds() - start_time > options.timeout;
+}
+
 void start_automation(Automation& a, AutomationOptions options, AppState& app) {
     a.options = std::move(options);
     a.start_time = now_seconds();

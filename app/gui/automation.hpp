@@ -44,8 +44,11 @@ struct Automation {
     double frame_start = 0.0;
     bool worker_busy = false;
 
-    // True while a scripted change still has steps to make (frames must keep coming).
+    // True while a scripted change still has steps to make.
     bool scripting() const;
+    // True when the next step (a scripted change, counting complete frames before a screenshot or an export,
+    // giving up after the timeout) needs a frame although nothing on screen changed.
+    bool frame_due(const AppState& app) const;
 };
 
 void start_automation(Automation& a, AutomationOptions options, AppState& app);

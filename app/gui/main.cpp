@@ -364,9 +364,7 @@ int main(int argc, char** argv) {
         const bool progress_due = app.progress_changed && now - last_frame_start > 0.5;
         if (input) settle_frames = 3;  // a few frames for ImGui's hover and layout to catch up
         else if (arrived) settle_frames = std::max(settle_frames, 1);
-        // A scripted run makes its next change in a frame, once the last one is complete.
-        const bool script_due = automation.scripting() && results_complete(app);
-        if (!(input || arrived || progress_due || settle_frames > 0 || script_due || app.frame_index < 3 ||
+        if (!(input || arrived || progress_due || settle_frames > 0 || automation.frame_due(app) || app.frame_index < 3 ||
               app.request_dirty))
             continue;
         if (settle_frames > 0) --settle_frames;

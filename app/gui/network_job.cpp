@@ -106,7 +106,7 @@ void NetworkJob::run(const NetworkParams& p, const InputImage& image, const JobC
             if (!out && wanted_.erase(np.node)) out = engine.output(np.node);
             ctx.send(event::NetworkNode{np.node, std::move(out)});
             ctx.progress("ResNet50: " + engine.graph().node(np.node).name, np.done, np.total);
-            serve_node_requests(ctx);
+            serve_node_requests(ctx, false);
         });
         if (stats.computed > 0) ctx.send(event::NetworkDone{stats.milliseconds, ms_since(start), stats.computed});
     } catch (const Cancelled&) {
@@ -116,7 +116,7 @@ void NetworkJob::run(const NetworkParams& p, const InputImage& image, const JobC
     }
 }
 
-void NetworkJob::serve_node_requests(const JobContext& ctx) {
+void NetworkJob::serve_node_requests(const JobContext& ctx, bool between_runs) {
     if (ctx.take_node_requests)
         for (int n : ctx.take_node_requests()) wanted_.insert(n);
     if (!engine_) return;
@@ -126,8 +126,10 @@ void NetworkJob::serve_node_requests(const JobContext& ctx) {
             it = wanted_.erase(it);
             continue;
         }
-        // nullptr: not up to date yet; the run reaching it answers.
-        if (std::shared_ptr<const Tensor3> out = engine_->output(n)) {
+        // During a run, nullptr means "not up to date yet": the run reaching it answers. Between runs every
+        // node is up to date, and compute() makes it whatever the engine kept of it.
+        std::shared_ptr<const Tensor3> out = between_runs ? engine_->compute(n, ctx.cancel) : engine_->output(n);
+        if (out) {
             ctx.send(event::NetworkNode{n, std::move(out)});
             it = wanted_.erase(it);
         } else {

@@ -31,9 +31,9 @@ public:
     // Brings the engine to `params` and runs what is out of date. Emits weights, reset, node, done and
     // failure events; throws Cancelled (the engine keeps every complete output for the next request).
     void run(const NetworkParams& params, const InputImage& image, const JobContext& ctx);
-    // Makes the outputs the UI asked for that are up to date now; the others wait for the run that
-    // computes them.
-    void serve_node_requests(const JobContext& ctx);
+    // Makes the outputs the UI asked for that are up to date now (between_runs: all of them, recomputing
+    // what the engine did not keep); during a run the others wait for the run to reach them.
+    void serve_node_requests(const JobContext& ctx, bool between_runs);
 
 private:
     void build(const NetworkParams& p, const JobContext& ctx);

@@ -30,6 +30,9 @@ Worker::~Worker() { stop(); }
 void Worker::start(std::string assets_dir, std::function<void()> wake_ui, int threads) {
     assets_dir_ = std::move(assets_dir);
     if (threads > 0) engine_options_.threads = threads;
+    // One pool for both engines, made once: rebuilding an engine (new input size, new network options) no
+    // longer starts new threads, and the two engines, driven by the one engine thread, take turns on it.
+    engine_options_.pool = std::make_shared<ThreadPool>(engine_options_.threads);
     wake_ui_ = std::move(wake_ui);
     stopping_ = false;
     engine_thread_ = std::thread([this] { engine_loop(); });
@@ -199,7 +202,7 @@ void Worker::engine_loop() {
                     run_network();
                 }
             }
-            network_.serve_node_requests(ctx);
+            network_.serve_node_requests(ctx, true);
         } catch (const Cancelled&) {
             // A newer request is pending; the loop picks it up and the engines resume from their caches.
         } catch (const std::exception& ex) {

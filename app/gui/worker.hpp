@@ -90,7 +90,7 @@ private:
     std::vector<int> take_node_requests();
 
     std::string assets_dir_;
-    EngineOptions engine_options_;  // the same for both engines; threads set by start()
+    EngineOptions engine_options_;  // the same for both engines, with one shared pool made by start()
     std::function<void()> wake_ui_;
     std::thread engine_thread_, render_thread_;
     std::atomic<bool> stopping_{false};
