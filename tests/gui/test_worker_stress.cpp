@@ -212,7 +212,11 @@ TEST_CASE("the GUI worker keeps every result consistent under concurrent request
         }
     });
 
+    // Three seconds of traffic, and on a loaded machine longer: until every kind of it has happened.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
     std::this_thread::sleep_for(std::chrono::seconds(3));
+    while (!(requests > 10 && node_events > 0 && renders > 0 && tasks > 0) && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
     stop = true;
     ui.join();
     nodes.join();
