@@ -78,7 +78,7 @@ std::vector<Command> make_commands() {
                  [](AppState& a) { a.view.normalization = Normalization((int(a.view.normalization) + 1) % 3); }});
     c.push_back({"cycle colour map (gray, viridis, magma, diverging)", {key(GLFW_KEY_C)}, in_no_menu, W::not_typing,
                  [](AppState& a) { a.view.colormap = Colormap((int(a.view.colormap) + 1) % 4); }});
-    c.push_back({"copy the playground's Keras code", {ctrl_shift(GLFW_KEY_C)}, in_no_menu, W::always, [](AppState& a) {
+    c.push_back({"copy the playground's Keras line", {ctrl_shift(GLFW_KEY_C)}, in_no_menu, W::always, [](AppState& a) {
                      if (a.panel == Panel::playground) ImGui::SetClipboardText(a.playground_keras_line.c_str());
                  }});
     return c;
