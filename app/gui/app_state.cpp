@@ -52,42 +52,35 @@ static void success(AppState& app, std::uint64_t request) {
 
 void refresh_network_structure(AppState& app) {
     const ResNet50Options& o = app.network.options;
-    const bool built = app.ui_graph.size() != 0;
-    const bool resize_only = built && only_input_size_differs(o, app.ui_graph_options);
-    const bool rebuild = !built || (o != app.ui_graph_options && !resize_only);
-    if (resize_only) {
-        // Only the input size changed: swap the input layer, keep the rest (no 30 MB re-allocation while
-        // the user drags the size). Outputs on screen stay until the worker replaces them.
-        app.ui_graph.node(0).layer = std::make_unique<InputLayer>(Shape::image(o.height, o.width, 3));
-        app.ui_graph_options = o;
-    }
-    if (rebuild) {
+    switch (app.ui_model.change(o)) {
+    case NetworkModel::Change::none: break;
+    case NetworkModel::Change::input_size:
+        // Keep the rest (no 30 MB re-allocation while the user drags the size). Outputs on screen stay until
+        // the worker replaces them.
+        app.ui_model.resize_input(app.ui_graph, o);
+        break;
+    case NetworkModel::Change::rebuild: {
         // Keep the selection by name across a rebuild (stage 5 or the top added or removed).
         const std::string selected = app.selected_node >= 0 && app.selected_node < app.ui_graph.size()
                                          ? app.ui_graph.node(app.selected_node).name
                                          : std::string("conv1");
-        app.ui_graph = build_resnet50(o);
-        app.ui_graph_options = o;
+        app.ui_graph = app.ui_model.build(o, app.network.edits);
         const std::size_t n = std::size_t(app.ui_graph.size());
         app.network_outputs.assign(n, nullptr);
         app.network_stale.assign(n, 0);
+        app.network_derivable.assign(n, 0);
+        app.network_requested.assign(n, 0);
         app.network_reinitialised.assign(n, 0);
         app.network_node_ms.assign(n, 0.0);
         app.network_outcomes.assign(n, std::nullopt);
         app.network_structure_request = app.last_posted_request + 1;  // older node events do not fit
         app.selected_node = app.ui_graph.find(selected);
         if (app.selected_node < 0) app.selected_node = app.ui_graph.output();  // it was in the removed part
+        break;
     }
-    // Every Conv2D gets its seed configuration unless the user edited it. A node seen for the first time
-    // still has its seed configuration: that is when it is remembered.
-    for (int i = 0; i < app.ui_graph.size(); ++i) {
-        auto* conv = dynamic_cast<Conv2D*>(app.ui_graph.node(i).layer.get());
-        if (!conv) continue;
-        const std::string& name = app.ui_graph.node(i).name;
-        const Conv2DConfig& original = app.original_convs.try_emplace(name, conv->config()).first->second;
-        auto it = app.network.edits.find(name);
-        conv->set_config(it != app.network.edits.end() ? it->second : original);
     }
+    for (const ConvEdit& e : app.ui_model.edits_to_apply(app.ui_graph, app.network.edits))
+        static_cast<Conv2D*>(app.ui_graph.node(e.node).layer.get())->set_config(e.config);
     app.ui_shapes = app.ui_graph.infer_shapes();
     app.ui_graph.build_weights();  // zero-filled, only so that parameter counts follow the edits
     app.request_dirty = true;
@@ -146,16 +139,10 @@ static JobRequest build_request(const AppState& app) {
     return r;
 }
 
-static bool same_request(const JobRequest& a, const JobRequest& b) {
-    return a.image_source == b.image_source && a.playground == b.playground &&
-           a.playground_valid == b.playground_valid && a.network == b.network && a.network_valid == b.network_valid &&
-           a.priority == b.priority && a.want_network == b.want_network;
-}
-
 void sync_worker(AppState& app) {
     if (app.panel == Panel::network) app.network_wanted = true;
     JobRequest r = build_request(app);
-    if (app.last_posted_request != 0 && same_request(r, app.last_request)) return;
+    if (app.last_posted_request != 0 && r == app.last_request) return;
     const bool playground_changed = app.last_posted_request == 0 || r.playground != app.last_request.playground ||
                                     r.image_source != app.last_request.image_source;
     app.last_posted_request = app.worker.post(r);
@@ -167,100 +154,152 @@ void sync_worker(AppState& app) {
     app.last_request = std::move(r);
 }
 
+namespace {
+
+template <class... F>
+struct Overloaded : F... {
+    using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
+// Marks nodes as recomputing: their outputs on screen stay (dimmed) until the new ones arrive.
+void mark_stale(AppState& app, const std::vector<int>& nodes) {
+    for (int n : nodes) {
+        if (n < 0 || std::size_t(n) >= app.network_stale.size()) continue;
+        app.network_stale[std::size_t(n)] = 1;
+        app.network_derivable[std::size_t(n)] = 0;
+        app.network_requested[std::size_t(n)] = 0;
+    }
+}
+
+// True when the event changes what the user sees now, so a frame is worth drawing at once. A network run
+// reports every node; only the shown ones (and the end of the run) are worth a frame of their own, the rest
+// show up with the next progress frame. On a software GL driver a frame per node costs more than the run.
+bool worth_a_frame(const AppState& app, const WorkerEventData& e) {
+    if (std::holds_alternative<Progress>(e) || std::holds_alternative<event::NetworkReset>(e)) return false;
+    if (const auto* n = std::get_if<event::NetworkNode>(&e)) return app.panel == Panel::network && n->node == app.selected_node;
+    return true;
+}
+
+}  // namespace
+
 bool drain_worker(AppState& app) {
     std::vector<WorkerEvent> events = app.worker.drain();
-    using K = WorkerEvent::Kind;
     bool important = false;
-    for (WorkerEvent& e : events) {
-        if (e.kind != K::progress) important = true;
+    for (WorkerEvent& ev : events) {
+        if (worth_a_frame(app, ev.data)) important = true;
         else app.progress_changed = true;
-        switch (e.kind) {
-        case K::image_loaded:
-            app.image = e.image;
-            app.loaded_image_source = e.path;
-            if (const auto sample = sample_name(e.path)) app.image_label = *sample + " (bundled sample)";
-            else app.image_label = e.path;
-            app.image_label += " - " + std::to_string(e.image->width) + "x" + std::to_string(e.image->height);
-            app.image_texture.upload(e.thumb_width, e.thumb_height, e.rgba.data(), true);
-            success(app, e.request);
-            break;
-        case K::image_failed: {
-            const std::string shown = sample_name(e.path).value_or(e.path);
-            show_error(app, "Cannot use image \"" + shown + "\": " + e.message +
-                                ". Expected a PNG, JPEG, BMP, GIF, TGA or PNM picture" +
-                                (app.image ? "; the previous image stays." : "; showing the bundled sample instead."));
-            app.image_source = app.loaded_image_source.empty() ? sample_source("chelsea") : app.loaded_image_source;
-            app.error_bar.covers_next = true;
-            app.request_dirty = true;
-            break;
-        }
-        case K::weights_loaded:
-            app.weights_label = e.label;
-            app.weights_report = e.message;
-            app.loaded_weights_path = e.path;  // the layers edits re-sized stay marked (a reinitialised event)
-            success(app, e.request);
-            break;
-        case K::weights_failed:
-            show_error(app, "Cannot load weights \"" + e.path + "\": " + e.message +
-                                ". Expected a Keras HDF5 file (model.save_weights) for this network; the weights in "
-                                "use stay.");
-            app.network.weights_path = app.loaded_weights_path;
-            app.error_bar.covers_next = true;
-            app.request_dirty = true;
-            break;
-        case K::playground_done:
-            app.playground_output = e.tensor;
-            app.playground_ms = e.milliseconds;
-            success(app, e.request);
-            {
+        const bool current_structure = ev.request >= app.network_structure_request;
+        std::visit(Overloaded{
+            [&](event::ImageLoaded& e) {
+                app.image = e.image;
+                app.loaded_image_source = e.source;
+                if (const auto sample = sample_name(e.source)) app.image_label = *sample + " (bundled sample)";
+                else app.image_label = e.source;
+                app.image_label += " - " + std::to_string(e.image->width) + "x" + std::to_string(e.image->height);
+                app.image_texture.upload(e.thumb_width, e.thumb_height, e.rgba.data(), true);
+                success(app, ev.request);
+            },
+            [&](event::ImageFailed& e) {
+                const std::string shown = sample_name(e.source).value_or(e.source);
+                show_error(app, "Cannot use image \"" + shown + "\": " + e.message +
+                                    ". Expected a PNG, JPEG, BMP, GIF, TGA or PNM picture" +
+                                    (app.image ? "; the previous image stays." : "; showing the bundled sample instead."));
+                app.image_source = app.loaded_image_source.empty() ? sample_source("chelsea") : app.loaded_image_source;
+                app.error_bar.covers_next = true;
+                app.request_dirty = true;
+            },
+            [&](event::WeightsLoaded& e) {
+                app.weights_label = e.label;
+                app.weights_report = e.report;
+                app.loaded_weights_path = e.path;  // the layers edits re-sized stay marked (a Reinitialised event)
+                success(app, ev.request);
+            },
+            [&](event::WeightsFailed& e) {
+                show_error(app, "Cannot load weights \"" + e.path + "\": " + e.message +
+                                    ". Expected a Keras HDF5 file (model.save_weights) for this network; the weights in "
+                                    "use stay.");
+                app.network.weights_path = app.loaded_weights_path;
+                app.error_bar.covers_next = true;
+                app.request_dirty = true;
+            },
+            [&](event::PlaygroundDone& e) {
+                app.playground_output = e.output;
+                app.playground_ms = e.milliseconds;
+                success(app, ev.request);
                 // The newest parameter change this result reflects starts the latency clock.
-                auto it = app.change_times.upper_bound(e.request);
+                auto it = app.change_times.upper_bound(ev.request);
                 if (it != app.change_times.begin()) {
                     --it;
                     app.latency_start = it->second;
-                    app.latency_tensor = e.tensor.get();
+                    app.latency_tensor = e.output.get();
                     app.change_times.erase(app.change_times.begin(), std::next(it));
                 }
-            }
-            break;
-        case K::playground_failed: app.playground_error = e.message; break;
-        case K::network_reset:
-            if (e.request < app.network_structure_request) break;
-            for (int n : e.nodes)
-                if (n >= 0 && std::size_t(n) < app.network_stale.size()) app.network_stale[std::size_t(n)] = 1;
-            break;
-        case K::network_node:
-            if (e.request < app.network_structure_request) break;
-            if (e.node >= 0 && std::size_t(e.node) < app.network_outputs.size()) {
-                app.network_outputs[std::size_t(e.node)] = e.tensor;
-                app.network_stale[std::size_t(e.node)] = 0;
-            }
-            break;
-        case K::reinitialised:
-            if (e.request < app.network_structure_request) break;
-            std::fill(app.network_reinitialised.begin(), app.network_reinitialised.end(), 0);
-            for (int n : e.nodes)
-                if (n >= 0 && std::size_t(n) < app.network_reinitialised.size())
-                    app.network_reinitialised[std::size_t(n)] = 1;
-            break;
-        case K::network_done:
-            app.network_ms = e.milliseconds;
-            if (e.request >= app.network_structure_request && e.node_outcomes.size() == app.network_outcomes.size()) {
-                for (std::size_t i = 0; i < e.node_outcomes.size(); ++i) {
-                    const NodeOutcome o = e.node_outcomes[i];
-                    app.network_outcomes[i] = o;
-                    if ((o == NodeOutcome::computed || o == NodeOutcome::dropped) && i < e.node_milliseconds.size())
-                        app.network_node_ms[i] = e.node_milliseconds[i];
+            },
+            [&](event::PlaygroundFailed& e) { app.playground_error = e.message; },
+            [&](event::NetworkReset& e) {
+                if (current_structure) mark_stale(app, e.nodes);
+            },
+            [&](event::NetworkNode& e) {
+                if (!current_structure || e.node < 0 || std::size_t(e.node) >= app.network_outputs.size()) return;
+                const std::size_t n = std::size_t(e.node);
+                app.network_stale[n] = 0;
+                app.network_requested[n] = 0;
+                app.network_derivable[n] = e.output ? 0 : 1;
+                // A folded node keeps showing its previous output until the UI asks for the new one.
+                if (e.output || !app.network_outputs[n]) app.network_outputs[n] = e.output;
+                else app.network_stale[n] = 1;
+            },
+            [&](event::Reinitialised& e) {
+                if (!current_structure) return;
+                // The whole set: an edit undone removes its mark as well as a new edit adding one.
+                std::fill(app.network_reinitialised.begin(), app.network_reinitialised.end(), 0);
+                for (int n : e.nodes)
+                    if (n >= 0 && std::size_t(n) < app.network_reinitialised.size())
+                        app.network_reinitialised[std::size_t(n)] = 1;
+            },
+            [&](event::NetworkDone& e) {
+                app.network_ms = e.run_milliseconds;
+                app.network_total_ms = e.total_milliseconds;
+                app.network_run_ms.push_back(e.run_milliseconds);
+                if (current_structure && e.node_outcomes.size() == app.network_outcomes.size()) {
+                    for (std::size_t i = 0; i < e.node_outcomes.size(); ++i) {
+                        const NodeOutcome o = e.node_outcomes[i];
+                        app.network_outcomes[i] = o;
+                        if ((o == NodeOutcome::computed || o == NodeOutcome::dropped) && i < e.node_milliseconds.size())
+                            app.network_node_ms[i] = e.node_milliseconds[i];
+                    }
                 }
-            }
-            success(app, e.request);
-            break;
-        case K::network_failed: show_error(app, "Network run failed: " + e.message); break;
-        case K::progress: app.progress = e.progress; break;
-        case K::idle: app.progress.busy = false; break;
-        }
+                success(app, ev.request);
+            },
+            [&](event::NetworkFailed& e) { show_error(app, "Network run failed: " + e.message); },
+            [&](Progress& e) { app.progress = e; },
+            [&](event::Idle&) {
+                app.progress.busy = false;
+                // Whatever was asked and not answered (no network yet) is not waited for.
+                std::fill(app.network_requested.begin(), app.network_requested.end(), 0);
+            },
+        }, ev.data);
     }
     return important;
+}
+
+void request_shown_nodes(AppState& app) {
+    if (app.panel != Panel::network) return;
+    auto want = [&](int n) {
+        if (n < 0 || std::size_t(n) >= app.network_derivable.size()) return;
+        const std::size_t i = std::size_t(n);
+        if (!app.network_derivable[i] || app.network_requested[i]) return;
+        app.network_requested[i] = 1;
+        app.worker.request_node(n);
+    };
+    want(app.selected_node);
+    // The neighbours the arrow keys step to next, so a step shows them at once.
+    for (int n : step_neighbours(app.ui_graph, app.selected_node)) want(n);
+    // The export window offers the whole block (or stem, or top).
+    if (app.settings.show_export)
+        for (int n : export_group(app.ui_graph, app.selected_node).nodes) want(n);
 }
 
 std::shared_ptr<const Tensor3> current_tensor(const AppState& app, std::string* title) {
@@ -373,12 +412,7 @@ void request_render(AppState& app) {
     // What is wanted is on screen: render the neighbours of the selected node ahead of time, one at a
     // time, so stepping to an already computed node shows it in the next frame.
     if (app.panel != Panel::network || app.pending_render_key != 0 || app.worker.render_busy()) return;
-    const Graph& g = app.ui_graph;
-    std::vector<int> around = {app.selected_node + 1, app.selected_node - 1};
-    const int b = g.block_of(app.selected_node);
-    if (b + 1 < int(g.blocks.size())) around.push_back(g.blocks[std::size_t(b + 1)].output);
-    if (b > 0) around.push_back(g.blocks[std::size_t(b - 1)].output);
-    for (int n : around) {
+    for (int n : step_neighbours(app.ui_graph, app.selected_node)) {
         if (n < 0 || std::size_t(n) >= app.network_outputs.size()) continue;
         const auto& out = app.network_outputs[std::size_t(n)];
         if (!out || app.network_stale[std::size_t(n)]) continue;
@@ -414,8 +448,16 @@ bool take_render(AppState& app) {
     return true;
 }
 
+bool network_node_ready(const AppState& app, int node) {
+    if (node < 0 || std::size_t(node) >= app.network_outputs.size()) return false;
+    const std::size_t i = std::size_t(node);
+    return !app.network_stale[i] && (app.network_outputs[i] || app.network_derivable[i]);
+}
+
 bool results_complete(const AppState& app) {
     if (!app.image || app.worker.busy() || app.worker.render_busy()) return false;
+    if (std::find(app.network_requested.begin(), app.network_requested.end(), 1) != app.network_requested.end())
+        return false;
     if (app.pending_render_key != 0) return false;
     if (app.wanted_render_signature != 0 && app.wanted_render_signature != app.shown_render_signature) return false;
     return true;

@@ -23,6 +23,7 @@
 
 #include "app/gui/feature_render.hpp"
 #include "app/gui/gl_texture.hpp"
+#include "app/gui/network_model.hpp"
 #include "app/gui/ui_rules.hpp"
 #include "app/gui/worker.hpp"
 #include "core/image/image.hpp"
@@ -127,8 +128,7 @@ struct AppState {
     // --- the UI's structure copy of the network, for shape inference while the user types
     Graph ui_graph;
     std::vector<NodeShape> ui_shapes;
-    ResNet50Options ui_graph_options{-1, -1, -1, false};
-    std::map<std::string, Conv2DConfig> original_convs;  // each Conv2D's seed configuration, by name
+    NetworkModel ui_model;           // what ui_graph was built with, and each Conv2D's seed configuration
     bool network_wanted = false;     // the network computes once its panel has been opened
     std::uint64_t network_structure_request = 0;  // node events of older requests belong to an old graph
 
@@ -149,6 +149,9 @@ struct AppState {
     double playground_ms = 0.0;
     std::vector<std::shared_ptr<const Tensor3>> network_outputs;  // per node, last complete
     std::vector<char> network_stale;                              // 1: being recomputed
+    // 1: up to date but not written by the run (a folded BatchNormalization or Add): asked for when shown
+    std::vector<char> network_derivable;
+    std::vector<char> network_requested;                          // 1: asked the worker for it
     std::vector<char> network_reinitialised;                      // 1: weights re-initialised by an edit
     std::vector<double> network_node_ms;          // per node: its time when it was last computed (ms)
     std::vector<std::optional<NodeOutcome>> network_outcomes;  // per node: what the last run did (none yet: nullopt)
@@ -158,7 +161,9 @@ struct AppState {
     Progress progress;
     bool progress_changed = false;
     int input_events = 0;  // counted by GLFW callbacks: a frame is drawn only when something changed
-    double network_ms = 0.0;
+    double network_ms = 0.0;      // the last network run: the engine's run alone
+    double network_total_ms = 0.0;  // the same with building, weights and preprocessing
+    std::vector<double> network_run_ms;  // every network run since start (--frame-stats)
 
     // --- feature map view
     ShownMaps shown;
@@ -182,9 +187,6 @@ struct AppState {
     std::string session_path = "convscope-session.json";
 
     // --- automation and measurement
-    std::string screenshot_path;
-    int max_frames = 0;
-    bool print_frame_stats = false;
     int frame_index = 0;
     FrameStats frame_stats;
     // Playground request id -> when the parameter change that caused it happened.
@@ -212,6 +214,11 @@ std::optional<Conv2DConfig> conv_config_of(const AppState& app, int node);
 
 // Posts the current choices to the worker if they changed since the last post.
 void sync_worker(AppState& app);
+// Asks the worker for the shown network nodes the run did not write (the selected one, its step neighbours,
+// the block when the export window is open).
+void request_shown_nodes(AppState& app);
+// Up to date: its output is here, or the worker makes it on request.
+bool network_node_ready(const AppState& app, int node);
 // Applies everything the worker finished since the last frame. Returns true if anything other than a
 // progress update arrived (progress only sets progress_changed).
 bool drain_worker(AppState& app);

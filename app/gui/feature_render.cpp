@@ -37,43 +37,6 @@ ChannelRanges channel_ranges(const Tensor3& t) {  // t: (H, W, C)
     return s;
 }
 
-// The on-screen grid: nearest sampling into core's layout (the export uses core's box-averaged grid).
-RgbaImage paint_grid(const Tensor3& t, const GridLayout& L, const std::vector<ValueRange>& ranges, Colormap cmap) {
-    RgbaImage img(L.width, L.height, Rgba8{0, 0, 0, 0});
-    const std::size_t C = t.shape()[2], W = t.shape()[1];
-    const auto& table = colormap_table(cmap);
-    std::vector<int> rows(std::size_t(L.cell_h)), cols(std::size_t(L.cell_w));
-    for (int y = 0; y < L.cell_h; ++y) rows[std::size_t(y)] = int(std::int64_t(y) * L.map_h / L.cell_h);
-    for (int x = 0; x < L.cell_w; ++x) cols[std::size_t(x)] = int(std::int64_t(x) * L.map_w / L.cell_w);
-    std::vector<Rect> cells(std::size_t(L.count));
-    for (int i = 0; i < L.count; ++i) cells[std::size_t(i)] = L.cell(i);
-    // t = (v - lo) / (hi - lo) as normalize_value() computes it, folded into one multiply-add per value:
-    // index = v * a + b. A constant channel (lo == hi) gets the middle colour, NaN the colour of 0.
-    std::vector<float> a(std::size_t(L.count)), b(std::size_t(L.count));
-    for (int i = 0; i < L.count; ++i) {
-        const ValueRange r = ranges[std::size_t(i)];
-        const float span = r.hi - r.lo;
-        a[std::size_t(i)] = span > 0 ? 255.0f / span : 0.0f;
-        b[std::size_t(i)] = span > 0 ? -r.lo * 255.0f / span + 0.5f : 128.0f;
-    }
-    for (int y = 0; y < L.cell_h; ++y)
-        for (int x = 0; x < L.cell_w; ++x) {
-            const float* px = t.data() + (std::size_t(rows[std::size_t(y)]) * W + std::size_t(cols[std::size_t(x)])) * C +
-                              std::size_t(L.first_channel);
-            for (int i = 0; i < L.count; ++i) {
-                const float f = px[i] * a[std::size_t(i)] + b[std::size_t(i)];
-                const int k = f >= 0.0f ? (f < 255.0f ? int(f) : 255) : 0;  // NaN compares false: 0
-                const Rgb8 c = table[std::size_t(k)];
-                std::uint8_t* o = img.at(cells[std::size_t(i)].x + x, cells[std::size_t(i)].y + y);
-                o[0] = c.r;
-                o[1] = c.g;
-                o[2] = c.b;
-                o[3] = 255;
-            }
-        }
-    return img;
-}
-
 }  // namespace
 
 RenderResult render_view(const RenderRequest& request) {
@@ -103,25 +66,39 @@ RenderResult render_view(const RenderRequest& request) {
         return r.shared;
     };
 
-    GridOptions g;
+    GridOptions& g = r.grid_options;
     g.first_channel = page * per_page;
     g.channel_count = std::min(per_page, r.channels - g.first_channel);
     g.min_cell = 48;
     g.max_cell = request.max_cell;
     g.columns = request.columns;
     g.gap = 3;
+    g.normalization = request.normalization;
+    g.colormap = request.colormap;
     g.labels = false;    // the panel writes the numbers with the UI font, crisp at any scale
     g.colorbar = false;  // the panel draws the bar with the UI font too
     r.layout = grid_layout(shape_of(t), g);
     std::vector<ValueRange> ranges;
     for (int i = 0; i < r.layout.count; ++i) ranges.push_back(range_of(r.layout.first_channel + i));
-    r.grid = paint_grid(t, r.layout, ranges, request.colormap);
+    r.grid = RgbaImage(r.layout.width, r.layout.height, Rgba8{0, 0, 0, 0});
+    paint_grid_cells(t, r.layout, ranges, request.colormap, r.grid);  // core's painter: what an export paints
 
     r.selected_channel = std::clamp(request.selected_channel, 0, r.channels - 1);
     r.enlarged_range = range_of(r.selected_channel);
     r.enlarged = render_channel(t, r.selected_channel, r.enlarged_range, request.colormap, 1);
     r.selected_stats = channel_stats(t, r.selected_channel, 64);  // exact, one strided pass
     return r;
+}
+
+GridOptions export_grid_options(const GridOptions& on_screen) {
+    GridOptions g = on_screen;
+    g.first_channel = 0;
+    g.channel_count = 0;  // every channel, not only the page on screen
+    g.columns = 0;        // near-square for all of them
+    g.labels = true;
+    g.colorbar = true;
+    g.text_scale = 2;
+    return g;
 }
 
 }  // namespace convscope::gui

@@ -6,6 +6,8 @@
 //                   layout for hover, the enlarged channel with its statistics and histogram, the
 //                   shared value range (per-layer and symmetric)
 //   render_view()   does all of that; runs on the render thread (milliseconds, not a frame's worth of UI)
+//   export_grid_options()  the grid a PNG export writes for a view: the screen's cells (same size, same
+//                   painter, so the same pixels) for every channel, with channel numbers and a colour bar
 
 #include <cstdint>
 #include <memory>
@@ -37,6 +39,7 @@ struct RenderResult {
     std::uint64_t signature = 0;            // of the request
     std::shared_ptr<const Tensor3> tensor;  // what was rendered, for hover read-out
     RgbaImage grid;
+    GridOptions grid_options;               // what the grid was laid out and painted with
     GridLayout layout;
     int channels = 0;                       // C of the tensor
     ValueRange shared;                      // the range all cells share (per-layer / symmetric)
@@ -50,5 +53,6 @@ struct RenderResult {
 };
 
 RenderResult render_view(const RenderRequest& request);
+GridOptions export_grid_options(const GridOptions& on_screen);
 
 }  // namespace convscope::gui

@@ -74,9 +74,12 @@ void draw_status_bar(AppState& app) {
           "The network's weights: seeded glorot_uniform, or the Keras .h5 file loaded (File > Load weights).");
     field("image: " + (app.image_label.empty() ? std::string("(loading)") : app.image_label), nullptr);
     if (app.network_ms > 0) {
-        char run[64];
+        char run[64], tip[256];
         std::snprintf(run, sizeof run, "last network run %.0f ms", app.network_ms);
-        field(run, "Wall time of the last network run on the worker (only changed nodes are recomputed).");
+        std::snprintf(tip, sizeof tip,
+                      "Wall time of the engine's last network run, as convscope-cli bench times it (only changed nodes "
+                      "are recomputed); %.0f ms with building, weights and preprocessing.", app.network_total_ms);
+        field(run, tip);
     }
 }
 

@@ -1,9 +1,10 @@
-// The menu bar, the actions it shares with shortcuts and drag and drop, and the keyboard shortcuts.
+// The menu bar (from the command table, commands.cpp), the actions it shares with shortcuts and drag and drop.
 #include <algorithm>
 
 #include <GLFW/glfw3.h>
 #include <imgui.h>
 
+#include "app/gui/commands.hpp"
 #include "app/gui/panels.hpp"
 #include "app/gui/session.hpp"
 #include "app/gui/ui_rules.hpp"
@@ -57,7 +58,7 @@ void step_block(AppState& app, int delta) {
     app.scroll_tree_to_selection = true;
 }
 
-static void prompt(AppState& app, PathPrompt::Kind kind, const std::string& initial) {
+void open_path_prompt(AppState& app, PathPrompt::Kind kind, const std::string& initial) {
     app.path_prompt.kind = kind;
     app.path_prompt.text = initial;
     app.path_prompt.open_requested = true;
@@ -111,35 +112,29 @@ static void draw_path_prompt(AppState& app) {
     ImGui::EndPopup();
 }
 
+// The table's commands that belong in one menu, with their keys and check marks.
+static void command_items(AppState& app, unsigned menu) {
+    bool first = true;
+    for (const Command& c : commands()) {
+        if (!(c.menus & menu)) continue;
+        if (c.separator_before && !first) ImGui::Separator();
+        first = false;
+        const std::string keys = keys_text(c);
+        const char* shortcut = c.keys.empty() ? nullptr : keys.c_str();
+        if (ImGui::MenuItem(c.label, shortcut, c.checked ? c.checked(app) : false)) c.run(app);
+    }
+}
+
 void draw_menu_bar(AppState& app) {
     if (ImGui::BeginMainMenuBar()) {
         if (ImGui::BeginMenu("File")) {
-            if (ImGui::MenuItem("Open image...", "Ctrl+O")) prompt(app, PathPrompt::Kind::open_image, app.image_path_field);
-            if (ImGui::MenuItem("Load weights (.h5)...", "Ctrl+W"))
-                prompt(app, PathPrompt::Kind::load_weights, app.weights_path_field);
-            if (ImGui::MenuItem("Use seeded weights")) load_weights(app, "");
-            ImGui::Separator();
-            if (ImGui::MenuItem("Load session...", "Ctrl+L")) prompt(app, PathPrompt::Kind::load_session, app.session_path);
-            if (ImGui::MenuItem("Save session", "Ctrl+S")) save_session_to(app, app.session_path);
-            if (ImGui::MenuItem("Save session as...")) prompt(app, PathPrompt::Kind::save_session, app.session_path);
-            ImGui::Separator();
-            if (ImGui::MenuItem("Export...", "E")) app.settings.show_export = true;
-            ImGui::Separator();
-            if (ImGui::MenuItem("Quit", "Ctrl+Q")) app.quit_requested = true;
+            command_items(app, in_file);
             ImGui::EndMenu();
         }
         if (ImGui::BeginMenu("View")) {
-            if (ImGui::MenuItem("Conv2D playground", "F2", app.panel == Panel::playground)) app.panel = Panel::playground;
-            if (ImGui::MenuItem("ResNet50 network", "F3", app.panel == Panel::network)) app.panel = Panel::network;
+            command_items(app, in_view);
             ImGui::Separator();
-            ImGui::MenuItem("Inspector", "I", &app.settings.show_inspector);
-            ImGui::MenuItem("Export", "E", &app.settings.show_export);
-            ImGui::MenuItem("Help", "F1", &app.settings.show_help);
-            ImGui::Separator();
-            if (ImGui::MenuItem("Dark theme", nullptr, app.settings.theme == Theme::dark)) app.settings.theme = Theme::dark;
-            if (ImGui::MenuItem("Light theme", "T", app.settings.theme == Theme::light)) app.settings.theme = Theme::light;
-            ImGui::Separator();
-            ImGui::TextUnformatted("UI scale (Ctrl+= / Ctrl+-)");
+            ImGui::TextUnformatted("UI scale");
             for (float s : ui_scales()) {
                 char label[16];
                 std::snprintf(label, sizeof label, "%.0f%%", double(s * 100));
@@ -148,7 +143,7 @@ void draw_menu_bar(AppState& app) {
             ImGui::EndMenu();
         }
         if (ImGui::BeginMenu("Help")) {
-            if (ImGui::MenuItem("Shortcuts and guide", "F1")) app.settings.show_help = true;
+            command_items(app, in_help);
             ImGui::EndMenu();
         }
         ImGui::EndMainMenuBar();
@@ -156,42 +151,6 @@ void draw_menu_bar(AppState& app) {
     draw_path_prompt(app);
 }
 
-void handle_shortcuts(AppState& app) {
-    ImGuiIO& io = ImGui::GetIO();
-    auto pressed = [](int key) { return ImGui::IsKeyPressed(key); };
-    const bool ctrl = io.KeyCtrl;
-    if (ctrl) {
-        if (pressed(GLFW_KEY_O)) prompt(app, PathPrompt::Kind::open_image, app.image_path_field);
-        if (pressed(GLFW_KEY_W)) prompt(app, PathPrompt::Kind::load_weights, app.weights_path_field);
-        if (pressed(GLFW_KEY_L)) prompt(app, PathPrompt::Kind::load_session, app.session_path);
-        if (pressed(GLFW_KEY_S)) save_session_to(app, app.session_path);
-        if (pressed(GLFW_KEY_Q)) app.quit_requested = true;
-        if (pressed(GLFW_KEY_EQUAL) || pressed(GLFW_KEY_KP_ADD)) app.settings.ui_scale = step_ui_scale(app.settings.ui_scale, +1);
-        if (pressed(GLFW_KEY_MINUS) || pressed(GLFW_KEY_KP_SUBTRACT)) app.settings.ui_scale = step_ui_scale(app.settings.ui_scale, -1);
-        if (pressed(GLFW_KEY_0)) app.settings.ui_scale = 1.0f;
-        if (io.KeyShift && pressed(GLFW_KEY_C) && app.panel == Panel::playground)
-            ImGui::SetClipboardText(app.playground_keras_line.c_str());
-        return;
-    }
-    if (pressed(GLFW_KEY_F1)) app.settings.show_help = !app.settings.show_help;
-    if (pressed(GLFW_KEY_F2)) app.panel = Panel::playground;
-    if (pressed(GLFW_KEY_F3)) app.panel = Panel::network;
-    if (io.WantTextInput || ImGui::IsPopupOpen(nullptr, ImGuiPopupFlags_AnyPopupId)) return;  // typing in a field
-    if (app.panel == Panel::network) {
-        if (pressed(GLFW_KEY_RIGHT)) step_layer(app, +1);
-        if (pressed(GLFW_KEY_LEFT)) step_layer(app, -1);
-        if (pressed(GLFW_KEY_DOWN) || pressed(GLFW_KEY_PAGE_DOWN)) step_block(app, +1);
-        if (pressed(GLFW_KEY_UP) || pressed(GLFW_KEY_PAGE_UP)) step_block(app, -1);
-    }
-    if (pressed(GLFW_KEY_PERIOD)) app.view.selected_channel += 1;
-    if (pressed(GLFW_KEY_COMMA)) app.view.selected_channel = std::max(0, app.view.selected_channel - 1);
-    if (pressed(GLFW_KEY_RIGHT_BRACKET)) app.view.page += 1;
-    if (pressed(GLFW_KEY_LEFT_BRACKET)) app.view.page = std::max(0, app.view.page - 1);
-    if (pressed(GLFW_KEY_N)) app.view.normalization = Normalization((int(app.view.normalization) + 1) % 3);
-    if (pressed(GLFW_KEY_C)) app.view.colormap = Colormap((int(app.view.colormap) + 1) % 4);
-    if (pressed(GLFW_KEY_E)) app.settings.show_export = !app.settings.show_export;
-    if (pressed(GLFW_KEY_I)) app.settings.show_inspector = !app.settings.show_inspector;
-    if (pressed(GLFW_KEY_T)) app.settings.theme = app.settings.theme == Theme::dark ? Theme::light : Theme::dark;
-}
+void handle_shortcuts(AppState& app) { run_shortcuts(app); }
 
 }  // namespace convscope::gui

@@ -21,6 +21,7 @@ struct ExportItem {
     std::string name;                        // node name, used in file names
     std::shared_ptr<const Tensor3> tensor;   // (H, W, C)
     bool flat = false;
+    GridOptions grid;                        // how its PNG grid is drawn
 };
 
 std::string three_digits(int i) {
@@ -29,14 +30,16 @@ std::string three_digits(int i) {
     return buf;
 }
 
-GridOptions grid_options(const ViewOptions& v) {
+// The grid as on screen when the shown maps are of this tensor (same cells, same pixels), else at a fixed size.
+GridOptions grid_options(const AppState& app, const Tensor3* t) {
+    const RenderResult& shown = app.shown.render();
+    if (shown.tensor && shown.tensor.get() == t) return export_grid_options(shown.grid_options);
     GridOptions g;
-    g.normalization = v.normalization;
-    g.colormap = v.colormap;
+    g.normalization = app.view.normalization;
+    g.colormap = app.view.colormap;
     g.max_cell = 200;
     g.min_cell = 48;
-    g.text_scale = 2;
-    return g;
+    return export_grid_options(g);
 }
 
 Worker::TaskResult finish(AtomicFileSet& files, const std::string& what) {
@@ -76,7 +79,7 @@ std::vector<ExportItem> group_items(const AppState& app, const ExportGroup& grou
     for (int i : group.nodes) {
         auto t = std::size_t(i) < app.network_outputs.size() ? app.network_outputs[std::size_t(i)] : nullptr;
         if (!t) missing += (missing.empty() ? "" : ", ") + app.ui_graph.node(i).name;
-        items.push_back({app.ui_graph.node(i).name, t, is_flat(app, i)});
+        items.push_back({app.ui_graph.node(i).name, t, is_flat(app, i), grid_options(app, t.get())});
     }
     return items;
 }
@@ -99,12 +102,12 @@ bool start_export(AppState& app, ExportKind kind) {
             return false;
         }
         const std::string block = group.folder;
-        app.worker.post_task([items, view, dir, block] {
+        app.worker.post_task([items, dir, block] {
             const std::string sub = dir + "/" + block;
             ensure_directory(sub);
             AtomicFileSet files;
             for (const ExportItem& it : items) {
-                files.add(sub + "/" + it.name + ".png", encode_png(render_grid(*it.tensor, grid_options(view))));
+                files.add(sub + "/" + it.name + ".png", encode_png(render_grid(*it.tensor, it.grid)));
                 files.add(sub + "/" + it.name + ".npy", encode_npy(*it.tensor, it.flat));
             }
             return finish(files, "block " + block);
@@ -127,10 +130,10 @@ bool start_export(AppState& app, ExportKind kind) {
             });
             break;
         case ExportKind::grid:
-            app.worker.post_task([t, view, dir, name] {
+            app.worker.post_task([t, grid = grid_options(app, t.get()), dir, name] {
                 ensure_directory(dir);
                 AtomicFileSet files;
-                files.add(dir + "/" + name + "_grid.png", encode_png(render_grid(*t, grid_options(view))));
+                files.add(dir + "/" + name + "_grid.png", encode_png(render_grid(*t, grid)));
                 return finish(files, "every channel in one grid");
             });
             break;

@@ -3,6 +3,7 @@
 
 #include <imgui.h>
 
+#include "app/gui/commands.hpp"
 #include "app/gui/panels.hpp"
 #include "app/gui/ui_util.hpp"
 
@@ -22,34 +23,17 @@ void draw_help(AppState& app) {
         ImGui::End();
         return;
     }
-    static const char* const kShortcuts[][2] = {
-        {"F1", "this help"},
-        {"F2 / F3", "Conv2D playground / ResNet50 network"},
-        {"Left / Right", "previous / next layer (network)"},
-        {"Up / Down, Page Up / Down", "previous / next block (network)"},
-        {", / .", "previous / next channel (enlarged view)"},
-        {"[ / ]", "previous / next page of channels"},
-        {"N", "cycle normalisation (per-channel, per-layer, symmetric)"},
-        {"C", "cycle colour map (gray, viridis, magma, diverging)"},
-        {"I / E", "show or hide the inspector / the export window"},
-        {"T", "dark / light theme"},
-        {"Ctrl+= / Ctrl+- / Ctrl+0", "bigger / smaller / normal UI (projector)"},
-        {"Ctrl+O", "open an image (or drop a file on the window)"},
-        {"Ctrl+W", "load Keras weights (.h5)"},
-        {"Ctrl+S / Ctrl+L", "save / load the session"},
-        {"Ctrl+Shift+C", "copy the playground's Keras line"},
-        {"Ctrl+Q", "quit"},
-    };
     ImGui::TextColored(accent_colour(), "Keyboard shortcuts");
     if (ImGui::BeginTable("keys", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) {
         ImGui::TableSetupColumn("key", ImGuiTableColumnFlags_WidthFixed);
         ImGui::TableSetupColumn("does", ImGuiTableColumnFlags_WidthStretch);
-        for (const auto& row : kShortcuts) {
+        for (const Command& c : commands()) {
+            if (c.keys.empty()) continue;
             ImGui::TableNextRow();
             ImGui::TableNextColumn();
-            ImGui::TextUnformatted(row[0]);
+            ImGui::TextUnformatted(keys_text(c).c_str());
             ImGui::TableNextColumn();
-            ImGui::TextUnformatted(row[1]);
+            ImGui::TextUnformatted(c.label);
         }
         ImGui::EndTable();
     }

@@ -409,7 +409,7 @@ void draw_editor(AppState& app) {
     }
     if (changed) {
         app.network.edits[name] = c;
-        if (auto it = app.original_convs.find(name); it != app.original_convs.end() && it->second == c)
+        if (app.ui_model.original(name) == c)
             app.network.edits.erase(name);  // edited back to the seed's: no longer an edit
         refresh_network_structure(app);
     }
@@ -599,10 +599,10 @@ void draw_tree(AppState& app) {
                 const std::size_t k = std::size_t(i);
                 const NodeShape& s = app.ui_shapes[k];
                 const bool err = !s.ok() && !s.upstream_error;
-                const bool stale = app.network_stale.size() > k && app.network_stale[k];
-                const bool have = app.network_outputs.size() > k && app.network_outputs[k];
+                const bool ready = network_node_ready(app, i);
+                const bool shown_old = !ready && app.network_outputs.size() > k && app.network_outputs[k];
                 if (err) ImGui::PushStyleColor(ImGuiCol_Text, error_colour());
-                else if (!have || stale) ImGui::PushStyleColor(ImGuiCol_Text, dim_colour());
+                else if (!ready) ImGui::PushStyleColor(ImGuiCol_Text, dim_colour());
                 else ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_Text));
                 std::string label = row.label;
                 if (app.network.edits.count(row.label)) label += " (edited)";
@@ -612,7 +612,7 @@ void draw_tree(AppState& app) {
                 ImGui::PopStyleColor();
                 if (app.scroll_tree_to_selection && i == app.selected_node) ImGui::SetScrollHereY(0.4f);
                 tooltip("%s%s", node_summary(app, i).c_str(),
-                        have ? (stale ? "\n(recomputing; showing the previous output)" : "") : "\n(not computed yet)");
+                        ready ? "" : shown_old ? "\n(recomputing; showing the previous output)" : "\n(not computed yet)");
                 ImGui::TableNextColumn();
                 ImGui::TextUnformatted(g.node(i).layer->type_name());
                 ImGui::TableNextColumn();

@@ -9,7 +9,7 @@
 //   draw_export()        PNG / NPY export into a folder, all or nothing
 //   draw_help()          shortcuts and what each panel teaches
 //   draw_status_bar()    progress of the running job, the image and weights in use, the red error bar
-//   handle_shortcuts()   keyboard shortcuts that work everywhere (listed in the help window)
+//   handle_shortcuts()   the command table's keyboard shortcuts (commands.hpp; listed in the help window)
 //   layout_windows()     places the panels for the current viewport (fixed, projector-friendly layout)
 
 #include "app/gui/app_state.hpp"
@@ -34,9 +34,10 @@ void save_session_to(AppState& app, const std::string& path);
 void load_session_from(AppState& app, const std::string& path);
 void step_layer(AppState& app, int delta);  // next/previous node in the network
 void step_block(AppState& app, int delta);  // next/previous block (its output)
+void open_path_prompt(AppState& app, PathPrompt::Kind kind, const std::string& initial);  // the "type a path" dialog
 
 // Export the shown node on the render thread (the export window's buttons; --export). False if nothing
-// could be started (the reason is in app.export_message).
+// could be started (the reason is in app.export_notice).
 enum class ExportKind { channel, grid, channels, npy, block };
 bool start_export(AppState& app, ExportKind kind);
 ExportKind parse_export_kind(const std::string& s);  // "channel", "grid", "channels", "npy", "block"

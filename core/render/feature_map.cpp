@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "core/render/text.hpp"
 
@@ -12,40 +13,6 @@ namespace convscope {
 namespace {
 
 int ceil_div(int a, int b) { return (a + b - 1) / b; }
-
-// Paint channel `channel` of t into a cell_w x cell_h rectangle of img at (x0, y0). Each cell pixel shows
-// the mean of the finite values it covers: one value when enlarging (nearest neighbour), a box average
-// when shrinking.
-void paint_map(RgbaImage& img, int x0, int y0, int cell_w, int cell_h, const Tensor3& t, int channel,
-               ValueRange range, Colormap cmap) {
-    const int H = int(t.shape()[0]), W = int(t.shape()[1]), C = int(t.shape()[2]);
-    const float* d = t.data();
-    for (int cy = 0; cy < cell_h; ++cy) {
-        const int r0 = int(std::int64_t(cy) * H / cell_h);
-        const int r1 = std::max(r0 + 1, int(std::int64_t(cy + 1) * H / cell_h));
-        for (int cx = 0; cx < cell_w; ++cx) {
-            const int c0 = int(std::int64_t(cx) * W / cell_w);
-            const int c1 = std::max(c0 + 1, int(std::int64_t(cx + 1) * W / cell_w));
-            double sum = 0.0;
-            int n = 0;
-            for (int r = r0; r < r1; ++r)
-                for (int c = c0; c < c1; ++c) {
-                    const float v = d[(std::size_t(r) * std::size_t(W) + std::size_t(c)) * std::size_t(C) + std::size_t(channel)];
-                    if (std::isfinite(v)) {
-                        sum += v;
-                        ++n;
-                    }
-                }
-            const float value = n > 0 ? float(sum / n) : NAN;
-            const Rgb8 rgb = colormap_lookup(cmap, normalize_value(value, range));
-            std::uint8_t* p = img.at(x0 + cx, y0 + cy);
-            p[0] = rgb.r;
-            p[1] = rgb.g;
-            p[2] = rgb.b;
-            p[3] = 255;
-        }
-    }
-}
 
 // Colour-bar geometry shared by grid_layout() and render_colorbar().
 int colorbar_bar_height(const ColorbarOptions& o) { return o.bar_height > 0 ? o.bar_height : 10 * std::max(1, o.text_scale); }
@@ -80,7 +47,15 @@ RgbaImage render_channel(const Tensor3& t, int channel, ValueRange range, Colorm
     check_channel(t, channel);
     scale = std::max(1, scale);
     RgbaImage img(int(t.shape()[1]) * scale, int(t.shape()[0]) * scale);
-    paint_map(img, 0, 0, img.width, img.height, t, channel, range, cmap);
+    // A grid of one cell that fills the image, painted like every grid.
+    GridLayout one;
+    one.width = one.cell_w = one.slot_w = img.width;
+    one.height = one.cell_h = one.slot_h = img.height;
+    one.first_channel = channel;
+    one.count = one.columns = one.rows = 1;
+    one.map_h = int(t.shape()[0]);
+    one.map_w = int(t.shape()[1]);
+    paint_grid_cells(t, one, {range}, cmap, img);
     return img;
 }
 
@@ -167,6 +142,48 @@ GridLayout grid_layout(const Shape& shape, const GridOptions& o) {
     return L;
 }
 
+void paint_grid_cells(const Tensor3& t, const GridLayout& L, const std::vector<ValueRange>& ranges, Colormap cmap,
+                      RgbaImage& img) {
+    const int H = int(t.shape()[0]), W = int(t.shape()[1]);
+    const std::size_t C = t.shape()[2];
+    const std::size_t n = std::size_t(L.count);
+    std::vector<Rect> cells(n);
+    for (std::size_t i = 0; i < n; ++i) cells[i] = L.cell(int(i));
+    // Channels are the fastest axis: each cell pixel's box is read once for all shown channels, so the
+    // tensor is read about once in all rather than once per channel.
+    std::vector<double> sum(n);
+    std::vector<int> count(n);
+    for (int cy = 0; cy < L.cell_h; ++cy) {
+        const int r0 = int(std::int64_t(cy) * H / L.cell_h);
+        const int r1 = std::max(r0 + 1, int(std::int64_t(cy + 1) * H / L.cell_h));
+        for (int cx = 0; cx < L.cell_w; ++cx) {
+            const int c0 = int(std::int64_t(cx) * W / L.cell_w);
+            const int c1 = std::max(c0 + 1, int(std::int64_t(cx + 1) * W / L.cell_w));
+            std::fill(sum.begin(), sum.end(), 0.0);
+            std::fill(count.begin(), count.end(), 0);
+            for (int r = r0; r < r1; ++r)
+                for (int c = c0; c < c1; ++c) {
+                    const float* px = t.data() + (std::size_t(r) * std::size_t(W) + std::size_t(c)) * C +
+                                      std::size_t(L.first_channel);
+                    for (std::size_t i = 0; i < n; ++i)
+                        if (std::isfinite(px[i])) {
+                            sum[i] += px[i];
+                            ++count[i];
+                        }
+                }
+            for (std::size_t i = 0; i < n; ++i) {
+                const float value = count[i] > 0 ? float(sum[i] / count[i]) : NAN;
+                const Rgb8 rgb = colormap_lookup(cmap, normalize_value(value, ranges[i]));
+                std::uint8_t* p = img.at(cells[i].x + cx, cells[i].y + cy);
+                p[0] = rgb.r;
+                p[1] = rgb.g;
+                p[2] = rgb.b;
+                p[3] = 255;
+            }
+        }
+    }
+}
+
 RgbaImage render_grid(const Tensor3& t, const GridOptions& o, GridLayout* layout_out) {
     const GridLayout L = grid_layout(shape_of(t), o);
     RgbaImage img(L.width, L.height, o.background);
@@ -177,11 +194,12 @@ RgbaImage render_grid(const Tensor3& t, const GridOptions& o, GridLayout* layout
     const bool shared = o.normalization != Normalization::per_channel;
     const ValueRange layer = shared ? value_range(t, 0, o.normalization) : ValueRange{};
 
+    std::vector<ValueRange> ranges;
+    for (int i = 0; i < L.count; ++i)
+        ranges.push_back(shared ? layer : value_range(t, L.first_channel + i, o.normalization));
+    paint_grid_cells(t, L, ranges, o.colormap, img);
     for (int i = 0; i < L.count; ++i) {
         const int channel = L.first_channel + i;
-        const ValueRange range = shared ? layer : value_range(t, channel, o.normalization);
-        const Rect r = L.cell(i);
-        paint_map(img, r.x, r.y, r.w, r.h, t, channel, range, o.colormap);
         if (o.labels) {
             const std::string s = std::to_string(channel);
             const Rect lr = L.label(i);

@@ -6,6 +6,9 @@
 //   grid_layout()       where everything goes, without rendering: image size, cell and label rectangles,
 //                       and the reverse map from an image pixel to (channel, row, col) for mouse hover
 //   render_grid()       the grid itself (optionally returning its layout)
+//   paint_grid_cells()  only the maps of a grid layout, each cell pixel the mean of the finite values it covers
+//                       (one value when enlarging, a box average when shrinking): what render_grid() paints,
+//                       and what the GUI paints on screen, so an exported grid shows exactly the screen's cells
 //   ColorbarOptions     size, text scale, captions of a colour bar
 //   render_colorbar()   a horizontal colour ramp with its min, middle and max value written under it
 //
@@ -69,6 +72,9 @@ struct GridLayout {
 
 GridLayout grid_layout(const Shape& shape, const GridOptions& options);
 RgbaImage render_grid(const Tensor3& t, const GridOptions& options, GridLayout* layout = nullptr);  // t: (H, W, C)
+// ranges: one per shown channel (layout.count), in order. t: (H, W, C).
+void paint_grid_cells(const Tensor3& t, const GridLayout& layout, const std::vector<ValueRange>& ranges, Colormap cmap,
+                      RgbaImage& img);
 
 struct ColorbarOptions {
     int width = 256;            // pixels, labels included; grows if the labels need more

@@ -83,9 +83,14 @@ export)
     for node in input conv1_pad conv1 bn_conv1 conv1_relu pool1; do
         [ -s out/stem/$node.npy ] && [ -s out/stem/$node.png ] || { echo "stem export lacks $node"; ls -R out; exit 1; }
     done
+    # --export alone writes the files and exits (it used to wait for ever without --screenshot).
+    run --panel network --export npy --export-dir alone --timeout 120 || { echo "--export alone failed"; exit 1; }
+    [ -s alone/conv1.npy ] || { echo "--export alone wrote nothing"; ls -R alone; exit 1; }
     printf 'a file, not a folder' > blocker
-    run --panel playground --export grid --export-dir blocker/sub --screenshot e3.png
-    # The failure is reported in red in the export window and nothing was written.
+    # The failure is reported in red in the export window, nothing was written, and the exit code says so.
+    if run --panel playground --export grid --export-dir blocker/sub --screenshot e3.png; then
+        echo "a failed export exited 0"; exit 1
+    fi
     "$png_check" e3.png --has-colour 255,97,89,30
     [ ! -e blocker/sub ] || { echo "a partial export exists"; exit 1; }
     ;;

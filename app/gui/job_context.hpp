@@ -1,0 +1,38 @@
+#pragma once
+// What a worker job (playground or network) gets from the worker for one request: the request id, the
+// cancel flag, a way to report events, the engine options, and the current input image.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app/gui/worker_events.hpp"
+#include "core/engine/engine.hpp"
+#include "core/image/image.hpp"
+
+namespace convscope::gui {
+
+// The decoded input picture; `version` changes whenever a new one is loaded, so jobs know to re-resize it.
+struct InputImage {
+    std::shared_ptr<const RgbImage> image;
+    int version = 0;
+};
+
+struct JobContext {
+    std::uint64_t request = 0;
+    const std::atomic<bool>* cancel = nullptr;  // a newer request is waiting: the engines throw Cancelled
+    EngineOptions engine_options;               // for engines the job builds
+    std::function<void(WorkerEvent)> emit;
+    // Node outputs the UI has asked for since the last call (see Worker::request_node()).
+    std::function<std::vector<int>()> take_node_requests;
+
+    void send(WorkerEventData data) const { emit(WorkerEvent{request, std::move(data)}); }
+    void progress(std::string what, int done, int total) const {
+        send(Progress{std::move(what), done, total, true});
+    }
+};
+
+}  // namespace convscope::gui
