@@ -75,7 +75,7 @@ stage_release() {
 tsan_skip='randomised sweep|larger than the streaming threshold|matches PyTorch at every node'
 
 stage_tsan() {
-    configure build-tsan "${sanitizer_build_flags[@]}" -DCONVSCOPE_SANITIZE=thread
+    configure build-tsan "${sanitizer_build_flags[@]}" -DCONVSCOPE_SANITIZE=thread -DCONVSCOPE_BUILD_GUI=ON
     build build-tsan convscope_tests convscope_gui_tests convscope-decode
     TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$sanitizers/tsan.supp" \
         run_ctest build-tsan -L '^(catch2|gui_model)$' -E "$tsan_skip" --timeout 1200
