@@ -4,6 +4,7 @@
 //   allocate_aligned(bytes)      64-byte aligned; buffers of kLargePageBytes (2 MB) or more are aligned to it
 //                                and asked of the kernel as transparent huge pages
 //   free_aligned(p)
+//   touch_pages(p, bytes)        a new buffer's pages mapped now, not at its first use (its contents undefined)
 //   AlignedAllocator<T>          the same as a standard allocator, for xtensor containers
 //
 // Why huge pages: a forward pass streams every packed kernel (ResNet50: ~140 MB) and every activation through
@@ -24,6 +25,9 @@ constexpr std::size_t kLargePageBytes = std::size_t(2) << 20;  // x86-64's huge 
 
 void* allocate_aligned(std::size_t bytes);  // throws std::bad_alloc
 void free_aligned(void* p) noexcept;
+// Makes [p, p + bytes) resident and writable now, so that the first writes to it do not stop on page faults. For
+// a buffer not yet written: a zero goes into one byte of each page.
+void touch_pages(void* p, std::size_t bytes);
 
 template <typename T>
 struct AlignedAllocator {

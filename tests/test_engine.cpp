@@ -201,6 +201,68 @@ TEST_CASE("results are bitwise identical for 1, 2 and 3 threads") {
     }
 }
 
+// prepare() does ahead what a first run does on its way: after it, the run packs no kernel and (keeping every
+// output) allocates no output buffer, and it gives the bits a run without it gives. Also after an edit.
+TEST_CASE("after prepare() a run allocates and packs nothing and gives the same bits") {
+    for (KeepPolicy keep : {KeepPolicy::all_nodes, KeepPolicy::block_outputs}) {
+        EngineOptions options;
+        options.keep = keep;
+        INFO("keep " << (keep == KeepPolicy::all_nodes ? "all" : "blocks"));
+        auto plain_owner = make_engine(67, 53, options);
+        auto prepared_owner = make_engine(67, 53, options);
+        Engine& plain = *plain_owner;
+        Engine& prepared = *prepared_owner;
+
+        const RunStats cold = plain.run();
+        CHECK(cold.new_buffers > 0);
+        CHECK(cold.packed_kernels > 0);
+        const PrepareStats made = prepared.prepare();
+        CHECK(made.packed_kernels == cold.packed_kernels);
+        CHECK(made.new_bytes > 0);
+        const RunStats warm = prepared.run();
+        if (keep == KeepPolicy::all_nodes) {
+            CHECK(made.new_buffers == cold.new_buffers);
+            CHECK(warm.new_buffers == 0);
+        } else {
+            // Buffers for the kept outputs only; the dropped ones still share buffers during the run. A kept output
+            // that would have taken a dropped one's buffer has its own now: a little more memory, not much.
+            CHECK(made.new_buffers + warm.new_buffers >= cold.new_buffers);
+            CHECK(double(prepared.peak_bytes()) <= 1.2 * double(plain.peak_bytes()));
+        }
+        CHECK(warm.packed_kernels == 0);
+        CHECK(warm.computed == cold.computed);
+        for (int i = 0; i < plain.graph().size(); ++i) {
+            INFO("node " << plain.graph().node(i).name);
+            auto a = plain.peek(i), b = prepared.peek(i);
+            REQUIRE(bool(a) == bool(b));
+            if (a) CHECK(bitwise_equal(*a, *b));
+        }
+
+        // An edit that changes a conv's output shape: its new buffers and kernel are made ahead too.
+        for (Engine* e : {&plain, &prepared}) {
+            const int edited = e->graph().find("res3b_branch2b");
+            auto config = dynamic_cast<const Conv2D&>(*e->graph().node(edited).layer).config();
+            config.filters = 96;
+            e->set_conv_config(edited, config, 3);
+        }
+        const RunStats plain_edit = plain.run();
+        CHECK(plain_edit.packed_kernels > 0);
+        const PrepareStats edit_made = prepared.prepare();
+        CHECK(edit_made.packed_kernels == plain_edit.packed_kernels);
+        const RunStats edit_warm = prepared.run();
+        if (keep == KeepPolicy::all_nodes) CHECK(edit_warm.new_buffers == 0);
+        CHECK(edit_warm.packed_kernels == 0);
+        for (int i = 0; i < plain.graph().size(); ++i) {
+            INFO("after the edit, node " << plain.graph().node(i).name);
+            CHECK(bitwise_equal(*plain.compute(i), *prepared.compute(i)));
+        }
+        // Nothing left to do: a second prepare() makes nothing.
+        const PrepareStats again = prepared.prepare();
+        CHECK(again.new_buffers == 0);
+        CHECK(again.packed_kernels == 0);
+    }
+}
+
 // After a cancel at any node boundary: every output is complete and bitwise what an uncancelled run gives, or
 // absent; a following run finishes the job with the same bits, and runs only what was missing.
 TEST_CASE("a run cancelled after node k leaves every output complete or absent, and a rerun finishes the job") {
@@ -671,6 +733,34 @@ TEST_CASE("engines sharing one thread pool give the results of engines with thei
 
 // A reader thread holds outputs (as the GUI's render thread does) while the engine re-runs on other inputs and
 // reuses buffers: a held tensor never changes. The hand-back is ordered (run under ThreadSanitizer too).
+// The GUI's pattern: the viewer holds every output of the last run until the next run's arrive. Each node then
+// alternates between two buffers: after the second run nothing new is allocated, and prepare() before each run
+// leaves the run itself nothing to allocate.
+TEST_CASE("a viewer holding the last outputs: two buffers per node, no new ones from the third run on") {
+    auto e_owner = make_engine(41, 37);
+    Engine& e = *e_owner;
+    std::vector<std::shared_ptr<const Tensor3>> shown;  // what the viewer holds
+    std::vector<int> allocated;
+    for (int round = 0; round < 5; ++round) {
+        Tensor3 x = test_input(41, 37);
+        x *= float(round + 1);
+        e.set_input(std::move(x));
+        const PrepareStats prepared = e.prepare();
+        const RunStats run = e.run();
+        INFO("round " << round);
+        CHECK(run.new_buffers == 0);
+        allocated.push_back(prepared.new_buffers);
+        std::vector<std::shared_ptr<const Tensor3>> next;
+        for (int i = 0; i < e.graph().size(); ++i) next.push_back(e.peek(i));
+        shown = std::move(next);  // the previous run's outputs go back to their nodes now
+    }
+    CHECK(allocated[0] > 0);
+    CHECK(allocated[1] == allocated[0]);  // the first outputs are still shown: a second set
+    CHECK(allocated[2] == 0);
+    CHECK(allocated[3] == 0);
+    CHECK(allocated[4] == 0);
+}
+
 TEST_CASE("an output held by another thread never changes while the engine re-runs") {
     auto e_owner = make_engine(33, 33);
     Engine& e = *e_owner;

@@ -16,6 +16,7 @@
 #include "app/cli/commands.hpp"
 #include "app/cli/model_options.hpp"
 #include "core/engine/engine.hpp"
+#include "core/image/image.hpp"
 #include "core/layers/conv2d.hpp"
 #include "core/layers/input_layer.hpp"
 #include "core/weights/initializers.hpp"
@@ -71,6 +72,8 @@ int cmd_bench(Args& args) {
     const int warmup = parse_int(args.get_or("warmup", "1"), "warmup");
     if (reps < 1 || warmup < 0) throw UsageError("--reps must be at least 1 and --warmup at least 0");
     const bool per_node = args.has("per-node");
+    const bool prepare = !args.has("no-prepare");
+    const std::string sample = args.get_or("sample", "");
 
     Graph graph;
     Shape in;
@@ -92,12 +95,20 @@ int cmd_bench(Args& args) {
     const std::int64_t macs = std::accumulate(node_macs.begin(), node_macs.end(), std::int64_t(0));
 
     Engine engine(std::move(graph), options);
-    const Tensor3 input = random_input(in.h, in.w, in.c);  // (H, W, C)
+    // (H, W, C): random values, or a bundled picture preprocessed as the GUI does (the values decide nothing but
+    // whether denormal floats appear, which x86 handles slowly).
+    const Tensor3 input = sample.empty() ? random_input(in.h, in.w, in.c)
+                                         : caffe_preprocess(resize_image(
+                                               load_image(sample_path(sample, CONVSCOPE_ASSETS_DIR)), in.h, in.w));
     Timing total;
     std::vector<std::vector<double>> node_runs(std::size_t(engine.graph().size()));
+    // As the GUI does before its first run: pack the kernels and touch the output buffers (engine.hpp).
+    const PrepareStats prepared = prepare ? engine.prepare() : PrepareStats{};
+    RunStats first;
     for (int r = 0; r < warmup + reps; ++r) {
         engine.set_input(input);  // as when the user opens a new picture: every node recomputes
         const RunStats s = engine.run();
+        if (r == 0) first = s;
         if (r < warmup) continue;
         total.runs_ms.push_back(s.milliseconds);
         for (std::size_t i = 0; i < node_runs.size(); ++i) node_runs[i].push_back(s.node_milliseconds[i]);
@@ -110,6 +121,12 @@ int cmd_bench(Args& args) {
               << engine.threads() << ", keep: " << keep << ", reps: " << reps << " (+" << warmup << " warm-up)\n";
     std::cout << "work: " << std::setprecision(3) << double(macs) / 1e9 << " GMAC (" << 2.0 * double(macs) / 1e9
               << " GFLOP)\n";
+    if (prepare)
+        std::cout << "preparation: " << std::setprecision(2) << prepared.milliseconds << " ms ("
+                  << prepared.packed_kernels << " kernels packed, " << prepared.new_buffers << " output buffers, "
+                  << std::setprecision(1) << double(prepared.new_bytes) / 1048576.0 << " MiB, touched)\n";
+    std::cout << "first run: " << std::setprecision(2) << first.milliseconds << " ms (" << first.packed_kernels
+              << " kernels packed and " << first.new_buffers << " output buffers allocated during it)\n";
     std::cout << "median: " << std::setprecision(2) << median << " ms   min: " << total.min() << " ms\n";
     std::cout << "effective: " << std::setprecision(1) << 2.0 * double(macs) / (median * 1e6) << " GFLOPS (2 x MACs / median)\n";
     std::cout << "peak memory: node outputs " << std::setprecision(1) << double(engine.peak_bytes()) / 1048576.0

@@ -45,8 +45,9 @@ commands:
            the weights are drawn by the initializers. --explain prints how one output value
            is computed: window, kernel, products, per-channel sums, bias, activation.
   bench    [--input-size H[,W]] [--stages 4|5] [--include-top] [--threads N] [--reps N]
-           [--warmup N] [--per-node] [--keep all|blocks] [--reference]
-           Times the forward pass: median, min, GFLOPS, peak memory.
+           [--warmup N] [--per-node] [--keep all|blocks] [--reference] [--no-prepare] [--sample NAME]
+           Times the forward pass: median, min, GFLOPS, peak memory, and the first run after the
+           preparation the GUI also makes (packed kernels, touched buffers); --no-prepare: without it.
   anchors  --cell ROW,COL [--input-size H[,W]]
            The 9 Faster R-CNN anchor boxes (x1, y1, x2, y2) of one cell of the stride-16
            feature grid (38 x 38 at 600 x 600), and that cell's receptive field.
@@ -155,9 +156,9 @@ int main(int argc, char** argv) {
         }
         if (command == "bench") {
             Args args = Args::parse(rest,
-                                    {"input-size", "stages", "threads", "reps", "warmup", "keep", "input", "filters",
+                                    {"input-size", "stages", "threads", "reps", "warmup", "keep", "input", "filters", "sample",
                                      "kernel-size", "strides", "padding", "dilation-rate"},
-                                    {"include-top", "per-node", "reference"});
+                                    {"include-top", "per-node", "reference", "no-prepare"});
             return cmd_bench(args);
         }
         if (command == "patches") {

@@ -164,6 +164,7 @@ struct AppState {
     double network_ms = 0.0;      // the last network run: the engine's run alone
     double network_total_ms = 0.0;  // the same with building, weights and preprocessing
     std::vector<double> network_run_ms;  // every network run since start (--frame-stats)
+    std::vector<double> network_prepare_ms;  // the Engine::prepare() before each of them
 
     // --- feature map view
     ShownMaps shown;

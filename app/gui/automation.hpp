@@ -35,7 +35,12 @@ struct AutomationOptions {
     double timeout = 300.0;       // seconds to wait for complete results before giving up
     std::string scripted_change;  // see above; "" for none
     bool frame_stats = false;
-    bool active() const { return !screenshot.empty() || !export_kind.empty() || frames > 0 || !scripted_change.empty(); }
+    // --hidden: there is nothing to look at, so the run ends once results are complete (or at the timeout),
+    // like a screenshot run; with --frame-stats it prints what the run measured.
+    bool hidden = false;
+    bool active() const {
+        return !screenshot.empty() || !export_kind.empty() || frames > 0 || !scripted_change.empty() || hidden;
+    }
 };
 
 struct Automation {

@@ -30,6 +30,8 @@ struct JobContext {
     std::function<std::vector<int>()> take_node_requests;
 
     void send(WorkerEventData data) const { emit(WorkerEvent{request, std::move(data)}); }
+    // For results the UI did not ask for and picks up on its own while a job runs (WorkerEvent::wake).
+    void send_quietly(WorkerEventData data) const { emit(WorkerEvent{request, std::move(data), false}); }
     void progress(std::string what, int done, int total) const {
         send(Progress{std::move(what), done, total, true});
     }

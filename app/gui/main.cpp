@@ -52,8 +52,8 @@ const char kUsage[] =
     "  --frames N         exit after N frames\n"
     "  --frame-stats      print frame times, the parameter change -> maps latency and every network run's\n"
     "                     time at exit\n"
-    "  --hidden           never show the window (nothing is drawn; with --frame-stats and --scripted-change,\n"
-    "                     measures the network with the CPU left to the engine)\n"
+    "  --hidden           never show the window and exit once results are complete (nothing is drawn; with\n"
+    "                     --frame-stats, measures the network with the CPU left to the engine)\n"
     "  --scripted-change seed|filters|kernel|step|scale|image\n"
     "                     make that change whenever the previous one is on screen, then exit (measuring)\n"
     "  --save-session F   write the session (as File > Save session does) when the program ends\n"
@@ -128,7 +128,7 @@ bool parse_args(int argc, char** argv, Args& a, std::string& error) {
                 a.ui_scale = float(x);
             }
         } else if (k == "--frame-stats") a.automation.frame_stats = true;
-        else if (k == "--hidden") a.hidden = true;
+        else if (k == "--hidden") a.hidden = a.automation.hidden = true;
         else if (k == "--save-session") { if (!value(a.save_session)) return false; }
         else if (k == "--export") {
             if (!value(a.automation.export_kind)) return false;

@@ -108,8 +108,9 @@ void Worker::emit(WorkerEvent event) {
         else
             events_.push_back(std::move(event));
     }
-    // Progress alone does not wake the UI: it looks every so often while a job runs. Results wake it at once.
-    if (wake_ui_ && !is_progress) wake_ui_();
+    // Progress alone does not wake the UI: it looks every so often while a job runs. Results wake it at once,
+    // but for those sent with wake = false (see WorkerEvent).
+    if (wake_ui_ && !is_progress && event.wake) wake_ui_();
 }
 
 // Lowers this thread's priority; threads it creates later (the engines' pools) inherit it on Linux.

@@ -49,6 +49,7 @@ struct NetworkNode {
 };
 struct NetworkDone {
     double run_milliseconds = 0.0;    // the engine's run alone (what `convscope-cli bench` times)
+    double prepare_milliseconds = 0.0;  // Engine::prepare() just before it (kernels packed, memory touched)
     double total_milliseconds = 0.0;  // with building, weights and preprocessing
     int computed = 0;                 // nodes executed
     // Per node: this run's time (0 where nothing ran) and what the run did with it (the cost table).
@@ -68,6 +69,10 @@ using WorkerEventData = std::variant<event::ImageLoaded, event::ImageFailed, eve
 struct WorkerEvent {
     std::uint64_t request = 0;  // the request id this answers
     WorkerEventData data;
+    // Whether the UI is woken for it at once. Node outputs streamed during a run are not: the UI looks for them
+    // every 0.1 s while a job runs. Waking it for each of a run's ~170 nodes took a core from the engine every
+    // few milliseconds (the run measured ~15% slower than bench's); Progress never wakes it.
+    bool wake = true;
 };
 
 }  // namespace convscope::gui

@@ -48,7 +48,8 @@ std::unique_ptr<Tensor3> BufferRecycler::take(int node, const Shape& shape) {
     std::unique_ptr<Tensor3> unwanted;
     std::lock_guard<std::mutex> lock(mutex_);
     Slot& slot = slots_[std::size_t(node)];
-    slot.on_return = Return::free;
+    // on_return stays: a previous output of node's still in a reader's hands serves node's next run when it
+    // comes back.
     if (slot.buffer && shape_of(*slot.buffer) == shape) return std::move(slot.buffer);
     unwanted = std::move(slot.buffer);
     const auto spare = std::find_if(spares_.begin(), spares_.end(),
@@ -65,6 +66,20 @@ void BufferRecycler::keep_spares_if(const std::function<bool(const Tensor3&)>& w
     for (auto& t : spares_)
         if (!wanted(*t)) unwanted.push_back(std::move(t));
     spares_.erase(std::remove(spares_.begin(), spares_.end(), nullptr), spares_.end());
+}
+
+bool BufferRecycler::wants_buffer(int node, const Shape& shape) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const Slot& slot = slots_[std::size_t(node)];
+    return !slot.buffer || !(shape_of(*slot.buffer) == shape);
+}
+
+void BufferRecycler::stock(int node, std::unique_ptr<Tensor3> buffer) {
+    std::unique_ptr<Tensor3> unwanted;
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (closed_) return;
+    unwanted = std::move(slots_[std::size_t(node)].buffer);
+    slots_[std::size_t(node)].buffer = std::move(buffer);
 }
 
 void BufferRecycler::free_spares() {

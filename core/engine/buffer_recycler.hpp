@@ -7,6 +7,8 @@
 //   on_return(node, where)           what to do with node's published buffer when it comes back
 //   take(node, shape)                node's returned buffer if it has that shape, else a spare of that shape
 //   keep_spares_if(wanted)           frees the spare buffers no later node wants
+//   wants_buffer(node, shape)        whether node has no buffer of that shape waiting
+//   stock(node, buffer)              gives node a buffer ahead of its run (Engine::prepare)
 //   close()                          from now on every returned buffer is freed (the engine is going away)
 //
 // The hand-back is under a mutex: a reader's last read happens before its release, which happens before the
@@ -37,10 +39,15 @@ public:
     static std::shared_ptr<const Tensor3> publish(const std::shared_ptr<BufferRecycler>& recycler, int node,
                                                   std::unique_ptr<Tensor3> buffer);
     void on_return(int node, Return where);
-    // A buffer of `shape` for node: node's returned buffer, else a spare, else nullptr. A buffer of node's still in
-    // a reader's hands is freed when it comes back (the node has a new one by then).
+    // A buffer of `shape` for node: node's returned buffer, else a spare, else nullptr. A previous buffer of node's
+    // still in a reader's hands comes back to node when let go, for its next output: a viewer that shows the
+    // last complete outputs while the engine writes new ones makes each node alternate between two buffers,
+    // with no new memory (and page faults) from the third run on.
     std::unique_ptr<Tensor3> take(int node, const Shape& shape);
     void keep_spares_if(const std::function<bool(const Tensor3&)>& wanted);
+    // Whether node would get a new buffer for an output of `shape`: none of that shape waits for it.
+    bool wants_buffer(int node, const Shape& shape) const;
+    void stock(int node, std::unique_ptr<Tensor3> buffer);  // kept for node's next take()
     void free_spares();  // and buffers on their way to the spares: the run is over
     std::size_t bytes() const;  // of the buffers waiting here
     void close();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/aligned_memory.hpp"
 #include "core/errors.hpp"
 #include "core/kernels/fast/conv2d_fast.hpp"
 #include "core/kernels/fast/conv2d_winograd.hpp"
@@ -137,6 +138,7 @@ void Engine::note_memory() {
 std::unique_ptr<Tensor3> Engine::acquire(int i) {
     const Shape& s = shapes_[std::size_t(i)];
     if (auto reused = recycler_->take(i, Shape::image(s.h, s.w, s.c))) return reused;
+    ++buffers_made_;
     return std::make_unique<Tensor3>(make_tensor(s));
 }
 
@@ -248,6 +250,7 @@ const Conv2DPackedKernel& Engine::packed_kernel(int i, const Conv2DParams& p, co
         r.packed.reset();  // the old one's memory goes before the new one is made
         r.packed = std::make_shared<const Conv2DPackedKernel>(conv2d_pack_kernel(p, kernel, best_isa(), ctx));
         r.packed_version = conv.version();
+        ++kernels_packed_;
     }
     return *r.packed;
 }
@@ -319,12 +322,64 @@ std::vector<char> Engine::needed_for(const std::vector<int>& targets) const {
     return needed;
 }
 
-RunStats Engine::run(const std::atomic<bool>* cancel, const ProgressFn& progress) {
+std::vector<int> Engine::stale_nodes() {
     forget_stale_layers();
     std::vector<int> stale;
     for (int i = 0; i < graph_.size(); ++i)
         if (!records_[std::size_t(i)].valid) stale.push_back(i);
-    return run_nodes(stale, -1, cancel, progress);
+    return stale;
+}
+
+// Makes a new buffer's pages resident, the pool's threads taking 2 MB (a huge page) each.
+static void touch_new_buffer(Tensor3& t, const Context& ctx) {
+    constexpr std::size_t chunk = kLargePageBytes;
+    char* data = reinterpret_cast<char*>(t.data());
+    const std::size_t bytes = t.size() * sizeof(float);
+    ctx.parallel_for((bytes + chunk - 1) / chunk,
+                     [&](std::size_t k) { touch_pages(data + k * chunk, std::min(chunk, bytes - k * chunk)); });
+}
+
+PrepareStats Engine::prepare(const std::atomic<bool>* cancel) {
+    const auto start = Clock::now();
+    const Context ctx = context(cancel);
+    PrepareStats stats;
+    const std::vector<char> needed = needed_for(stale_nodes());
+    shapes_ = graph_.shapes_or_throw();
+    const std::vector<char> none(needed.size(), 0);
+    const bool fast = options_.kernels == Kernels::fast;
+    const FusionPlan plan = fast ? plan_fusion(graph_, needed, none, options_.keep) : unfused_plan(graph_, needed);
+    const int packed_before = kernels_packed_;
+    for (int i = 1; i < graph_.size(); ++i) {  // node 0 is the input: it is not written into a buffer
+        if (!needed[std::size_t(i)]) continue;
+        ctx.throw_if_cancelled();
+        const int g = plan.group_of[std::size_t(i)];
+        if (g >= 0) {
+            const FusedGroup& group = plan.groups[std::size_t(g)];
+            const auto k = std::size_t(std::find(group.nodes.begin(), group.nodes.end(), i) - group.nodes.begin());
+            if (k == 0)
+                if (auto* conv = dynamic_cast<const Conv2D*>(graph_.node(i).layer.get()))
+                    packed_kernel(i, conv->params(shapes_[std::size_t(graph_.node(i).inputs[0])]), ctx);
+            if (group.fate[k] != Fate::written) continue;
+        }
+        // An output the keep policy drops lives only until its readers ran, and a later one of its shape takes
+        // its buffer (the recycler's spares): made ahead, they would all be alive at once.
+        if (!keeps(i)) continue;
+        const Shape& s = shapes_[std::size_t(i)];
+        if (!recycler_->wants_buffer(i, Shape::image(s.h, s.w, s.c))) continue;
+        auto buffer = std::make_unique<Tensor3>(make_tensor(s));
+        touch_new_buffer(*buffer, ctx);
+        ++stats.new_buffers;
+        stats.new_bytes += buffer->size() * sizeof(float);
+        recycler_->stock(i, std::move(buffer));
+    }
+    stats.packed_kernels = kernels_packed_ - packed_before;
+    stats.milliseconds = milliseconds_since(start);
+    note_memory();
+    return stats;
+}
+
+RunStats Engine::run(const std::atomic<bool>* cancel, const ProgressFn& progress) {
+    return run_nodes(stale_nodes(), -1, cancel, progress);
 }
 
 // Computes the targets and what they need that is absent. `held` (a target, or -1) stays stored after the run
@@ -337,6 +392,7 @@ RunStats Engine::run_nodes(const std::vector<int>& targets, int held, const std:
     stats.node_milliseconds.assign(nodes, 0.0);
     stats.node_outcomes.assign(nodes, NodeOutcome::cached);
     const auto start = Clock::now();
+    const int buffers_before = buffers_made_, packed_before = kernels_packed_;
     shapes_ = graph_.shapes_or_throw();  // a shape error is reported before any work is done
 
     const std::vector<char> needed = needed_for(targets);
@@ -399,6 +455,8 @@ RunStats Engine::run_nodes(const std::vector<int>& targets, int held, const std:
     }
     end_of_run.keep = held;
     stats.computed = p.done;
+    stats.new_buffers = buffers_made_ - buffers_before;
+    stats.packed_kernels = kernels_packed_ - packed_before;
     stats.milliseconds = milliseconds_since(start);
     return stats;
 }

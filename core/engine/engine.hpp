@@ -6,6 +6,8 @@
 //   set_conv_config(node, cfg)  edits one Conv2D; invalidates it and what depends on it; re-sizes (and
 //                               re-initialises with `seed`) weights that no longer fit; returns those nodes
 //   invalidate(node)            forget node's output and everything downstream
+//   prepare(cancel)             makes ahead what the next run would make on its way (packed kernels, touched
+//                               output buffers), so that a first run costs what later runs cost
 //   run(cancel, progress)       computes every node that is not up to date; throws Cancelled between tiles,
 //                               and a cancelled run leaves every cached output complete or absent
 //   peek(node)                  the node's output if it is stored now, else nullptr; never computes or derives
@@ -87,8 +89,18 @@ struct NodeRun {
 struct RunStats {
     int computed = 0;                      // nodes executed in this run
     double milliseconds = 0.0;             // wall time of the run
+    int new_buffers = 0;                   // output buffers the run allocated (all_nodes: 0 after prepare())
+    int packed_kernels = 0;                // Conv2D kernels the run had to pack (0 after prepare())
     std::vector<double> node_milliseconds; // per node, this run (0 for nodes not executed)
     std::vector<NodeOutcome> node_outcomes; // per node
+};
+
+// What prepare() made.
+struct PrepareStats {
+    double milliseconds = 0.0;
+    int packed_kernels = 0;       // Conv2D kernels packed (for 3x3 ones, their Winograd transform)
+    int new_buffers = 0;          // output buffers allocated and touched
+    std::size_t new_bytes = 0;    // their size
 };
 
 class Engine {
@@ -108,6 +120,13 @@ public:
     void invalidate(int node);
     void invalidate_all();
 
+    // A new buffer's first write costs a page fault and the kernel's zeroing of every page: at 600 x 600 (530 MB
+    // of outputs) that is most of a first run's time here. prepare() does it, and the packing of every stale
+    // Conv2D's kernel, for the outputs the next run will write and keep, spread over the pool (an output the keep
+    // policy drops still takes a buffer during the run, often one a dropped output left): the run that follows then
+    // costs what a warm one does, and the time the preparation took is reported apart (bench and the GUI both
+    // print it). Needs the graph's shapes, not the input. Optional: run() makes whatever is missing.
+    PrepareStats prepare(const std::atomic<bool>* cancel = nullptr);
     RunStats run(const std::atomic<bool>* cancel = nullptr, const ProgressFn& progress = {});
     std::shared_ptr<const Tensor3> peek(int node) const;
     std::shared_ptr<const Tensor3> output(int node);  // not const: may make a derived output
@@ -147,6 +166,7 @@ private:
     using Term = Conv2DResidual;
 
     Where find(int node) const;
+    std::vector<int> stale_nodes();  // forgets what changed layers made stale; the nodes not up to date
     Context context(const std::atomic<bool>* cancel) const;
     bool keeps(int node) const { return convscope::keeps(graph_, options_.keep, node); }
     void forget(int node);
@@ -178,6 +198,8 @@ private:
     std::vector<NodeRecord> records_;  // per node
     std::vector<Shape> shapes_;        // every node's output shape, inferred at the start of a run
     std::size_t peak_bytes_ = 0;
+    int buffers_made_ = 0;  // since construction: output buffers allocated by acquire()
+    int kernels_packed_ = 0;  // since construction: packed_kernel() calls that packed
 };
 
 }  // namespace convscope

@@ -78,13 +78,17 @@ struct AlignedFloats {
 namespace detail {
 // This thread's buffer for Purpose (a tag type: one buffer per thread and per purpose), grown once and then
 // reused, so that convolving never allocates per call or per tile. Its contents are whatever was last written.
+// Sizes from 256 KB up are rounded up to whole 2 MB huge pages: a first run then takes one page fault per 2 MB
+// of scratch instead of 512 (on a VM each fault costs microseconds; at 600 x 600 small-page scratch made the
+// first run ~8% slower than later ones).
 template <typename Purpose>
 float* thread_buffer(std::size_t floats) {
     thread_local AlignedFloats buffer;
     thread_local std::size_t capacity = 0;
     if (capacity < floats) {
-        buffer = AlignedFloats::allocate(floats);
-        capacity = floats;
+        constexpr std::size_t page_floats = kLargePageBytes / sizeof(float);
+        capacity = floats < page_floats / 8 ? floats : (floats + page_floats - 1) / page_floats * page_floats;
+        buffer = AlignedFloats::allocate(capacity);
     }
     return buffer.get();
 }

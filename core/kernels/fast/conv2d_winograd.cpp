@@ -35,18 +35,19 @@ constexpr int kFiltersPerTileToSplit = 16;
 // F(2x2) convs with at most this many tiles run one row tile per task (see winograd_conv).
 constexpr std::int64_t kFewTiles2 = 64;
 
-// Per-thread scratch, grown once and reused: tasks never allocate.
+// Per-thread scratch, grown once and reused: tasks never allocate (detail::thread_buffer).
 struct Scratch {
-    std::vector<float> v;  // (alpha^2, tiles, in_c) transformed input
-    std::vector<float> m;  // (alpha^2, tiles, task filters) products
-    std::vector<const float*> rows;  // (tiles) pointers to the rows of V
+    float* v;  // (alpha^2, tiles, in_c) transformed input
+    float* m;  // (alpha^2, tiles, task filters) products
+    const float** rows;  // (tiles) pointers to the rows of V
 };
-Scratch& thread_scratch(std::size_t v, std::size_t m, std::size_t rows) {
-    thread_local Scratch s;
-    if (s.v.size() < v) s.v.resize(v);
-    if (s.m.size() < m) s.m.resize(m);
-    if (s.rows.size() < rows) s.rows.resize(rows);
-    return s;
+struct ScratchV {};
+struct ScratchM {};
+struct ScratchRows {};
+Scratch thread_scratch(std::size_t v, std::size_t m, std::size_t rows) {
+    static_assert(sizeof(const float*) % sizeof(float) == 0);
+    return Scratch{thread_buffer<ScratchV>(v), thread_buffer<ScratchM>(m),
+                   reinterpret_cast<const float**>(thread_buffer<ScratchRows>(rows * sizeof(const float*) / sizeof(float)))};
 }
 
 // The calling thread's: every tile's transformed input, shared by all tasks of one call (see winograd_conv).
@@ -216,12 +217,12 @@ void winograd_conv(const Conv2DParams& p, const float* input, const float* packe
         const int panel0 = int(task % n_tasks) * panels_per_task;
         const int panel1 = std::min(panels, panel0 + panels_per_task);
         const int nb = (panel1 - panel0) * NR;  // scratch row length (filters of this task, padded)
-        Scratch& s = thread_scratch(shared_input ? 0 : std::size_t(xis) * T * C, std::size_t(xis) * T * nb,
+        const Scratch s = thread_scratch(shared_input ? 0 : std::size_t(xis) * T * C, std::size_t(xis) * T * nb,
                                     std::size_t(T));
-        float* Mx = s.m.data();  // (xis, T, nb)
+        float* Mx = s.m;  // (xis, T, nb)
 
         // 1. The task's tiles' V: (xis, v_rows, C), this task's T rows of it from v_first on.
-        float* V = shared_input ? shared_v : s.v.data();
+        float* V = shared_input ? shared_v : s.v;
         const std::int64_t v_rows = shared_input ? all_rows : T, v_first = shared_input ? t0 : 0;
         if (!shared_input)
             for (int t = 0; t < T; ++t) {
@@ -241,7 +242,7 @@ void winograd_conv(const Conv2DParams& p, const float* input, const float* packe
                 const int cin = std::min(c_step, C - c0);
                 for (int i = 0; i < T / MR; ++i)
                     for (int panel = panel0; panel < panel1; ++panel) {
-                        g.a = s.rows.data() + std::size_t(i) * MR;
+                        g.a = s.rows + std::size_t(i) * MR;
                         g.a_offset = std::ptrdiff_t(xi) * v_rows * C + c0;
                         g.cin = cin;
                         g.b = packed + ((std::size_t(xi) * panels + panel) * C + c0) * NR;

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The GUI's own network run against `convscope-cli bench`, alternating so both see the same machine.
+#
+#   bench/gui_vs_bench.sh [--rounds N] [--build DIR]
+#
+# Each round runs, at 600 x 600 on the bundled chelsea picture's size:
+#   bench 2 threads   convscope-cli bench --input-size 600 --threads 2 --reps 5 --sample chelsea   (its median)
+#   GUI hidden        convscope --panel network --hidden --frame-stats           (its first network run; the window
+#                     never drawn, so the engine has both cores, as bench does)
+#   bench 1 thread    the same bench with --threads 1
+#   GUI visible       the same GUI run with the window drawn by Mesa's software renderer under Xvfb (which takes
+#                     the other core)
+# and prints each figure and the ratios GUI hidden / bench 2 threads and GUI visible / bench 1 thread; then the
+# medians over the rounds. The GUI's figure is the engine's run as --frame-stats reports it; the preparation
+# before it (kernels packed, output memory touched: bench makes it too, before timing) is printed beside it.
+# Needs xvfb-run (Debian's xvfb). Run from the repository's root after scripts/build.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/timing.sh
+
+rounds=3
+build=build
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) rounds="$2"; shift 2 ;;
+    --build) build="$2"; shift 2 ;;
+    *) echo "usage: bench/gui_vs_bench.sh [--rounds N] [--build DIR]" >&2; exit 2 ;;
+  esac
+done
+cli="$build/app/convscope-cli"
+gui="$build/app/gui/convscope"
+for exe in "$cli" "$gui"; do
+  [ -x "$exe" ] || { echo "gui_vs_bench: $exe is missing: build first (scripts/build.sh)" >&2; exit 2; }
+done
+
+# A home of its own, so the user's settings and weights cache do not change what runs.
+home=$(mktemp -d)
+trap 'rm -rf "$home"' EXIT
+mkdir -p "$home/.config/convscope"
+printf 'window_width=1280\nwindow_height=720\n' > "$home/.config/convscope/settings.ini"
+
+gui_run() {  # [--hidden]: prints "RUN PREPARE" of the first network run
+  HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_CACHE_HOME="$home/.cache" \
+    xvfb-run -a -s "-screen 0 1280x720x24" "$gui" --sample chelsea --panel network --frame-stats \
+    --timeout 120 "$@" 2>/dev/null |
+    sed -n 's/^network run: \([0-9.]*\) ms (after \([0-9.]*\) ms of preparation).*/\1 \2/p' | head -1
+}
+
+all_b2=() all_gh=() all_b1=() all_gv=()
+printf '%-6s %12s %16s %10s %12s %16s %10s\n' round "bench 2t" "GUI hidden" ratio "bench 1t" "GUI visible" ratio
+for ((r = 1; r <= rounds; r++)); do
+  b2=$("$cli" bench --input-size 600 --threads 2 --reps 5 --sample chelsea | median)
+  read -r gh gh_prep < <(gui_run --hidden)
+  b1=$("$cli" bench --input-size 600 --threads 1 --reps 3 --sample chelsea | median)
+  read -r gv gv_prep < <(gui_run --screenshot "$home/shot.png")
+  all_b2+=("$b2") all_gh+=("$gh") all_b1+=("$b1") all_gv+=("$gv")
+  printf '%-6s %10s ms %8s ms (+%s) %10s %10s ms %8s ms (+%s) %10s\n' "$r" "$b2" "$gh" "$gh_prep" \
+    "$(ratio "$gh" "$b2")" "$b1" "$gv" "$gv_prep" "$(ratio "$gv" "$b1")"
+done
+m_b2=$(printf '%s\n' "${all_b2[@]}" | middle 2)
+m_gh=$(printf '%s\n' "${all_gh[@]}" | middle 2)
+m_b1=$(printf '%s\n' "${all_b1[@]}" | middle 2)
+m_gv=$(printf '%s\n' "${all_gv[@]}" | middle 2)
+echo "medians: GUI hidden $m_gh ms / bench 2 threads $m_b2 ms = $(ratio "$m_gh" "$m_b2") (target <= 1.1);" \
+  "GUI visible $m_gv ms / bench 1 thread $m_b1 ms = $(ratio "$m_gv" "$m_b1") (target <= 1.5)"
