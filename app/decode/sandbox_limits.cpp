@@ -63,6 +63,16 @@ const int kAllowed[] = {
     SYS_futex, SYS_getpid, SYS_gettid, SYS_tgkill, SYS_rt_sigreturn, SYS_rt_sigprocmask, SYS_rt_sigaction,
     SYS_clock_gettime, SYS_gettimeofday, SYS_getrandom, SYS_sched_yield, SYS_getrusage, SYS_exit,
     SYS_exit_group,
+    // Harmless (it only says which memory signal handlers run on), and AddressSanitizer calls it at exit.
+    SYS_sigaltstack,
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    // Sanitizer builds only: the sanitizers test whether memory is readable by writing it into a pipe (UBSan's
+    // vptr check on an exception reports "invalid vptr" when it cannot).
+    SYS_pipe2,
+#ifdef SYS_pipe
+    SYS_pipe,
+#endif
+#endif
 #ifdef SYS_time
     SYS_time,
 #endif
