@@ -1,5 +1,6 @@
 #include "core/thread_pool.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <system_error>
@@ -152,6 +153,17 @@ void Context::parallel_for(std::size_t tasks, const std::function<void(std::size
     } else {
         for (std::size_t t = 0; t < tasks; ++t) checked(t);
     }
+}
+
+void ThreadPool::on_each_thread(const std::function<void()>& fn) {
+    const std::size_t threads = std::size_t(size());
+    std::atomic<std::size_t> arrived{0};
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    parallel_for(threads, [&](std::size_t) {
+        ++arrived;
+        while (arrived.load() < threads && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+        fn();
+    });
 }
 
 }  // namespace convscope

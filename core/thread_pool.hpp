@@ -4,6 +4,7 @@
 //   ThreadPool(n)              n >= 1 threads in total; the calling thread is one of them
 //   ThreadPool(n, before_start) the same, calling before_start(i) before starting worker i (tests inject a failure)
 //   pool.parallel_for(n, fn)   runs fn(i) for i in [0, n), tiles handed out dynamically; blocks until done
+//   pool.on_each_thread(fn)    runs fn() once on every thread of the pool
 //   Context                    which pool, the cancel flag, reference or fast kernels
 //   ctx.throw_if_cancelled()   called between tiles; throws Cancelled
 //
@@ -39,6 +40,10 @@ public:
     // skipped). Callers on different threads (engines sharing the pool) take turns. Not re-entrant: do not call
     // from inside fn.
     void parallel_for(std::size_t tasks, const std::function<void(std::size_t task)>& fn);
+    // fn() once on each of the pool's threads (the calling one too), e.g. to grow thread-local buffers: size()
+    // tasks, each waiting until every thread holds one, so that no thread takes two. A thread that has not
+    // joined within a second is not waited for (a thread may then run fn twice: fn must allow it).
+    void on_each_thread(const std::function<void()>& fn);
 
     static int default_threads();  // std::thread::hardware_concurrency(), at least 1
 

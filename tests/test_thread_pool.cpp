@@ -3,7 +3,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -88,4 +90,23 @@ TEST_CASE("context: the test hook runs before every tile, and a cancel from it s
     CHECK_THROWS_AS(cancelling.parallel_for(40, [&](std::size_t) { ++ran; }), Cancelled);
     CHECK(ran >= 9);
     CHECK(ran < 40);
+}
+
+TEST_CASE("thread pool: on_each_thread runs once on every thread of the pool, the caller's too") {
+    for (int threads : {1, 2, 4}) {
+        ThreadPool pool(threads);
+        for (int round = 0; round < 20; ++round) {
+            std::mutex mutex;
+            std::vector<std::thread::id> seen;
+            pool.on_each_thread([&] {
+                std::lock_guard<std::mutex> lock(mutex);
+                seen.push_back(std::this_thread::get_id());
+            });
+            INFO(threads << " threads, round " << round);
+            REQUIRE(int(seen.size()) == threads);
+            std::sort(seen.begin(), seen.end());
+            CHECK(std::adjacent_find(seen.begin(), seen.end()) == seen.end());
+            CHECK(std::count(seen.begin(), seen.end(), std::this_thread::get_id()) == 1);
+        }
+    }
 }

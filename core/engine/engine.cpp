@@ -349,6 +349,7 @@ PrepareStats Engine::prepare(const std::atomic<bool>* cancel) {
     const bool fast = options_.kernels == Kernels::fast;
     const FusionPlan plan = fast ? plan_fusion(graph_, needed, none, options_.keep) : unfused_plan(graph_, needed);
     const int packed_before = kernels_packed_;
+    std::vector<Conv2DParams> convs;  // of the fused passes: their per-thread scratch is grown below
     for (int i = 1; i < graph_.size(); ++i) {  // node 0 is the input: it is not written into a buffer
         if (!needed[std::size_t(i)]) continue;
         ctx.throw_if_cancelled();
@@ -357,8 +358,10 @@ PrepareStats Engine::prepare(const std::atomic<bool>* cancel) {
             const FusedGroup& group = plan.groups[std::size_t(g)];
             const auto k = std::size_t(std::find(group.nodes.begin(), group.nodes.end(), i) - group.nodes.begin());
             if (k == 0)
-                if (auto* conv = dynamic_cast<const Conv2D*>(graph_.node(i).layer.get()))
-                    packed_kernel(i, conv->params(shapes_[std::size_t(graph_.node(i).inputs[0])]), ctx);
+                if (auto* conv = dynamic_cast<const Conv2D*>(graph_.node(i).layer.get())) {
+                    convs.push_back(conv->params(shapes_[std::size_t(graph_.node(i).inputs[0])]));
+                    packed_kernel(i, convs.back(), ctx);
+                }
             if (group.fate[k] != Fate::written) continue;
         }
         // An output the keep policy drops lives only until its readers ran, and a later one of its shape takes
@@ -371,6 +374,14 @@ PrepareStats Engine::prepare(const std::atomic<bool>* cancel) {
         ++stats.new_buffers;
         stats.new_bytes += buffer->size() * sizeof(float);
         recycler_->stock(i, std::move(buffer));
+    }
+    // The kernels' per-thread scratch (the Winograd path's), grown and mapped on every thread now: else the
+    // first conv of each larger size stops on page faults during the run.
+    if (!convs.empty()) {
+        const Isa isa = best_isa();
+        pool_->on_each_thread([&] {
+            for (const Conv2DParams& p : convs) conv2d_reserve_thread_scratch(p, isa);
+        });
     }
     stats.packed_kernels = kernels_packed_ - packed_before;
     stats.milliseconds = milliseconds_since(start);

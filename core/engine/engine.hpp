@@ -123,7 +123,8 @@ public:
     // A new buffer's first write costs a page fault and the kernel's zeroing of every page: at 600 x 600 (530 MB
     // of outputs) that is most of a first run's time here. prepare() does it, and the packing of every stale
     // Conv2D's kernel, for the outputs the next run will write and keep, spread over the pool (an output the keep
-    // policy drops still takes a buffer during the run, often one a dropped output left): the run that follows then
+    // policy drops still takes a buffer during the run, often one a dropped output left), and it grows every pool
+    // thread's kernel scratch to what these convs use: the run that follows then
     // costs what a warm one does, and the time the preparation took is reported apart (bench and the GUI both
     // print it). Needs the graph's shapes, not the input. Optional: run() makes whatever is missing.
     PrepareStats prepare(const std::atomic<bool>* cancel = nullptr);

@@ -1,6 +1,6 @@
 // libFuzzer: command lines for convscope-cli's option parser and the arithmetic `shape` prints (NUL bytes
-// separate the arguments). Every command line must give numbers or a UsageError / ConfigError / ShapeError,
-// never overflow, and never allocate a kernel.
+// separate the arguments). Every command line must give numbers, a request for help (--help), or a UsageError /
+// ConfigError / ShapeError, never overflow, and never allocate a kernel.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -46,6 +46,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         fuzz::check_message(e.what());
     } catch (const ShapeError& e) {
         fuzz::check_message(e.what());
+    } catch (const cli::HelpRequested&) {
+        // --help: the command prints its usage and exits 0
     }
     return 0;
 }

@@ -469,6 +469,10 @@ void run_packed(const Conv2DParams& p, const float* input, const Conv2DPackedKer
 
 }  // namespace
 
+void conv2d_reserve_thread_scratch(const Conv2DParams& p, Isa isa) {
+    if (detail::winograd_tile(p)) detail::winograd_reserve_scratch(p, kernel_for(isa));
+}
+
 Conv2DPackedKernel conv2d_pack_kernel(const Conv2DParams& p, const float* kernel, Isa isa, const Context& ctx) {
     return pack(p, kernel, isa, ctx);
 }

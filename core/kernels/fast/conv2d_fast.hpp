@@ -113,6 +113,10 @@ void conv2d_fast_fused_isa(const Conv2DParams& p, const float* input, const floa
 // kernel (kernel_h, kernel_w, in_c, filters) from p; isa must satisfy isa_supported(). Parallel over ctx.
 // The result points at `kernel`: keep that alive and unchanged while the packed kernel is used.
 Conv2DPackedKernel conv2d_pack_kernel(const Conv2DParams& p, const float* kernel, Isa isa, const Context& ctx);
+// Grows the calling thread's scratch buffers to what a call with p uses (the Winograd path's transformed input
+// and products, the largest), with their pages mapped: call it on every thread of the pool before a first run
+// (Engine::prepare()), so that the run does not stop on their page faults. Only a hint: a call grows them anyway.
+void conv2d_reserve_thread_scratch(const Conv2DParams& p, Isa isa);
 
 // A residual block's join (Keras Add then ReLU) for conv2d_fast_packed():
 //   out_relu = max(v + term, 0),  v = bn when bn_scale is given, else conv;

@@ -155,6 +155,20 @@ WinogradTasks winograd_tasks(const Conv2DParams& p, const MicroKernel& isa_kerne
     return w;
 }
 
+void winograd_reserve_scratch(const Conv2DParams& p, const MicroKernel& isa_kernel) {
+    const WinogradTasks plan = winograd_tasks(p, isa_kernel);
+    const std::size_t xis = std::size_t(plan.tile + 2) * std::size_t(plan.tile + 2);
+    const std::size_t T = std::size_t(plan.run_tiles), C = std::size_t(p.in_c);
+    const std::size_t nb = std::size_t(plan.panels_per_task) * std::size_t(plan.uk.nr);
+    const Scratch s = thread_scratch(plan.shared_input ? 0 : xis * T * C, xis * T * nb, T);
+    if (!plan.shared_input) touch_pages(s.v, xis * T * C * sizeof(float));
+    touch_pages(s.m, xis * T * nb * sizeof(float));
+    if (plan.shared_input) {  // the calling thread's, but any thread may call: all grow it
+        const std::size_t all_rows = std::size_t(plan.runs) * T;
+        touch_pages(thread_shared_input(xis * all_rows * C), xis * all_rows * C * sizeof(float));
+    }
+}
+
 void winograd_conv(const Conv2DParams& p, const float* input, const float* packed, const MicroKernel& isa_kernel,
                    const float* bias, float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn,
                    float* out_relu, const Context& ctx) {

@@ -50,6 +50,8 @@ struct WinogradTasks {
     bool shared_input = false;    // the input transformed once for all tasks, in a first pass
 };
 WinogradTasks winograd_tasks(const Conv2DParams& p, const MicroKernel& isa_kernel);  // needs winograd_applies(p)
+// Grows the calling thread's scratch to what winograd_conv(p) needs of it, its pages mapped (Engine::prepare()).
+void winograd_reserve_scratch(const Conv2DParams& p, const MicroKernel& isa_kernel);
 // packed: from winograd_pack_kernel() with m = winograd_tile(p).
 void winograd_conv(const Conv2DParams& p, const float* input, const float* packed, const MicroKernel& uk,
                    const float* bias, float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn,
