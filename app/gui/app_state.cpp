@@ -262,8 +262,7 @@ bool drain_worker(AppState& app) {
             [&](event::NetworkDone& e) {
                 app.network_ms = e.run_milliseconds;
                 app.network_total_ms = e.total_milliseconds;
-                app.network_run_ms.push_back(e.run_milliseconds);
-                app.network_prepare_ms.push_back(e.prepare_milliseconds);
+                app.network_runs.push_back({e.run_milliseconds, e.prepare_milliseconds});
                 if (current_structure && e.node_outcomes.size() == app.network_outcomes.size()) {
                     for (std::size_t i = 0; i < e.node_outcomes.size(); ++i) {
                         const NodeOutcome o = e.node_outcomes[i];

@@ -163,8 +163,11 @@ struct AppState {
     int input_events = 0;  // counted by GLFW callbacks: a frame is drawn only when something changed
     double network_ms = 0.0;      // the last network run: the engine's run alone
     double network_total_ms = 0.0;  // the same with building, weights and preprocessing
-    std::vector<double> network_run_ms;  // every network run since start (--frame-stats)
-    std::vector<double> network_prepare_ms;  // the Engine::prepare() before each of them
+    struct NetworkRunTime {
+        double run_ms = 0.0;      // the engine's run alone
+        double prepare_ms = 0.0;  // the Engine::prepare() before it
+    };
+    std::vector<NetworkRunTime> network_runs;  // every network run since start (--frame-stats)
 
     // --- feature map view
     ShownMaps shown;

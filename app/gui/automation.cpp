@@ -217,9 +217,8 @@ void print_frame_stats(const AppState& app) {
     }
     // The engine's run alone, as convscope-cli bench times it, after the preparation bench also makes before
     // timing (packing kernels and touching new output memory: most of it before the first run).
-    for (std::size_t i = 0; i < app.network_run_ms.size(); ++i)
-        std::printf("network run: %.0f ms (after %.0f ms of preparation)\n", app.network_run_ms[i],
-                    i < app.network_prepare_ms.size() ? app.network_prepare_ms[i] : 0.0);
+    for (const AppState::NetworkRunTime& t : app.network_runs)
+        std::printf("network run: %.0f ms (after %.0f ms of preparation)\n", t.run_ms, t.prepare_ms);
     std::fflush(stdout);
 }
 

@@ -65,7 +65,6 @@ struct Args {
     std::string image, sample, weights, panel, session, theme;
     int threads = 0;  // 0: the engine's default, every hardware thread
     float ui_scale = 0.0f;
-    bool hidden = false;
     std::string export_dir;
     std::string save_session;  // write the session here at exit (tests: session round trip)
     AutomationOptions automation;
@@ -128,7 +127,7 @@ bool parse_args(int argc, char** argv, Args& a, std::string& error) {
                 a.ui_scale = float(x);
             }
         } else if (k == "--frame-stats") a.automation.frame_stats = true;
-        else if (k == "--hidden") a.hidden = a.automation.hidden = true;
+        else if (k == "--hidden") a.automation.hidden = true;
         else if (k == "--save-session") { if (!value(a.save_session)) return false; }
         else if (k == "--export") {
             if (!value(a.automation.export_kind)) return false;
@@ -250,7 +249,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "convscope: %s\n%s", arg_error.c_str(), kUsage);
         return 2;
     }
-    const bool automated = args.automation.active() || args.hidden;
+    const bool automated = args.automation.active();
     auto app_ptr = std::make_unique<AppState>();
     AppState& app = *app_ptr;
     app.assets_dir = CONVSCOPE_ASSETS_DIR;
@@ -268,7 +267,7 @@ int main(int argc, char** argv) {
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
     glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
-    if (args.hidden) glfwWindowHint(GLFW_VISIBLE, GLFW_FALSE);
+    if (args.automation.hidden) glfwWindowHint(GLFW_VISIBLE, GLFW_FALSE);
     GLFWwindow* window = glfwCreateWindow(app.settings.window_width, app.settings.window_height,
                                           "convscope - Keras Conv2D and ResNet50", nullptr, nullptr);
     if (!window) {

@@ -121,12 +121,12 @@ public:
     void invalidate_all();
 
     // A new buffer's first write costs a page fault and the kernel's zeroing of every page: at 600 x 600 (530 MB
-    // of outputs) that is most of a first run's time here. prepare() does it, and the packing of every stale
-    // Conv2D's kernel, for the outputs the next run will write and keep, spread over the pool (an output the keep
-    // policy drops still takes a buffer during the run, often one a dropped output left), and it grows every pool
-    // thread's kernel scratch to what these convs use: the run that follows then
-    // costs what a warm one does, and the time the preparation took is reported apart (bench and the GUI both
-    // print it). Needs the graph's shapes, not the input. Optional: run() makes whatever is missing.
+    // of outputs) that is most of a first run's time here. prepare() does that ahead, spread over the pool: it
+    // packs every stale Conv2D's kernel, makes the buffers of the outputs the next run will write and keep (one
+    // the keep policy drops still takes a buffer during the run, often one a dropped output left), and grows every
+    // pool thread's kernel scratch to what these convs use. The run that follows costs what a warm one does; the
+    // preparation's time is reported apart (bench and the GUI both print it). Needs the graph's shapes, not the
+    // input. Optional: run() makes whatever is missing.
     PrepareStats prepare(const std::atomic<bool>* cancel = nullptr);
     RunStats run(const std::atomic<bool>* cancel = nullptr, const ProgressFn& progress = {});
     std::shared_ptr<const Tensor3> peek(int node) const;

@@ -78,9 +78,9 @@ struct AlignedFloats {
 namespace detail {
 // This thread's buffer for Purpose (a tag type: one buffer per thread and per purpose), grown once and then
 // reused, so that convolving never allocates per call or per tile. Its contents are whatever was last written.
-// Sizes from 256 KB up are rounded up to whole 2 MB huge pages: a first run then takes one page fault per 2 MB
-// of scratch instead of 512 (on a VM each fault costs microseconds; at 600 x 600 small-page scratch made the
-// first run ~8% slower than later ones).
+// A grown buffer's pages are mapped at once (touch_pages), so that growing it ahead of a run
+// (conv2d_reserve_thread_scratch) leaves the run no page faults; sizes from 256 KB up are rounded up to whole 2 MB
+// huge pages (one fault per 2 MB instead of 512 where it grows during a run).
 template <typename Purpose>
 float* thread_buffer(std::size_t floats) {
     thread_local AlignedFloats buffer;
@@ -89,6 +89,7 @@ float* thread_buffer(std::size_t floats) {
         constexpr std::size_t page_floats = kLargePageBytes / sizeof(float);
         capacity = floats < page_floats / 8 ? floats : (floats + page_floats - 1) / page_floats * page_floats;
         buffer = AlignedFloats::allocate(capacity);
+        touch_pages(buffer.get(), capacity * sizeof(float));
     }
     return buffer.get();
 }

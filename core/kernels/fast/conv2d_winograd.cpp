@@ -46,8 +46,8 @@ struct ScratchM {};
 struct ScratchRows {};
 Scratch thread_scratch(std::size_t v, std::size_t m, std::size_t rows) {
     static_assert(sizeof(const float*) % sizeof(float) == 0);
-    return Scratch{thread_buffer<ScratchV>(v), thread_buffer<ScratchM>(m),
-                   reinterpret_cast<const float**>(thread_buffer<ScratchRows>(rows * sizeof(const float*) / sizeof(float)))};
+    float* row_pointers = thread_buffer<ScratchRows>(rows * sizeof(const float*) / sizeof(float));
+    return Scratch{thread_buffer<ScratchV>(v), thread_buffer<ScratchM>(m), reinterpret_cast<const float**>(row_pointers)};
 }
 
 // The calling thread's: every tile's transformed input, shared by all tasks of one call (see winograd_conv).
@@ -155,18 +155,32 @@ WinogradTasks winograd_tasks(const Conv2DParams& p, const MicroKernel& isa_kerne
     return w;
 }
 
-void winograd_reserve_scratch(const Conv2DParams& p, const MicroKernel& isa_kernel) {
-    const WinogradTasks plan = winograd_tasks(p, isa_kernel);
+namespace {
+
+// Floats of scratch a call with this plan uses: per task (on any thread) and the shared V (calling thread).
+struct ScratchFloats {
+    std::size_t v = 0;       // the task's V, (alpha^2, T, in_c); 0 with a shared V
+    std::size_t m = 0;       // the task's products, (alpha^2, T, the most filters a task has, padded)
+    std::size_t rows = 0;    // T row pointers
+    std::size_t shared = 0;  // the shared V, (alpha^2, all tiles' rows, in_c); 0 without one
+};
+ScratchFloats scratch_floats(const Conv2DParams& p, const WinogradTasks& plan) {
     const std::size_t xis = std::size_t(plan.tile + 2) * std::size_t(plan.tile + 2);
     const std::size_t T = std::size_t(plan.run_tiles), C = std::size_t(p.in_c);
-    const std::size_t nb = std::size_t(plan.panels_per_task) * std::size_t(plan.uk.nr);
-    const Scratch s = thread_scratch(plan.shared_input ? 0 : xis * T * C, xis * T * nb, T);
-    if (!plan.shared_input) touch_pages(s.v, xis * T * C * sizeof(float));
-    touch_pages(s.m, xis * T * nb * sizeof(float));
-    if (plan.shared_input) {  // the calling thread's, but any thread may call: all grow it
-        const std::size_t all_rows = std::size_t(plan.runs) * T;
-        touch_pages(thread_shared_input(xis * all_rows * C), xis * all_rows * C * sizeof(float));
-    }
+    ScratchFloats f;
+    f.v = plan.shared_input ? 0 : xis * T * C;
+    f.m = xis * T * std::size_t(plan.panels_per_task) * std::size_t(plan.uk.nr);
+    f.rows = T;
+    f.shared = plan.shared_input ? xis * std::size_t(plan.runs) * T * C : 0;
+    return f;
+}
+
+}  // namespace
+
+void winograd_reserve_scratch(const Conv2DParams& p, const MicroKernel& isa_kernel) {
+    const ScratchFloats f = scratch_floats(p, winograd_tasks(p, isa_kernel));
+    thread_scratch(f.v, f.m, f.rows);
+    if (f.shared) thread_shared_input(f.shared);  // the calling thread's, but any thread may call: all grow it
 }
 
 void winograd_conv(const Conv2DParams& p, const float* input, const float* packed, const MicroKernel& isa_kernel,
@@ -215,9 +229,10 @@ void winograd_conv(const Conv2DParams& p, const float* input, const float* packe
     // One V for all tasks, (xis, all_rows, C), transformed in a first pass (see WinogradTasks::shared_input).
     const std::int64_t all_rows = m_tasks * T;
     const bool shared_input = plan.shared_input;
+    const ScratchFloats scratch = scratch_floats(p, plan);
     float* shared_v = nullptr;
     if (shared_input) {
-        shared_v = thread_shared_input(std::size_t(xis) * std::size_t(all_rows) * C);
+        shared_v = thread_shared_input(scratch.shared);
         ctx.parallel_for(std::size_t(all_rows), [&](std::size_t tile) {
             float* v[36];
             for (int xi = 0; xi < xis; ++xi) v[xi] = shared_v + (std::size_t(xi) * all_rows + tile) * C;
@@ -231,8 +246,7 @@ void winograd_conv(const Conv2DParams& p, const float* input, const float* packe
         const int panel0 = int(task % n_tasks) * panels_per_task;
         const int panel1 = std::min(panels, panel0 + panels_per_task);
         const int nb = (panel1 - panel0) * NR;  // scratch row length (filters of this task, padded)
-        const Scratch s = thread_scratch(shared_input ? 0 : std::size_t(xis) * T * C, std::size_t(xis) * T * nb,
-                                    std::size_t(T));
+        const Scratch s = thread_scratch(scratch.v, scratch.m, scratch.rows);
         float* Mx = s.m;  // (xis, T, nb)
 
         // 1. The task's tiles' V: (xis, v_rows, C), this task's T rows of it from v_first on.
