@@ -1,9 +1,10 @@
 // convscope-cli bench: how fast the forward pass is, measured honestly (warm-up, repetitions, median).
 //
-// Two workloads:
+// Two workloads, and the cost of loading weights:
 //   the backbone   (default) build ResNet50 with --input-size/--stages/--include-top and time the whole
 //                  forward pass with every node's output kept, as the viewer uses it
 //   one Conv2D     with --input H,W,C --filters F --kernel-size K [...] (the playground's workload)
+//   --weights-load FILE   loading FILE in-process and through the sandboxed decoder (bench_weights_load.hpp)
 
 #include <sys/resource.h>
 
@@ -13,6 +14,7 @@
 #include <numeric>
 #include <random>
 
+#include "app/cli/bench_weights_load.hpp"
 #include "app/cli/commands.hpp"
 #include "app/cli/model_options.hpp"
 #include "core/engine/engine.hpp"
@@ -74,6 +76,12 @@ int cmd_bench(Args& args) {
     const bool per_node = args.has("per-node");
     const bool prepare = !args.has("no-prepare");
     const std::string sample = args.get_or("sample", "");
+    if (args.has("weights-load")) {
+        const std::string file = args.get("weights-load");
+        const ResNet50Options o = parse_model_options(args, 224);
+        args.finish();
+        return bench_weights_load(file, o, reps);
+    }
 
     Graph graph;
     Shape in;

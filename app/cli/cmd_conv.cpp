@@ -87,7 +87,7 @@ int cmd_conv(Args& args) {
     save_npy(out_path, first ? to_channels_first(y) : y);
     std::cout << conv.keras_line() << ": " << plain_shape(shape_of(x), c.data_format) << " -> "
               << plain_shape(out_shape, c.data_format) << ", wrote " << out_path << "\n";
-    if (!has_kernel) print_initializers(conv, seed);
+    if (!has_kernel) print_initializers(conv, shape_of(x), seed);
     print_training_arguments(conv, &y);
     if (e) {
         std::cout << "\n";

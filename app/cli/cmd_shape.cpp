@@ -32,8 +32,16 @@ int cmd_shape(Args& args) {
 
     Conv2D conv(config);
     const Shape out = conv.output_shape({in});  // throws with the rule a bad value breaks
-    conv.build({in});
-    initialize_layer(conv, seed, "conv2d");
+    // Every number below comes from the shapes alone; the kernel is drawn only for its statistics, and only
+    // when it is small enough that drawing it costs nothing (kShapeDrawLimit).
+    const std::vector<std::vector<std::size_t>> weight_shapes = conv.weight_shapes({in});
+    std::int64_t params = 0;
+    for (const auto& s : weight_shapes) params += value_count(s);
+    const bool drawn = value_count(weight_shapes[0]) <= kShapeDrawLimit;
+    if (drawn) {
+        conv.build({in});
+        initialize_layer(conv, seed, "conv2d");
+    }
     const ConvGeometry g = conv.geometry(in);
     const DataFormat f = config.data_format;
     const bool first = f == DataFormat::channels_first;
@@ -50,7 +58,7 @@ int cmd_shape(Args& args) {
     std::cout << "\n";
     const IntPair k = config.kernel_size;
     const std::int64_t kernel = std::int64_t(k.rows) * k.cols * in.c * config.filters;
-    std::cout << "params: " << with_thousands(conv.param_count()) << " = " << k.rows << " * " << k.cols << " * " << in.c
+    std::cout << "params: " << with_thousands(params) << " = " << k.rows << " * " << k.cols << " * " << in.c
               << " * " << config.filters << " kernel (" << with_thousands(kernel) << ")";
     if (config.use_bias) std::cout << " + " << config.filters << " bias";
     std::cout << "   (kernel shape (kh, kw, in, out) in both data formats)\n";
@@ -60,8 +68,8 @@ int cmd_shape(Args& args) {
     std::cout << " outputs * " << k.rows << " * " << k.cols << " * " << in.c << " multiply-adds each\n";
     if (config.activation != ActivationKind::linear)
         std::cout << "activation: " << activation_definition(config.activation) << "\n";
-    print_initializers(conv, seed);
-    print_training_arguments(conv, nullptr);
+    print_initializers(conv, in, seed);
+    print_training_arguments(conv, nullptr, drawn);
     return 0;
 }
 

@@ -26,27 +26,48 @@ void print_statistics(const char* what, const WeightArray& w) {
 
 }  // namespace
 
-void print_initializers(const Conv2D& conv, std::uint64_t seed) {
-    const Conv2DConfig& c = conv.config();
-    const WeightArray& kernel = conv.weights()[0].values;  // (kh, kw, in, filters)
-    const std::vector<std::size_t> kshape(kernel.shape().begin(), kernel.shape().end());
-    std::cout << "kernel_initializer: " << initializer_formula(c.kernel_initializer, kshape).text << "\n";
-    print_statistics("kernel", kernel);
-    if (c.use_bias) {
-        const WeightArray& bias = conv.weights()[1].values;  // (filters,)
-        const std::vector<std::size_t> bshape(bias.shape().begin(), bias.shape().end());
-        std::cout << "bias_initializer: " << initializer_formula(c.bias_initializer, bshape).text << "\n";
-        print_statistics("bias", bias);
-    }
-    std::cout << "  (seed " << seed << ": the same seed draws the same values)\n";
+bool is_built_for(const Conv2D& conv, const std::vector<std::vector<std::size_t>>& shapes) {
+    const std::vector<Weight>& w = conv.weights();
+    if (w.size() != shapes.size()) return false;
+    for (std::size_t i = 0; i < w.size(); ++i)
+        if (!std::equal(w[i].values.shape().begin(), w[i].values.shape().end(), shapes[i].begin(), shapes[i].end()))
+            return false;
+    return true;
 }
 
-void print_training_arguments(const Conv2D& conv, const Tensor3* output) {
+std::int64_t value_count(const std::vector<std::size_t>& shape) {
+    std::int64_t n = 1;
+    for (std::size_t d : shape) n *= std::int64_t(d);  // within the weights budget: checked by weight_shapes' caller
+    return n;
+}
+
+void print_initializers(const Conv2D& conv, const Shape& input, std::uint64_t seed) {
+    const Conv2DConfig& c = conv.config();
+    const std::vector<std::vector<std::size_t>> shapes = conv.weight_shapes({input});  // (kh, kw, in, filters), (filters,)
+    const bool drawn = is_built_for(conv, shapes);
+    std::cout << "kernel_initializer: " << initializer_formula(c.kernel_initializer, shapes[0]).text << "\n";
+    if (drawn) print_statistics("kernel", conv.weights()[0].values);
+    if (c.use_bias) {
+        std::cout << "bias_initializer: " << initializer_formula(c.bias_initializer, shapes[1]).text << "\n";
+        if (drawn) print_statistics("bias", conv.weights()[1].values);
+    }
+    if (drawn)
+        std::cout << "  (seed " << seed << ": the same seed draws the same values)\n";
+    else
+        std::cout << "  (not drawn: " << with_thousands(value_count(shapes[0]))
+                  << " kernel values are more than shape draws, " << with_thousands(kShapeDrawLimit) << ")\n";
+}
+
+void print_training_arguments(const Conv2D& conv, const Tensor3* output, bool drawn) {
     const Conv2DConfig& c = conv.config();
     const bool any = c.kernel_regularizer.active() || c.bias_regularizer.active() || c.activity_regularizer.active() ||
                      c.kernel_constraint.active() || c.bias_constraint.active();
     if (!any) return;
     std::cout << "in training only (the forward pass, shapes and maps do not change):\n";
+    if (!drawn) {  // shape on a kernel too large to draw: the penalties need the values
+        std::cout << "  the penalties and constraint effects depend on the drawn values; this kernel was not drawn\n";
+        return;
+    }
     const WeightArray& kernel = conv.weights()[0].values;
     if (c.kernel_regularizer.active())
         std::cout << "  kernel_regularizer " << to_string(c.kernel_regularizer) << " adds "

@@ -48,6 +48,8 @@ commands:
            [--warmup N] [--per-node] [--keep all|blocks] [--reference] [--no-prepare] [--sample NAME]
            Times the forward pass: median, min, GFLOPS, peak memory, and the first run after the
            preparation the GUI also makes (packed kernels, touched buffers); --no-prepare: without it.
+           --weights-load FILE [--stages 4|5] [--include-top]: loading a trusted weights file
+           in this process and through the sandboxed decoder, alternately; medians and ratio.
   anchors  --cell ROW,COL [--input-size H[,W]]
            The 9 Faster R-CNN anchor boxes (x1, y1, x2, y2) of one cell of the stride-16
            feature grid (38 x 38 at 600 x 600), and that cell's receptive field.
@@ -156,7 +158,7 @@ int main(int argc, char** argv) {
         }
         if (command == "bench") {
             Args args = Args::parse(rest,
-                                    {"input-size", "stages", "threads", "reps", "warmup", "keep", "input", "filters", "sample",
+                                    {"input-size", "stages", "threads", "reps", "warmup", "keep", "input", "filters", "sample", "weights-load",
                                      "kernel-size", "strides", "padding", "dilation-rate"},
                                     {"include-top", "per-node", "reference", "no-prepare"});
             return cmd_bench(args);

@@ -38,7 +38,25 @@ expect_refusal() {
     rm -rf "$work/out" "$work/exports" "$work/y.npy"
 }
 
+# expect_small_success TEXT ARGS...: exit status 0 and TEXT on stdout under a 512 MB address-space limit
+expect_small_success() {
+    local text=$1
+    shift
+    (if [ -z "${CONVSCOPE_SANITIZED:-}" ]; then ulimit -v 524288; fi
+     cd "$work" && timeout 60 "$cli" "$@") >"$work/stdout" 2>"$work/stderr"
+    local status=$?
+    if [ "$status" -ne 0 ] || ! grep -qF -- "$text" "$work/stdout"; then
+        echo "FAIL [$*]: exit status $status, stdout without \"$text\":"; tail -3 "$work/stdout" "$work/stderr"
+        failures=$((failures + 1))
+    else
+        echo "ok   $*: $(grep -F -- "$text" "$work/stdout")"
+    fi
+}
+
 # Command lines (no file needed).
+# shape's numbers come from the shapes: a kernel within the weights budget but of 822 MB is not allocated.
+expect_small_success "not drawn: 205,520,896 kernel values" shape --input 32,32,2048 --filters 2048 --kernel-size 7 \
+    --kernel-regularizer 'l2(0.01)'
 expect_refusal "more than 8 EiB" bench --input 1,1,65536 --filters 65536 --kernel-size 32768 --padding same
 expect_refusal "more than 8 EiB" shape --input 1,1,65536 --filters 65536 --kernel-size 32768 --padding same
 expect_refusal "spans (9 - 1) * 536870912 + 1" shape --input 5,5,1 --filters 1 --kernel-size 9 --dilation-rate 536870912
