@@ -34,6 +34,8 @@
 namespace convscope::gui {
 
 enum class Panel { playground, network };
+// What the window shows in the one-column layout (one_column_layout(): large UI scale, small window).
+enum class Column { controls, maps, inspector };
 const char* to_string(Panel p);
 Panel parse_panel(const std::string& s);  // throws ConfigError naming the value
 
@@ -109,6 +111,8 @@ struct AppState {
     // --- what the user chose
     Panel panel = Panel::playground;
     Panel tab_shown = Panel::playground;  // the tab ImGui has selected (synced when `panel` changes elsewhere)
+    Column column = Column::controls;     // the one-column layout's column
+    bool one_column = false;              // this frame's layout (set by layout_windows)
     std::string image_source = "sample:chelsea";  // "sample:NAME" or a file path
     PlaygroundParams playground;
     NetworkParams network;

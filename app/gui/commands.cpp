@@ -59,6 +59,8 @@ std::vector<Command> make_commands() {
                  [](AppState& a) { a.settings.ui_scale = step_ui_scale(a.settings.ui_scale, -1); }});
     c.push_back({"Normal UI size", {ctrl(GLFW_KEY_0)}, in_view, W::always, [](AppState& a) { a.settings.ui_scale = 1.0f; }});
     // Keyboard only
+    c.push_back({"next column: controls, maps, inspector (one-column layout at a large UI scale)", {key(GLFW_KEY_F6)},
+                 in_no_menu, W::always, [](AppState& a) { a.column = Column((int(a.column) + 1) % 3); }});
     c.push_back({"next layer (network)", {key(GLFW_KEY_RIGHT)}, in_no_menu, W::network, [](AppState& a) { step_layer(a, +1); }});
     c.push_back({"previous layer (network)", {key(GLFW_KEY_LEFT)}, in_no_menu, W::network,
                  [](AppState& a) { step_layer(a, -1); }});

@@ -83,23 +83,12 @@ void draw_status_bar(AppState& app) {
     }
 }
 
-void layout_windows(AppState& app) {
-    const ImGuiViewport* vp = ImGui::GetMainViewport();
-    const ImVec2 pos = vp->WorkPos, size = vp->WorkSize;  // below the main menu bar
-    const float F = ImGui::GetFontSize();
-    const float status_h = ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().WindowPadding.y * 2 +
-                           (app.error_bar.message.empty() ? 0.0f : ImGui::GetFrameHeightWithSpacing() * 2.2f +
-                                                                       ImGui::GetStyle().ItemSpacing.y);
-    const float body_h = size.y - status_h;
-    // The user's share of the width (the splitter), kept inside what each side needs at this font size: the
-    // controls want about 20 characters' room, the maps 12; on a narrow screen at a large scale both shrink
-    // in proportion and their windows scroll.
-    const float left_min = std::min(F * 20, size.x * 0.6f), right_min = std::min(F * 12, size.x * 0.35f);
-    const float left_w = std::clamp(size.x * app.settings.left_fraction, left_min, std::max(left_min, size.x - right_min));
+namespace {
 
-    // Left: the two teaching panels as tabs.
+// The left column: the two teaching panels as tabs.
+void controls_window(AppState& app, ImVec2 pos, ImVec2 size) {
     ImGui::SetNextWindowPos(pos);
-    ImGui::SetNextWindowSize(ImVec2(left_w, body_h));
+    ImGui::SetNextWindowSize(size);
     if (ImGui::Begin("Controls", nullptr, kFixed | ImGuiWindowFlags_NoTitleBar)) {
         // The tabs' full names when both fit, short ones on a narrow column (a cut "Conv2D playg..." teaches nothing).
         const ImGuiStyle& st = ImGui::GetStyle();
@@ -138,30 +127,39 @@ void layout_windows(AppState& app) {
         }
     }
     ImGui::End();
+}
 
-    // Right: feature maps over the inspector.
-    const float right_x = pos.x + left_w, right_w = size.x - left_w;
-    // Too short for both (a 720-line projector at 300 %): the maps take the column until there is room.
-    const bool inspector = app.settings.show_inspector && body_h >= F * 14;
-    const float maps_h = inspector ? body_h * 0.60f : body_h;
-    ImGui::SetNextWindowPos(ImVec2(right_x, pos.y));
-    ImGui::SetNextWindowSize(ImVec2(right_w, maps_h));
+void maps_window(AppState& app, ImVec2 pos, ImVec2 size) {
+    ImGui::SetNextWindowPos(pos);
+    ImGui::SetNextWindowSize(size);
     if (ImGui::Begin("Feature maps", nullptr, kFixed | ImGuiWindowFlags_HorizontalScrollbar)) draw_feature_maps(app);
     ImGui::End();
-    if (inspector) {
-        ImGui::SetNextWindowPos(ImVec2(right_x, pos.y + maps_h));
-        ImGui::SetNextWindowSize(ImVec2(right_w, body_h - maps_h));
-        if (ImGui::Begin("Inspector", &app.settings.show_inspector, kFixed | ImGuiWindowFlags_HorizontalScrollbar))
-            draw_inspector(app);
-        ImGui::End();
-    }
+}
 
-    // Bottom: status.
-    ImGui::SetNextWindowPos(ImVec2(pos.x, pos.y + body_h));
-    ImGui::SetNextWindowSize(ImVec2(size.x, status_h));
-    if (ImGui::Begin("Status", nullptr, kFixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar))
-        draw_status_bar(app);
+void inspector_window(AppState& app, ImVec2 pos, ImVec2 size, bool closable) {
+    ImGui::SetNextWindowPos(pos);
+    ImGui::SetNextWindowSize(size);
+    if (ImGui::Begin("Inspector", closable ? &app.settings.show_inspector : nullptr,
+                     kFixed | ImGuiWindowFlags_HorizontalScrollbar))
+        draw_inspector(app);
     ImGui::End();
+}
+
+// Controls | maps over the inspector, with a splitter between the columns.
+void two_columns(AppState& app, ImVec2 pos, float width, float body_h) {
+    const float F = ImGui::GetFontSize();
+    // The user's share of the width (the splitter), kept inside what each side needs at this font size: the
+    // controls want about 20 characters' room, the maps 12 (one_column_layout() decides when that is no longer
+    // possible).
+    const float left_min = std::min(F * 20, width * 0.6f), right_min = std::min(F * 12, width * 0.35f);
+    const float left_w = std::clamp(width * app.settings.left_fraction, left_min, std::max(left_min, width - right_min));
+    controls_window(app, pos, ImVec2(left_w, body_h));
+
+    const float right_x = pos.x + left_w, right_w = width - left_w;
+    const bool inspector = app.settings.show_inspector;
+    const float maps_h = inspector ? body_h * 0.60f : body_h;
+    maps_window(app, ImVec2(right_x, pos.y), ImVec2(right_w, maps_h));
+    if (inspector) inspector_window(app, ImVec2(right_x, pos.y + maps_h), ImVec2(right_w, body_h - maps_h), true);
 
     // A splitter between the columns: drag it to give the maps or the controls more room (remembered).
     const float grip = std::max(6.0f, F * 0.4f);
@@ -176,12 +174,45 @@ void layout_windows(AppState& app) {
         if (!ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId)) ImGui::BringWindowToDisplayFront(ImGui::GetCurrentWindow());
         ImGui::InvisibleButton("##split", ImVec2(grip, body_h));
         if (ImGui::IsItemHovered() || ImGui::IsItemActive()) ImGui::SetMouseCursor(ImGuiMouseCursor_ResizeEW);
-        if (ImGui::IsItemActive() && size.x > 0)
-            app.settings.left_fraction = std::clamp(app.settings.left_fraction + ImGui::GetIO().MouseDelta.x / size.x, 0.2f, 0.7f);
+        if (ImGui::IsItemActive() && width > 0)
+            app.settings.left_fraction = std::clamp(app.settings.left_fraction + ImGui::GetIO().MouseDelta.x / width, 0.2f, 0.7f);
         tooltip("Drag to share the width between the controls and the maps.");
     }
     ImGui::End();
     ImGui::PopStyleVar(2);
+}
+
+// Too small for two columns at this scale (a 1280 x 720 projector at 300 %): one of controls, maps and inspector
+// fills the body, each at full size, instead of three slivers that all need scrolling. The menu bar chooses
+// which (draw_column_choice()), as F6 does.
+void one_column(AppState& app, ImVec2 pos, float width, float body_h) {
+    const ImVec2 size(width, body_h);
+    switch (app.column) {
+        case Column::controls: controls_window(app, pos, size); break;
+        case Column::maps: maps_window(app, pos, size); break;
+        case Column::inspector: inspector_window(app, pos, size, false); break;
+    }
+}
+
+}  // namespace
+
+void layout_windows(AppState& app) {
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    const ImVec2 pos = vp->WorkPos, size = vp->WorkSize;  // below the main menu bar
+    const float status_h = ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().WindowPadding.y * 2 +
+                           (app.error_bar.message.empty() ? 0.0f : ImGui::GetFrameHeightWithSpacing() * 2.2f +
+                                                                       ImGui::GetStyle().ItemSpacing.y);
+    const float body_h = size.y - status_h;
+    app.one_column = one_column_layout(size.x, body_h, ImGui::GetFontSize());
+    if (app.one_column) one_column(app, pos, size.x, body_h);
+    else two_columns(app, pos, size.x, body_h);
+
+    // Bottom: status.
+    ImGui::SetNextWindowPos(ImVec2(pos.x, pos.y + body_h));
+    ImGui::SetNextWindowSize(ImVec2(size.x, status_h));
+    if (ImGui::Begin("Status", nullptr, kFixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar))
+        draw_status_bar(app);
+    ImGui::End();
 
     draw_export(app);
     draw_help(app);

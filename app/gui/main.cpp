@@ -27,6 +27,7 @@
 #include "app/gui/app_state.hpp"
 #include "app/gui/automation.hpp"
 #include "app/gui/layout_report.hpp"
+#include "app/gui/leak_report_support.hpp"
 #include "app/gui/panels.hpp"
 #include "app/gui/session.hpp"
 #include "app/gui/settings.hpp"
@@ -45,6 +46,9 @@ const char kUsage[] =
     "usage: convscope [--image PATH] [--sample NAME] [--weights FILE.h5] [--panel playground|network]\n"
     "                 [--session FILE] [--screenshot PATH] [--frames N] [--frame-stats] [--ui-scale S]\n"
     "                 [--theme dark|light] [--timeout SECONDS] [--save-session FILE] [--threads N] [--hidden]\n"
+    "                 [--column controls|maps|inspector]\n"
+    "  --column C         what fills the window when it is too small for two columns at its UI scale\n"
+    "                     (a 1280 x 720 projector at 300 %): the controls (default), maps or inspector\n"
     "  --threads N        engine threads (default: every hardware thread)\n"
     "  --screenshot PATH  save the window as PNG after the first frame with complete results, then exit 0\n"
     "  --layout-report F  write every window's and widget's rectangle, and whether its text was cut, to F\n"
@@ -62,7 +66,7 @@ const char kUsage[] =
     "                     then exit (1 if nothing was written)\n";
 
 struct Args {
-    std::string image, sample, weights, panel, session, theme;
+    std::string image, sample, weights, panel, session, theme, column;
     int threads = 0;  // 0: the engine's default, every hardware thread
     float ui_scale = 0.0f;
     std::string export_dir;
@@ -89,6 +93,12 @@ bool parse_args(int argc, char** argv, Args& a, std::string& error) {
             if (!value(a.panel)) return false;
             if (a.panel != "playground" && a.panel != "network") {
                 error = "--panel " + a.panel + ": expected playground or network";
+                return false;
+            }
+        } else if (k == "--column") {
+            if (!value(a.column)) return false;
+            if (a.column != "controls" && a.column != "maps" && a.column != "inspector") {
+                error = "--column " + a.column + ": expected controls, maps or inspector";
                 return false;
             }
         } else if (k == "--session") { if (!value(a.session)) return false; }
@@ -276,6 +286,7 @@ int main(int argc, char** argv) {
         return 1;
     }
     glfwMakeContextCurrent(window);
+    keep_libraries_loaded_for_leak_reports();  // the GL driver is loaded now (AddressSanitizer builds only)
     glfwSwapInterval(1);
     glfwSetWindowUserPointer(window, &app);
     glfwSetDropCallback(window, on_drop);
@@ -323,6 +334,8 @@ int main(int argc, char** argv) {
         load_weights(app, args.weights);
     }
     if (!args.panel.empty()) app.panel = parse_panel(args.panel);
+    if (args.column == "maps") app.column = Column::maps;
+    else if (args.column == "inspector") app.column = Column::inspector;
     else if (!args.weights.empty()) app.panel = Panel::network;  // weights are for the network: show it
     if (!args.export_dir.empty()) app.export_dir = args.export_dir;
     sync_worker(app);

@@ -5,6 +5,7 @@
 #include <imgui.h>
 
 #include "app/gui/commands.hpp"
+#include "app/gui/layout_report.hpp"
 #include "app/gui/panels.hpp"
 #include "app/gui/session.hpp"
 #include "app/gui/ui_rules.hpp"
@@ -125,6 +126,22 @@ static void command_items(AppState& app, unsigned menu) {
     }
 }
 
+// In the one-column layout, which column fills the window: beside the menus, where it costs no height.
+static void draw_column_choice(AppState& app) {
+    ImGui::TextDisabled("|");
+    struct Choice {
+        Column column;
+        const char* label;
+    };
+    for (const Choice& c : {Choice{Column::controls, "Controls"}, Choice{Column::maps, "Feature maps"},
+                            Choice{Column::inspector, "Inspector"}}) {
+        if (ImGui::MenuItem(c.label, nullptr, app.column == c.column)) app.column = c.column;
+        layout_report::item("menu", c.label);
+        tooltip("At this UI scale the window shows one column at a time: the controls, the feature maps or the "
+                "enlarged channel (F6 goes to the next).");
+    }
+}
+
 void draw_menu_bar(AppState& app) {
     if (ImGui::BeginMainMenuBar()) {
         if (ImGui::BeginMenu("File")) {
@@ -146,6 +163,7 @@ void draw_menu_bar(AppState& app) {
             command_items(app, in_help);
             ImGui::EndMenu();
         }
+        if (app.one_column) draw_column_choice(app);  // the layout of the last frame: the same but for a resize
         ImGui::EndMainMenuBar();
     }
     draw_path_prompt(app);

@@ -11,6 +11,10 @@ const std::vector<float>& ui_scales() {
     return scales;
 }
 
+bool one_column_layout(float width, float body_height, float font_size) {
+    return width < font_size * 36 || body_height < font_size * 14;
+}
+
 float step_ui_scale(float current, int delta) {
     const std::vector<float>& s = ui_scales();
     if (delta > 0) {

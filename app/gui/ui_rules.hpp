@@ -8,6 +8,8 @@
 //   predictions_caveat()           what to say beside the top-5 when the weights are not ImageNet's
 //   playground_keras_code()        Keras code that reproduces the playground's layer, kernel values included
 //   error_outlived() / notice_expired() / ExportNotice   when a message on screen has become stale
+//   one_column_layout()            whether the window is too small at this font size for controls and maps
+//                                  side by side (a 1280 x 720 projector at 300 %)
 
 #include <cstdint>
 #include <map>
@@ -21,6 +23,11 @@
 namespace convscope::gui {
 
 const std::vector<float>& ui_scales();  // 1.0 ... 3.0, ascending
+
+// Side by side, the controls want about 20 characters' width and the maps 16 (four tiles a row at their
+// readable minimum); below that, or below 14 lines of height, one column is shown at a time, chosen from a bar.
+// Sizes in pixels, font_size the UI's (13 px at 100 %).
+bool one_column_layout(float width, float body_height, float font_size);
 // The next (delta > 0) or previous scale of the list from `current` (which may lie between two); stays at
 // the ends.
 float step_ui_scale(float current, int delta);

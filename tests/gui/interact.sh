@@ -1,7 +1,7 @@
 #!/bin/sh
 # convscope driven like a user, with xdotool under Xvfb: mouse drags, double-clicks, typing, hovering.
 #   interact.sh CONVSCOPE CASE
-# CASE: splitter | typed-number | tab-tooltip
+# CASE: splitter | typed-number | tab-tooltip | one-column
 # Widgets are found in the program's own layout report (--layout-report), written when it quits.
 # Exit 0 pass, 1 fail, 77 skipped (no Xvfb or xdotool).
 set -eu
@@ -123,6 +123,39 @@ tab-tooltip)
     grep '	tooltip	' layout.txt || true
     grep -q '	tooltip	.*filters: how many' layout.txt || { echo "no filters tooltip"; exit 1; }
     if grep -q '	tooltip	.*One Keras Conv2D' layout.txt; then echo "the tab's tooltip shows over the panel"; exit 1; fi
+    ;;
+one-column)
+    # A 1280 x 720 projector at 300 %: one column fills the window; the menu bar's "Feature maps" and F6 switch.
+    window_of() {  # NAME: "x1 y1 x2 y2" of that window in the report, empty when it was not drawn
+        awk -F'\t' -v n="$1" '$1 == "window" && $2 == n { print $3; exit }' layout.txt
+    }
+    start --panel network --ui-scale 3
+    quit
+    [ -n "$(window_of Controls)" ] && [ -z "$(window_of 'Feature maps')" ] ||
+        { echo "at 300 % the controls should fill the window alone"; grep '^window' layout.txt; exit 1; }
+    xy=$(centre_of menu "Feature maps" layout.txt)
+    [ -n "$xy" ] || { echo "no 'Feature maps' in the menu bar"; cat layout.txt; exit 1; }
+    start --panel network --ui-scale 3
+    set -- $xy
+    xdotool mousemove "$1" "$2"
+    sleep 0.3
+    xdotool click 1
+    sleep 1
+    quit
+    set -- $(window_of 'Feature maps')
+    [ "${3:-0}" -eq 1280 ] && [ -z "$(window_of Controls)" ] ||
+        { echo "clicking 'Feature maps' did not give the maps the window"; grep '^window' layout.txt; exit 1; }
+    start --panel network --ui-scale 3 --column maps
+    press F6
+    sleep 0.5
+    quit
+    [ -n "$(window_of Inspector)" ] && [ -z "$(window_of 'Feature maps')" ] ||
+        { echo "F6 did not go from the maps to the inspector"; grep '^window' layout.txt; exit 1; }
+    # The same window at 200 % has room for both columns.
+    start --panel network --ui-scale 2
+    quit
+    [ -n "$(window_of Controls)" ] && [ -n "$(window_of 'Feature maps')" ] ||
+        { echo "at 200 % controls and maps should be side by side"; grep '^window' layout.txt; exit 1; }
     ;;
 *)
     echo "unknown case $case_name"
