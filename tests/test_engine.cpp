@@ -3,9 +3,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <mutex>
 #include <random>
 #include <thread>
+#include <tuple>
 
 #include "core/engine/engine.hpp"
 #include "core/errors.hpp"
@@ -45,12 +47,31 @@ void vary_bn_statistics(Graph& g) {
     }
 }
 
-// The ResNet50 backbone (stages 1-4) at height x width, seeded weights, a fixed input; not run yet.
+// The ResNet50 backbone (stages 1-4) at height x width with seeded weights. Drawing its 8.6 million weights is
+// most of what the cancellation tests cost under a sanitizer (they build dozens of engines), so each kind is
+// drawn once and copied after that: the same values either way.
+Graph seeded_backbone(int height, int width, BnStatistics bn) {
+    static std::mutex mutex;
+    static std::map<std::tuple<int, int, BnStatistics>, std::vector<std::vector<Weight>>> drawn;
+    Graph g = build_resnet50({height, width, 4, false});
+    std::lock_guard<std::mutex> lock(mutex);
+    auto found = drawn.find({height, width, bn});
+    if (found == drawn.end()) {
+        initialize_graph(g, 3);
+        if (bn == BnStatistics::varied) vary_bn_statistics(g);
+        std::vector<std::vector<Weight>> weights;
+        for (int i = 0; i < g.size(); ++i) weights.push_back(g.node(i).layer->weights());
+        drawn.emplace(std::make_tuple(height, width, bn), std::move(weights));
+        return g;
+    }
+    for (int i = 0; i < g.size(); ++i) g.node(i).layer->mutable_weights() = found->second[std::size_t(i)];
+    return g;
+}
+
+// The seeded backbone, a fixed input; not run yet.
 std::unique_ptr<Engine> make_engine(int height, int width, EngineOptions options = {},
                                     BnStatistics bn = BnStatistics::keras_initial) {
-    Graph g = build_resnet50({height, width, 4, false});
-    initialize_graph(g, 3);
-    if (bn == BnStatistics::varied) vary_bn_statistics(g);
+    Graph g = seeded_backbone(height, width, bn);
     auto e = std::make_unique<Engine>(std::move(g), options);
     e->set_input(test_input(height, width));
     return e;

@@ -23,7 +23,7 @@
 #include "core/weights/h5_file.hpp"
 #include "core/weights/keras_h5_reader.hpp"
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(CONVSCOPE_ADDRESS_SANITIZER)  // app/decode/CMakeLists.txt
 // AddressSanitizer builds (the asan test stage, fuzzing): LeakSanitizer checks at exit from a tracer thread,
 // which the sandbox forbids (no new threads or processes), and it then fails the decoder with exit status 1.
 // The decoder starts with an empty environment, so its defaults are set here; leaks in the decoding code are

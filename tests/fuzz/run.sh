@@ -4,6 +4,8 @@
 # reproducers folder through the harness of its kind. Exits non-zero on any crash, leak or trap.
 #
 #   tests/fuzz/run.sh [SECONDS]      SECONDS per harness (default 30); 0 only replays
+# CONVSCOPE_FUZZ_BUILD names the build directory (default build-fuzz/); one already configured with
+# -DCONVSCOPE_FUZZ=ON is used as it is.
 # The reproducers are looked for in shared/fuzz-reproducers beside the clone (or beside the folder that
 # holds it); without them that part is skipped with a message. New inputs the fuzzer finds go to a
 # temporary folder, never into the repository.
@@ -17,8 +19,12 @@ if ! command -v clang++ >/dev/null 2>&1; then
     echo "fuzz: clang++ not found (Debian package clang): skipping the fuzzing stage"
     exit 0
 fi
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-      -DCONVSCOPE_FUZZ=ON -DCONVSCOPE_BUILD_GUI=OFF -DBUILD_TESTING=OFF >/dev/null
+if [ -f "$build/CMakeCache.txt" ] && grep -q '^CONVSCOPE_FUZZ:BOOL=ON' "$build/CMakeCache.txt"; then
+    :  # a fuzzing build configured before (scripts/test.sh asan: the same build also has the tests)
+else
+    cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
+          -DCMAKE_CXX_COMPILER=clang++ -DCONVSCOPE_FUZZ=ON -DCONVSCOPE_BUILD_GUI=OFF -DBUILD_TESTING=OFF >/dev/null
+fi
 targets=()
 for h in "${harnesses[@]}"; do targets+=(--target "fuzz_$h"); done
 cmake --build "$build" -j"$(nproc)" "${targets[@]}" 2>&1 | tail -3
