@@ -9,7 +9,7 @@
 //   playground_keras_code()        Keras code that reproduces the playground's layer, kernel values included
 //   error_outlived() / notice_expired() / ExportNotice   when a message on screen has become stale
 //   one_column_layout()            whether the window is too small at this font size for controls and maps
-//                                  side by side (a 1280 x 720 projector at 300 %)
+//                                  side by side (a 1280 x 720 projector at 250 or 300 %)
 
 #include <cstdint>
 #include <map>
@@ -26,7 +26,7 @@ const std::vector<float>& ui_scales();  // 1.0 ... 3.0, ascending
 
 // Side by side, the controls want about 20 characters' width and the maps 16 (four tiles a row at their
 // readable minimum); below that, or below 14 lines of height, one column is shown at a time, chosen from a bar.
-// Sizes in pixels, font_size the UI's (13 px at 100 %).
+// Sizes in pixels, font_size the UI's (16 px at 100 %): on a 1280 x 720 projector, one column from 250 %.
 bool one_column_layout(float width, float body_height, float font_size);
 // The next (delta > 0) or previous scale of the list from `current` (which may lie between two); stays at
 // the ends.
