@@ -1,6 +1,7 @@
 #!/bin/sh
 # Projector layouts: convscope at a window size and UI scale writes its layout report with a screenshot; no
-# label may be cut, no window or widget may lie outside the window, and map tiles keep a readable size.
+# label may be cut, no window or widget may lie outside the window, and map tiles keep a readable size. When the
+# window takes one column at a time at that scale, each column is shot and checked.
 #   layout_check.sh CONVSCOPE PNG_CHECK PANEL WIDTHxHEIGHT SCALE
 # Exit 0 pass, 1 fail, 77 skipped (no xvfb-run).
 set -eu
@@ -37,39 +38,58 @@ JSON
 session=pg.json
 [ "$panel" = network ] && session=net.json
 
-xvfb-run -a -s "-screen 0 ${w}x${h}x24" "$convscope" --timeout 240 --session "$session" --ui-scale "$scale" \
-    --screenshot shot.png --layout-report layout.txt
-"$png_check" shot.png --size "${w}x${h}" --min-colours 100
-if [ -n "${CONVSCOPE_KEEP_SCREENSHOTS:-}" ]; then
-    cp shot.png "$CONVSCOPE_KEEP_SCREENSHOTS/layout-$panel-$size-$scale.png"
-    cp layout.txt "$CONVSCOPE_KEEP_SCREENSHOTS/layout-$panel-$size-$scale.txt"
-fi
-
 fail=0
 problem() { echo "FAIL: $*"; fail=1; }
-grep -q "^viewport	$w	$h	" layout.txt || problem "the report is not for a ${w}x${h} window: $(head -1 layout.txt)"
-[ "$(grep -c '^item' layout.txt)" -gt 20 ] || problem "the report lists too few widgets"
-# Windows: inside the screen, and nothing in them that cannot be scrolled to.
-out=$(awk -F'\t' -v W="$w" -v H="$h" '$1 == "window" {
-        split($3, r, " ");
-        if (r[1] < -0.5 || r[2] < -0.5 || r[3] > W + 0.5 || r[4] > H + 0.5) print "outside the window: " $0;
-        if ($6 != 0) print "content cut: " $0 }' layout.txt)
-[ -z "$out" ] || problem "$out"
-# Widgets and labels: none cut, none outside the screen.
-out=$(awk -F'\t' -v W="$w" -v H="$h" '$1 == "item" {
-        split($4, r, " ");
-        if ($6 == 1 && (r[1] < -0.5 || r[2] < -0.5 || r[3] > W + 0.5 || r[4] > H + 0.5)) print "outside the window: " $0;
-        if ($5 != 0) print "cut: " $0 }' layout.txt)
-[ -z "$out" ] || problem "$out"
+
+# shoot NAME [ARGS...]: a screenshot and layout report NAME.txt of the session, with the general checks: the
+# report is for this window, windows lie inside it with nothing that cannot be scrolled to, no widget or label cut.
+shoot() {
+    name=$1
+    shift
+    xvfb-run -a -s "-screen 0 ${w}x${h}x24" "$convscope" --timeout 240 --session "$session" --ui-scale "$scale" \
+        --screenshot "$name.png" --layout-report "$name.txt" "$@"
+    "$png_check" "$name.png" --size "${w}x${h}" --min-colours 100
+    if [ -n "${CONVSCOPE_KEEP_SCREENSHOTS:-}" ]; then
+        cp "$name.png" "$CONVSCOPE_KEEP_SCREENSHOTS/layout-$panel-$size-$scale-$name.png"
+        cp "$name.txt" "$CONVSCOPE_KEEP_SCREENSHOTS/layout-$panel-$size-$scale-$name.txt"
+    fi
+    grep -q "^viewport	$w	$h	" "$name.txt" || problem "$name: the report is not for a ${w}x${h} window: $(head -1 "$name.txt")"
+    [ "$(grep -c '^item' "$name.txt")" -gt 10 ] || problem "$name: the report lists too few widgets"
+    out=$(awk -F'\t' -v W="$w" -v H="$h" '$1 == "window" {
+            split($3, r, " ");
+            if (r[1] < -0.5 || r[2] < -0.5 || r[3] > W + 0.5 || r[4] > H + 0.5) print "outside the window: " $0;
+            if ($6 != 0) print "content cut: " $0 }' "$name.txt")
+    [ -z "$out" ] || problem "$name: $out"
+    out=$(awk -F'\t' -v W="$w" -v H="$h" '$1 == "item" {
+            split($4, r, " ");
+            if ($6 == 1 && (r[1] < -0.5 || r[2] < -0.5 || r[3] > W + 0.5 || r[4] > H + 0.5)) print "outside the window: " $0;
+            if ($5 != 0) print "cut: " $0 }' "$name.txt")
+    [ -z "$out" ] || problem "$name: $out"
+}
+
+shoot layout
+controls=layout.txt
+maps=layout.txt
+# Too small for two columns at this scale: the controls fill the window, and the maps and the inspector each
+# get it in turn (chosen in the menu bar; --column here).
+if grep -q "	menu	.*	Feature maps$" layout.txt; then
+    grep -q '^window	Feature maps	' layout.txt && problem "one-column layout, yet the maps are drawn beside the controls"
+    shoot maps --column maps
+    shoot inspector --column inspector
+    maps=maps.txt
+    grep -q '^window	Feature maps	0 ' maps.txt || problem "--column maps: the maps do not fill the window"
+    grep -q '^window	Inspector	0 ' inspector.txt || problem "--column inspector: the inspector does not fill the window"
+fi
+
 # Map tiles: at least 48 pixels on their shorter side.
-tiles=$(awk -F'\t' '$1 == "item" && $3 == "grid" { print $7 }' layout.txt)
+tiles=$(awk -F'\t' '$1 == "item" && $3 == "grid" { print $7 }' "$maps")
 [ -n "$tiles" ] || problem "no feature-map grid in the report"
 echo "$tiles" | awk '{ if ($2 < 47.5 || $4 < 47.5) { print "tiles too small: " $0; exit 1 } }' || fail=1
 # Both tabs' labels are there.
-grep -q "	tab	.*	0	1	Conv2D" layout.txt && grep -q "	tab	.*	0	1	ResNet50" layout.txt || problem "the tabs are missing"
+grep -q "	tab	.*	0	1	Conv2D" "$controls" && grep -q "	tab	.*	0	1	ResNet50" "$controls" || problem "the tabs are missing"
 if [ "$panel" = network ]; then
-    grep -q "	node	.*	0	[01]	conv 2b\*" layout.txt || problem "the diagram's re-initialised conv 2b* is missing or cut"
-    grep -q "mean nothing" layout.txt || problem "the random-weights caution beside the top-5 is missing"
+    grep -q "	node	.*	0	[01]	conv 2b\*" "$controls" || problem "the diagram's re-initialised conv 2b* is missing or cut"
+    grep -q "mean nothing" "$controls" || problem "the random-weights caution beside the top-5 is missing"
 fi
-[ "$fail" -eq 0 ] || { echo "layout report:"; cat layout.txt; exit 1; }
+[ "$fail" -eq 0 ] || { for r in *.txt; do echo "layout report $r:"; cat "$r"; done; exit 1; }
 echo "ok: $panel ${size} at ${scale}"
