@@ -6,7 +6,7 @@
 #   release  build/       Release build of everything, every CTest test: the Catch2 unit tests (with the
 #                         check that CTest runs each of them once), the CLI tests, the GUI smoke tests
 #                         under Xvfb
-#   tsan     build-tsan/  ThreadSanitizer (-DCONVSCOPE_SANITIZE=thread): the Catch2 tests but the few long
+#   tsan     build-tsan/  clang with ThreadSanitizer (-DCONVSCOPE_SANITIZE=thread): the Catch2 tests but the long
 #                         numeric sweeps named in tsan_skip (minutes each under TSan, and they run the same
 #                         parallel_for paths as the tests kept), and the GUI's GL-free tests (the worker's
 #                         jobs and the 4-thread request / cancel / render stress test); no window is opened.

@@ -8,12 +8,12 @@
 //                (decode_keras_weights_file), then the same mapping: what the CLI and the GUI do
 // The in-process path runs libhdf5 on the file inside this program, so only point it at a file you trust.
 
-#include <algorithm>
 #include <chrono>
 #include <iomanip>
 #include <iostream>
 
 #include "app/cli/bench_weights_load.hpp"
+#include "app/cli/timing.hpp"
 #include "core/model/resnet50.hpp"
 #include "core/sandbox/decode_client.hpp"
 #include "core/weights/keras_h5.hpp"
@@ -21,12 +21,6 @@
 namespace convscope::cli {
 
 namespace {
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 template <class Load>
 double time_ms(Load&& load) {
@@ -46,16 +40,16 @@ int bench_weights_load(const std::string& path, const ResNet50Options& options, 
     in_process();  // warm-up: the file into the page cache, the decoder's binary too
     sandboxed();
 
-    std::vector<double> in_ms, sandbox_ms;
+    Timing in_process_ms, sandboxed_ms;
     std::cout << std::fixed << std::setprecision(1);
     std::cout << "weights file: " << path << "\n";
     for (int r = 0; r < reps; ++r) {
-        in_ms.push_back(time_ms(in_process));
-        sandbox_ms.push_back(time_ms(sandboxed));
-        std::cout << "round " << r + 1 << ": in-process " << in_ms.back() << " ms, sandboxed " << sandbox_ms.back()
-                  << " ms\n";
+        in_process_ms.runs_ms.push_back(time_ms(in_process));
+        sandboxed_ms.runs_ms.push_back(time_ms(sandboxed));
+        std::cout << "round " << r + 1 << ": in-process " << in_process_ms.runs_ms.back() << " ms, sandboxed "
+                  << sandboxed_ms.runs_ms.back() << " ms\n";
     }
-    const double a = median(in_ms), b = median(sandbox_ms);
+    const double a = in_process_ms.median(), b = sandboxed_ms.median();
     std::cout << "median: in-process " << a << " ms, sandboxed " << b << " ms, ratio " << std::setprecision(3)
               << b / a << " (sandboxed / in-process)\n";
     return 0;

@@ -17,6 +17,7 @@
 #include "app/cli/bench_weights_load.hpp"
 #include "app/cli/commands.hpp"
 #include "app/cli/model_options.hpp"
+#include "app/cli/timing.hpp"
 #include "core/engine/engine.hpp"
 #include "core/image/image.hpp"
 #include "core/layers/conv2d.hpp"
@@ -26,17 +27,6 @@
 namespace convscope::cli {
 
 namespace {
-
-struct Timing {
-    std::vector<double> runs_ms;
-    double median() const {
-        std::vector<double> v = runs_ms;
-        std::sort(v.begin(), v.end());
-        const std::size_t n = v.size();
-        return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-    }
-    double min() const { return *std::min_element(runs_ms.begin(), runs_ms.end()); }
-};
 
 Tensor3 random_input(int h, int w, int c) {  // (H, W, C), like a caffe-preprocessed image
     Tensor3 x = Tensor3::from_shape({std::size_t(h), std::size_t(w), std::size_t(c)});

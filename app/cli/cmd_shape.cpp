@@ -35,9 +35,9 @@ int cmd_shape(Args& args) {
     // Every number below comes from the shapes alone; the kernel is drawn only for its statistics, and only
     // when it is small enough that drawing it costs nothing (kShapeDrawLimit).
     const std::vector<std::vector<std::size_t>> weight_shapes = conv.weight_shapes({in});
-    std::int64_t params = 0;
-    for (const auto& s : weight_shapes) params += value_count(s);
-    const bool drawn = value_count(weight_shapes[0]) <= kShapeDrawLimit;
+    const std::int64_t params = *weight_bytes(weight_shapes) / std::int64_t(sizeof(float));  // within the budget
+    const std::int64_t kernel = kernel_value_count(weight_shapes);
+    const bool drawn = kernel <= kShapeDrawLimit;
     if (drawn) {
         conv.build({in});
         initialize_layer(conv, seed, "conv2d");
@@ -57,7 +57,6 @@ int cmd_shape(Args& args) {
         std::cout << "   (the odd extra row/column goes to the bottom/right, as in TensorFlow)";
     std::cout << "\n";
     const IntPair k = config.kernel_size;
-    const std::int64_t kernel = std::int64_t(k.rows) * k.cols * in.c * config.filters;
     std::cout << "params: " << with_thousands(params) << " = " << k.rows << " * " << k.cols << " * " << in.c
               << " * " << config.filters << " kernel (" << with_thousands(kernel) << ")";
     if (config.use_bias) std::cout << " + " << config.filters << " bias";
@@ -68,7 +67,7 @@ int cmd_shape(Args& args) {
     std::cout << " outputs * " << k.rows << " * " << k.cols << " * " << in.c << " multiply-adds each\n";
     if (config.activation != ActivationKind::linear)
         std::cout << "activation: " << activation_definition(config.activation) << "\n";
-    print_initializers(conv, in, seed);
+    print_initializers(conv, in, seed, drawn);
     print_training_arguments(conv, nullptr, drawn);
     return 0;
 }

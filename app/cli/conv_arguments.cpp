@@ -26,25 +26,13 @@ void print_statistics(const char* what, const WeightArray& w) {
 
 }  // namespace
 
-bool is_built_for(const Conv2D& conv, const std::vector<std::vector<std::size_t>>& shapes) {
-    const std::vector<Weight>& w = conv.weights();
-    if (w.size() != shapes.size()) return false;
-    for (std::size_t i = 0; i < w.size(); ++i)
-        if (!std::equal(w[i].values.shape().begin(), w[i].values.shape().end(), shapes[i].begin(), shapes[i].end()))
-            return false;
-    return true;
+std::int64_t kernel_value_count(const std::vector<std::vector<std::size_t>>& weight_shapes) {
+    return *weight_bytes({weight_shapes[0]}) / std::int64_t(sizeof(float));  // within the budget output_shape() checked
 }
 
-std::int64_t value_count(const std::vector<std::size_t>& shape) {
-    std::int64_t n = 1;
-    for (std::size_t d : shape) n *= std::int64_t(d);  // within the weights budget: checked by weight_shapes' caller
-    return n;
-}
-
-void print_initializers(const Conv2D& conv, const Shape& input, std::uint64_t seed) {
+void print_initializers(const Conv2D& conv, const Shape& input, std::uint64_t seed, bool drawn) {
     const Conv2DConfig& c = conv.config();
     const std::vector<std::vector<std::size_t>> shapes = conv.weight_shapes({input});  // (kh, kw, in, filters), (filters,)
-    const bool drawn = is_built_for(conv, shapes);
     std::cout << "kernel_initializer: " << initializer_formula(c.kernel_initializer, shapes[0]).text << "\n";
     if (drawn) print_statistics("kernel", conv.weights()[0].values);
     if (c.use_bias) {
@@ -54,7 +42,7 @@ void print_initializers(const Conv2D& conv, const Shape& input, std::uint64_t se
     if (drawn)
         std::cout << "  (seed " << seed << ": the same seed draws the same values)\n";
     else
-        std::cout << "  (not drawn: " << with_thousands(value_count(shapes[0]))
+        std::cout << "  (not drawn: " << with_thousands(kernel_value_count(shapes))
                   << " kernel values are more than shape draws, " << with_thousands(kShapeDrawLimit) << ")\n";
 }
 

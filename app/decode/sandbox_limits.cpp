@@ -22,9 +22,9 @@ namespace {
 // CONVSCOPE_SANITIZED: defined by app/decode/CMakeLists.txt in every sanitizer build, with gcc and with clang
 // (clang 14 defines neither __SANITIZE_ADDRESS__ nor __SANITIZE_THREAD__, and UBSan has no macro of its own).
 #if defined(CONVSCOPE_SANITIZED)
-constexpr bool kAddressSanitizer = true;
+constexpr bool kSanitizerBuild = true;
 #else
-constexpr bool kAddressSanitizer = false;
+constexpr bool kSanitizerBuild = false;
 #endif
 
 void limit(int resource, rlim_t soft, rlim_t hard) {
@@ -81,7 +81,7 @@ void apply_resource_limits(const DecodeLimits& limits) {
     limit(RLIMIT_CORE, 0, 0);
     // AddressSanitizer and ThreadSanitizer reserve terabytes of address space for their shadow memory:
     // their builds (fuzzing, the sanitizer test stages) do without this one limit.
-    if (!kAddressSanitizer)
+    if (!kSanitizerBuild)
         limit(RLIMIT_AS, rlim_t(limits.address_space_bytes), rlim_t(limits.address_space_bytes));
     // SIGXCPU at the soft limit (reported as "used more than N s of CPU"), SIGKILL one second later.
     limit(RLIMIT_CPU, rlim_t(limits.cpu_seconds), rlim_t(limits.cpu_seconds + 1));

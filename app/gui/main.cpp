@@ -48,7 +48,7 @@ const char kUsage[] =
     "                 [--theme dark|light] [--timeout SECONDS] [--save-session FILE] [--threads N] [--hidden]\n"
     "                 [--column controls|maps|inspector]\n"
     "  --column C         what fills the window when it is too small for two columns at its UI scale\n"
-    "                     (a 1280 x 720 projector at 300 %): the controls (default), maps or inspector\n"
+    "                     (a 1280 x 720 projector at 250 or 300 %): the controls (default), maps or inspector\n"
     "  --threads N        engine threads (default: every hardware thread)\n"
     "  --screenshot PATH  save the window as PNG after the first frame with complete results, then exit 0\n"
     "  --layout-report F  write every window's and widget's rectangle, and whether its text was cut, to F\n"
