@@ -42,18 +42,45 @@ fuzzer() {  # HARNESS: the executable
     echo "$build/tests/fuzz/fuzz_$1"
 }
 
+fuzz_one() {  # HARNESS: fuzzes it for $seconds; its log is $work/HARNESS.log
+    local h=$1
+    mkdir -p "$work/corpus/$h"
+    "$(fuzzer "$h")" "${flags[@]}" -max_total_time="$seconds" -max_len=65536 \
+        -artifact_prefix="$work/$h-" "$work/corpus/$h" "$root/tests/fuzz/corpus/$h" >"$work/$h.log" 2>&1
+}
+
+# The harnesses run side by side, one per core: each is single-threaded, and CI's budget counts wall time.
 if [ "$seconds" -gt 0 ]; then
-    for h in "${harnesses[@]}"; do
-        mkdir -p "$work/corpus/$h"
-        echo "fuzz: fuzz_$h for ${seconds}s"
-        "$(fuzzer "$h")" "${flags[@]}" -max_total_time="$seconds" -max_len=65536 \
-            -artifact_prefix="$work/" "$work/corpus/$h" "$root/tests/fuzz/corpus/$h" >"$work/$h.log" 2>&1 || {
+    slots=$(nproc)
+    pending=("${harnesses[@]}")
+    declare -A pid_of=()
+    failed=""
+    while [ ${#pending[@]} -gt 0 ] || [ ${#pid_of[@]} -gt 0 ]; do
+        while [ ${#pending[@]} -gt 0 ] && [ ${#pid_of[@]} -lt "$slots" ]; do
+            h=${pending[0]}
+            pending=("${pending[@]:1}")
+            echo "fuzz: fuzz_$h for ${seconds}s"
+            fuzz_one "$h" &
+            pid_of[$h]=$!
+        done
+        wait -n || true
+        for h in "${!pid_of[@]}"; do
+            kill -0 "${pid_of[$h]}" 2>/dev/null && continue
+            if wait "${pid_of[$h]}"; then
+                echo "fuzz: fuzz_$h: $(grep -E "^(#[0-9]+|Done)" "$work/$h.log" | tail -1 || true)"
+            else
+                failed="$failed $h"
+            fi
+            unset "pid_of[$h]"
+        done
+    done
+    if [ -n "$failed" ]; then
+        for h in $failed; do
             tail -40 "$work/$h.log"
             echo "fuzz: fuzz_$h found a problem; the input is in the log above"
-            exit 1
-        }
-        grep -E "^(#[0-9]+|Done)" "$work/$h.log" | tail -1 || true
-    done
+        done
+        exit 1
+    fi
 fi
 
 replay() {  # HARNESS FILES...: runs each file once
