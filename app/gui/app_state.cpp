@@ -1,4 +1,5 @@
 #include "app/gui/app_state.hpp"
+#include "app/gui/panels.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -260,6 +261,7 @@ bool drain_worker(AppState& app) {
                         app.network_reinitialised[std::size_t(n)] = 1;
             },
             [&](event::NetworkDone& e) {
+                if (current_structure) app.sees.classifier = e.classifier;
                 app.network_ms = e.run_milliseconds;
                 app.network_total_ms = e.total_milliseconds;
                 app.network_runs.push_back({e.run_milliseconds, e.prepare_milliseconds});
@@ -286,7 +288,6 @@ bool drain_worker(AppState& app) {
 }
 
 void request_shown_nodes(AppState& app) {
-    if (app.panel != Panel::network) return;
     auto want = [&](int n) {
         if (n < 0 || std::size_t(n) >= app.network_derivable.size()) return;
         const std::size_t i = std::size_t(n);
@@ -294,6 +295,9 @@ void request_shown_nodes(AppState& app) {
         app.network_requested[i] = 1;
         app.worker.request_node(n);
     };
+    // The class activation map reads the last block's output, whichever panel is shown.
+    if (app.settings.show_sees && app.sees.tab == NetworkSees::Tab::cam) want(cam_features_node(app.ui_graph));
+    if (app.panel != Panel::network) return;
     want(app.selected_node);
     // The neighbours the arrow keys step to next, so a step shows them at once.
     for (int n : step_neighbours(app.ui_graph, app.selected_node)) want(n);
@@ -456,6 +460,8 @@ bool network_node_ready(const AppState& app, int node) {
 
 bool results_complete(const AppState& app) {
     if (!app.image || app.worker.busy() || app.worker.render_busy()) return false;
+    if (app.imagenet.snapshot.scanning) return false;  // the weights on start depend on the cache scan
+    if (!network_sees_complete(app)) return false;
     if (std::find(app.network_requested.begin(), app.network_requested.end(), 1) != app.network_requested.end())
         return false;
     if (app.pending_render_key != 0) return false;

@@ -21,10 +21,13 @@
 #include <string>
 #include <vector>
 
+#include "app/gui/cam_view.hpp"
 #include "app/gui/feature_render.hpp"
 #include "app/gui/gl_texture.hpp"
 #include "app/gui/network_model.hpp"
+#include "app/gui/patch_service.hpp"
 #include "app/gui/ui_rules.hpp"
+#include "app/gui/weights_service.hpp"
 #include "app/gui/worker.hpp"
 #include "core/image/image.hpp"
 #include "core/layers/conv2d.hpp"
@@ -50,6 +53,7 @@ struct Settings {
     bool show_inspector = true;
     bool show_export = false;
     bool show_help = false;
+    bool show_sees = false;  // the "What the network sees" window
 };
 
 struct ViewOptions {
@@ -90,6 +94,54 @@ struct PathPrompt {
     bool focus = false;
 };
 
+// The ImageNet weights files on this computer and their download (panel_weights.cpp).
+struct ImageNetWeights {
+    std::unique_ptr<WeightsService> service;  // started by main(); null in tests that need no scan
+    WeightsSnapshot snapshot;                 // this frame's copy of the service's state
+    std::uint64_t scans_seen = 0;
+    bool use_found = false;    // the user named no weights on start: a verified file the scan finds is used
+    bool using_found = false;  // the weights in use came from the scan (picked again when the top changes)
+    struct Dialog {
+        bool open_requested = false;
+        bool focus = false;     // the mirror field takes the keyboard when the dialog opens
+        bool top = false;       // the file with the classifier
+        std::string mirror;     // a mirror URL instead of the official one ("": official)
+        std::string md5;        // for a mirror file of another name
+        std::string error;      // why the last "Download" did not start
+    } dialog;
+    std::string last_result;   // the last download's one-line result, shown under the button
+    bool last_result_ok = false;
+};
+
+// The "What the network sees" window (panel_network_sees.cpp): the class activation map and a channel's top
+// patches.
+struct NetworkSees {
+    enum class Tab { cam, patches };
+    Tab tab = Tab::cam;
+    bool select_tab = false;      // make `tab` the open tab next frame (a menu or --sees chose it)
+    // Class activation map
+    int cam_class = -1;           // the class shown; -1: the most probable one
+    std::string class_query;      // a class name or index being typed
+    float cam_opacity = 0.5f;     // 0: only the image, 1: only the map's colours
+    std::shared_ptr<const ClassifierWeights> classifier;  // fc1000's weights of the last run (worker)
+    std::optional<CamResult> cam;  // the map shown, made from the pointers below
+    std::string cam_error;
+    const void* cam_made_from[3] = {nullptr, nullptr, nullptr};  // features, classifier, image
+    int cam_made_for = -1;        // class
+    GlTexture cam_picture, cam_heat;
+    bool cam_uploaded = false;
+    std::string cam_notice;       // the last PNG export's result
+    bool cam_notice_ok = true;
+    // Top patches of the selected node's channel
+    std::unique_ptr<PatchService> patches;  // made when the tab is first shown
+    PatchSnapshot patch_snapshot;
+    std::uint64_t patch_textures_version = 0;
+    std::vector<std::unique_ptr<GlTexture>> patch_textures;  // one per patch of the snapshot
+    int patch_count = 9;
+    std::string patch_folder;     // "": the bundled samples
+    std::string patch_folder_field;
+};
+
 struct FrameStats {
     std::vector<double> frame_ms;           // per frame, poll to swap
     std::vector<double> busy_frame_ms;      // the same, only frames while the worker had a job
@@ -107,6 +159,7 @@ struct AppState {
     float applied_ui_scale = 0.0f;  // the scale the font atlas was built for
     Theme applied_theme = Theme::light;
     bool quit_requested = false;
+    bool screenshot_requested = false;  // F12: saved after this frame is drawn
 
     // --- what the user chose
     Panel panel = Panel::playground;
@@ -138,6 +191,7 @@ struct AppState {
 
     // --- worker and results
     Worker worker;
+    int engine_threads = 0;  // --threads (0: every hardware thread), for engines made outside the worker
     std::shared_ptr<const RgbImage> image;  // the image in use (decoded on the worker)
     std::string image_label;                // what the status bar calls it
     std::string loaded_image_source;        // the source `image` came from (restored after a failure)
@@ -161,6 +215,8 @@ struct AppState {
     std::vector<std::optional<NodeOutcome>> network_outcomes;  // per node: what the last run did (none yet: nullopt)
     std::vector<std::string> class_names;  // ImageNet labels for fc1000 (assets/imagenet_classes.txt)
     std::string weights_label = "seeded glorot_uniform (seed 1)";
+    ImageNetWeights imagenet;
+    NetworkSees sees;
     std::string weights_report;
     Progress progress;
     bool progress_changed = false;

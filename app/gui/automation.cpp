@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
+#include <filesystem>
 
 #include <GLFW/glfw3.h>  // the GL headers, for reading back the frame
 
 #include "app/gui/layout_report.hpp"
 #include "app/gui/panels.hpp"
+#include "core/export/atomic_file.hpp"
 #include "core/export/png.hpp"
 #include "core/image/image.hpp"
 
@@ -161,6 +164,25 @@ bool after_render(Automation& a, AppState& app, int fb_width, int fb_height, int
     if (!a.options.scripted_change.empty() && !a.scripting() && complete) finished = true;  // script done
     if (a.options.frames > 0 && app.frame_index + 1 >= a.options.frames) finished = true;
     return finished;
+}
+
+void save_window_screenshot(AppState& app, int fb_width, int fb_height) {
+    const std::string folder = app.export_dir.empty() ? std::string(".") : app.export_dir;
+    char stamp[32];
+    const std::time_t t = std::time(nullptr);
+    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&t));
+    std::string path = folder + "/convscope-" + stamp + ".png";
+    for (int n = 2; std::filesystem::exists(path); ++n) path = folder + "/convscope-" + stamp + "-" + std::to_string(n) + ".png";
+    std::vector<std::string> created;
+    try {
+        created = ensure_directory(folder);
+        save_png(path, read_back_buffer(fb_width, fb_height));
+        set_notice(app, "Screenshot saved to " + path);
+    } catch (const std::exception& e) {
+        std::error_code ec;
+        for (auto it = created.rbegin(); it != created.rend(); ++it) std::filesystem::remove(*it, ec);  // no empty folder left
+        show_error(app, std::string("Screenshot not saved: ") + e.what());
+    }
 }
 
 void after_swap(Automation& a, AppState& app) {

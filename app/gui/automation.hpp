@@ -25,6 +25,11 @@
 
 namespace convscope::gui {
 
+// F12 (File > Save a screenshot): the window as it is now, menus and dialogs included, as
+// <export folder>/convscope-<date>-<time>.png. For handouts, and for tests and docs that drive the program
+// with xdotool and need to see a state no flag can reach.
+void save_window_screenshot(AppState& app, int fb_width, int fb_height);
+
 struct AutomationOptions {
     std::string screenshot;       // save the window here once results are complete, then exit
     // Write every window's and widget's rectangle, and whether its text was cut, here (layout_report.hpp):

@@ -28,12 +28,15 @@ std::vector<Command> make_commands() {
     c.push_back({"Load weights (.h5)...", {ctrl(GLFW_KEY_W)}, in_file, W::always,
                  [](AppState& a) { open_path_prompt(a, PathPrompt::Kind::load_weights, a.weights_path_field); }});
     c.push_back({"Use seeded weights", {}, in_file, W::always, [](AppState& a) { load_weights(a, ""); }});
+    c.push_back({"Get ImageNet weights...", {ctrl(GLFW_KEY_G)}, in_file, W::always, open_download_dialog});
     c.push_back({"Load session...", {ctrl(GLFW_KEY_L)}, in_file, W::always,
                  [](AppState& a) { open_path_prompt(a, PathPrompt::Kind::load_session, a.session_path); }, nullptr, true});
     c.push_back({"Save session", {ctrl(GLFW_KEY_S)}, in_file, W::always,
                  [](AppState& a) { save_session_to(a, a.session_path); }});
     c.push_back({"Save session as...", {}, in_file, W::always,
                  [](AppState& a) { open_path_prompt(a, PathPrompt::Kind::save_session, a.session_path); }});
+    c.push_back({"Save a screenshot", {key(GLFW_KEY_F12)}, in_file, W::always,
+                 [](AppState& a) { a.screenshot_requested = true; }, nullptr, true});
     c.push_back({"Quit", {ctrl(GLFW_KEY_Q)}, in_file, W::always, [](AppState& a) { a.quit_requested = true; }, nullptr,
                  true});
     // View
@@ -48,6 +51,9 @@ std::vector<Command> make_commands() {
     c.push_back({"Export", {key(GLFW_KEY_E)}, in_file | in_view, W::not_typing,
                  [](AppState& a) { a.settings.show_export = !a.settings.show_export; },
                  [](const AppState& a) { return a.settings.show_export; }});
+    c.push_back({"What the network sees (class map, top patches)", {key(GLFW_KEY_V)}, in_view, W::not_typing,
+                 [](AppState& a) { a.settings.show_sees = !a.settings.show_sees; },
+                 [](const AppState& a) { return a.settings.show_sees; }});
     c.push_back({"Help: shortcuts and guide", {key(GLFW_KEY_F1)}, in_view | in_help, W::always,
                  [](AppState& a) { a.settings.show_help = !a.settings.show_help; },
                  [](const AppState& a) { return a.settings.show_help; }});

@@ -46,10 +46,12 @@ const char kUsage[] =
     "usage: convscope [--image PATH] [--sample NAME] [--weights FILE.h5] [--panel playground|network]\n"
     "                 [--session FILE] [--screenshot PATH] [--frames N] [--frame-stats] [--ui-scale S]\n"
     "                 [--theme dark|light] [--timeout SECONDS] [--save-session FILE] [--threads N] [--hidden]\n"
-    "                 [--column controls|maps|inspector]\n"
+    "                 [--column controls|maps|inspector] [--sees cam|patches]\n"
     "  --column C         what fills the window when it is too small for two columns at its UI scale\n"
     "                     (a 1280 x 720 projector at 250 or 300 %): the controls (default), maps or inspector\n"
     "  --threads N        engine threads (default: every hardware thread)\n"
+    "  --sees cam|patches open \"What the network sees\" on that tab (the class activation map, or the selected\n"
+    "                     node's top patches); a --screenshot waits for its answer\n"
     "  --screenshot PATH  save the window as PNG after the first frame with complete results, then exit 0\n"
     "  --layout-report F  write every window's and widget's rectangle, and whether its text was cut, to F\n"
     "                     (see app/gui/layout_report.hpp): with the screenshot, or else of the last frame\n"
@@ -66,7 +68,7 @@ const char kUsage[] =
     "                     then exit (1 if nothing was written)\n";
 
 struct Args {
-    std::string image, sample, weights, panel, session, theme, column;
+    std::string image, sample, weights, panel, session, theme, column, sees;
     int threads = 0;  // 0: the engine's default, every hardware thread
     float ui_scale = 0.0f;
     std::string export_dir;
@@ -99,6 +101,12 @@ bool parse_args(int argc, char** argv, Args& a, std::string& error) {
             if (!value(a.column)) return false;
             if (a.column != "controls" && a.column != "maps" && a.column != "inspector") {
                 error = "--column " + a.column + ": expected controls, maps or inspector";
+                return false;
+            }
+        } else if (k == "--sees") {
+            if (!value(a.sees)) return false;
+            if (a.sees != "cam" && a.sees != "patches") {
+                error = "--sees " + a.sees + ": expected cam or patches";
                 return false;
             }
         } else if (k == "--session") { if (!value(a.session)) return false; }
@@ -321,6 +329,11 @@ int main(int argc, char** argv) {
 
     // --- the worker, and what to show first
     app.worker.start(app.assets_dir, [] { glfwPostEmptyEvent(); }, args.threads);
+    app.engine_threads = args.threads;
+    // The ImageNet files already on this computer: used on start when the user names no weights.
+    app.imagenet.service = std::make_unique<WeightsService>([] { glfwPostEmptyEvent(); });
+    app.imagenet.use_found = args.weights.empty() && args.session.empty();
+    app.imagenet.service->discover();
     refresh_network_structure(app);
     refresh_playground_geometry(app);
     if (!args.session.empty()) load_session_from(app, args.session);
@@ -338,6 +351,11 @@ int main(int argc, char** argv) {
     else if (args.column == "inspector") app.column = Column::inspector;
     else if (!args.weights.empty()) app.panel = Panel::network;  // weights are for the network: show it
     if (!args.export_dir.empty()) app.export_dir = args.export_dir;
+    if (!args.sees.empty()) {
+        app.settings.show_sees = true;
+        app.sees.tab = args.sees == "cam" ? NetworkSees::Tab::cam : NetworkSees::Tab::patches;
+        app.sees.select_tab = true;
+    }
     sync_worker(app);
     Automation automation;
     start_automation(automation, args.automation, app);
@@ -354,6 +372,7 @@ int main(int argc, char** argv) {
         if (glfwGetWindowAttrib(window, GLFW_ICONIFIED) || !glfwGetWindowAttrib(window, GLFW_VISIBLE)) {
             glfwWaitEventsTimeout(0.5);
             drain_worker(app);
+            poll_weights_service(app);
             if (!automation.options.active()) continue;
             before_panels(automation, app);
             sync_worker(app);
@@ -368,8 +387,16 @@ int main(int argc, char** argv) {
         const bool input = app.input_events != inputs_seen;
         inputs_seen = app.input_events;
         bool arrived = drain_worker(app);
+        arrived |= poll_weights_service(app);
+        arrived |= poll_network_sees(app);
         arrived |= take_render(app);
         while (auto r = app.worker.take_task_result()) {
+            if (r->from == "cam") {
+                app.sees.cam_notice = r->message;
+                app.sees.cam_notice_ok = r->ok;
+                arrived = true;
+                continue;
+            }
             app.export_notice.ok = r->ok;  // about the node and folder the export started with
             app.export_notice.text = r->ok ? r->message : "Nothing was written: " + r->message;
             arrived = true;
@@ -411,6 +438,10 @@ int main(int argc, char** argv) {
         glClearColor(bg.x, bg.y, bg.z, 1.0f);
         glClear(GL_COLOR_BUFFER_BIT);
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+        if (app.screenshot_requested) {
+            app.screenshot_requested = false;
+            save_window_screenshot(app, fb_w, fb_h);
+        }
         const bool finished = after_render(automation, app, fb_w, fb_h, exit_code);
         glfwSwapBuffers(window);
         after_swap(automation, app);
@@ -443,6 +474,8 @@ int main(int argc, char** argv) {
         if (!save_settings(app.settings, app.config_dir + "/settings.ini", err))
             std::fprintf(stderr, "convscope: settings not saved: %s\n", err.c_str());
     }
+    app.imagenet.service.reset();  // cancels a download (its .part file is kept for a resume)
+    app.sees.patches.reset();      // its thread wakes the UI through GLFW: stopped while GLFW is up
     app.worker.stop();
     if (io.IniFilename) ImGui::SaveIniSettingsToDisk(io.IniFilename);
     io.IniFilename = nullptr;  // the path lives in `app`, which goes next

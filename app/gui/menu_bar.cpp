@@ -23,6 +23,8 @@ void open_image(AppState& app, const std::string& path_or_sample) {
 }
 
 void load_weights(AppState& app, const std::string& path) {
+    app.imagenet.use_found = false;  // the user chose: the cache scan no longer picks
+    app.imagenet.using_found = false;
     app.network.weights_path = path;
     app.network_wanted = true;
     app.request_dirty = true;
@@ -40,6 +42,8 @@ void save_session_to(AppState& app, const std::string& path) {
 void load_session_from(AppState& app, const std::string& path) {
     try {
         apply(app, load_session(path));
+        app.imagenet.use_found = false;  // the session names its weights (or seeded ones)
+        app.imagenet.using_found = false;
         app.session_path = path;
         set_notice(app, "Session loaded from " + path);
     } catch (const std::exception& e) {
@@ -167,6 +171,7 @@ void draw_menu_bar(AppState& app) {
         ImGui::EndMainMenuBar();
     }
     draw_path_prompt(app);
+    draw_download_dialog(app);
 }
 
 void handle_shortcuts(AppState& app) { run_shortcuts(app); }

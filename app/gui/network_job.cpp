@@ -151,12 +151,25 @@ void NetworkJob::run(const NetworkParams& p, const InputImage& image, const JobC
         });
         if (stats.computed > 0)
             ctx.send(event::NetworkDone{stats.milliseconds, prepared.milliseconds, ms_since(start), stats.computed,
-                                        stats.node_milliseconds, stats.node_outcomes});
+                                        stats.node_milliseconds, stats.node_outcomes, classifier()});
     } catch (const Cancelled&) {
         throw;
     } catch (const std::exception& ex) {
         ctx.send(event::NetworkFailed{ex.what()});
     }
+}
+
+std::shared_ptr<const ClassifierWeights> NetworkJob::classifier() {
+    const int fc = engine_->graph().find("fc1000");
+    if (fc < 0) return nullptr;
+    const Layer& dense = *engine_->graph().node(fc).layer;
+    // A new copy only when the weights changed (a new file, the seed, an edit that re-sized fc1000).
+    if (!classifier_ || classifier_version_ != dense.version()) {
+        classifier_ = std::make_shared<const ClassifierWeights>(
+            ClassifierWeights{dense.weights().at(0).values, dense.weights().at(1).values});
+        classifier_version_ = dense.version();
+    }
+    return classifier_;
 }
 
 void NetworkJob::serve_node_requests(const JobContext& ctx, bool between_runs) {

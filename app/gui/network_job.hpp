@@ -43,6 +43,7 @@ private:
     void load_weights(const NetworkParams& p, const JobContext& ctx);
     void apply_edits(const NetworkParams& p, const JobContext& ctx);
     void report_all_reset(const JobContext& ctx) const;
+    std::shared_ptr<const ClassifierWeights> classifier();  // null without the classifier top
 
     NetworkModel model_;
     std::unique_ptr<Engine> engine_;
@@ -53,6 +54,9 @@ private:
     WeightShapes seed_shapes_;        // every layer's weight shapes without edits: what edits re-size
     std::optional<Graph> file_weights_;  // the loaded file in the unedited network, so undoing an edit restores it
     std::vector<int> reported_reinit_;   // the re-initialised layers the UI was last told about
+    // fc1000's weights as last sent, and the layer version they were copied at.
+    std::shared_ptr<const ClassifierWeights> classifier_;
+    std::uint64_t classifier_version_ = 0;
 };
 
 }  // namespace convscope::gui

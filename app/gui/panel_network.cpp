@@ -279,6 +279,7 @@ void draw_options(AppState& app) {
     ImGui::SameLine();
     if (ImGui::Button("Seeded")) load_weights(app, "");
     tooltip("Go back to seeded random weights.");
+    draw_imagenet_weights(app);
 }
 
 void draw_stepper(AppState& app) {

@@ -6,6 +6,9 @@
 //   draw_network()       ResNet50 stepper: options, weights, tree, block diagram, in-place Conv2D edits
 //   draw_feature_maps()  every channel of the shown tensor as a grid, paging, normalisation, colour map
 //   draw_inspector()     the enlarged channel, hover read-out, statistics, histogram, receptive field
+//   draw_imagenet_weights()  the ImageNet files found here, "Get ImageNet weights" and its download progress
+//   draw_download_dialog()   what the download will do, asked before it starts (modal)
+//   draw_network_sees()  what the trained network sees: a class activation map, a channel's top image patches
 //   draw_export()        PNG / NPY export into a folder, all or nothing
 //   draw_help()          shortcuts and what each panel teaches
 //   draw_status_bar()    progress of the running job, the image and weights in use, the red error bar
@@ -21,6 +24,9 @@ void draw_playground(AppState& app);
 void draw_network(AppState& app);
 void draw_feature_maps(AppState& app);
 void draw_inspector(AppState& app);
+void draw_imagenet_weights(AppState& app);
+void draw_download_dialog(AppState& app);
+void draw_network_sees(AppState& app);
 void draw_export(AppState& app);
 void draw_help(AppState& app);
 void draw_status_bar(AppState& app);
@@ -35,6 +41,14 @@ void load_session_from(AppState& app, const std::string& path);
 void step_layer(AppState& app, int delta);  // next/previous node in the network
 void step_block(AppState& app, int delta);  // next/previous block (its output)
 void open_path_prompt(AppState& app, PathPrompt::Kind kind, const std::string& initial);  // the "type a path" dialog
+void open_download_dialog(AppState& app);  // "Get ImageNet weights"
+// Once per frame: a finished scan (the startup choice of weights), a finished download. True if anything
+// the UI draws changed.
+bool poll_weights_service(AppState& app);
+// Once per frame: the top-patches search's progress and answers (textures uploaded). True if anything changed.
+bool poll_network_sees(AppState& app);
+// True when the "What the network sees" window (if open) shows a complete answer (for --screenshot).
+bool network_sees_complete(const AppState& app);
 
 // Export the shown node on the render thread (the export window's buttons; --export). False if nothing
 // could be started (the reason is in app.export_notice).

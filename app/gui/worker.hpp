@@ -76,6 +76,7 @@ public:
     struct TaskResult {
         bool ok = true;
         std::string message;  // what was written, or why nothing was
+        std::string from;     // which view posted it ("": the Export window; "cam": the class activation map)
     };
     void post_task(std::function<TaskResult()> task);
     std::optional<TaskResult> take_task_result();

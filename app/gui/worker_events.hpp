@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "app/gui/cam_view.hpp"
 #include "core/engine/engine.hpp"
 #include "core/image/image.hpp"
 #include "core/tensor.hpp"
@@ -55,6 +56,9 @@ struct NetworkDone {
     // Per node: this run's time (0 where nothing ran) and what the run did with it (the cost table).
     std::vector<double> node_milliseconds;
     std::vector<NodeOutcome> node_outcomes;  // computed, derived, cached, dropped
+    // With the classifier top: fc1000's weights as this run used them (the class activation map's w[k, c]).
+    // Shared, not copied per run: a new object only when the weights changed.
+    std::shared_ptr<const ClassifierWeights> classifier;
 };
 struct NetworkFailed { std::string message; };
 struct Idle {};  // nothing left to do for this request

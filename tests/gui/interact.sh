@@ -1,7 +1,7 @@
 #!/bin/sh
 # convscope driven like a user, with xdotool under Xvfb: mouse drags, double-clicks, typing, hovering.
-#   interact.sh CONVSCOPE CASE
-# CASE: splitter | typed-number | tab-tooltip | one-column
+#   interact.sh CONVSCOPE CASE [MAKE_TEST_WEIGHTS]
+# CASE: splitter | typed-number | tab-tooltip | one-column | get-weights (needs MAKE_TEST_WEIGHTS) | cam
 # Widgets are found in the program's own layout report (--layout-report), written when it quits.
 # Exit 0 pass, 1 fail, 77 skipped (no Xvfb or xdotool).
 set -eu
@@ -12,11 +12,14 @@ fi
 abspath() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd)" "$(basename "$1")"); }
 convscope=$(abspath "$1")
 case_name=$2
+make_weights=${3:+$(abspath "$3")}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/convscope-interact-XXXXXX")
 pid=""
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 export XDG_CONFIG_HOME="$work/config"
+# The weights caches are this test's own: nothing of the user's is found, nothing lands in their cache.
+export XDG_CACHE_HOME="$work/cache" KERAS_HOME="$work/keras"
 mkdir -p "$work/config/convscope"
 printf 'window_width=1280\nwindow_height=720\nleft_fraction=0.4\n' > "$work/config/convscope/settings.ini"
 cd "$work"
@@ -38,10 +41,22 @@ centre_of() {  # KIND TEXT-PREFIX: "x y" of the first reported widget of that ki
     awk -F'\t' -v k="$1" -v t="$2" '$1 == "item" && $3 == k && $6 == 1 && index($7, t) == 1 {
         split($4, r, " "); printf "%d %d\n", (r[1] + r[3]) / 2, (r[2] + r[4]) / 2; exit }' "$3"
 }
+centre_in() {  # WINDOW KIND TEXT-PREFIX FILE: the same, among that window's widgets only
+    awk -F'\t' -v w="$1" -v k="$2" -v t="$3" '$1 == "item" && $2 == w && $3 == k && $6 == 1 && index($7, t) == 1 {
+        split($4, r, " "); printf "%d %d\n", (r[1] + r[3]) / 2, (r[2] + r[4]) / 2; exit }' "$4"
+}
 press() {  # KEYS: held for a moment, as a person does (ImGui 1.86 misses a press and release in one frame)
     xdotool keydown "$1"
     sleep 0.15
     xdotool keyup "$1"
+    sleep 0.3
+}
+click_at() {  # X Y: move there, then press and release the left button a moment apart (as press() does keys)
+    xdotool mousemove "$1" "$2"
+    sleep 0.3
+    xdotool mousedown 1
+    sleep 0.15
+    xdotool mouseup 1
     sleep 0.3
 }
 setting() { sed -n "s/^$1=//p" config/convscope/settings.ini; }
@@ -156,6 +171,80 @@ one-column)
     quit
     [ -n "$(window_of Controls)" ] && [ -n "$(window_of 'Feature maps')" ] ||
         { echo "at 200 % controls and maps should be side by side"; grep '^window' layout.txt; exit 1; }
+    ;;
+get-weights)
+    # File > Get ImageNet weights from a lab's mirror, with the keyboard alone: Ctrl+G, the URL, Tab, the md5,
+    # Enter. The file lands in convscope's cache and is in use; a mirror that is not there is one message.
+    [ -n "$make_weights" ] || { echo "needs make_test_weights"; exit 2; }
+    mkdir -p mirror
+    "$make_weights" mirror/lab_resnet50.h5 7
+    md5=$(md5sum mirror/lab_resnet50.h5 | cut -d' ' -f1)
+    start --panel network
+    press ctrl+g
+    sleep 0.5
+    xdotool type --delay 40 "file://$work/mirror/lab_resnet50.h5"
+    press Tab
+    xdotool type --delay 40 "$md5"
+    press Return
+    for i in $(seq 1 60); do [ -f cache/convscope/lab_resnet50.h5 ] && break; sleep 0.5; done
+    sleep 2
+    press ctrl+s  # File > Save session: the weights in use
+    sleep 0.5
+    quit
+    [ "$(md5sum cache/convscope/lab_resnet50.h5 | cut -d' ' -f1)" = "$md5" ] || { echo "no verified file in the cache"; ls -la cache/convscope || true; exit 1; }
+    [ ! -e cache/convscope/lab_resnet50.h5.part ] || { echo "a .part file was left"; exit 1; }
+    grep -q "\"weights\": \"$work/cache/convscope/lab_resnet50.h5\"" convscope-session.json ||
+        { echo "the downloaded file is not in use"; cat convscope-session.json; exit 1; }
+    grep -q 'verified' layout.txt || { echo "no result line"; grep label layout.txt | head -40; exit 1; }
+    # Nothing listens on port 9: a one-line message naming the URL, and nothing in the cache.
+    start --panel network
+    press ctrl+g
+    sleep 0.5
+    xdotool type --delay 40 "http://127.0.0.1:9/other.h5"
+    press Tab
+    xdotool type --delay 40 "$md5"
+    press Return
+    sleep 4
+    quit
+    grep -q '127.0.0.1:9' layout.txt || { echo "no message about the unreachable mirror"; grep label layout.txt | head -40; exit 1; }
+    [ ! -e cache/convscope/other.h5 ] && [ ! -e cache/convscope/other.h5.part ] || { echo "an unverified file was left"; exit 1; }
+    ;;
+cam)
+    # V opens "What the network sees" on the class activation map. Clicking the second class shows its map;
+    # typing "tabby" and Enter shows the first match's (class 281); hovering the map shows a cell's sum; Export
+    # writes the PNG and the raw map.
+    printf '%s\n' '{"convscope_session": 1, "panel": "network", "image": "sample:chelsea",
+      "network": {"input_size": [160, 160], "last_stage": 5, "include_top": true, "seed": 1}}' > top.json
+    start --session top.json
+    press v
+    sleep 2
+    quit
+    mv layout.txt first.txt
+    sees="What the network sees"
+    shown() { awk -F'\t' '$1 == "item" && $3 == "label" && $7 ~ /\(class [0-9]+\)/ { sub(/.*\(class /, "", $7); sub(/\).*/, "", $7); print $7; exit }' "$1"; }
+    top1=$(shown first.txt)
+    second=$(awk -F'\t' -v w="$sees" '$1 == "item" && $2 == w && $3 == "label" && $7 ~ / %$/ { n++; if (n == 2) { print $7; exit } }' first.txt)
+    [ -n "$top1" ] && [ -n "$second" ] || { echo "V did not show the map and the top classes"; cat first.txt; exit 1; }
+    start --session top.json  # the window stays open (settings)
+    click_at $(centre_in "$sees" label "$second" first.txt)
+    sleep 1.5
+    quit
+    mv layout.txt second.txt
+    [ "$(shown second.txt)" != "$top1" ] || { echo "clicking \"$second\" did not change the class from $top1"; exit 1; }
+    start --session top.json
+    click_at $(centre_in "$sees" widget "other class" second.txt)
+    xdotool type --delay 60 "tabby"
+    press Return
+    sleep 1.5
+    click_at $(centre_in "$sees" button "Export PNG" second.txt)
+    sleep 1.5
+    xdotool mousemove $(centre_in "$sees" image "class activation map" second.txt)
+    sleep 1.5
+    quit
+    [ "$(shown layout.txt)" = 281 ] || { echo "tabby + Enter did not show class 281"; grep label layout.txt | tail -30; exit 1; }
+    [ -s exports/cam_281.png ] && [ -s exports/cam_281.npy ] || { echo "no cam_281.png / .npy exported"; ls -R; exit 1; }
+    head -c 128 exports/cam_281.npy | grep -q "'shape': (5, 5)" || { echo "cam_281.npy is not the raw 5 x 5 map"; exit 1; }
+    grep -q "	label	.*	CAM([0-9]*, [0-9]*) = sum over k of w\[k, 281\]" layout.txt || { echo "hovering the map showed no sum"; exit 1; }
     ;;
 *)
     echo "unknown case $case_name"

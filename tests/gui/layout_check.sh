@@ -91,5 +91,15 @@ if [ "$panel" = network ]; then
     grep -q "	node	.*	0	[01]	conv 2b\*" "$controls" || problem "the diagram's re-initialised conv 2b* is missing or cut"
     grep -q "mean nothing" "$controls" || problem "the random-weights caution beside the top-5 is missing"
 fi
+# "What the network sees" over the network panel: the class activation map (picture, classes, the numbers) and
+# the selected node's top patches, each fitting the window at this scale (it scrolls; nothing is cut).
+if [ "$panel" = network ]; then
+    shoot cam --sees cam
+    grep -q "	image	.*	0	1	class activation map$" cam.txt || problem "--sees cam: the map is not on screen"
+    grep -q "	label	.*	0	1	.* %$" cam.txt || problem "--sees cam: the top classes are missing or cut"
+    shoot patches --sees patches
+    grep -q "	tab	.*	0	1	Top patches$" patches.txt || problem "--sees patches: the tab is missing"
+    grep -q "	label	.*	0	[01]	#1 " patches.txt || problem "--sees patches: no patch shown"
+fi
 [ "$fail" -eq 0 ] || { for r in *.txt; do echo "layout report $r:"; cat "$r"; done; exit 1; }
 echo "ok: $panel ${size} at ${scale}"

@@ -42,6 +42,10 @@ shot network-edit-error '{"convscope_session": 1, "panel": "network", "image": "
 shot export '{"convscope_session": 1, "panel": "network", "image": "sample:chelsea",
   "selected_node": "res2b_relu", "view": {"normalization": "per-layer", "colormap": "viridis"}}' \
   --export block --export-dir "$work/exports"
+shot cam '{"convscope_session": 1, "panel": "network", "image": "sample:chelsea",
+  "network": {"input_size": [224, 224], "last_stage": 5, "include_top": true}}' --sees cam
+shot patches '{"convscope_session": 1, "panel": "network", "image": "sample:chelsea",
+  "network": {"input_size": [224, 224]}, "selected_node": "res3a_branch2a", "view": {"channel": 5}}' --sees patches
 # Projector: a full-HD-like window at 175 % in the light theme.
 printf 'window_width=1600\nwindow_height=1000\n' > "$XDG_CONFIG_HOME/convscope/settings.ini"
 shot projector '{"convscope_session": 1, "panel": "network", "image": "sample:chelsea",
