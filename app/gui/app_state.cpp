@@ -227,6 +227,8 @@ bool drain_worker(AppState& app) {
             },
             [&](event::PlaygroundDone& e) {
                 app.playground_output = e.output;
+                app.playground_input = e.input;
+                app.playground_layer = e.layer;
                 app.playground_ms = e.milliseconds;
                 success(app, ev.request);
                 // The newest parameter change this result reflects starts the latency clock.

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "app/gui/cam_view.hpp"
+#include "app/gui/conv_steps.hpp"
 #include "app/gui/feature_render.hpp"
 #include "app/gui/gl_texture.hpp"
 #include "app/gui/network_model.hpp"
@@ -54,6 +55,7 @@ struct Settings {
     bool show_export = false;
     bool show_help = false;
     bool show_sees = false;  // the "What the network sees" window
+    bool show_steps = false; // the "Step by step" window (the playground's convolution, one output at a time)
 };
 
 struct ViewOptions {
@@ -142,6 +144,15 @@ struct NetworkSees {
     std::string patch_folder_field;
 };
 
+// The "Step by step" window (panel_conv_steps.cpp): one Conv2D output value computed before the learner's eyes.
+struct ConvSteps {
+    StepPosition position;
+    bool playing = false;
+    float speed = 4.0f;          // output positions per second while playing
+    double last_step_time = 0.0; // when playing last advanced
+    int max_cells = 13;          // cells per side of the zoomed input region
+};
+
 struct FrameStats {
     std::vector<double> frame_ms;           // per frame, poll to swap
     std::vector<double> busy_frame_ms;      // the same, only frames while the worker had a job
@@ -198,6 +209,8 @@ struct AppState {
     std::string loaded_weights_path;        // "" : seeded weights
     GlTexture image_texture;
     std::shared_ptr<const Tensor3> playground_output;  // (H, W, filters), last complete
+    std::shared_ptr<const Tensor3> playground_input;   // the (H, W, 3) input that output was made from
+    std::shared_ptr<const Layer> playground_layer;     // the Conv2D (with its weights) that made it
     std::optional<ConvGeometry> playground_geometry;   // of the shown output
     // The current parameters' layer in numbers, worked out with the geometry rather than every frame.
     std::int64_t playground_params = 0;                // kernel and bias values
@@ -217,6 +230,7 @@ struct AppState {
     std::string weights_label = "seeded glorot_uniform (seed 1)";
     ImageNetWeights imagenet;
     NetworkSees sees;
+    ConvSteps steps;
     std::string weights_report;
     Progress progress;
     bool progress_changed = false;

@@ -214,6 +214,7 @@ void layout_windows(AppState& app) {
         draw_status_bar(app);
     ImGui::End();
 
+    draw_conv_steps(app);
     draw_network_sees(app);
     draw_export(app);
     draw_help(app);

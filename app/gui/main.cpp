@@ -46,12 +46,13 @@ const char kUsage[] =
     "usage: convscope [--image PATH] [--sample NAME] [--weights FILE.h5] [--panel playground|network]\n"
     "                 [--session FILE] [--screenshot PATH] [--frames N] [--frame-stats] [--ui-scale S]\n"
     "                 [--theme dark|light] [--timeout SECONDS] [--save-session FILE] [--threads N] [--hidden]\n"
-    "                 [--column controls|maps|inspector] [--sees cam|patches]\n"
+    "                 [--column controls|maps|inspector] [--sees cam|patches] [--steps]\n"
     "  --column C         what fills the window when it is too small for two columns at its UI scale\n"
     "                     (a 1280 x 720 projector at 250 or 300 %): the controls (default), maps or inspector\n"
     "  --threads N        engine threads (default: every hardware thread)\n"
     "  --sees cam|patches open \"What the network sees\" on that tab (the class activation map, or the selected\n"
     "                     node's top patches); a --screenshot waits for its answer\n"
+    "  --steps            open \"Step by step\" on the playground's convolution\n"
     "  --screenshot PATH  save the window as PNG after the first frame with complete results, then exit 0\n"
     "  --layout-report F  write every window's and widget's rectangle, and whether its text was cut, to F\n"
     "                     (see app/gui/layout_report.hpp): with the screenshot, or else of the last frame\n"
@@ -69,6 +70,7 @@ const char kUsage[] =
 
 struct Args {
     std::string image, sample, weights, panel, session, theme, column, sees;
+    bool steps = false;
     int threads = 0;  // 0: the engine's default, every hardware thread
     float ui_scale = 0.0f;
     std::string export_dir;
@@ -109,6 +111,8 @@ bool parse_args(int argc, char** argv, Args& a, std::string& error) {
                 error = "--sees " + a.sees + ": expected cam or patches";
                 return false;
             }
+        } else if (k == "--steps") {
+            a.steps = true;
         } else if (k == "--session") { if (!value(a.session)) return false; }
         else if (k == "--screenshot") { if (!value(a.automation.screenshot)) return false; }
         else if (k == "--layout-report") { if (!value(a.automation.layout_report)) return false; }
@@ -351,6 +355,7 @@ int main(int argc, char** argv) {
     else if (args.column == "inspector") app.column = Column::inspector;
     else if (!args.weights.empty()) app.panel = Panel::network;  // weights are for the network: show it
     if (!args.export_dir.empty()) app.export_dir = args.export_dir;
+    if (args.steps) app.settings.show_steps = true;
     if (!args.sees.empty()) {
         app.settings.show_sees = true;
         app.sees.tab = args.sees == "cam" ? NetworkSees::Tab::cam : NetworkSees::Tab::patches;
@@ -383,7 +388,7 @@ int main(int argc, char** argv) {
         // times a second) progress. Software GL makes every frame cost CPU that the engine would rather have.
         const bool worker_busy = app.worker.busy() || app.worker.render_busy();
         if (settle_frames > 0) glfwPollEvents();
-        else glfwWaitEventsTimeout(worker_busy ? 0.1 : 0.5);
+        else glfwWaitEventsTimeout(conv_steps_animating(app) ? 0.02 : worker_busy ? 0.1 : 0.5);
         const bool input = app.input_events != inputs_seen;
         inputs_seen = app.input_events;
         bool arrived = drain_worker(app);
@@ -409,7 +414,7 @@ int main(int argc, char** argv) {
         else if (arrived) settle_frames = std::max(settle_frames, 1);
         const bool notice_due = !app.status_message.empty() && notice_expired(app.status_time, now);  // to clear it
         if (!(input || arrived || progress_due || settle_frames > 0 || automation.frame_due(app) || app.frame_index < 3 ||
-              app.request_dirty || notice_due))
+              app.request_dirty || notice_due || conv_steps_animating(app)))
             continue;
         if (settle_frames > 0) --settle_frames;
         last_frame_start = now;

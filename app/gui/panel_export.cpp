@@ -48,7 +48,7 @@ Worker::TaskResult finish(AtomicFileSet& files, const std::string& what) {
     const std::size_t shown = std::min<std::size_t>(written.size(), 12);
     for (std::size_t i = 0; i < shown; ++i) msg += "\n  " + written[i];
     if (written.size() > shown) msg += "\n  ... and " + std::to_string(written.size() - shown) + " more";
-    return {true, msg};
+    return {true, msg, ""};
 }
 
 // The stem of the exported files' names: the shown node's name, or a fixed one for the playground's output.

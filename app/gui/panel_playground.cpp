@@ -4,6 +4,7 @@
 
 #include <imgui.h>
 
+#include "app/gui/layout_report.hpp"
 #include "app/gui/panels.hpp"
 #include "app/gui/ui_rules.hpp"
 #include "app/gui/ui_util.hpp"
@@ -237,6 +238,10 @@ void draw_playground(AppState& app) {
     draw_image_source(app);
     ImGui::Separator();
     draw_parameters(app);
+    if (ImGui::Button("Step by step: how one output value is made")) app.settings.show_steps = true;
+    layout_report::item("button", "Step by step: how one output value is made");
+    tooltip("Slide the kernel window over the padded input one output position at a time: the products, the sums, "
+            "the bias, the activation, and the value written (View > Step by step, or S).");
     ImGui::Separator();
     draw_arithmetic(app);
 }

@@ -8,6 +8,7 @@
 //   draw_inspector()     the enlarged channel, hover read-out, statistics, histogram, receptive field
 //   draw_imagenet_weights()  the ImageNet files found here, "Get ImageNet weights" and its download progress
 //   draw_download_dialog()   what the download will do, asked before it starts (modal)
+//   draw_conv_steps()    the playground's convolution one output value at a time (sliding window, sums)
 //   draw_network_sees()  what the trained network sees: a class activation map, a channel's top image patches
 //   draw_export()        PNG / NPY export into a folder, all or nothing
 //   draw_help()          shortcuts and what each panel teaches
@@ -26,6 +27,7 @@ void draw_feature_maps(AppState& app);
 void draw_inspector(AppState& app);
 void draw_imagenet_weights(AppState& app);
 void draw_download_dialog(AppState& app);
+void draw_conv_steps(AppState& app);
 void draw_network_sees(AppState& app);
 void draw_export(AppState& app);
 void draw_help(AppState& app);
@@ -49,6 +51,8 @@ bool poll_weights_service(AppState& app);
 bool poll_network_sees(AppState& app);
 // True when the "What the network sees" window (if open) shows a complete answer (for --screenshot).
 bool network_sees_complete(const AppState& app);
+// True while the step-by-step view plays: frames are due although nothing else changed.
+bool conv_steps_animating(const AppState& app);
 
 // Export the shown node on the render thread (the export window's buttons; --export). False if nothing
 // could be started (the reason is in app.export_notice).

@@ -50,7 +50,8 @@ void PlaygroundJob::run(const PlaygroundParams& p, const InputImage& image, cons
         done_ = p;
         ctx.send(event::PlaygroundDone{engine_->output(1),
                                        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                                           .count()});
+                                           .count(),
+                                       engine_->output(0), std::shared_ptr<const Layer>(conv->clone())});
     } catch (const Cancelled&) {
         throw;
     } catch (const std::exception& ex) {

@@ -115,8 +115,8 @@ std::string add_fix_hint(const Graph& g, const std::vector<NodeShape>& shapes,
 
 std::string predictions_caveat(bool weights_from_file, int reinitialised_layers) {
     if (!weights_from_file)
-        return "Random weights: these classes mean nothing. Load ImageNet weights (File > Load weights) for real "
-               "predictions.";
+        return "Random weights: these classes mean nothing. Use ImageNet weights (File > Get ImageNet weights) for "
+               "real predictions.";
     if (reinitialised_layers > 0)
         return std::to_string(reinitialised_layers) + (reinitialised_layers == 1 ? " layer holds" : " layers hold") +
                " random weights after your edits: these classes are not ImageNet's predictions.";

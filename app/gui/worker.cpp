@@ -279,7 +279,7 @@ void Worker::render_loop() {
             try {
                 result = task();
             } catch (const std::exception& ex) {
-                result = TaskResult{false, ex.what()};
+                result = TaskResult{false, ex.what(), ""};
             }
             std::lock_guard<std::mutex> lock(render_mutex_);
             task_results_.push_back(std::move(result));

@@ -38,6 +38,10 @@ struct WeightsFailed { std::string path, message; };
 struct PlaygroundDone {
     std::shared_ptr<const Tensor3> output;  // (H, W, filters)
     double milliseconds = 0.0;
+    // What the step-by-step view takes apart: the layer's input (the preprocessed image) and a copy of the
+    // Conv2D with the weights that made `output`.
+    std::shared_ptr<const Tensor3> input;
+    std::shared_ptr<const Layer> layer;
 };
 struct PlaygroundFailed { std::string message; };
 struct NetworkReset { std::vector<int> nodes; };     // these nodes recompute: their outputs are stale

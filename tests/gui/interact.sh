@@ -1,7 +1,7 @@
 #!/bin/sh
 # convscope driven like a user, with xdotool under Xvfb: mouse drags, double-clicks, typing, hovering.
 #   interact.sh CONVSCOPE CASE [MAKE_TEST_WEIGHTS]
-# CASE: splitter | typed-number | tab-tooltip | one-column | get-weights (needs MAKE_TEST_WEIGHTS) | cam
+# CASE: splitter | typed-number | tab-tooltip | one-column | get-weights (needs MAKE_TEST_WEIGHTS) | cam | steps
 # Widgets are found in the program's own layout report (--layout-report), written when it quits.
 # Exit 0 pass, 1 fail, 77 skipped (no Xvfb or xdotool).
 set -eu
@@ -245,6 +245,40 @@ cam)
     [ -s exports/cam_281.png ] && [ -s exports/cam_281.npy ] || { echo "no cam_281.png / .npy exported"; ls -R; exit 1; }
     head -c 128 exports/cam_281.npy | grep -q "'shape': (5, 5)" || { echo "cam_281.npy is not the raw 5 x 5 map"; exit 1; }
     grep -q "	label	.*	CAM([0-9]*, [0-9]*) = sum over k of w\[k, 281\]" layout.txt || { echo "hovering the map showed no sum"; exit 1; }
+    ;;
+steps)
+    # S opens "Step by step"; Play slides the window (the position explained moves along the first row); a click
+    # on an output cell explains that cell.
+    printf '%s\n' '{"convscope_session": 1, "panel": "playground", "image": "sample:chelsea",
+      "playground": {"input_size": [64, 64], "filters": 4, "kernel_size": [3, 3], "padding": "same"}}' > pg.json
+    at() { sed -n 's/.*	the engine wrote .* at (\([0-9]*\), \([0-9]*\)).*/\1 \2/p' "$1" | head -1; }
+    start --session pg.json
+    press s
+    sleep 1
+    quit
+    mv layout.txt first.txt
+    [ "$(at first.txt)" = "0 0" ] || { echo "S did not explain output (0, 0)"; grep label first.txt | tail; exit 1; }
+    steps="Step by step: one output value"
+    start --session pg.json  # the window opens with the program now (settings): where its widgets are
+    quit
+    mv layout.txt first.txt
+    start --session pg.json
+    click_at $(centre_in "$steps" button "Play" first.txt)
+    sleep 2.5
+    quit
+    moved=$(at layout.txt)
+    echo "after playing: $moved"
+    [ -n "$moved" ] && [ "$moved" != "0 0" ] || { echo "Play did not move the window"; exit 1; }
+    # The output region shows cells around the position; its centre cell is the one below-right of the middle.
+    box=$(awk -F'\t' -v w="$steps" '$1 == "item" && $2 == w && $3 == "image" && $7 == "output map being written" { print $4; exit }' first.txt)
+    set -- $box
+    start --session pg.json
+    click_at $(( ($1 * 3 + $3) / 4 )) $(( ($2 + $4 * 3) / 4 ))  # a cell three quarters of the way down, a quarter across
+    sleep 1
+    quit
+    clicked=$(at layout.txt)
+    echo "after the click: $clicked"
+    [ -n "$clicked" ] && [ "$clicked" != "0 0" ] && [ "${clicked% *}" -gt 0 ] || { echo "clicking an output cell did not explain it"; exit 1; }
     ;;
 *)
     echo "unknown case $case_name"

@@ -91,6 +91,13 @@ if [ "$panel" = network ]; then
     grep -q "	node	.*	0	[01]	conv 2b\*" "$controls" || problem "the diagram's re-initialised conv 2b* is missing or cut"
     grep -q "mean nothing" "$controls" || problem "the random-weights caution beside the top-5 is missing"
 fi
+# "Step by step" over the playground: the padded input with the window, the output being written, the sums.
+if [ "$panel" = playground ]; then
+    shoot steps --steps
+    grep -q "	image	.*	0	1	padded input with the kernel window$" steps.txt || problem "--steps: no padded input on screen"
+    grep -q "	image	.*	0	1	output map being written$" steps.txt || problem "--steps: no output map on screen"
+    grep -q "	label	.*	0	[01]	the engine wrote .*: the same$" steps.txt || problem "--steps: the value is missing or differs"
+fi
 # "What the network sees" over the network panel: the class activation map (picture, classes, the numbers) and
 # the selected node's top patches, each fitting the window at this scale (it scrolls; nothing is cut).
 if [ "$panel" = network ]; then

@@ -42,6 +42,9 @@ shot network-edit-error '{"convscope_session": 1, "panel": "network", "image": "
 shot export '{"convscope_session": 1, "panel": "network", "image": "sample:chelsea",
   "selected_node": "res2b_relu", "view": {"normalization": "per-layer", "colormap": "viridis"}}' \
   --export block --export-dir "$work/exports"
+shot steps '{"convscope_session": 1, "panel": "playground", "image": "sample:coffee",
+  "playground": {"input_size": [48, 48], "filters": 8, "kernel_size": [3, 3], "padding": "same",
+                 "dilation_rate": [2, 2], "kernel_source": "sobel_x"}}' --steps
 shot cam '{"convscope_session": 1, "panel": "network", "image": "sample:chelsea",
   "network": {"input_size": [224, 224], "last_stage": 5, "include_top": true}}' --sees cam
 shot patches '{"convscope_session": 1, "panel": "network", "image": "sample:chelsea",

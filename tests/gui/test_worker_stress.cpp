@@ -198,7 +198,7 @@ TEST_CASE("the GUI worker keeps every result consistent under concurrent request
                 worker.post_render(rr);
                 ++key;
             }
-            if (random() % 4 == 0) worker.post_task([] { return Worker::TaskResult{true, "done"}; });
+            if (random() % 4 == 0) worker.post_task([] { return Worker::TaskResult{true, "done", ""}; });
             if (auto r = worker.take_render()) {
                 ++renders;
                 if (r->signature != r->key * 7 || !r->tensor || !r->error.empty() || r->grid.width <= 0)
