@@ -1,4 +1,6 @@
 #include "app/gui/app_state.hpp"
+
+#include "core/model/receptive_field.hpp"
 #include "app/gui/panels.hpp"
 
 #include <chrono>
@@ -84,6 +86,10 @@ void refresh_network_structure(AppState& app) {
         static_cast<Conv2D*>(app.ui_graph.node(e.node).layer.get())->set_config(e.config);
     app.ui_shapes = app.ui_graph.infer_shapes();
     app.ui_graph.build_weights();  // zero-filled, only so that parameter counts follow the edits
+    // What the tree and the diagram teach about each node: its receptive field, and whether the output needs it.
+    app.ui_fields = receptive_fields(app.ui_graph, app.ui_shapes);
+    app.ui_dead.assign(std::size_t(app.ui_graph.size()), 0);
+    for (int d : app.ui_graph.dead_nodes()) app.ui_dead[std::size_t(d)] = 1;
     app.request_dirty = true;
 }
 

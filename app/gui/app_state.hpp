@@ -33,6 +33,7 @@
 #include "core/image/image.hpp"
 #include "core/layers/conv2d.hpp"
 #include "core/model/graph.hpp"
+#include "core/model/receptive_field.hpp"
 #include "core/model/resnet50.hpp"
 
 namespace convscope::gui {
@@ -196,6 +197,8 @@ struct AppState {
     // --- the UI's structure copy of the network, for shape inference while the user types
     Graph ui_graph;
     std::vector<NodeShape> ui_shapes;
+    std::vector<NodeField> ui_fields;  // per node: receptive field size, jump and start (receptive_field.hpp)
+    std::vector<char> ui_dead;         // per node: 1 when no path leads from it to the output (the seed's typo)
     NetworkModel ui_model;           // what ui_graph was built with, and each Conv2D's seed configuration
     bool network_wanted = false;     // the network computes once its panel has been opened
     std::uint64_t network_structure_request = 0;  // node events of older requests belong to an old graph

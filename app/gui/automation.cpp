@@ -95,6 +95,7 @@ void start_automation(Automation& a, AutomationOptions options, AppState& app) {
     if (a.export_state == Automation::Export::pending) app.settings.show_export = true;
     layout_report::enable(!a.options.layout_report.empty());
     app.last_selected_node = app.selected_node;  // the first selection is not a step
+    app.scroll_tree_to_selection = true;         // but the layer table opens at it (a session's selected node)
 }
 
 void before_panels(Automation& a, AppState& app) {

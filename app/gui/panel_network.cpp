@@ -1,6 +1,7 @@
 // The ResNet50 stepper: options, weights, the current block as a diagram, in-place Conv2D edits, and the
 // tree of stages -> blocks -> layers with shapes and parameter counts.
 #include <algorithm>
+#include <cfloat>
 #include <cstdio>
 #include <set>
 
@@ -31,6 +32,13 @@ std::string node_summary(const AppState& app, int i) {
     if (!s.ok() && !s.upstream_error) t += "\n" + s.error;
     if (app.network_reinitialised.size() > std::size_t(i) && app.network_reinitialised[std::size_t(i)])
         t += "\nweights re-initialised (glorot_uniform) because an edit changed their shape";
+    if (app.ui_dead.size() > std::size_t(i) && app.ui_dead[std::size_t(i)])
+        t += "\ndead: computed, but no path leads from it to the network's output (the seed's identity_block typo)";
+    if (app.ui_fields.size() > std::size_t(i) && app.ui_fields[std::size_t(i)].ok && !app.ui_fields[std::size_t(i)].global) {
+        const NodeField& f = app.ui_fields[std::size_t(i)];
+        t += "\nreceptive field " + std::to_string(f.rows.size()) + " x " + std::to_string(f.cols.size()) +
+             " input pixels, jump " + std::to_string(f.rows.jump) + " (the product of the strides so far)";
+    }
     return t;
 }
 
@@ -53,7 +61,15 @@ void node_button(AppState& app, int i, const char* label, ImVec2 pos, float widt
     ImGui::SetCursorScreenPos(pos);
     ImGui::PushID(i);
     std::string text = std::string(label) + (reinit ? "*" : "");
+    const bool dead = app.ui_dead.size() > std::size_t(i) && app.ui_dead[std::size_t(i)];
+    if (dead) ImGui::PushStyleColor(ImGuiCol_Text, dim_colour());
     if (ImGui::Button(text.c_str(), ImVec2(width, 0))) app.selected_node = i;
+    if (dead) {  // struck through: computed, but the output does not depend on it
+        ImGui::PopStyleColor();
+        const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+        ImGui::GetWindowDrawList()->AddLine(ImVec2(a.x + 3, (a.y + b.y) * 0.5f), ImVec2(b.x - 3, (a.y + b.y) * 0.5f),
+                                            ImGui::GetColorU32(error_colour()), 2.0f);
+    }
     ImGui::PopID();
     ImGui::PopStyleColor(colours);
     layout_report::item("node", text, ImGui::CalcTextSize(text.c_str()).x + ImGui::GetStyle().FramePadding.x * 2);
@@ -157,6 +173,13 @@ float draw_block(AppState& app, const Block& b) {
             node_button(app, i, label.c_str(), ImVec2(o.x + float(k) * (uw + sp), row_y(u + 1)), uw);
         }
         down(u + 1, units[std::size_t(u)].back());
+        // The seed's typo: 2b and 2c read input_tensor, so no data flows from the unit above into them.
+        if (app.network.options.seed_identity_typo && b.kind == BlockKind::identity_block && u < 2) {
+            const float y = (row_y(u + 1) + bh + row_y(u + 2)) * 0.5f, h = F * 0.35f;
+            const ImU32 red = ImGui::GetColorU32(error_colour());
+            dl->AddLine(ImVec2(ax - h, y - h), ImVec2(ax + h, y + h), red, 2.5f);
+            dl->AddLine(ImVec2(ax - h, y + h), ImVec2(ax + h, y - h), red, 2.5f);
+        }
     }
     node_button(app, b.add, "add", ImVec2(o.x, row_y(4)), uw);
     down(4, b.add);
@@ -217,6 +240,12 @@ void draw_options(AppState& app) {
     bool top = o.include_top;
     changed |= ImGui::Checkbox("top", &top);
     tooltip("The classifier top: GlobalAveragePooling2D + Dense(1000, softmax). Needs stage 5.");
+    same_line_if_fits(labelled_width(ImGui::GetFrameHeight(), "seed's typo"));
+    changed |= ImGui::Checkbox("seed's typo", &o.seed_identity_typo);
+    layout_report::item("widget", "seed's typo");
+    tooltip("Build identity_block as the seed's text wrote it: branch2b and branch2c read input_tensor instead of x. "
+            "Every shape still fits, so nothing complains, but 2a and 2b no longer reach the output (struck through "
+            "in the diagram, 'dead' in the table). Off: the correct block, as Keras' ResNet50 has it.");
     if (changed) {
         o.last_stage = stage;
         o.include_top = top;
@@ -339,6 +368,60 @@ void draw_predictions(AppState& app) {
     }
 }
 
+// The selected node's receptive field in words, and a plot of the field's size along the network (every node
+// in order) with the selected node marked: it grows by (kernel - 1) x jump at each window, faster after each stride.
+void draw_field_growth(const AppState& app, int selected) {
+    if (std::size_t(selected) >= app.ui_fields.size() || !app.ui_fields[std::size_t(selected)].ok) return;
+    const NodeField& f = app.ui_fields[std::size_t(selected)];
+    if (f.global) {
+        ImGui::TextColored(dim_colour(), "receptive field: the whole image (a flat vector)");
+        return;
+    }
+    std::vector<float> sizes;
+    int marker = -1;
+    for (int i = 0; i < app.ui_graph.size(); ++i) {
+        const NodeField& n = app.ui_fields[std::size_t(i)];
+        if (!n.ok || n.global) continue;
+        if (i == selected) marker = int(sizes.size());
+        sizes.push_back(float(n.rows.size()));
+    }
+    char overlay[96];
+    std::snprintf(overlay, sizeof overlay, "receptive field %d x %d px, jump %d", f.rows.size(), f.cols.size(), f.rows.jump);
+    const float F = ImGui::GetFontSize();
+    const ImVec2 at = ImGui::GetCursorScreenPos();
+    const float width = std::min(ImGui::GetContentRegionAvail().x, F * 24);
+    ImGui::PlotLines("##field_growth", sizes.data(), int(sizes.size()), 0, overlay, 0.0f, FLT_MAX, ImVec2(width, F * 3));
+    layout_report::item("plot", overlay);
+    tooltip("Receptive field size (rows, input pixels) of every node from the input to the output, in order; the "
+            "line marks %s. The field grows by (kernel - 1) x dilation x jump at each window, and the jump (the "
+            "product of the strides so far) grows at each stride, so later layers widen faster. The table's "
+            "'receptive field' column has every node's numbers.", app.ui_graph.node(selected).name.c_str());
+    if (marker >= 0 && sizes.size() > 1) {
+        const float x = at.x + ImGui::GetStyle().FramePadding.x +
+                        (width - 2 * ImGui::GetStyle().FramePadding.x) * float(marker) / float(sizes.size() - 1);
+        ImGui::GetWindowDrawList()->AddLine(ImVec2(x, at.y), ImVec2(x, at.y + F * 3), ImGui::GetColorU32(accent_colour()), 2.0f);
+    }
+}
+
+// Under an identity block's diagram when the seed's typo is on: why nothing complains, and what it costs.
+void draw_typo_explanation(const AppState& app, const Block& b) {
+    std::int64_t dead_params = 0;
+    int dead = 0;
+    for (int i : b.main_path)
+        if (app.ui_dead[std::size_t(i)]) dead_params += app.ui_graph.node(i).layer->param_count(), ++dead;
+    // At the visible width: this panel scrolls sideways, and wrapping at its content width would keep it wide.
+    ImGui::PushTextWrapPos(ImGui::GetWindowContentRegionMax().x);
+    ImGui::TextColored(ImVec4(1.0f, 0.6f, 0.1f, 1),
+                       "As the seed's text wrote it, this identity_block feeds input_tensor, not x, into branch2b and "
+                       "branch2c (the red crosses). Every shape still fits: 2c reads the block's input and gives the "
+                       "block's channel count, so the Add works and nothing raises an error, which is why the typo goes "
+                       "unnoticed. But 2a and 2b no longer reach the output: %d layers (%s parameters) are computed and "
+                       "counted, and the block's output does not depend on them.",
+                       dead, with_thousands(dead_params).c_str());
+    ImGui::PopTextWrapPos();
+    layout_report::item("label", "As the seed's text wrote it");
+}
+
 void draw_editor(AppState& app) {
     const int i = app.selected_node;
     if (i < 0) return;
@@ -363,6 +446,7 @@ void draw_editor(AppState& app) {
         tooltip("An edit changed the shape of this layer's weights, so they were re-initialised (glorot_uniform, "
                 "as Keras does when it rebuilds a layer). Loaded weights no longer apply here.");
     }
+    draw_field_growth(app, i);
     if (!s.ok() && !s.upstream_error) {
         std::string msg = s.error;
         const int bi = app.ui_graph.block_of(i);
@@ -491,6 +575,7 @@ void totals_row(const Totals& t) {
     ImGui::TableNextColumn();
     ImGui::TableNextColumn();
     ImGui::TableNextColumn();
+    ImGui::TableNextColumn();
     ImGui::TextUnformatted(with_thousands(t.params).c_str());
     tooltip("Trainable %s + non-trainable %s.", with_thousands(t.trainable).c_str(),
             with_thousands(t.params - t.trainable).c_str());
@@ -510,6 +595,30 @@ void totals_row(const Totals& t) {
     tooltip("Nodes the last run computed / derived from cached outputs / found cached.");
 }
 
+// "99x99 /8": the receptive field's rows x cols and its jump; the tooltip says where output (0, 0)'s field starts.
+void draw_field_cell(const AppState& app, int i) {
+    if (std::size_t(i) >= app.ui_fields.size() || !app.ui_fields[std::size_t(i)].ok) {
+        ImGui::TextUnformatted("-");
+        return;
+    }
+    const NodeField& f = app.ui_fields[std::size_t(i)];
+    if (f.global) {
+        ImGui::TextUnformatted("whole image");
+        tooltip("A flat vector (global pooling or Dense): every value depends on every input pixel.");
+        return;
+    }
+    const std::string text = f.rows.size() == f.cols.size() && f.rows.jump == f.cols.jump
+                                 ? std::to_string(f.rows.size()) + " /" + std::to_string(f.rows.jump)
+                                 : std::to_string(f.rows.size()) + "x" + std::to_string(f.cols.size()) + " /" +
+                                       std::to_string(f.rows.jump) + "," + std::to_string(f.cols.jump);
+    ImGui::TextUnformatted(text.c_str());
+    tooltip("Receptive field of one value of %s: %d x %d input pixels. Jump %d x %d: neighbouring outputs look %d "
+            "pixels apart (the product of the strides so far). Output (0, 0) reads input rows %d..%d, cols %d..%d "
+            "(negative: the padding). Sort by this column to see it grow with depth.",
+            app.ui_graph.node(i).name.c_str(), f.rows.size(), f.cols.size(), f.rows.jump, f.cols.jump, f.rows.jump,
+            f.rows.first, f.rows.last, f.cols.first, f.cols.last);
+}
+
 void draw_tree(AppState& app) {
     const Graph& g = app.ui_graph;
     const std::vector<NodeCost> costs = node_costs(app);
@@ -521,11 +630,12 @@ void draw_tree(AppState& app) {
                                   ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit |
                                   ImGuiTableFlags_Sortable | ImGuiTableFlags_SortTristate;
     const float table_h = std::max(ImGui::GetContentRegionAvail().y - totals_h, ImGui::GetFontSize() * 8);
-    if (!ImGui::BeginTable("tree", 8, flags, ImVec2(0, table_h))) return;
+    if (!ImGui::BeginTable("tree", 9, flags, ImVec2(0, table_h))) return;
     ImGui::TableSetupScrollFreeze(1, 2);  // the headers and the totals row stay in view
     ImGui::TableSetupColumn("layer", ImGuiTableColumnFlags_NoSort);
     ImGui::TableSetupColumn("type", ImGuiTableColumnFlags_NoSort);
     ImGui::TableSetupColumn("output shape", ImGuiTableColumnFlags_NoSort);
+    ImGui::TableSetupColumn("receptive field", ImGuiTableColumnFlags_PreferSortDescending);
     ImGui::TableSetupColumn("params", ImGuiTableColumnFlags_NoSort);
     ImGui::TableSetupColumn("MACs", ImGuiTableColumnFlags_PreferSortDescending);
     ImGui::TableSetupColumn("output", ImGuiTableColumnFlags_PreferSortDescending);
@@ -543,7 +653,8 @@ void draw_tree(AppState& app) {
         const bool descending = sort->Specs[0].SortDirection == ImGuiSortDirection_Descending;
         auto key = [&](int i) {
             const std::size_t k = std::size_t(i);
-            return column == 4 ? double(costs[k].macs) : column == 5 ? double(costs[k].bytes) : app.network_node_ms[k];
+            if (column == 3) return app.ui_fields[k].ok ? double(app.ui_fields[k].rows.size()) : 0.0;
+            return column == 5 ? double(costs[k].macs) : column == 6 ? double(costs[k].bytes) : app.network_node_ms[k];
         };
         std::vector<int> order(std::size_t(g.size()));
         for (int i = 0; i < g.size(); ++i) order[std::size_t(i)] = i;
@@ -608,8 +719,10 @@ void draw_tree(AppState& app) {
                 std::string label = row.label;
                 if (app.network.edits.count(row.label)) label += " (edited)";
                 if (app.network_reinitialised.size() > k && app.network_reinitialised[k]) label += " *";
+                if (app.ui_dead.size() > k && app.ui_dead[k]) label += " (dead)";
                 if (ImGui::Selectable(label.c_str(), app.selected_node == i, ImGuiSelectableFlags_SpanAllColumns))
                     app.selected_node = i;
+                layout_report::item("row", label);
                 ImGui::PopStyleColor();
                 if (app.scroll_tree_to_selection && i == app.selected_node) ImGui::SetScrollHereY(0.4f);
                 tooltip("%s%s", node_summary(app, i).c_str(),
@@ -619,6 +732,8 @@ void draw_tree(AppState& app) {
                 ImGui::TableNextColumn();
                 if (err) ImGui::TextColored(error_colour(), "error");
                 else ImGui::TextUnformatted(s.ok() ? keras_shape(*s.shape).c_str() : "-");
+                ImGui::TableNextColumn();
+                draw_field_cell(app, i);
                 ImGui::TableNextColumn();
                 ImGui::TextUnformatted(with_thousands(g.node(i).layer->param_count()).c_str());
                 ImGui::TableNextColumn();
@@ -682,6 +797,9 @@ void draw_network(AppState& app) {
         draw_chain(app, chain);
     }
     ImGui::EndChild();
+    if (b >= 0 && app.network.options.seed_identity_typo &&
+        app.ui_graph.blocks[std::size_t(b)].kind == BlockKind::identity_block)
+        draw_typo_explanation(app, app.ui_graph.blocks[std::size_t(b)]);
     if (app.network.options.include_top) draw_predictions(app);
     ImGui::Separator();
     draw_editor(app);

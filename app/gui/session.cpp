@@ -56,6 +56,7 @@ void save_session(const Session& s, const std::string& path) {
          {{"input_size", json::array({s.network.options.height, s.network.options.width})},
           {"last_stage", s.network.options.last_stage},
           {"include_top", s.network.options.include_top},
+          {"seed_identity_typo", s.network.options.seed_identity_typo},
           {"seed", s.network.seed},
           {"weights", s.network.weights_path},
           {"edits", edits}}},
@@ -244,6 +245,7 @@ static Session read_session(const json& j, const Reader& r, const std::string& p
         s.network.options.width = size.cols;
         s.network.options.last_stage = r.integer(n, "last_stage", "network.", 4, 4, 5);
         s.network.options.include_top = r.boolean(n, "include_top", "network.", false);
+        s.network.options.seed_identity_typo = r.boolean(n, "seed_identity_typo", "network.", false);
         if (s.network.options.include_top && s.network.options.last_stage != 5)
             r.fail("network.include_top", "false unless last_stage is 5 (the classifier top needs stage 5)");
         s.network.seed = std::uint64_t(r.integer(n, "seed", "network.", 1, 0, 2147483647));

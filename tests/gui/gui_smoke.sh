@@ -1,7 +1,7 @@
 #!/bin/sh
 # GUI smoke tests: start convscope under Xvfb, let it save a screenshot, check the picture.
 #   gui_smoke.sh CONVSCOPE PNG_CHECK CASE [MAKE_TEST_WEIGHTS]
-# CASE: playground | network | projector | session | export | bad-image | weights | bad-weights | settings
+# CASE: playground | network | projector | session | export | bad-image | weights | bad-weights | settings | typo
 # Exit 0 pass, 1 fail, 77 skipped (no xvfb-run).
 set -eu
 abspath() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd)" "$(basename "$1")"); }
@@ -31,6 +31,27 @@ red_bar() {  # FILE: the red error bar (ImGui child background 140,15,15) is in 
 }
 
 case "$case_name" in
+typo)
+    # The seed's identity_block as written: res2b's 2a and 2b units are dead (struck through, "(dead)" in the
+    # table), the paragraph says why nothing complains, and the session keeps the switch. The receptive field of
+    # res4f_relu at 600 x 600 (the seed's feature map) is 291 pixels with jump 16, as derived by hand in
+    # tests/test_receptive_field.cpp (35 after stage 2, 99 after stage 3, + 6 x 32 for stage 4's 3 x 3s).
+    cat > t.json <<'JSON'
+{"convscope_session": 1, "panel": "network", "image": "sample:chelsea",
+ "network": {"input_size": [224, 224], "seed_identity_typo": true}, "selected_node": "res2b_branch2a"}
+JSON
+    run --session t.json --screenshot t.png --layout-report t.txt --save-session t2.json
+    shot_ok t.png
+    grep -q "	label	.*	As the seed's text wrote it" t.txt || { echo "no explanation of the typo"; exit 1; }
+    grep -q "res2b_branch2a (dead)" t.txt || { echo "res2b_branch2a is not marked dead in the table"; grep res2b t.txt; exit 1; }
+    grep -q '"seed_identity_typo": true' t2.json || { echo "the session lost the switch"; cat t2.json; exit 1; }
+    cat > f.json <<'JSON'
+{"convscope_session": 1, "panel": "network", "image": "sample:chelsea", "selected_node": "res4f_relu"}
+JSON
+    run --session f.json --screenshot f.png --layout-report f.txt
+    grep -q "	plot	.*	receptive field 291 x 291 px, jump 16$" f.txt ||
+        { echo "res4f_relu's receptive field is not 291 x 291, jump 16"; grep "receptive field" f.txt; exit 1; }
+    ;;
 playground)
     run --panel playground --sample coffee --screenshot pg.png
     shot_ok pg.png
