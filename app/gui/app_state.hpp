@@ -119,7 +119,7 @@ struct ImageNetWeights {
 // The "What the network sees" window (panel_network_sees.cpp): the class activation map and a channel's top
 // patches.
 struct NetworkSees {
-    enum class Tab { cam, patches };
+    enum class Tab { cam, patches, rpn };
     Tab tab = Tab::cam;
     bool select_tab = false;      // make `tab` the open tab next frame (a menu or --sees chose it)
     // Class activation map
@@ -143,6 +143,11 @@ struct NetworkSees {
     int patch_count = 9;
     std::string patch_folder;     // "": the bundled samples
     std::string patch_folder_field;
+    // Faster R-CNN grid: the feature cell explained (clicked; -1: the middle one) and the picture under it
+    int grid_row = -1, grid_col = -1;
+    GlTexture grid_picture;
+    const void* grid_picture_of = nullptr;  // the image the texture was made from
+    int grid_picture_h = 0, grid_picture_w = 0;
 };
 
 // The "Step by step" window (panel_conv_steps.cpp): one Conv2D output value computed before the learner's eyes.

@@ -46,12 +46,12 @@ const char kUsage[] =
     "usage: convscope [--image PATH] [--sample NAME] [--weights FILE.h5] [--panel playground|network]\n"
     "                 [--session FILE] [--screenshot PATH] [--frames N] [--frame-stats] [--ui-scale S]\n"
     "                 [--theme dark|light] [--timeout SECONDS] [--save-session FILE] [--threads N] [--hidden]\n"
-    "                 [--column controls|maps|inspector] [--sees cam|patches] [--steps]\n"
+    "                 [--column controls|maps|inspector] [--sees cam|patches|rpn] [--steps]\n"
     "  --column C         what fills the window when it is too small for two columns at its UI scale\n"
     "                     (a 1280 x 720 projector at 250 or 300 %): the controls (default), maps or inspector\n"
     "  --threads N        engine threads (default: every hardware thread)\n"
-    "  --sees cam|patches open \"What the network sees\" on that tab (the class activation map, or the selected\n"
-    "                     node's top patches); a --screenshot waits for its answer\n"
+    "  --sees TAB         open \"What the network sees\" on a tab: cam (class activation map), patches (the\n"
+    "                     selected node's top patches), rpn (the Faster R-CNN grid); a --screenshot waits for it\n"
     "  --steps            open \"Step by step\" on the playground's convolution\n"
     "  --screenshot PATH  save the window as PNG after the first frame with complete results, then exit 0\n"
     "  --layout-report F  write every window's and widget's rectangle, and whether its text was cut, to F\n"
@@ -107,8 +107,8 @@ bool parse_args(int argc, char** argv, Args& a, std::string& error) {
             }
         } else if (k == "--sees") {
             if (!value(a.sees)) return false;
-            if (a.sees != "cam" && a.sees != "patches") {
-                error = "--sees " + a.sees + ": expected cam or patches";
+            if (a.sees != "cam" && a.sees != "patches" && a.sees != "rpn") {
+                error = "--sees " + a.sees + ": expected cam, patches or rpn";
                 return false;
             }
         } else if (k == "--steps") {
@@ -358,7 +358,9 @@ int main(int argc, char** argv) {
     if (args.steps) app.settings.show_steps = true;
     if (!args.sees.empty()) {
         app.settings.show_sees = true;
-        app.sees.tab = args.sees == "cam" ? NetworkSees::Tab::cam : NetworkSees::Tab::patches;
+        app.sees.tab = args.sees == "cam"       ? NetworkSees::Tab::cam
+                       : args.sees == "patches" ? NetworkSees::Tab::patches
+                                                : NetworkSees::Tab::rpn;
         app.sees.select_tab = true;
     }
     sync_worker(app);

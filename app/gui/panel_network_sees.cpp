@@ -1,6 +1,7 @@
-// "What the network sees": the class activation map of a class over the picture (with the classifier top), and
-// the image patches that excite the selected node's channel most. A floating window (View > What the network
-// sees, or V), so it sits beside the stepper and the feature maps it explains.
+// "What the network sees": the class activation map of a class over the picture (with the classifier top), the
+// image patches that excite the selected node's channel most, and what the backbone's 38 x 38 grid is for (the
+// Faster R-CNN anchors of a cell). A floating window (View > What the network sees, or V), so it sits beside the
+// stepper and the feature maps it explains.
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -15,6 +16,7 @@
 #include "core/export/atomic_file.hpp"
 #include "core/export/npy.hpp"
 #include "core/export/png.hpp"
+#include "core/teach/anchors.hpp"
 
 namespace convscope::gui {
 
@@ -414,6 +416,131 @@ void draw_patches(AppState& app) {
     }
 }
 
+// --- Faster R-CNN grid
+
+// The seed builds this backbone as the shared feature layer of Faster R-CNN: its stage-4 output (38 x 38 x 1024
+// at 600 x 600, stride 16) is what the region proposal network reads. The tab draws that grid over the input,
+// and for one cell (clicked; the middle one at first) its receptive field and the 9 anchor boxes.
+void draw_rpn_grid(AppState& app) {
+    NetworkSees& s = app.sees;
+    const int feature = app.ui_graph.find("res4f_relu");
+    if (feature < 0 || !app.ui_shapes[std::size_t(feature)].ok() || !app.ui_fields[std::size_t(feature)].ok || !app.image) {
+        ImGui::TextColored(dim_colour(), "The grid needs the backbone's stage-4 output (res4f_relu) and an image.");
+        return;
+    }
+    const Shape grid = *app.ui_shapes[std::size_t(feature)].shape;
+    const NodeField& field = app.ui_fields[std::size_t(feature)];
+    const int H = app.network.options.height, W = app.network.options.width;
+    const AnchorSettings settings;  // stride 16, scales 128 / 256 / 512, ratios 0.5 / 1 / 2
+    if (s.grid_picture_of != app.image.get() || s.grid_picture_h != H || s.grid_picture_w != W) {
+        const RgbImage pic = resize_image(*app.image, H, W);  // what the network sees, as the network job resizes it
+        std::vector<std::uint8_t> rgba(std::size_t(H) * std::size_t(W) * 4, 255);
+        for (std::size_t j = 0; j < std::size_t(H) * std::size_t(W); ++j)
+            std::copy(pic.pixels.begin() + std::ptrdiff_t(j * 3), pic.pixels.begin() + std::ptrdiff_t(j * 3 + 3),
+                      rgba.begin() + std::ptrdiff_t(j * 4));
+        s.grid_picture.upload(W, H, rgba.data(), true);
+        s.grid_picture_of = app.image.get();
+        s.grid_picture_h = H;
+        s.grid_picture_w = W;
+    }
+    const int row = s.grid_row >= 0 ? std::min(s.grid_row, grid.h - 1) : grid.h / 2;
+    const int col = s.grid_col >= 0 ? std::min(s.grid_col, grid.w - 1) : grid.w / 2;
+
+    const float F = ImGui::GetFontSize();
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    // Side by side when the text beside the picture still has room for the anchors' table (about 22 characters
+    // wide); otherwise the table goes under the picture and the window scrolls.
+    const float beside = std::min(avail.y - ImGui::GetStyle().ItemSpacing.y, avail.x * 0.55f);
+    const bool side_by_side = avail.x > avail.y * 1.25f && avail.x - beside >= F * 22;
+    const float side = std::max(F * 8, side_by_side ? beside : std::min(avail.x, std::max(avail.y * 0.6f, F * 12)));
+    const float k = side / float(std::max(H, W));
+    const ImVec2 size(float(W) * k, float(H) * k);
+    if (side_by_side) {
+        ImGui::BeginTable("rpn_layout", 2);
+        ImGui::TableSetupColumn("picture", ImGuiTableColumnFlags_WidthFixed, size.x);
+        ImGui::TableSetupColumn("text", ImGuiTableColumnFlags_WidthStretch);
+        ImGui::TableNextColumn();
+    }
+    const ImVec2 o = ImGui::GetCursorScreenPos();
+    ImGui::Image(s.grid_picture.imgui_id(), size);
+    layout_report::item("image", "feature grid over the input");
+    const bool hovered = ImGui::IsItemHovered();
+    const ImVec2 m = ImGui::GetMousePos();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->PushClipRect(o, ImVec2(o.x + size.x, o.y + size.y), true);
+    const float step = float(settings.stride) * k;
+    for (int i = 1; i < grid.w; ++i)
+        dl->AddLine(ImVec2(o.x + float(i) * step, o.y), ImVec2(o.x + float(i) * step, o.y + size.y), IM_COL32(255, 255, 255, 60));
+    for (int i = 1; i < grid.h; ++i)
+        dl->AddLine(ImVec2(o.x, o.y + float(i) * step), ImVec2(o.x + size.x, o.y + float(i) * step), IM_COL32(255, 255, 255, 60));
+    // The receptive field (pixels, inclusive), the cell, and the anchors (continuous coordinates).
+    const FieldRegion r = field.region(row, col);
+    dl->AddRectFilled(ImVec2(o.x + float(r.col0) * k, o.y + float(r.row0) * k),
+                      ImVec2(o.x + float(r.col1 + 1) * k, o.y + float(r.row1 + 1) * k), IM_COL32(80, 200, 255, 40));
+    dl->AddRect(ImVec2(o.x + float(r.col0) * k, o.y + float(r.row0) * k),
+                ImVec2(o.x + float(r.col1 + 1) * k, o.y + float(r.row1 + 1) * k), IM_COL32(80, 200, 255, 200), 0, 0, 1.5f);
+    const ImU32 scale_colour[3] = {IM_COL32(255, 220, 60, 255), IM_COL32(255, 120, 40, 255), IM_COL32(240, 60, 200, 255)};
+    const std::vector<AnchorBox> boxes = cell_anchors(row, col, settings);
+    for (std::size_t b = 0; b < boxes.size(); ++b)
+        dl->AddRect(ImVec2(o.x + float(boxes[b].x1) * k, o.y + float(boxes[b].y1) * k),
+                    ImVec2(o.x + float(boxes[b].x2) * k, o.y + float(boxes[b].y2) * k), scale_colour[std::min<std::size_t>(b / 3, 2)],
+                    0, 0, 1.5f);
+    dl->AddRectFilled(ImVec2(o.x + float(col) * step, o.y + float(row) * step),
+                      ImVec2(o.x + float(col + 1) * step, o.y + float(row + 1) * step), IM_COL32(255, 255, 255, 200));
+    dl->PopClipRect();
+    if (hovered) {
+        const int hr = std::clamp(int((m.y - o.y) / step), 0, grid.h - 1), hc = std::clamp(int((m.x - o.x) / step), 0, grid.w - 1);
+        ImGui::SetTooltip("feature cell (%d, %d): click to show its receptive field and anchors", hr, hc);
+        if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) s.grid_row = hr, s.grid_col = hc;
+    }
+    if (side_by_side) ImGui::TableNextColumn();
+
+    ImGui::PushTextWrapPos(0.0f);
+    char head[160];
+    std::snprintf(head, sizeof head, "cell (%d, %d) of res4f_relu's %d x %d grid, anchor centre (%g, %g)", row, col, grid.h,
+                  grid.w, (col + 0.5) * settings.stride, (row + 0.5) * settings.stride);
+    ImGui::TextColored(accent_colour(), "%s", head);
+    layout_report::item("label", head);
+    tooltip("Centre (x, y) = ((col + 0.5) x 16, (row + 0.5) x 16) in input pixels: the stride of stage 4 is 16 (the "
+            "product of the strides before it). Click another cell on the picture.");
+    ImGui::Text("receptive field rows %d..%d, cols %d..%d (%d x %d, blue)", r.row0, r.row1, r.col0, r.col1, field.rows.size(),
+                field.cols.size());
+    tooltip("Every input pixel this cell's 1024 values depend on; beyond the picture is zero padding.");
+    ImGui::PopTextWrapPos();
+    if (ImGui::BeginTable("anchors", 6, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit)) {
+        for (const char* h : {"scale", "h/w", "x1", "y1", "x2", "y2"}) ImGui::TableSetupColumn(h);
+        ImGui::TableHeadersRow();
+        for (std::size_t b = 0; b < boxes.size(); ++b) {
+            const AnchorBox& a = boxes[b];
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(scale_colour[std::min<std::size_t>(b / 3, 2)]), "%g", a.scale);
+            ImGui::TableNextColumn();
+            ImGui::Text("%g", a.ratio);
+            char box[96];
+            std::snprintf(box, sizeof box, "%.2f %.2f %.2f %.2f", a.x1, a.y1, a.x2, a.y2);
+            const double v[4] = {a.x1, a.y1, a.x2, a.y2};
+            for (double x : v) {
+                ImGui::TableNextColumn();
+                ImGui::Text("%.1f", x);
+            }
+            layout_report::item("anchor", box);
+            tooltip("width = %g / sqrt(%g) = %.2f, height = %g x sqrt(%g) = %.2f (width x height = %g^2)", a.scale, a.ratio,
+                    a.width, a.scale, a.ratio, a.height, a.scale);
+        }
+        ImGui::EndTable();
+    }
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextColored(dim_colour(),
+                       "What this layer is for: the seed builds this backbone as the shared feature layer of Faster "
+                       "R-CNN. Its region proposal network slides a 3 x 3 conv over this grid and, for each of the 9 "
+                       "anchors of every cell, predicts how likely an object is there and how to shift and stretch the "
+                       "box to fit it; the best proposals are cropped from the same feature map (RoI pooling) and "
+                       "classified. No RPN runs here: the boxes are its starting points, exact to its geometry.");
+    ImGui::PopTextWrapPos();
+    if (side_by_side) ImGui::EndTable();
+}
+
 // The tab a menu command or --sees asked for is selected once; otherwise the user's click decides.
 ImGuiTabItemFlags tab_flags(const AppState& app, NetworkSees::Tab t) {
     return app.sees.select_tab && app.sees.tab == t ? ImGuiTabItemFlags_SetSelected : 0;
@@ -447,6 +574,7 @@ bool poll_network_sees(AppState& app) {
 bool network_sees_complete(const AppState& app) {
     if (!app.settings.show_sees) return true;
     if (app.sees.tab == NetworkSees::Tab::cam) return !app.network.options.include_top || app.sees.cam.has_value();
+    if (app.sees.tab == NetworkSees::Tab::rpn) return true;
     const PatchSnapshot& p = app.sees.patch_snapshot;
     return app.sees.patches && !p.running && p.answered.has_value();
 }
@@ -467,6 +595,7 @@ void draw_network_sees(AppState& app) {
     if (ImGui::BeginTabBar("sees")) {
         const ImGuiTabItemFlags cam_flags = tab_flags(app, NetworkSees::Tab::cam);
         const ImGuiTabItemFlags patch_flags = tab_flags(app, NetworkSees::Tab::patches);
+        const ImGuiTabItemFlags rpn_flags = tab_flags(app, NetworkSees::Tab::rpn);
         const bool cam_open = ImGui::BeginTabItem("Class activation map", nullptr, cam_flags);
         layout_report::item("tab", "Class activation map");
         if (cam_open) {
@@ -479,6 +608,13 @@ void draw_network_sees(AppState& app) {
         if (patches_open) {
             app.sees.tab = NetworkSees::Tab::patches;
             draw_patches(app);
+            ImGui::EndTabItem();
+        }
+        const bool rpn_open = ImGui::BeginTabItem("Faster R-CNN grid", nullptr, rpn_flags);
+        layout_report::item("tab", "Faster R-CNN grid");
+        if (rpn_open) {
+            app.sees.tab = NetworkSees::Tab::rpn;
+            draw_rpn_grid(app);
             ImGui::EndTabItem();
         }
         app.sees.select_tab = false;

@@ -23,7 +23,7 @@ if [ -f "$build/CMakeCache.txt" ] && grep -q '^CONVSCOPE_FUZZ:BOOL=ON' "$build/C
     :  # a fuzzing build configured before (scripts/test.sh asan: the same build also has the tests)
 else
     cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
-          -DCMAKE_CXX_COMPILER=clang++ -DCONVSCOPE_FUZZ=ON -DCONVSCOPE_BUILD_GUI=OFF -DBUILD_TESTING=OFF >/dev/null
+          -DCMAKE_CXX_COMPILER=clang++ -DCONVSCOPE_FUZZ=ON -DCONVSCOPE_BUILD_GUI=ON -DBUILD_TESTING=OFF >/dev/null  # the session harness links the GUI's objects
 fi
 targets=()
 for h in "${harnesses[@]}"; do targets+=(--target "fuzz_$h"); done

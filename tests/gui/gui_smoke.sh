@@ -1,7 +1,7 @@
 #!/bin/sh
 # GUI smoke tests: start convscope under Xvfb, let it save a screenshot, check the picture.
 #   gui_smoke.sh CONVSCOPE PNG_CHECK CASE [MAKE_TEST_WEIGHTS]
-# CASE: playground | network | projector | session | export | bad-image | weights | bad-weights | settings | typo
+# CASE: playground | network | projector | session | export | bad-image | weights | bad-weights | settings | typo | rpn
 # Exit 0 pass, 1 fail, 77 skipped (no xvfb-run).
 set -eu
 abspath() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd)" "$(basename "$1")"); }
@@ -31,6 +31,20 @@ red_bar() {  # FILE: the red error bar (ImGui child background 140,15,15) is in 
 }
 
 case "$case_name" in
+rpn)
+    # The Faster R-CNN grid at the seed's 600 x 600: res4f_relu's 38 x 38 cells, the middle one's anchor centre
+    # and its 9 anchors, each recomputed here from the RPN's geometry (centre ((col + 0.5) * 16, (row + 0.5) * 16),
+    # width = scale / sqrt(ratio), height = scale * sqrt(ratio)) and compared with what the window shows.
+    printf '%s\n' '{"convscope_session": 1, "panel": "network", "image": "sample:rocket"}' > r.json
+    run --session r.json --sees rpn --screenshot r.png --layout-report r.txt
+    shot_ok r.png
+    grep -q "	label	.*	cell (19, 19) of res4f_relu's 38 x 38 grid, anchor centre (312, 312)$" r.txt ||
+        { echo "the grid's middle cell is not (19, 19) centred at (312, 312)"; grep "cell (" r.txt; exit 1; }
+    awk 'BEGIN { for (s = 128; s <= 512; s *= 2) for (i = 0; i < 3; i++) { r = (i == 0 ? 0.5 : i == 1 ? 1 : 2);
+                 w = s / sqrt(r); h = s * sqrt(r); printf "%.2f %.2f %.2f %.2f\n", 312 - w / 2, 312 - h / 2, 312 + w / 2, 312 + h / 2 } }' > expected.txt
+    awk -F'\t' '$1 == "item" && $3 == "anchor" { print $7 }' r.txt > shown.txt
+    diff expected.txt shown.txt || { echo "the anchors shown differ from the RPN's geometry"; exit 1; }
+    ;;
 typo)
     # The seed's identity_block as written: res2b's 2a and 2b units are dead (struck through, "(dead)" in the
     # table), the paragraph says why nothing complains, and the session keeps the switch. The receptive field of

@@ -107,6 +107,9 @@ if [ "$panel" = network ]; then
     shoot patches --sees patches
     grep -q "	tab	.*	0	1	Top patches$" patches.txt || problem "--sees patches: the tab is missing"
     grep -q "	label	.*	0	[01]	#1 " patches.txt || problem "--sees patches: no patch shown"
+    shoot rpn --sees rpn
+    grep -q "	image	.*	0	1	feature grid over the input$" rpn.txt || problem "--sees rpn: the grid is not on screen"
+    grep -q "	anchor	.*	0	[01]	" rpn.txt || problem "--sees rpn: no anchor listed"
 fi
 [ "$fail" -eq 0 ] || { for r in *.txt; do echo "layout report $r:"; cat "$r"; done; exit 1; }
 echo "ok: $panel ${size} at ${scale}"

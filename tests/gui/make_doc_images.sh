@@ -49,6 +49,9 @@ shot cam '{"convscope_session": 1, "panel": "network", "image": "sample:chelsea"
   "network": {"input_size": [224, 224], "last_stage": 5, "include_top": true}}' --sees cam
 shot patches '{"convscope_session": 1, "panel": "network", "image": "sample:chelsea",
   "network": {"input_size": [224, 224]}, "selected_node": "res3a_branch2a", "view": {"channel": 5}}' --sees patches
+shot rpn '{"convscope_session": 1, "panel": "network", "image": "sample:rocket"}' --sees rpn
+shot typo '{"convscope_session": 1, "panel": "network", "image": "sample:chelsea",
+  "network": {"input_size": [224, 224], "seed_identity_typo": true}, "selected_node": "res2b_branch2c"}'
 # Projector: a full-HD-like window at 175 % in the light theme.
 printf 'window_width=1600\nwindow_height=1000\n' > "$XDG_CONFIG_HOME/convscope/settings.ini"
 shot projector '{"convscope_session": 1, "panel": "network", "image": "sample:chelsea",
