@@ -35,6 +35,7 @@
 #include "core/model/graph.hpp"
 #include "core/model/receptive_field.hpp"
 #include "core/model/resnet50.hpp"
+#include "core/teach/quiz.hpp"
 
 namespace convscope::gui {
 
@@ -57,6 +58,7 @@ struct Settings {
     bool show_help = false;
     bool show_sees = false;  // the "What the network sees" window
     bool show_steps = false; // the "Step by step" window (the playground's convolution, one output at a time)
+    bool show_quiz = false;  // the "Predict the shape" quiz
 };
 
 struct ViewOptions {
@@ -159,6 +161,18 @@ struct ConvSteps {
     int max_cells = 13;          // cells per side of the zoomed input region
 };
 
+// The "Predict the shape" quiz window (panel_quiz.cpp), driven by core/teach/quiz.hpp.
+struct QuizState {
+    std::uint64_t seed = 1;              // the same seed asks the same questions
+    std::vector<QuizQuestion> questions;  // made when the window first opens
+    int index = 0;                       // the question shown
+    std::string shape_answer, params_answer;
+    std::optional<QuizVerdict> verdict;  // of the question shown, once checked
+    std::vector<int> answered;           // per question: -1 not yet, 0 wrong, 1 right (the first answer counts)
+    int focus = 1;                       // the field that takes the keyboard next frame: 1 shape, 2 parameters;
+                                         // 3 just checked (Enter or N goes on); 0 none
+};
+
 struct FrameStats {
     std::vector<double> frame_ms;           // per frame, poll to swap
     std::vector<double> busy_frame_ms;      // the same, only frames while the worker had a job
@@ -239,6 +253,7 @@ struct AppState {
     ImageNetWeights imagenet;
     NetworkSees sees;
     ConvSteps steps;
+    QuizState quiz;
     std::string weights_report;
     Progress progress;
     bool progress_changed = false;

@@ -54,6 +54,9 @@ std::vector<Command> make_commands() {
     c.push_back({"Step by step: one output value", {key(GLFW_KEY_S)}, in_view, W::not_typing,
                  [](AppState& a) { a.settings.show_steps = !a.settings.show_steps; },
                  [](const AppState& a) { return a.settings.show_steps; }});
+    c.push_back({"Predict the shape (quiz)", {key(GLFW_KEY_F5)}, in_view, W::always,
+                 [](AppState& a) { a.settings.show_quiz = !a.settings.show_quiz; },
+                 [](const AppState& a) { return a.settings.show_quiz; }});
     c.push_back({"What the network sees (class map, top patches)", {key(GLFW_KEY_V)}, in_view, W::not_typing,
                  [](AppState& a) { a.settings.show_sees = !a.settings.show_sees; },
                  [](const AppState& a) { return a.settings.show_sees; }});

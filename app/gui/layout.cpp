@@ -215,6 +215,7 @@ void layout_windows(AppState& app) {
     ImGui::End();
 
     draw_conv_steps(app);
+    draw_quiz(app);
     draw_network_sees(app);
     draw_export(app);
     draw_help(app);

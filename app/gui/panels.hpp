@@ -9,6 +9,7 @@
 //   draw_imagenet_weights()  the ImageNet files found here, "Get ImageNet weights" and its download progress
 //   draw_download_dialog()   what the download will do, asked before it starts (modal)
 //   draw_conv_steps()    the playground's convolution one output value at a time (sliding window, sums)
+//   draw_quiz()          "Predict the shape": Conv2D and network questions, answers checked with the formula
 //   draw_network_sees()  what the trained network sees: a class activation map, a channel's top image patches
 //   draw_export()        PNG / NPY export into a folder, all or nothing
 //   draw_help()          shortcuts and what each panel teaches
@@ -28,6 +29,7 @@ void draw_inspector(AppState& app);
 void draw_imagenet_weights(AppState& app);
 void draw_download_dialog(AppState& app);
 void draw_conv_steps(AppState& app);
+void draw_quiz(AppState& app);
 void draw_network_sees(AppState& app);
 void draw_export(AppState& app);
 void draw_help(AppState& app);

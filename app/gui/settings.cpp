@@ -33,6 +33,7 @@ Settings load_settings(const std::string& path) {
             else if (key == "show_export") s.show_export = value == "1";
             else if (key == "show_sees") s.show_sees = value == "1";
             else if (key == "show_steps") s.show_steps = value == "1";
+            else if (key == "show_quiz") s.show_quiz = value == "1";
             else if (key == "show_help") s.show_help = value == "1";
         } catch (const std::exception&) {
             // A hand-edited value we cannot read keeps its default.
@@ -58,6 +59,7 @@ bool save_settings(const Settings& s, const std::string& path, std::string& erro
         << "show_export=" << (s.show_export ? 1 : 0) << "\n"
         << "show_sees=" << (s.show_sees ? 1 : 0) << "\n"
         << "show_steps=" << (s.show_steps ? 1 : 0) << "\n"
+        << "show_quiz=" << (s.show_quiz ? 1 : 0) << "\n"
         << "show_help=" << (s.show_help ? 1 : 0) << "\n";
     const std::string text = out.str();
     try {

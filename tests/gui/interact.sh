@@ -1,7 +1,7 @@
 #!/bin/sh
 # convscope driven like a user, with xdotool under Xvfb: mouse drags, double-clicks, typing, hovering.
 #   interact.sh CONVSCOPE CASE [MAKE_TEST_WEIGHTS]
-# CASE: splitter | typed-number | tab-tooltip | one-column | get-weights (needs MAKE_TEST_WEIGHTS) | cam | steps
+# CASE: splitter | typed-number | tab-tooltip | one-column | get-weights (needs MAKE_TEST_WEIGHTS) | cam | steps | quiz
 # Widgets are found in the program's own layout report (--layout-report), written when it quits.
 # Exit 0 pass, 1 fail, 77 skipped (no Xvfb or xdotool).
 set -eu
@@ -279,6 +279,30 @@ steps)
     clicked=$(at layout.txt)
     echo "after the click: $clicked"
     [ -n "$clicked" ] && [ "$clicked" != "0 0" ] && [ "${clicked% *}" -gt 0 ] || { echo "clicking an output cell did not explain it"; exit 1; }
+    ;;
+quiz)
+    # With the keyboard alone: F5 opens the quiz on the seed's first example, Conv2D(64, (1, 1)) on (600, 600, 3):
+    # (None, 600, 600, 64) and 3 x 64 + 64 = 256 parameters, typed with Enter between; Enter goes on; a wrong
+    # answer to the second is told wrong, counts in the score and is listed to revisit.
+    start --panel playground
+    press F5
+    sleep 1
+    xdotool type --delay 60 "(None, 600, 600, 64)"
+    press Return
+    xdotool type --delay 60 "256"
+    press Return
+    sleep 0.5
+    press Return
+    sleep 0.5
+    xdotool type --delay 60 "1, 1, 1"
+    press Return
+    xdotool type --delay 60 "5"
+    press Return
+    sleep 1
+    quit
+    grep -q "	label	.*	question 2 of 18   score 1 / 2$" layout.txt ||
+        { echo "the score is not 1 / 2 on question 2"; grep "question\|verdict\|prompt" layout.txt; exit 1; }
+    grep -q "	label	.*	verdict: Not quite:$" layout.txt || { echo "the wrong answer was not told wrong"; exit 1; }
     ;;
 *)
     echo "unknown case $case_name"

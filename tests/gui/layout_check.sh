@@ -97,6 +97,8 @@ if [ "$panel" = playground ]; then
     grep -q "	image	.*	0	1	padded input with the kernel window$" steps.txt || problem "--steps: no padded input on screen"
     grep -q "	image	.*	0	1	output map being written$" steps.txt || problem "--steps: no output map on screen"
     grep -q "	label	.*	0	[01]	the engine wrote .*: the same$" steps.txt || problem "--steps: the value is missing or differs"
+    shoot quiz --quiz
+    grep -q "	label	.*	0	1	prompt: Conv2D(64, (1, 1))" quiz.txt || problem "--quiz: the first question is not on screen"
 fi
 # "What the network sees" over the network panel: the class activation map (picture, classes, the numbers) and
 # the selected node's top patches, each fitting the window at this scale (it scrolls; nothing is cut).
