@@ -77,6 +77,9 @@ void refresh_network_structure(AppState& app) {
         app.network_node_ms.assign(n, 0.0);
         app.network_outcomes.assign(n, std::nullopt);
         app.network_structure_request = app.last_posted_request + 1;  // older node events do not fit
+        app.steps.layer.reset();
+        app.steps.layer_node = -1;
+        app.steps.layer_requested = false;
         app.selected_node = app.ui_graph.find(selected);
         if (app.selected_node < 0) app.selected_node = app.ui_graph.output();  // it was in the removed part
         break;
@@ -248,7 +251,18 @@ bool drain_worker(AppState& app) {
             },
             [&](event::PlaygroundFailed& e) { app.playground_error = e.message; },
             [&](event::NetworkReset& e) {
-                if (current_structure) mark_stale(app, e.nodes);
+                if (!current_structure) return;
+                mark_stale(app, e.nodes);
+                if (std::find(e.nodes.begin(), e.nodes.end(), app.steps.layer_node) != e.nodes.end()) {
+                    app.steps.layer.reset();  // its weights may have changed with it
+                    app.steps.layer_node = -1;
+                }
+            },
+            [&](event::NetworkLayer& e) {
+                if (!current_structure) return;
+                app.steps.layer_node = e.node;
+                app.steps.layer = e.layer;
+                app.steps.layer_requested = false;
             },
             [&](event::NetworkNode& e) {
                 if (!current_structure || e.node < 0 || std::size_t(e.node) >= app.network_outputs.size()) return;
@@ -289,6 +303,7 @@ bool drain_worker(AppState& app) {
                 app.progress.busy = false;
                 // Whatever was asked and not answered (no network yet) is not waited for.
                 std::fill(app.network_requested.begin(), app.network_requested.end(), 0);
+                app.steps.layer_requested = false;
             },
         }, ev.data);
     }
@@ -307,6 +322,14 @@ void request_shown_nodes(AppState& app) {
     if (app.settings.show_sees && app.sees.tab == NetworkSees::Tab::cam) want(cam_features_node(app.ui_graph));
     if (app.panel != Panel::network) return;
     want(app.selected_node);
+    // Step by step on a network Conv2D: its input, and its layer with the engine's weights.
+    if (app.settings.show_steps && conv_config_of(app, app.selected_node)) {
+        want(app.ui_graph.node(app.selected_node).inputs.at(0));
+        if (app.steps.layer_node != app.selected_node && !app.steps.layer_requested && network_node_ready(app, app.selected_node)) {
+            app.steps.layer_requested = true;
+            app.worker.request_layer(app.selected_node);
+        }
+    }
     // The neighbours the arrow keys step to next, so a step shows them at once.
     for (int n : step_neighbours(app.ui_graph, app.selected_node)) want(n);
     // The export window offers the whole block (or stem, or top).

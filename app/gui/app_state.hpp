@@ -159,6 +159,11 @@ struct ConvSteps {
     float speed = 4.0f;          // output positions per second while playing
     double last_step_time = 0.0; // when playing last advanced
     int max_cells = 13;          // cells per side of the zoomed input region
+    // In the network panel, a selected Conv2D is explained with its weights, copied from the engine on request
+    // (Worker::request_layer) and dropped when that node recomputes (new weights or a new structure).
+    int layer_node = -1;
+    std::shared_ptr<const Layer> layer;
+    bool layer_requested = false;
 };
 
 // The "Predict the shape" quiz window (panel_quiz.cpp), driven by core/teach/quiz.hpp.

@@ -21,13 +21,19 @@ struct InputImage {
     int version = 0;
 };
 
+// One thing the UI asked of the network job: a node's output, or a copy of its layer with its weights.
+struct NodeRequest {
+    int node = -1;
+    bool layer = false;  // true: the layer (event::NetworkLayer), false: the output (event::NetworkNode)
+};
+
 struct JobContext {
     std::uint64_t request = 0;
     const std::atomic<bool>* cancel = nullptr;  // a newer request is waiting: the engines throw Cancelled
     EngineOptions engine_options;               // for engines the job builds
     std::function<void(WorkerEvent)> emit;
-    // Node outputs the UI has asked for since the last call (see Worker::request_node()).
-    std::function<std::vector<int>()> take_node_requests;
+    // What the UI has asked for since the last call (see Worker::request_node() and request_layer()).
+    std::function<std::vector<NodeRequest>()> take_node_requests;
 
     void send(WorkerEventData data) const { emit(WorkerEvent{request, std::move(data)}); }
     // For results the UI did not ask for and picks up on its own while a job runs (WorkerEvent::wake).

@@ -174,7 +174,14 @@ std::shared_ptr<const ClassifierWeights> NetworkJob::classifier() {
 
 void NetworkJob::serve_node_requests(const JobContext& ctx, bool between_runs) {
     if (ctx.take_node_requests)
-        for (int n : ctx.take_node_requests()) wanted_.insert(n);
+        for (const NodeRequest& r : ctx.take_node_requests()) {
+            if (!r.layer) {
+                wanted_.insert(r.node);
+            } else if (engine_ && r.node >= 0 && r.node < engine_->graph().size()) {
+                // The weights do not change during a run (edits and files come with a new request).
+                ctx.send(event::NetworkLayer{r.node, std::shared_ptr<const Layer>(engine_->graph().node(r.node).layer->clone())});
+            }
+        }
     if (!engine_) return;
     for (auto it = wanted_.begin(); it != wanted_.end();) {
         const int n = *it;

@@ -1,5 +1,6 @@
-// "Step by step": the playground's convolution computed one output value at a time, as a learner would by
-// hand. The padded input (zero bands drawn) with the kernel window at the current output position (dilation
+// "Step by step": a convolution computed one output value at a time, as a learner would by hand: the
+// playground's, or in the network panel the selected Conv2D with the weights in use (its input is the previous
+// node's output, with as many channels as that has). The padded input (zero bands drawn) with the kernel window at the current output position (dilation
 // holes left open), the products of one input channel, every channel's partial sum, the bias, the activation,
 // and the value written into the growing output map. Play, pause, single steps, a speed; clicking an output
 // cell, or the whole channel's overview, jumps the window there.
@@ -20,6 +21,23 @@ namespace {
 
 ConvStepSource playground_source(const AppState& app) {
     return ConvStepSource{app.playground_input, app.playground_layer, app.playground_output, "playground Conv2D"};
+}
+
+// In the network panel with a Conv2D selected: that node, its input's output and its layer (the engine's
+// weights, asked for by request_shown_nodes()). Incomplete until all three are here and up to date.
+bool network_conv_selected(const AppState& app) {
+    return app.panel == Panel::network && app.selected_node >= 0 && conv_config_of(app, app.selected_node).has_value();
+}
+
+ConvStepSource network_source(const AppState& app) {
+    const int n = app.selected_node;
+    const int in = app.ui_graph.node(n).inputs.at(0);
+    auto ready = [&](int i) -> std::shared_ptr<const Tensor3> {
+        return network_node_ready(app, i) ? app.network_outputs[std::size_t(i)] : nullptr;
+    };
+    ConvStepSource s{ready(in), app.steps.layer_node == n ? app.steps.layer : nullptr, ready(n),
+                     app.ui_graph.node(n).name};
+    return s;
 }
 
 ImU32 colour_of(float t) {
@@ -146,8 +164,9 @@ void draw_output_region(AppState& app, const ConvStepSource& src, const ConvGeom
 
 // The whole output channel (the feature maps' enlarged texture, when it shows this channel), with the zoomed
 // region outlined; a click jumps anywhere.
-void draw_overview(AppState& app, const ConvGeometry& g, const CellRect& view, float side) {
-    if (!app.shown.enlarged.valid() || app.panel != Panel::playground || app.shown.render().tensor != app.playground_output ||
+void draw_overview(AppState& app, const std::shared_ptr<const Tensor3>& output, const ConvGeometry& g,
+                   const CellRect& view, float side) {
+    if (!app.shown.enlarged.valid() || app.shown.render().tensor != output ||
         app.view.selected_channel != app.steps.position.filter)
         return;
     const float k = side / float(std::max(g.rows.out, g.cols.out));
@@ -232,22 +251,27 @@ bool conv_steps_animating(const AppState& app) { return app.settings.show_steps 
 
 void draw_conv_steps(AppState& app) {
     if (!app.settings.show_steps) return;
-    const ImGuiViewport* vp = ImGui::GetMainViewport();
     const float F = ImGui::GetFontSize();
-    const ImVec2 size(std::min(F * 50, vp->WorkSize.x), std::min(F * 38, vp->WorkSize.y - F));
-    ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x - size.x, vp->WorkPos.y), ImGuiCond_Appearing);
-    ImGui::SetNextWindowSize(size, ImGuiCond_Appearing);
-    ImGui::SetNextWindowBgAlpha(1.0f);
-    if (!ImGui::Begin("Step by step: one output value", &app.settings.show_steps)) {
+    if (!begin_tool_window("Step by step: one output value", &app.settings.show_steps, 50, 38, 1.0f)) {
         ImGui::End();
         return;
     }
-    const ConvStepSource src = playground_source(app);
+    const bool network = network_conv_selected(app);
+    const ConvStepSource src = network ? network_source(app) : playground_source(app);
     if (!src.complete()) {
-        ImGui::TextColored(dim_colour(), "The playground's convolution appears here once it is computed.");
+        ImGui::PushTextWrapPos(0.0f);
+        ImGui::TextColored(dim_colour(), "%s", network ? ("Waiting for " + src.name + "'s input, output and weights...").c_str()
+                                                       : "The playground's convolution appears here once it is computed. "
+                                                         "In the network panel, select a Conv2D to take it apart.");
+        ImGui::PopTextWrapPos();
         ImGui::End();
         return;
     }
+    ImGui::TextColored(accent_colour(), "%s", src.name.c_str());
+    tooltip(network ? "The Conv2D selected in the network panel, with the weights in use. In the playground, this "
+                      "window explains the playground's convolution."
+                    : "The playground's convolution. In the network panel, select a Conv2D to take it apart.");
+    ImGui::SameLine();
     ConvSteps& st = app.steps;
     st.position.filter = app.view.selected_channel;  // one channel for the maps, the inspector and this view
     st.position = clamp_position(src, st.position);
@@ -351,7 +375,7 @@ void draw_conv_steps(AppState& app) {
     ImGui::TextColored(accent_colour(), "whole output %d x %d", g.rows.out, g.cols.out);
     ImGui::PopTextWrapPos();
     tooltip("The output channel as the feature maps show it; the yellow outline is the part drawn on the left.");
-    draw_overview(app, g, out_view, pic);
+    draw_overview(app, src.output, g, out_view, pic);
     ImGui::EndGroup();
 
     // Row 2 takes what is left of the window, but never less than it needs to be read: then the window scrolls

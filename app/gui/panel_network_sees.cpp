@@ -581,40 +581,28 @@ bool network_sees_complete(const AppState& app) {
 
 void draw_network_sees(AppState& app) {
     if (!app.settings.show_sees) return;
-    const ImGuiViewport* vp = ImGui::GetMainViewport();
-    const float F = ImGui::GetFontSize();
-    // At most the viewport (a projector at 250 % has room for little else), placed over the maps column.
-    const ImVec2 size(std::min(F * 34, vp->WorkSize.x), std::min(F * 40, vp->WorkSize.y - F));
-    ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x - size.x, vp->WorkPos.y), ImGuiCond_Appearing);
-    ImGui::SetNextWindowSize(size, ImGuiCond_Appearing);
-    ImGui::SetNextWindowBgAlpha(1.0f);  // opaque: the feature maps behind would show through the picture's edges
-    if (!ImGui::Begin("What the network sees", &app.settings.show_sees)) {
+    if (!begin_tool_window("What the network sees", &app.settings.show_sees, 34, 40, 1.0f)) {
         ImGui::End();
         return;
     }
     if (ImGui::BeginTabBar("sees")) {
-        const ImGuiTabItemFlags cam_flags = tab_flags(app, NetworkSees::Tab::cam);
-        const ImGuiTabItemFlags patch_flags = tab_flags(app, NetworkSees::Tab::patches);
-        const ImGuiTabItemFlags rpn_flags = tab_flags(app, NetworkSees::Tab::rpn);
-        const bool cam_open = ImGui::BeginTabItem("Class activation map", nullptr, cam_flags);
-        layout_report::item("tab", "Class activation map");
-        if (cam_open) {
-            app.sees.tab = NetworkSees::Tab::cam;
-            draw_cam(app);
-            ImGui::EndTabItem();
-        }
-        const bool patches_open = ImGui::BeginTabItem("Top patches", nullptr, patch_flags);
-        layout_report::item("tab", "Top patches");
-        if (patches_open) {
-            app.sees.tab = NetworkSees::Tab::patches;
-            draw_patches(app);
-            ImGui::EndTabItem();
-        }
-        const bool rpn_open = ImGui::BeginTabItem("Faster R-CNN grid", nullptr, rpn_flags);
-        layout_report::item("tab", "Faster R-CNN grid");
-        if (rpn_open) {
-            app.sees.tab = NetworkSees::Tab::rpn;
-            draw_rpn_grid(app);
+        struct Page {
+            const char* label;
+            NetworkSees::Tab tab;
+            void (*draw)(AppState&);
+        };
+        static constexpr Page pages[] = {{"Class activation map", NetworkSees::Tab::cam, draw_cam},
+                                         {"Top patches", NetworkSees::Tab::patches, draw_patches},
+                                         {"Faster R-CNN grid", NetworkSees::Tab::rpn, draw_rpn_grid}};
+        // Every tab's flags first: drawing the open page sets app.sees.tab, which the flags read.
+        ImGuiTabItemFlags flags[3];
+        for (int i = 0; i < 3; ++i) flags[i] = tab_flags(app, pages[i].tab);
+        for (int i = 0; i < 3; ++i) {
+            const bool open = ImGui::BeginTabItem(pages[i].label, nullptr, flags[i]);
+            layout_report::item("tab", pages[i].label);
+            if (!open) continue;
+            app.sees.tab = pages[i].tab;
+            pages[i].draw(app);
             ImGui::EndTabItem();
         }
         app.sees.select_tab = false;

@@ -56,13 +56,8 @@ void draw_quiz(AppState& app) {
     if (!app.settings.show_quiz) return;
     QuizState& q = app.quiz;
     if (q.questions.empty()) start_quiz(q, q.seed);
-    const ImGuiViewport* vp = ImGui::GetMainViewport();
     const float F = ImGui::GetFontSize();
-    const ImVec2 size(std::min(F * 40, vp->WorkSize.x), std::min(F * 30, vp->WorkSize.y - F));
-    ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + (vp->WorkSize.x - size.x) * 0.5f, vp->WorkPos.y), ImGuiCond_Appearing);
-    ImGui::SetNextWindowSize(size, ImGuiCond_Appearing);
-    ImGui::SetNextWindowBgAlpha(1.0f);
-    if (!ImGui::Begin("Predict the shape", &app.settings.show_quiz)) {
+    if (!begin_tool_window("Predict the shape", &app.settings.show_quiz, 40, 30, 0.5f)) {
         ImGui::End();
         return;
     }

@@ -143,4 +143,14 @@ ImVec4 ok_colour() { return light_theme() ? ImVec4(0.05f, 0.5f, 0.1f, 1) : ImVec
 ImVec4 dim_colour() { return ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]; }
 ImVec4 accent_colour() { return light_theme() ? ImVec4(0.1f, 0.35f, 0.8f, 1) : ImVec4(0.45f, 0.7f, 1.0f, 1); }
 
+bool begin_tool_window(const char* title, bool* open, float width_fonts, float height_fonts, float x_align) {
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    const float F = ImGui::GetFontSize();
+    const ImVec2 size(std::min(F * width_fonts, vp->WorkSize.x), std::min(F * height_fonts, vp->WorkSize.y - F));
+    ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + (vp->WorkSize.x - size.x) * x_align, vp->WorkPos.y), ImGuiCond_Appearing);
+    ImGui::SetNextWindowSize(size, ImGuiCond_Appearing);
+    ImGui::SetNextWindowBgAlpha(1.0f);  // opaque: the feature maps behind would show through the pictures' edges
+    return ImGui::Begin(title, open);
+}
+
 }  // namespace convscope::gui

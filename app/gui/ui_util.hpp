@@ -11,6 +11,8 @@
 //   int_field()       every integer field: drag to change it live; double-click (or Ctrl+click) to type a
 //                     number, applied on Enter or when leaving the field (Escape keeps the old one)
 //   pair_input()      a Keras "(rows, cols)" argument as two such fields
+//   begin_tool_window()  a floating teaching window (step by step, quiz, what the network sees): opaque, at most
+//                     the viewport, placed at the top (right-aligned or centred) when it first appears
 //   error_colour()/ok_colour()/dim_colour()   theme-aware colours
 
 #include <string>
@@ -29,6 +31,9 @@ bool int_fields(const char* label, int* values, int count, float speed, int min,
 bool pair_input(const char* label, int& rows, int& cols, int min, int max, const char* tip);
 
 bool same_line_if_fits(float next_width, float spacing = -1.0f);
+// width_fonts x height_fonts font heights, clamped to the viewport; x_align 1: at the right edge, 0.5: centred.
+// Returns what ImGui::Begin returns; End() is always the caller's.
+bool begin_tool_window(const char* title, bool* open, float width_fonts, float height_fonts, float x_align);
 float text_width(const char* text);
 float button_width(const char* label);
 float labelled_width(float frame_w, const char* label);  // a framed widget plus its label on the right

@@ -70,15 +70,24 @@ std::uint64_t Worker::post(const JobRequest& request) {
 void Worker::request_node(int node) {
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        node_requests_.push_back(node);
+        node_requests_.push_back(NodeRequest{node, false});
         busy_ = true;  // until the engine thread has answered (or queued) it
     }
     wake_.notify_all();
 }
 
-std::vector<int> Worker::take_node_requests() {
+void Worker::request_layer(int node) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        node_requests_.push_back(NodeRequest{node, true});
+        busy_ = true;
+    }
+    wake_.notify_all();
+}
+
+std::vector<NodeRequest> Worker::take_node_requests() {
     std::lock_guard<std::mutex> lock(mutex_);
-    std::vector<int> out;
+    std::vector<NodeRequest> out;
     out.swap(node_requests_);
     return out;
 }

@@ -67,6 +67,9 @@ public:
     // The output of network node `node` of the newest request's graph, as a NetworkNode event as soon as it
     // is up to date (made on the engine thread if the run did not write it).
     void request_node(int node);
+    // A copy of network node `node`'s layer with the weights the engine has now, as a NetworkLayer event (the
+    // step-by-step view of a network Conv2D explains its outputs with them).
+    void request_layer(int node);
     // Everything that happened since the last call.
     std::vector<WorkerEvent> drain();
     bool busy() const;  // running, holding a request not yet started, or holding results not yet drained
@@ -88,7 +91,7 @@ private:
     void render_loop();
     void update_image(const std::string& source, const JobContext& ctx);
     void emit(WorkerEvent event);
-    std::vector<int> take_node_requests();
+    std::vector<NodeRequest> take_node_requests();
 
     std::string assets_dir_;
     EngineOptions engine_options_;  // the same for both engines, with one shared pool made by start()
@@ -110,7 +113,7 @@ private:
     std::optional<JobRequest> pending_;
     std::uint64_t pending_id_ = 0;
     std::uint64_t next_id_ = 1;
-    std::vector<int> node_requests_;
+    std::vector<NodeRequest> node_requests_;
     std::deque<WorkerEvent> events_;
 
     mutable std::mutex render_mutex_;

@@ -52,6 +52,11 @@ struct NetworkNode {
     int node = -1;
     std::shared_ptr<const Tensor3> output;
 };
+// A copy of a node's layer with the weights the engine has (Worker::request_layer()).
+struct NetworkLayer {
+    int node = -1;
+    std::shared_ptr<const Layer> layer;
+};
 struct NetworkDone {
     double run_milliseconds = 0.0;    // the engine's run alone (what `convscope-cli bench` times)
     double prepare_milliseconds = 0.0;  // Engine::prepare() just before it (kernels packed, memory touched)
@@ -71,7 +76,7 @@ struct Idle {};  // nothing left to do for this request
 
 using WorkerEventData = std::variant<event::ImageLoaded, event::ImageFailed, event::WeightsLoaded, event::WeightsFailed,
                                      event::PlaygroundDone, event::PlaygroundFailed, event::NetworkReset,
-                                     event::Reinitialised, event::NetworkNode, event::NetworkDone,
+                                     event::Reinitialised, event::NetworkNode, event::NetworkLayer, event::NetworkDone,
                                      event::NetworkFailed, Progress, event::Idle>;
 
 struct WorkerEvent {

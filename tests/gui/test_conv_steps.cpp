@@ -149,3 +149,49 @@ TEST_CASE("step by step: the drawn regions hold the window and the position, ste
     CHECK(clamp_position(s, StepPosition{900, -3, 9, 7}).filter == 3);
     CHECK(clamp_position(s, StepPosition{900, -3, 9, 7}).channel == 2);
 }
+
+TEST_CASE("step by step on a network Conv2D: the layer the worker hands over explains the engine's outputs",
+          "[gui][steps]") {
+    JobRequest request;
+    request.image_source = sample_source("chelsea");
+    request.priority = Job::network;
+    request.network.options.height = request.network.options.width = 64;
+    request.network.seed = 4;
+    Worker worker;
+    worker.start(CONVSCOPE_ASSETS_DIR, [] {}, 2);
+    const std::uint64_t id = worker.post(request);
+    const Graph g = build_resnet50(request.network.options);
+    // A strided 1x1 (the conv block's branch1), a 'same' 3x3, and the stem's 7x7 stride 2 on its padded input.
+    for (const char* name : {"res3a_branch1", "res2b_branch2b", "conv1"}) {
+        const int node = g.find(name);
+        const int input = g.node(node).inputs.at(0);
+        worker.request_node(node);
+        worker.request_node(input);
+        worker.request_layer(node);
+        ConvStepSource s;
+        s.name = name;
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+        while (!s.complete() && std::chrono::steady_clock::now() < deadline) {
+            for (WorkerEvent& e : worker.drain()) {
+                if (e.request != id) continue;
+                if (auto* n = std::get_if<event::NetworkNode>(&e.data); n && n->output) {
+                    if (n->node == node) s.output = n->output;
+                    if (n->node == input) s.input = n->output;
+                }
+                if (auto* l = std::get_if<event::NetworkLayer>(&e.data); l && l->node == node) s.layer = l->layer;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        INFO(name);
+        REQUIRE(s.complete());
+        const ConvGeometry geo = s.geometry();
+        for (int r : {0, geo.rows.out - 1})
+            for (int c : {0, geo.cols.out / 2})
+                for (int f : {0, int(s.output->shape()[2]) - 1}) {
+                    const StepExplanation x = explain(s, StepPosition{r, c, f, 0});
+                    CHECK(x.agrees);
+                    CHECK(x.e.output == Approx(by_hand(s, r, c, f)).epsilon(1e-6).margin(1e-7));
+                }
+    }
+    worker.stop();
+}
