@@ -152,6 +152,17 @@ struct NetworkSees {
     int grid_picture_h = 0, grid_picture_w = 0;
 };
 
+// A Keras argument typed as text (a regularizer or a constraint): what is in the field, and whether it is being
+// edited (otherwise it shows the value in use).
+struct TypedArgument {
+    std::string text;
+    bool editing = false;
+};
+struct PlaygroundArgumentFields {
+    TypedArgument kernel_regularizer, bias_regularizer, activity_regularizer, kernel_constraint, bias_constraint;
+    std::string error;  // why the last typed one was not taken
+};
+
 // The "Step by step" window (panel_conv_steps.cpp): one Conv2D output value computed before the learner's eyes.
 struct ConvSteps {
     StepPosition position;
@@ -244,6 +255,7 @@ struct AppState {
     std::int64_t playground_macs = 0;                  // multiply-accumulates of one forward pass
     std::string playground_keras_line;                 // Keras code reproducing the layer and its kernel values
     std::string playground_error;                      // of the current parameters, empty if valid
+    PlaygroundArgumentFields playground_fields;        // the typed regularizers and constraints
     double playground_ms = 0.0;
     std::vector<std::shared_ptr<const Tensor3>> network_outputs;  // per node, last complete
     std::vector<char> network_stale;                              // 1: being recomputed

@@ -127,6 +127,7 @@ static void draw_parameters(AppState& app) {
             ImGui::EndTable();
         }
     }
+    changed |= draw_all_arguments(app);
     if (changed) refresh_playground_geometry(app);
 }
 
@@ -174,7 +175,11 @@ static void draw_arithmetic(AppState& app) {
     ImGui::TextUnformatted("output shape");
     ImGui::SameLine();
     ImGui::PushStyleColor(ImGuiCol_Text, ok_colour());
-    text_tip(keras_shape(out), "The output shape as Keras prints it: (batch, rows, cols, filters). None is the batch axis.");
+    text_tip(keras_shape(out, app.playground.conv.data_format),
+             app.playground.conv.data_format == DataFormat::channels_first
+                 ? "The output shape as Keras prints it with data_format='channels_first': (batch, filters, rows, cols). "
+                   "None is the batch axis."
+                 : "The output shape as Keras prints it: (batch, rows, cols, filters). None is the batch axis.");
     ImGui::PopStyleColor();
 
     if (ImGui::BeginTable("axes", 3, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchProp)) {
@@ -221,15 +226,21 @@ static void draw_arithmetic(AppState& app) {
                  "Wall time on the worker thread for the last result: resize (if needed), convolution, activation.");
     }
 
-    // Code, not prose: one statement per line, unwrapped (the panel scrolls sideways on a narrow column).
+    // Code, not prose: one statement per line, unwrapped, in a box of its own that scrolls sideways (a long
+    // Conv2D line with every argument would otherwise widen the whole panel, and every wrapped text with it).
     const std::string& code = app.playground_keras_line;
     ImGui::TextUnformatted("Keras:");
+    const ImVec2 code_size = ImGui::CalcTextSize(code.c_str());
+    const bool too_wide = code_size.x > ImGui::GetContentRegionAvail().x;
+    ImGui::BeginChild("keras_code", ImVec2(0, code_size.y + (too_wide ? ImGui::GetStyle().ScrollbarSize : 0.0f) + 2),
+                      false, ImGuiWindowFlags_HorizontalScrollbar);
     ImGui::PushStyleColor(ImGuiCol_Text, accent_colour());
     ImGui::TextUnformatted(code.c_str());
     ImGui::PopStyleColor();
     tooltip("Keras code that reproduces this layer with the kernel on screen%s. x is the image resized to the input "
             "size, as RGB scaled to [0, 1] (what the playground feeds it).",
             p.kernel_source == KernelSource::glorot_uniform ? " (glorot_uniform: Keras draws its own random values)" : "");
+    ImGui::EndChild();
     if (ImGui::Button("Copy Keras code")) ImGui::SetClipboardText(code.c_str());
     tooltip("Copies the code above to the clipboard (Ctrl+Shift+C).");
 }

@@ -23,6 +23,8 @@ namespace convscope::gui {
 
 void draw_menu_bar(AppState& app);
 void draw_playground(AppState& app);
+// The playground's other Conv2D arguments (panel_playground_arguments.cpp); true when one changed.
+bool draw_all_arguments(AppState& app);
 void draw_network(AppState& app);
 void draw_feature_maps(AppState& app);
 void draw_inspector(AppState& app);

@@ -8,9 +8,13 @@
 #include "core/errors.hpp"
 #include "core/export/atomic_file.hpp"
 #include "core/layers/conv2d.hpp"
+#include "core/layers/data_format.hpp"
 #include "core/limits.hpp"
 #include "core/model/resnet50.hpp"
 #include "core/read_file.hpp"
+#include "core/weights/constraints.hpp"
+#include "core/weights/initializer_spec.hpp"
+#include "core/weights/regularizers.hpp"
 
 namespace convscope::gui {
 
@@ -37,7 +41,15 @@ static json conv_json(const Conv2DConfig& c) {
                 {"padding", to_string(c.padding)},
                 {"dilation_rate", pair_json(c.dilation_rate)},
                 {"use_bias", c.use_bias},
-                {"activation", to_string(c.activation)}};
+                {"activation", to_string(c.activation)},
+                {"data_format", to_string(c.data_format)},
+                {"kernel_initializer", to_string(c.kernel_initializer)},
+                {"bias_initializer", to_string(c.bias_initializer)},
+                {"kernel_regularizer", to_string(c.kernel_regularizer)},
+                {"bias_regularizer", to_string(c.bias_regularizer)},
+                {"activity_regularizer", to_string(c.activity_regularizer)},
+                {"kernel_constraint", to_string(c.kernel_constraint)},
+                {"bias_constraint", to_string(c.bias_constraint)}};
 }
 
 void save_session(const Session& s, const std::string& path) {
@@ -130,6 +142,28 @@ struct Reader {
         c.use_bias = boolean(j, "use_bias", where, c.use_bias);
         const std::string act = string(j, "activation", where, to_string(c.activation));
         c.activation = parsed(where + "activation", [&] { return parse_activation(act); });
+        // The arguments that do not change the shapes (older sessions have none of them: Keras' defaults).
+        const std::string format = string(j, "data_format", where, to_string(c.data_format));
+        c.data_format = parsed(where + "data_format", [&] { return parse_data_format(format); });
+        auto init = [&](const char* key, Initializer& out) {
+            const std::string text = string(j, key, where, to_string(out));
+            out = parsed(where + key, [&] { return parse_initializer(text); });
+        };
+        init("kernel_initializer", c.kernel_initializer);
+        init("bias_initializer", c.bias_initializer);
+        auto reg = [&](const char* key, Regularizer& out) {
+            const std::string text = string(j, key, where, to_string(out));
+            out = parsed(where + key, [&] { return parse_regularizer(text); });
+        };
+        reg("kernel_regularizer", c.kernel_regularizer);
+        reg("bias_regularizer", c.bias_regularizer);
+        reg("activity_regularizer", c.activity_regularizer);
+        auto con = [&](const char* key, Constraint& out) {
+            const std::string text = string(j, key, where, to_string(out));
+            out = parsed(where + key, [&] { return parse_constraint(text); });
+        };
+        con("kernel_constraint", c.kernel_constraint);
+        con("bias_constraint", c.bias_constraint);
         return c;
     }
 };

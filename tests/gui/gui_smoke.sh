@@ -1,7 +1,7 @@
 #!/bin/sh
 # GUI smoke tests: start convscope under Xvfb, let it save a screenshot, check the picture.
 #   gui_smoke.sh CONVSCOPE PNG_CHECK CASE [MAKE_TEST_WEIGHTS]
-# CASE: playground | network | projector | session | export | bad-image | weights | bad-weights | settings | typo | rpn
+# CASE: playground | network | projector | session | export | bad-image | weights | bad-weights | settings | typo | rpn | arguments
 # Exit 0 pass, 1 fail, 77 skipped (no xvfb-run).
 set -eu
 abspath() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd)" "$(basename "$1")"); }
@@ -31,6 +31,30 @@ red_bar() {  # FILE: the red error bar (ImGui child background 140,15,15) is in 
 }
 
 case "$case_name" in
+arguments)
+    # The Conv2D arguments beyond the six: a session that sets them opens the section; each says what it does
+    # with the numbers on screen, and a saved session keeps every one.
+    cat > a.json <<'JSON'
+{"convscope_session": 1, "panel": "playground", "image": "sample:coffee",
+ "playground": {"input_size": [64, 64], "filters": 8, "kernel_size": [3, 3], "padding": "same", "activation": "gelu",
+   "data_format": "channels_first", "kernel_initializer": "he_normal", "bias_initializer": "constant(0.1)",
+   "kernel_regularizer": "l2(0.01)", "activity_regularizer": "l1(0.001)", "kernel_constraint": "max_norm(2)",
+   "bias_constraint": "non_neg"}}
+JSON
+    run --session a.json --screenshot a.png --layout-report a.txt --save-session b.json
+    shot_ok a.png
+    grep -q "	label	.*	(None, 8, 64, 64)$\|	widget	.*	The output shape as Keras prints it with data_format='channels_first'" a.txt ||
+        { echo "channels_first does not write the shape as (None, 8, 64, 64)"; exit 1; }
+    grep -q "	label	.*	penalty: 0.01 \* sum(w^2) = " a.txt || { echo "no kernel_regularizer penalty"; exit 1; }
+    grep -q "	label	.*	penalty: 0.001 \* sum(|y|) = .* over 32,768 values" a.txt || { echo "no activity penalty over the 64 x 64 x 8 output"; exit 1; }
+    grep -q "	label	.*	constraint: non_neg would set" a.txt || { echo "no bias_constraint effect"; exit 1; }
+    grep -q "	plot	.*	gelu(x), x from -4 to 4$" a.txt || { echo "no activation curve"; exit 1; }
+    for kv in '"data_format": "channels_first"' '"kernel_initializer": "he_normal"' '"bias_initializer": "constant(0.1)"' \
+              '"kernel_regularizer": "l2(0.01)"' '"activity_regularizer": "l1(0.001)"' '"kernel_constraint": "max_norm(2)"' \
+              '"bias_constraint": "non_neg' '"bias_regularizer": "None"'; do
+        grep -q "$kv" b.json || { echo "the saved session lost $kv"; cat b.json; exit 1; }
+    done
+    ;;
 rpn)
     # The Faster R-CNN grid at the seed's 600 x 600: res4f_relu's 38 x 38 cells, the middle one's anchor centre
     # and its 9 anchors, each recomputed here from the RPN's geometry (centre ((col + 0.5) * 16, (row + 0.5) * 16),

@@ -35,6 +35,12 @@ cat > pg.json <<'JSON'
 {"convscope_session": 1, "panel": "playground", "image": "sample:chelsea",
  "playground": {"input_size": [300, 300], "filters": 64, "kernel_size": [3, 3], "kernel_source": "sobel_x"}}
 JSON
+cat > args.json <<'JSON'
+{"convscope_session": 1, "panel": "playground", "image": "sample:coffee",
+ "playground": {"input_size": [64, 64], "filters": 8, "kernel_size": [3, 3], "padding": "same", "activation": "gelu",
+   "data_format": "channels_first", "kernel_initializer": "random_normal(0, 0.02)", "kernel_regularizer": "l1_l2(l1=0.001, l2=0.01)",
+   "activity_regularizer": "l2(0.0001)", "kernel_constraint": "min_max_norm(0.5, 1)", "bias_constraint": "non_neg"}}
+JSON
 session=pg.json
 [ "$panel" = network ] && session=net.json
 
@@ -97,6 +103,11 @@ if [ "$panel" = playground ]; then
     grep -q "	image	.*	0	1	padded input with the kernel window$" steps.txt || problem "--steps: no padded input on screen"
     grep -q "	image	.*	0	1	output map being written$" steps.txt || problem "--steps: no output map on screen"
     grep -q "	label	.*	0	[01]	the engine wrote .*: the same$" steps.txt || problem "--steps: the value is missing or differs"
+    # Every Conv2D argument, set by a session (the section opens), at this scale.
+    session=args.json
+    shoot arguments
+    session=pg.json
+    grep -q "	header	.*	All 15 Conv2D arguments$" arguments.txt || problem "the arguments section is missing"
     shoot quiz --quiz
     grep -q "	label	.*	0	1	prompt: Conv2D(64, (1, 1))" quiz.txt || problem "--quiz: the first question is not on screen"
 fi

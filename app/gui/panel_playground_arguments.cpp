@@ -1,0 +1,251 @@
+// The playground's "every Conv2D argument" section: the seed's signature lists fifteen, and the six that shape
+// the output are above it. Here: data_format, the two initializers (formula with your numbers, histogram of the
+// drawn kernel), the three regularizers and two constraints (what they would do during training, for the
+// current kernel and output: they never change the forward pass), and the activation's curve.
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <cstdio>
+
+#include <imgui.h>
+
+#include "app/gui/layout_report.hpp"
+#include "app/gui/panels.hpp"
+#include "app/gui/ui_util.hpp"
+#include "core/errors.hpp"
+#include "core/layers/activation.hpp"
+#include "core/weights/constraints.hpp"
+#include "core/weights/initializer_spec.hpp"
+#include "core/weights/regularizers.hpp"
+
+namespace convscope::gui {
+
+namespace {
+
+// The kernel's Keras shape (kh, kw, in, out) for the playground's 3-channel input.
+std::vector<std::size_t> kernel_shape(const Conv2DConfig& c) {
+    return {std::size_t(c.kernel_size.rows), std::size_t(c.kernel_size.cols), 3, std::size_t(c.filters)};
+}
+
+// The weights of the result on screen: kernel (index 0) or bias (1); nullptr before the first result or
+// without a bias.
+const WeightArray* drawn(const AppState& app, std::size_t index) {
+    if (!app.playground_layer || app.playground_layer->weights().size() <= index) return nullptr;
+    return &app.playground_layer->weights()[index].values;
+}
+
+// Text wraps at the panel's visible width: the panel scrolls sideways, and wrapping at its content width would
+// keep it wide.
+void push_visible_wrap() { ImGui::PushTextWrapPos(ImGui::GetWindowContentRegionMax().x); }
+
+bool initializer_choice(const char* label, Initializer& init, float width) {
+    bool changed = false;
+    ImGui::SetNextItemWidth(width);
+    if (ImGui::BeginCombo(label, to_string(init.kind))) {
+        for (InitializerKind k : all_initializers())
+            if (ImGui::Selectable(to_string(k), k == init.kind) && k != init.kind) {
+                init = Initializer::of(k);  // with Keras' default arguments
+                changed = true;
+            }
+        ImGui::EndCombo();
+    }
+    // The arguments of those that take some.
+    const char* names[2] = {nullptr, nullptr};
+    switch (init.kind) {
+    case InitializerKind::random_uniform: names[0] = "minval", names[1] = "maxval"; break;
+    case InitializerKind::random_normal:
+    case InitializerKind::truncated_normal: names[0] = "mean", names[1] = "stddev"; break;
+    case InitializerKind::constant: names[0] = "value"; break;
+    default: break;
+    }
+    for (int i = 0; i < 2; ++i) {
+        if (!names[i]) continue;
+        ImGui::SameLine();
+        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 4.5f);
+        double& v = i == 0 ? init.a : init.b;
+        ImGui::PushID(i);
+        changed |= ImGui::InputDouble(names[i], &v, 0.0, 0.0, "%.4g", ImGuiInputTextFlags_EnterReturnsTrue);
+        ImGui::PopID();
+    }
+    return changed;
+}
+
+// The drawn values' histogram, 40 bins over their range.
+void histogram(const char* id, const WeightArray& w) {
+    if (w.size() == 0) return;
+    const auto [lo, hi] = std::minmax_element(w.begin(), w.end());
+    std::vector<float> bins(40, 0.0f);
+    const float range = *hi - *lo;
+    for (float v : w) bins[std::min<std::size_t>(39, range > 0 ? std::size_t((v - *lo) / range * 40.0f) : 0)] += 1.0f;
+    char overlay[96];
+    std::snprintf(overlay, sizeof overlay, "%zu values in [%.4g, %.4g]", std::size_t(w.size()), double(*lo), double(*hi));
+    ImGui::PlotHistogram(id, bins.data(), int(bins.size()), 0, overlay, 0.0f, FLT_MAX,
+                         ImVec2(std::min(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 22), ImGui::GetFontSize() * 3));
+    layout_report::item("plot", overlay);
+}
+
+// A regularizer or constraint typed as Keras writes it ("l2(0.01)", "max_norm(2)", "None"), applied on Enter.
+// While the field is not being edited it shows the value in use (a session may have changed it).
+template <class T, class Parse>
+bool text_argument(const char* label, T& value, TypedArgument& field, std::string& error, Parse parse, float width) {
+    if (!field.editing) field.text = to_string(value);
+    ImGui::SetNextItemWidth(width);
+    const bool entered = input_text(label, field.text, ImGuiInputTextFlags_EnterReturnsTrue);
+    field.editing = ImGui::IsItemActive();
+    if (!entered) return false;
+    try {
+        const T parsed = parse(field.text);
+        error.clear();
+        if (parsed == value) return false;
+        value = parsed;
+        return true;
+    } catch (const std::exception& e) {
+        error = e.what();
+        return false;
+    }
+}
+
+void activation_curve(ActivationKind a) {
+    push_visible_wrap();
+    ImGui::TextColored(dim_colour(), "%s: %s", to_string(a), activation_definition(a).c_str());
+    ImGui::PopTextWrapPos();
+    if (a == ActivationKind::softmax) return;  // over the channels at one position: no curve of one variable
+    std::vector<float> ys(81);
+    for (int i = 0; i < 81; ++i) ys[std::size_t(i)] = float(activate(a, -4.0 + 0.1 * i));
+    char overlay[64];
+    std::snprintf(overlay, sizeof overlay, "%s(x), x from -4 to 4", to_string(a));
+    ImGui::PlotLines("##activation", ys.data(), int(ys.size()), 0, overlay, FLT_MAX, FLT_MAX,
+                     ImVec2(std::min(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 22), ImGui::GetFontSize() * 3));
+    layout_report::item("plot", overlay);
+}
+
+}  // namespace
+
+bool draw_all_arguments(AppState& app) {
+    PlaygroundParams& p = app.playground;
+    Conv2DConfig& c = p.conv;
+    PlaygroundArgumentFields& f = app.playground_fields;
+    const float w = ImGui::GetFontSize() * 11;
+    bool changed = false;
+    // Open from the start when a session set any of them.
+    const Conv2DConfig d;
+    if (c.data_format != d.data_format || c.kernel_initializer != d.kernel_initializer ||
+        c.bias_initializer != d.bias_initializer || c.kernel_regularizer.active() || c.bias_regularizer.active() ||
+        c.activity_regularizer.active() || c.kernel_constraint.active() || c.bias_constraint.active())
+        ImGui::SetNextItemOpen(true, ImGuiCond_Once);
+    if (!ImGui::CollapsingHeader("All 15 Conv2D arguments")) return false;
+    layout_report::item("header", "All 15 Conv2D arguments");
+    tooltip("The seed's Conv2D signature: filters, kernel_size, strides, padding, dilation_rate, activation and use_bias "
+            "are above; here data_format, kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer, "
+            "activity_regularizer, kernel_constraint and bias_constraint.");
+
+    // data_format
+    int format = c.data_format == DataFormat::channels_first ? 1 : 0;
+    ImGui::TextUnformatted("data_format");
+    ImGui::SameLine();
+    changed |= ImGui::RadioButton("channels_last", &format, 0);
+    tooltip("(batch, rows, cols, channels): TensorFlow's and Keras' default.");
+    same_line_if_fits(labelled_width(ImGui::GetFrameHeight(), "channels_first"));
+    changed |= ImGui::RadioButton("channels_first", &format, 1);
+    tooltip("(batch, channels, rows, cols): every shape and the Keras line are written in that order. The arithmetic "
+            "and the maps are the same; only the axes' order in memory differs.");
+    c.data_format = format ? DataFormat::channels_first : DataFormat::channels_last;
+
+    // Initializers: the definition with these numbers, and what was drawn.
+    ImGui::Separator();
+    const bool drawn_by_keras = p.kernel_source == KernelSource::glorot_uniform;
+    changed |= initializer_choice("kernel_initializer", c.kernel_initializer, w);
+    tooltip("How Keras fills the kernel before training. The seed (beside 'kernel source') makes the draw repeatable.");
+    try {
+        const InitializerFormula kf = initializer_formula(c.kernel_initializer, kernel_shape(c));
+        push_visible_wrap();
+        ImGui::TextColored(dim_colour(), "%s", kf.text.c_str());
+        layout_report::item("label", kf.text.substr(0, 60));
+        ImGui::PopTextWrapPos();
+    } catch (const std::exception& e) {
+        error_text(e.what());
+    }
+    if (!drawn_by_keras) {
+        push_visible_wrap();
+        ImGui::TextColored(ImVec4(1.0f, 0.6f, 0.1f, 1), "The kernel source is a classic filter: it replaces the drawn kernel.");
+        ImGui::PopTextWrapPos();
+    }
+    else if (const WeightArray* k = drawn(app, 0))
+        histogram("##kernel_histogram", *k);
+    changed |= initializer_choice("bias_initializer", c.bias_initializer, w);
+    tooltip("How Keras fills the biases (one per filter). Keras' default: zeros.");
+    try {
+        const InitializerFormula bf = initializer_formula(c.bias_initializer, {std::size_t(c.filters)});
+        push_visible_wrap();
+        ImGui::TextColored(dim_colour(), "%s", bf.text.c_str());
+        ImGui::PopTextWrapPos();
+    } catch (const std::exception& e) {
+        error_text(e.what());
+    }
+
+    // Regularizers and constraints: training-time only.
+    ImGui::Separator();
+    push_visible_wrap();
+    ImGui::TextColored(accent_colour(), "During training only: these do not change the forward pass or the maps.");
+    ImGui::PopTextWrapPos();
+    tooltip("A regularizer adds a penalty to the training loss; a constraint rescales or clips the weights after each "
+            "training step. Here: what they would add or change for the kernel, bias and output on screen.");
+    struct Reg {
+        const char* label;
+        Regularizer* value;
+        TypedArgument* field;
+        const char* symbol;
+        const float* values;
+        std::size_t n;
+    };
+    const WeightArray* kernel = drawn(app, 0);
+    const WeightArray* bias = c.use_bias ? drawn(app, 1) : nullptr;
+    const Reg regs[3] = {
+        {"kernel_regularizer", &c.kernel_regularizer, &f.kernel_regularizer, "w", kernel ? kernel->data() : nullptr,
+         kernel ? kernel->size() : 0},
+        {"bias_regularizer", &c.bias_regularizer, &f.bias_regularizer, "b", bias ? bias->data() : nullptr,
+         bias ? bias->size() : 0},
+        {"activity_regularizer", &c.activity_regularizer, &f.activity_regularizer, "y",
+         app.playground_output ? app.playground_output->data() : nullptr,
+         app.playground_output ? app.playground_output->size() : 0},
+    };
+    for (const Reg& r : regs) {
+        changed |= text_argument(r.label, *r.value, *r.field, f.error, parse_regularizer, w);
+        tooltip("l1(f), l2(f), l1_l2(l1=f, l2=g) or None, then Enter. l1: f * sum|x|, l2: f * sum x^2.");
+        if (r.value->active() && r.values) {
+            const Penalty pen = regularizer_penalty(*r.value, r.values, r.n, r.symbol);
+            push_visible_wrap();
+            ImGui::TextColored(dim_colour(), "adds %s to the loss", pen.formula.c_str());
+            layout_report::item("label", "penalty: " + pen.formula);
+            ImGui::PopTextWrapPos();
+        }
+    }
+    struct Con {
+        const char* label;
+        Constraint* value;
+        TypedArgument* field;
+        const WeightArray* weights;
+        const char* name;
+    };
+    const Con cons[2] = {{"kernel_constraint", &c.kernel_constraint, &f.kernel_constraint, kernel, "kernel"},
+                         {"bias_constraint", &c.bias_constraint, &f.bias_constraint, bias, "bias"}};
+    for (const Con& k : cons) {
+        changed |= text_argument(k.label, *k.value, *k.field, f.error, parse_constraint, w);
+        tooltip("max_norm(m), min_max_norm(min, max), unit_norm, non_neg or None, then Enter.");
+        if (k.value->active() && k.weights) {
+            const ConstraintEffect effect = constraint_effect(*k.value, *k.weights, k.name);
+            push_visible_wrap();
+            ImGui::TextColored(dim_colour(), "%s", effect.text.c_str());
+            layout_report::item("label", "constraint: " + effect.text.substr(0, 60));
+            ImGui::PopTextWrapPos();
+        }
+    }
+    if (!f.error.empty()) error_text(f.error);
+
+    // The activation chosen above, as a curve.
+    ImGui::Separator();
+    activation_curve(c.activation);
+    return changed;
+}
+
+}  // namespace convscope::gui
