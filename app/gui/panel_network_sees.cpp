@@ -357,6 +357,13 @@ void draw_patches(AppState& app) {
         if (ImGui::Button("Cancel")) s.patches->cancel();
         tooltip("Stop; images already run stay cached.");
     }
+    if (!p.running && p.cancelled) {
+        ImGui::TextColored(dim_colour(), "Cancelled.");
+        ImGui::SameLine();
+        if (ImGui::Button("Search again")) s.patches->restart();
+        tooltip("Run the search for %s channel %d again (images already run come from the cache).", wanted.node.c_str(),
+                wanted.channel);
+    }
     if (wanted.weights_path.empty()) {
         ImGui::PushTextWrapPos(0.0f);
         ImGui::TextColored(ImVec4(1.0f, 0.6f, 0.1f, 1),

@@ -41,15 +41,27 @@ void PatchService::request(const PatchRequest& r) {
         newest_ = r;
         pending_ = r;
         cancel_ = true;  // the running one, if any; the loop clears it before starting the next
+        state_.cancelled = false;
     }
     wake_.notify_all();
 }
 
 void PatchService::cancel() {
     std::lock_guard<std::mutex> lock(mutex_);
-    pending_.reset();
-    newest_.reset();  // asking again for the same thing starts it again
+    pending_.reset();  // newest_ stays: the UI asks for the same thing every frame, and that must not restart it
     cancel_ = true;
+    state_.cancelled = true;
+}
+
+void PatchService::restart() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!newest_) return;
+        pending_ = newest_;
+        cancel_ = true;
+        state_.cancelled = false;
+    }
+    wake_.notify_all();
 }
 
 PatchSnapshot PatchService::snapshot() const {
@@ -144,6 +156,7 @@ void PatchService::answer(const PatchRequest& r) {
     std::lock_guard<std::mutex> lock(mutex_);
     answer.network_runs = finder_ ? finder_->network_runs() : 0;
     answer.answered = r;
+    answer.cancelled = state_.cancelled;
     answer.version = state_.version + 1;
     answer.running = state_.running;
     answer.working_on = state_.working_on;

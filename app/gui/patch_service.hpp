@@ -7,8 +7,9 @@
 //                    run: the network panel's options, seed and weights file (without its in-place edits)
 //   PatchSnapshot    what the UI draws: the request being answered, progress, the last complete answer (or
 //                    its error), how many network runs the cache saved
-//   PatchService     request() posts the newest request (an older one still running is cancelled);
-//                    snapshot() copies the state. The engine and its ChannelPatchFinder are kept while the
+//   PatchService     request() posts the newest request (an older one still running is cancelled; the same
+//                    request again is a no-op); cancel() stops it, restart() asks it again; snapshot() copies
+//                    the state. The engine and its ChannelPatchFinder are kept while the
 //                    network (options, seed, weights) stays the same, so a second look at a channel, or another
 //                    channel of a node already seen, needs no network run.
 
@@ -43,6 +44,7 @@ struct PatchRequest {
 
 struct PatchSnapshot {
     bool running = false;
+    bool cancelled = false;                  // the newest request was cancelled before its answer
     std::optional<PatchRequest> working_on;  // the request being answered
     int done = 0, total = 0;                 // images of that request
     std::optional<PatchRequest> answered;    // the request `patches` / `error` answer
@@ -67,6 +69,7 @@ public:
 
     void request(const PatchRequest& r);  // no-op when it equals the newest request
     void cancel();                        // the running request stops; the last answer stays
+    void restart();                       // asks the newest request again (after a cancel)
     PatchSnapshot snapshot() const;
 
 private:

@@ -1,6 +1,7 @@
 // The GUI's top-patches search: answers off the calling thread what ChannelPatchFinder answers directly (the
 // same images, activations and positions), a second channel of a node already seen costs no network run, a
-// newer request replaces an older one, a cancel keeps the last answer, and a bad folder is a message.
+// newer request replaces an older one, a cancel keeps the last answer until restart(), and a bad folder is a
+// message.
 
 #include <catch2/catch.hpp>
 
@@ -112,8 +113,16 @@ TEST_CASE("top patches service: a cancel keeps the last answer, a folder without
     const PatchSnapshot after = service.snapshot();
     CHECK_FALSE(after.running);
     REQUIRE(after.answered);
-    // Either the cancel came in time (the first answer stays) or the search had already finished.
+    // Either the cancel came in time (the first answer stays, and the snapshot says it was cancelled) or the
+    // search had already finished.
     CHECK((*after.answered == first || *after.answered == other));
+    if (*after.answered == first) CHECK(after.cancelled);
+    // Asking for the same thing again (as the UI does every frame) does not restart it; restart() does.
+    service.request(other);
+    CHECK_FALSE(service.snapshot().running);
+    service.restart();
+    CHECK(wait_for(service, other).error.empty());
+    CHECK_FALSE(service.snapshot().cancelled);
 
     convscope_test::TempDir empty;
     PatchRequest no_images = small_request("conv1", 0);
