@@ -582,8 +582,11 @@ bool network_sees_complete(const AppState& app) {
     if (!app.settings.show_sees) return true;
     if (app.sees.tab == NetworkSees::Tab::cam) return !app.network.options.include_top || app.sees.cam.has_value();
     if (app.sees.tab == NetworkSees::Tab::rpn) return true;
+    const bool feature_map = app.selected_node >= 0 && app.ui_shapes[std::size_t(app.selected_node)].ok() &&
+                             !app.ui_shapes[std::size_t(app.selected_node)].shape->flat;
+    if (!feature_map) return true;  // the tab says to pick a node with a feature map: nothing to wait for
     const PatchSnapshot& p = app.sees.patch_snapshot;
-    return app.sees.patches && !p.running && p.answered.has_value();
+    return app.sees.patches && !p.running && (p.answered.has_value() || p.cancelled);
 }
 
 void draw_network_sees(AppState& app) {
