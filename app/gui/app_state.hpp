@@ -103,7 +103,6 @@ struct PathPrompt {
 struct ImageNetWeights {
     std::unique_ptr<WeightsService> service;  // started by main(); null in tests that need no scan
     WeightsSnapshot snapshot;                 // this frame's copy of the service's state
-    std::uint64_t scans_seen = 0;
     bool use_found = false;    // the user named no weights on start: a verified file the scan finds is used
     bool using_found = false;  // the weights in use came from the scan (picked again when the top changes)
     struct Dialog {
@@ -134,7 +133,6 @@ struct NetworkSees {
     const void* cam_made_from[3] = {nullptr, nullptr, nullptr};  // features, classifier, image
     int cam_made_for = -1;        // class
     GlTexture cam_picture, cam_heat;
-    bool cam_uploaded = false;
     std::string cam_notice;       // the last PNG export's result
     bool cam_notice_ok = true;
     // Top patches of the selected node's channel
@@ -161,6 +159,15 @@ struct TypedArgument {
 struct PlaygroundArgumentFields {
     TypedArgument kernel_regularizer, bias_regularizer, activity_regularizer, kernel_constraint, bias_constraint;
     std::string error;  // why the last typed one was not taken
+    // What the three regularizers and two constraints would do for the result on screen ("" : nothing to say),
+    // worked out once per result and arguments: an activity penalty sums the whole output.
+    struct Effects {
+        const void* layer = nullptr;   // the playground layer and output they were computed from
+        const void* output = nullptr;
+        Conv2DConfig config;           // and the arguments
+        // The penalties' formulas (kernel, bias, activity regularizer), then the constraints' effects (kernel, bias)
+        std::string text[5];
+    } effects;
 };
 
 // The "Step by step" window (panel_conv_steps.cpp): one Conv2D output value computed before the learner's eyes.

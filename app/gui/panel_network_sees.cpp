@@ -289,6 +289,12 @@ void draw_cam(AppState& app) {
 
 // --- top patches
 
+// Whether the selected network node has positions (a feature map), which the top patches need.
+bool selected_feature_map(const AppState& app) {
+    const int n = app.selected_node;
+    return n >= 0 && app.ui_shapes[std::size_t(n)].ok() && !app.ui_shapes[std::size_t(n)].shape->flat;
+}
+
 PatchRequest patch_request(const AppState& app) {
     PatchRequest r;
     r.options = app.network.options;
@@ -303,9 +309,7 @@ PatchRequest patch_request(const AppState& app) {
 
 void draw_patches(AppState& app) {
     NetworkSees& s = app.sees;
-    const bool feature_map = app.selected_node >= 0 && app.ui_shapes[std::size_t(app.selected_node)].ok() &&
-                             !app.ui_shapes[std::size_t(app.selected_node)].shape->flat;
-    if (!feature_map) {
+    if (!selected_feature_map(app)) {
         ImGui::PushTextWrapPos(0.0f);
         ImGui::TextUnformatted("Select a node with a feature map in the network panel (a Conv2D, an activation, a "
                                "block's output); its channel's favourite image patches appear here.");
@@ -582,9 +586,7 @@ bool network_sees_complete(const AppState& app) {
     if (!app.settings.show_sees) return true;
     if (app.sees.tab == NetworkSees::Tab::cam) return !app.network.options.include_top || app.sees.cam.has_value();
     if (app.sees.tab == NetworkSees::Tab::rpn) return true;
-    const bool feature_map = app.selected_node >= 0 && app.ui_shapes[std::size_t(app.selected_node)].ok() &&
-                             !app.ui_shapes[std::size_t(app.selected_node)].shape->flat;
-    if (!feature_map) return true;  // the tab says to pick a node with a feature map: nothing to wait for
+    if (!selected_feature_map(app)) return true;  // the tab says to pick a node with a feature map: nothing to wait for
     const PatchSnapshot& p = app.sees.patch_snapshot;
     return app.sees.patches && !p.running && (p.answered.has_value() || p.cancelled);
 }

@@ -119,6 +119,32 @@ void activation_curve(ActivationKind a) {
     layout_report::item("plot", overlay);
 }
 
+// The regularizers' penalties and the constraints' effects for the result on screen, again only when the
+// result or the arguments changed (not every frame).
+void refresh_effects(AppState& app) {
+    PlaygroundArgumentFields::Effects& e = app.playground_fields.effects;
+    const Conv2DConfig& c = app.playground.conv;
+    if (e.layer == app.playground_layer.get() && e.output == app.playground_output.get() && e.config == c) return;
+    e.layer = app.playground_layer.get();
+    e.output = app.playground_output.get();
+    e.config = c;
+    const WeightArray* kernel = drawn(app, 0);
+    const WeightArray* bias = c.use_bias ? drawn(app, 1) : nullptr;
+    const Tensor3* output = app.playground_output.get();
+    auto penalty = [](const Regularizer& r, const float* values, std::size_t n, const char* symbol) {
+        if (!r.active() || !values) return std::string();
+        return regularizer_penalty(r, values, n, symbol).formula;
+    };
+    e.text[0] = penalty(c.kernel_regularizer, kernel ? kernel->data() : nullptr, kernel ? kernel->size() : 0, "w");
+    e.text[1] = penalty(c.bias_regularizer, bias ? bias->data() : nullptr, bias ? bias->size() : 0, "b");
+    e.text[2] = penalty(c.activity_regularizer, output ? output->data() : nullptr, output ? output->size() : 0, "y");
+    auto effect = [](const Constraint& k, const WeightArray* w, const char* name) {
+        return k.active() && w ? constraint_effect(k, *w, name).text : std::string();
+    };
+    e.text[3] = effect(c.kernel_constraint, kernel, "kernel");
+    e.text[4] = effect(c.bias_constraint, bias, "bias");
+}
+
 }  // namespace
 
 bool draw_all_arguments(AppState& app) {
@@ -190,55 +216,35 @@ bool draw_all_arguments(AppState& app) {
     ImGui::PopTextWrapPos();
     tooltip("A regularizer adds a penalty to the training loss; a constraint rescales or clips the weights after each "
             "training step. Here: what they would add or change for the kernel, bias and output on screen.");
-    struct Reg {
+    refresh_effects(app);
+    struct Typed {
         const char* label;
-        Regularizer* value;
         TypedArgument* field;
-        const char* symbol;
-        const float* values;
-        std::size_t n;
+        bool regularizer;  // else a constraint
     };
-    const WeightArray* kernel = drawn(app, 0);
-    const WeightArray* bias = c.use_bias ? drawn(app, 1) : nullptr;
-    const Reg regs[3] = {
-        {"kernel_regularizer", &c.kernel_regularizer, &f.kernel_regularizer, "w", kernel ? kernel->data() : nullptr,
-         kernel ? kernel->size() : 0},
-        {"bias_regularizer", &c.bias_regularizer, &f.bias_regularizer, "b", bias ? bias->data() : nullptr,
-         bias ? bias->size() : 0},
-        {"activity_regularizer", &c.activity_regularizer, &f.activity_regularizer, "y",
-         app.playground_output ? app.playground_output->data() : nullptr,
-         app.playground_output ? app.playground_output->size() : 0},
-    };
-    for (const Reg& r : regs) {
-        changed |= text_argument(r.label, *r.value, *r.field, f.error, parse_regularizer, w);
-        tooltip("l1(f), l2(f), l1_l2(l1=f, l2=g) or None, then Enter. l1: f * sum|x|, l2: f * sum x^2.");
-        if (r.value->active() && r.values) {
-            const Penalty pen = regularizer_penalty(*r.value, r.values, r.n, r.symbol);
-            push_visible_wrap();
-            ImGui::TextColored(dim_colour(), "adds %s to the loss", pen.formula.c_str());
-            layout_report::item("label", "penalty: " + pen.formula);
-            ImGui::PopTextWrapPos();
+    const Typed typed[5] = {{"kernel_regularizer", &f.kernel_regularizer, true},
+                            {"bias_regularizer", &f.bias_regularizer, true},
+                            {"activity_regularizer", &f.activity_regularizer, true},
+                            {"kernel_constraint", &f.kernel_constraint, false},
+                            {"bias_constraint", &f.bias_constraint, false}};
+    Regularizer* regs[3] = {&c.kernel_regularizer, &c.bias_regularizer, &c.activity_regularizer};
+    Constraint* cons[2] = {&c.kernel_constraint, &c.bias_constraint};
+    for (int i = 0; i < 5; ++i) {
+        const Typed& t = typed[i];
+        if (t.regularizer) {
+            changed |= text_argument(t.label, *regs[i], *t.field, f.error, parse_regularizer, w);
+            tooltip("l1(f), l2(f), l1_l2(l1=f, l2=g) or None, then Enter. l1: f * sum|x|, l2: f * sum x^2.");
+        } else {
+            changed |= text_argument(t.label, *cons[i - 3], *t.field, f.error, parse_constraint, w);
+            tooltip("max_norm(m), min_max_norm(min, max), unit_norm, non_neg or None, then Enter.");
         }
-    }
-    struct Con {
-        const char* label;
-        Constraint* value;
-        TypedArgument* field;
-        const WeightArray* weights;
-        const char* name;
-    };
-    const Con cons[2] = {{"kernel_constraint", &c.kernel_constraint, &f.kernel_constraint, kernel, "kernel"},
-                         {"bias_constraint", &c.bias_constraint, &f.bias_constraint, bias, "bias"}};
-    for (const Con& k : cons) {
-        changed |= text_argument(k.label, *k.value, *k.field, f.error, parse_constraint, w);
-        tooltip("max_norm(m), min_max_norm(min, max), unit_norm, non_neg or None, then Enter.");
-        if (k.value->active() && k.weights) {
-            const ConstraintEffect effect = constraint_effect(*k.value, *k.weights, k.name);
-            push_visible_wrap();
-            ImGui::TextColored(dim_colour(), "%s", effect.text.c_str());
-            layout_report::item("label", "constraint: " + effect.text.substr(0, 60));
-            ImGui::PopTextWrapPos();
-        }
+        const std::string& effect = f.effects.text[i];
+        if (effect.empty()) continue;
+        push_visible_wrap();
+        if (t.regularizer) ImGui::TextColored(dim_colour(), "adds %s to the loss", effect.c_str());
+        else ImGui::TextColored(dim_colour(), "%s", effect.c_str());
+        layout_report::item("label", t.regularizer ? "penalty: " + effect : "constraint: " + effect.substr(0, 60));
+        ImGui::PopTextWrapPos();
     }
     if (!f.error.empty()) error_text(f.error);
 

@@ -86,7 +86,6 @@ bool poll_weights_service(AppState& app) {
                 use_found_file(app, *f);
         w.use_found = false;
     }
-    w.scans_seen = w.snapshot.scans;
     return changed;
 }
 

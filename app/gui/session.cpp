@@ -145,25 +145,18 @@ struct Reader {
         // The arguments that do not change the shapes (older sessions have none of them: Keras' defaults).
         const std::string format = string(j, "data_format", where, to_string(c.data_format));
         c.data_format = parsed(where + "data_format", [&] { return parse_data_format(format); });
-        auto init = [&](const char* key, Initializer& out) {
+        // Each is written as Keras writes it ("he_normal", "l2(0.01)", "max_norm(2)", "None") and read by its parser.
+        auto keras_text = [&](const char* key, auto& out, auto parse) {
             const std::string text = string(j, key, where, to_string(out));
-            out = parsed(where + key, [&] { return parse_initializer(text); });
+            out = parsed(where + key, [&] { return parse(text); });
         };
-        init("kernel_initializer", c.kernel_initializer);
-        init("bias_initializer", c.bias_initializer);
-        auto reg = [&](const char* key, Regularizer& out) {
-            const std::string text = string(j, key, where, to_string(out));
-            out = parsed(where + key, [&] { return parse_regularizer(text); });
-        };
-        reg("kernel_regularizer", c.kernel_regularizer);
-        reg("bias_regularizer", c.bias_regularizer);
-        reg("activity_regularizer", c.activity_regularizer);
-        auto con = [&](const char* key, Constraint& out) {
-            const std::string text = string(j, key, where, to_string(out));
-            out = parsed(where + key, [&] { return parse_constraint(text); });
-        };
-        con("kernel_constraint", c.kernel_constraint);
-        con("bias_constraint", c.bias_constraint);
+        keras_text("kernel_initializer", c.kernel_initializer, parse_initializer);
+        keras_text("bias_initializer", c.bias_initializer, parse_initializer);
+        keras_text("kernel_regularizer", c.kernel_regularizer, parse_regularizer);
+        keras_text("bias_regularizer", c.bias_regularizer, parse_regularizer);
+        keras_text("activity_regularizer", c.activity_regularizer, parse_regularizer);
+        keras_text("kernel_constraint", c.kernel_constraint, parse_constraint);
+        keras_text("bias_constraint", c.bias_constraint, parse_constraint);
         return c;
     }
 };
