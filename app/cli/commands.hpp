@@ -10,6 +10,7 @@
 namespace convscope::cli {
 
 int cmd_shape(Args& args);    // one Conv2D's output shape and the arithmetic behind it
+int cmd_compare(Args& args);  // two Conv2D settings side by side, and their maps with one shared range
 int cmd_summary(Args& args);  // the ResNet50 layer table with parameter counts, like model.summary()
 int cmd_run(Args& args);      // ResNet50 on an image; exports node outputs as .npy / .png
 int cmd_conv(Args& args);     // one Conv2D on .npy arrays

@@ -24,6 +24,14 @@ commands:
            the initializers' formulas and the kernel they draw, regularizer penalties and
            constraint effects. With --data-format channels_first, --input is C,H,W and every
            shape is written (batch, channels, rows, cols).
+  compare  --a "SIDE" --b "SIDE" [--sample NAME | --image PATH] [--channel C|CA,CB]
+           [--normalization per-channel|per-layer|symmetric] [--colormap NAME] [--out FILE.png]
+           Two Conv2D settings side by side (the GUI's Compare A / B): each SIDE is shape's
+           options in quotes, e.g. "--input 600,600,3 --filters 16 --kernel-size 3 --padding same";
+           rows where A and B differ are starred, then parameters and MACs as B / A. With an
+           image: both layers on it (as the playground: resized, RGB in [0, 1], kernels drawn
+           with each side's --seed, default 1), the channel's value ranges and the one range
+           both maps are painted with; --out writes A | B | B - A as one PNG.
   summary  [--input-size H[,W]] [--stages 4|5] [--include-top] [--receptive-field] [--seed-typo]
            The ResNet50 layer table, like Keras' model.summary(); --receptive-field adds each
            node's receptive field size, jump and start; --seed-typo builds the identity blocks
@@ -130,6 +138,10 @@ int main(int argc, char** argv) {
                                     {});
             return cmd_shape(args);
         }
+        if (command == "compare") {
+            Args args = Args::parse(rest, {"a", "b", "sample", "image", "channel", "normalization", "colormap", "out"}, {});
+            return cmd_compare(args);
+        }
         if (command == "summary") {
             Args args = Args::parse(rest, {"input-size", "stages"}, {"include-top", "receptive-field", "seed-typo"});
             return cmd_summary(args);
@@ -171,7 +183,7 @@ int main(int argc, char** argv) {
             return cmd_patches(args);
         }
         if (command == "weights") return cmd_weights(rest);
-        std::cerr << "convscope-cli: unknown command \"" << printable(command, 80) << "\"; expected shape, summary, run, conv, bench, anchors, quiz, patches or weights"
+        std::cerr << "convscope-cli: unknown command \"" << printable(command, 80) << "\"; expected shape, compare, summary, run, conv, bench, anchors, quiz, patches or weights"
                   << " (see convscope-cli help)\n";
         return 2;
     } catch (const HelpRequested&) {

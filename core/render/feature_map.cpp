@@ -46,8 +46,13 @@ ColorbarOptions grid_colorbar_options(const GridOptions& o, int width) {
 RgbaImage render_channel(const Tensor3& t, int channel, ValueRange range, Colormap cmap, int scale) {
     check_channel(t, channel);
     scale = std::max(1, scale);
-    RgbaImage img(int(t.shape()[1]) * scale, int(t.shape()[0]) * scale);
-    // A grid of one cell that fills the image, painted like every grid.
+    return render_fitted(t, channel, range, cmap, int(t.shape()[1]) * scale, int(t.shape()[0]) * scale);
+}
+
+RgbaImage render_fitted(const Tensor3& t, int channel, ValueRange range, Colormap cmap, int width, int height) {
+    check_channel(t, channel);
+    RgbaImage img(std::max(1, width), std::max(1, height));
+    // A grid of one cell that fills the image, painted like every grid (box average, NaN-aware).
     GridLayout one;
     one.width = one.cell_w = one.slot_w = img.width;
     one.height = one.cell_h = one.slot_h = img.height;

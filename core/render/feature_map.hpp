@@ -2,6 +2,7 @@
 // Feature maps as pictures: one channel, a grid of channels with numbers and a colour bar, the bar alone.
 //
 //   render_channel()    one channel of an (H, W, C) tensor, each value scale x scale pixels
+//   render_fitted()     one channel drawn into any width x height (box average when shrinking)
 //   GridOptions         which channels, how many columns, cell size, normalisation, colours, labels, bar
 //   grid_layout()       where everything goes, without rendering: image size, cell and label rectangles,
 //                       and the reverse map from an image pixel to (channel, row, col) for mouse hover
@@ -29,6 +30,9 @@ namespace convscope {
 
 // One channel; `scale` >= 1 repeats each value as a scale x scale block. t: (H, W, C).
 RgbaImage render_channel(const Tensor3& t, int channel, ValueRange range, Colormap cmap, int scale = 1);
+// One channel drawn into width x height pixels: each pixel the mean of the values it covers when shrinking, a
+// value repeated when enlarging (maps of different sizes drawn over the same area). t: (H, W, C).
+RgbaImage render_fitted(const Tensor3& t, int channel, ValueRange range, Colormap cmap, int width, int height);
 
 struct GridOptions {
     int first_channel = 0;

@@ -64,4 +64,28 @@ check "a wrong answer shows the worked formula" grep -q "shape wrong: it is (Non
 check "the score at the end" grep -q "Score: 1 of 2 questions right (shapes 1, parameters 2); stopped after 2 of 18" "$work/quiz.txt"
 check "the mistake to revisit" grep -q "2. Conv2D(64, (2, 2)) on an input of shape (None, 600, 600, 3): what comes out?" "$work/quiz.txt"
 
+# Compare A / B: 3x3 'same' against 5x5 strides 2 (tests/test_conv_compare.cpp derives the same numbers).
+A="--input 600,600,3 --filters 16 --kernel-size 3 --padding same"
+B="--input 600,600,3 --filters 16 --kernel-size 5 --strides 2 --padding same"
+"$cli" compare --a "$A" --b "$B" >"$work/compare.txt"
+check "compare stars the changed arguments" grep -qE "^\* strides +\(1, 1\) +\(2, 2\)$" "$work/compare.txt"
+check "compare leaves the shared ones unstarred" grep -qE "^  filters +16 +16$" "$work/compare.txt"
+check "compare: the odd 'same' padding goes after" grep -qE "^\* padding rows +top 1, bottom 1 +top 1, bottom 2$" "$work/compare.txt"
+check "compare: output shapes" grep -qE "^\* output shape +\(None, 600, 600, 16\) +\(None, 300, 300, 16\)$" "$work/compare.txt"
+check "compare: counts as B / A" grep -q "^B / A: parameters 2.71x, MACs 0.69x$" "$work/compare.txt"
+"$cli" compare --a "$A" --b "--input 600,600,3 --filters 16 --kernel-size 3 --padding same --dilation-rate 2" \
+    --sample chelsea --channel 3 --normalization symmetric --out "$work/compare.png" >"$work/compare_maps.txt"
+check "compare writes one PNG" test -s "$work/compare.png"
+check "compare prints the shared range" grep -qE "^  shared range \(both painted with it\): \[-[0-9.e+-]+, [0-9.e+-]+\]$" "$work/compare_maps.txt"
+check "compare prints B - A for maps of one size" grep -qE "^  B - A: \[" "$work/compare_maps.txt"
+# The shared symmetric range is the larger of the two channels' own.
+lo=$(sed -n 's/^  shared range.*\[\(.*\), .*/\1/p' "$work/compare_maps.txt")
+a_lo=$(sed -n 's/^  A channel 3: \[\(.*\), .*/\1/p' "$work/compare_maps.txt")
+b_lo=$(sed -n 's/^  B channel 3: \[\(.*\), .*/\1/p' "$work/compare_maps.txt")
+check "the shared range is the wider of A's and B's" awk -v s="$lo" -v a="$a_lo" -v b="$b_lo" 'BEGIN { m = a < b ? a : b; exit !(s == m) }'
+fails_with "B is impossible" compare --a "$A" --b "--input 4,4,3 --filters 2 --kernel-size 5"
+fails_with "--out needs an image" compare --a "$A" --b "$B" --out "$work/x.png"
+fails_with "--b: " compare --a "$A" --b "--input 600,600,3 --filters 16 --kernel-size 3 --bogus 1"
+check "a failed compare leaves no file" test ! -e "$work/x.png"
+
 finish
