@@ -142,6 +142,7 @@ static JobRequest build_request(const AppState& app) {
     r.image_source = app.image_source;
     r.playground = app.playground;
     r.playground_valid = app.playground_error.empty();
+    r.pinned = app.compare.pinned;
     r.network = app.network;
     r.network_valid = network_shapes_ok(app);
     r.priority = app.panel == Panel::network ? Job::network : Job::playground;
@@ -235,6 +236,11 @@ bool drain_worker(AppState& app) {
                 app.request_dirty = true;
             },
             [&](event::PlaygroundDone& e) {
+                if (e.pinned) {
+                    app.compare.pinned_output = e.output;
+                    app.compare.pinned_error.clear();
+                    return;
+                }
                 app.playground_output = e.output;
                 app.playground_input = e.input;
                 app.playground_layer = e.layer;
@@ -249,7 +255,7 @@ bool drain_worker(AppState& app) {
                     app.change_times.erase(app.change_times.begin(), std::next(it));
                 }
             },
-            [&](event::PlaygroundFailed& e) { app.playground_error = e.message; },
+            [&](event::PlaygroundFailed& e) { (e.pinned ? app.compare.pinned_error : app.playground_error) = e.message; },
             [&](event::NetworkReset& e) {
                 if (!current_structure) return;
                 mark_stale(app, e.nodes);
@@ -322,6 +328,8 @@ void request_shown_nodes(AppState& app) {
     if (app.settings.show_sees && app.sees.tab == NetworkSees::Tab::cam) want(cam_features_node(app.ui_graph));
     if (app.panel != Panel::network) return;
     want(app.selected_node);
+    // Compare A / B: the pinned Conv2D as it is now (B).
+    if (app.settings.show_compare && app.compare.network_pin) want(app.compare.network_pin->node);
     // Step by step on a network Conv2D: its input, and its layer with the engine's weights.
     if (app.settings.show_steps && conv_config_of(app, app.selected_node)) {
         want(app.ui_graph.node(app.selected_node).inputs.at(0));
@@ -493,6 +501,7 @@ bool results_complete(const AppState& app) {
     if (!app.image || app.worker.busy() || app.worker.render_busy()) return false;
     if (app.imagenet.snapshot.scanning) return false;  // the weights on start depend on the cache scan
     if (!network_sees_complete(app)) return false;
+    if (!compare_complete(app)) return false;
     if (std::find(app.network_requested.begin(), app.network_requested.end(), 1) != app.network_requested.end())
         return false;
     if (app.pending_render_key != 0) return false;

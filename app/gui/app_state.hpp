@@ -58,6 +58,7 @@ struct Settings {
     bool show_help = false;
     bool show_sees = false;  // the "What the network sees" window
     bool show_steps = false; // the "Step by step" window (the playground's convolution, one output at a time)
+    bool show_compare = false;  // the "Compare A / B" window
     bool show_quiz = false;  // the "Predict the shape" quiz
 };
 
@@ -184,6 +185,39 @@ struct ConvSteps {
     bool layer_requested = false;
 };
 
+// The "Compare A / B" window (panel_compare.cpp): the playground's pinned setting A against the one being edited
+// (B), or a network Conv2D's output before an in-place edit (A) against after it (B).
+struct CompareState {
+    std::optional<PlaygroundParams> pinned;        // the playground's A (saved in sessions; the worker computes it)
+    std::shared_ptr<const Tensor3> pinned_output;  // A's output on the current image
+    std::string pinned_error;                      // why A could not be computed
+    // A network Conv2D as it was before the edit: a snapshot of its output (kept while the program runs, not
+    // in sessions: it came from a network that no longer exists once edited).
+    struct NetworkPin {
+        int node = -1;
+        std::string name;
+        Conv2DConfig config;  // the layer's arguments then
+        Shape input;          // its input shape (unchanged by the edit of this layer)
+        std::shared_ptr<const Tensor3> output;
+    };
+    std::optional<NetworkPin> network_pin;
+    int channel = 0;                 // the channel both maps show
+    Normalization normalization = Normalization::per_channel;  // of the shared range
+    bool difference = true;          // draw B - A when the maps are the same size
+    bool all_arguments = false;      // list the arguments A and B share too (else only those that differ)
+    // The textures of the maps on screen (A, B, B - A) and what they were made from (held, so that a new output
+    // can never take an old one's address and pass for it).
+    GlTexture textures[3];
+    std::shared_ptr<const Tensor3> made_from[2];
+    int made_channel = -1;
+    Normalization made_normalization = Normalization::per_channel;
+    Colormap made_colormap = Colormap::viridis;
+    ValueRange shared_range, difference_range;
+    bool has_difference = false;
+    std::string export_message;      // the last export's result
+    bool export_ok = true;
+};
+
 // The "Predict the shape" quiz window (panel_quiz.cpp), driven by core/teach/quiz.hpp.
 struct QuizState {
     std::uint64_t seed = 1;              // the same seed asks the same questions
@@ -278,6 +312,7 @@ struct AppState {
     NetworkSees sees;
     ConvSteps steps;
     QuizState quiz;
+    CompareState compare;
     std::string weights_report;
     Progress progress;
     bool progress_changed = false;

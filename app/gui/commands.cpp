@@ -54,6 +54,11 @@ std::vector<Command> make_commands() {
     c.push_back({"Step by step: one output value", {key(GLFW_KEY_S)}, in_view, W::not_typing,
                  [](AppState& a) { a.settings.show_steps = !a.settings.show_steps; },
                  [](const AppState& a) { return a.settings.show_steps; }});
+    c.push_back({"Compare A / B", {key(GLFW_KEY_A)}, in_view, W::not_typing,
+                 [](AppState& a) { a.settings.show_compare = !a.settings.show_compare; },
+                 [](const AppState& a) { return a.settings.show_compare; }});
+    c.push_back({"Pin as A (the playground's setting, or the selected Conv2D)", {key(GLFW_KEY_P)}, in_view, W::not_typing,
+                 pin_current});
     c.push_back({"Predict the shape (quiz)", {key(GLFW_KEY_F5)}, in_view, W::always,
                  [](AppState& a) { a.settings.show_quiz = !a.settings.show_quiz; },
                  [](const AppState& a) { return a.settings.show_quiz; }});

@@ -42,6 +42,7 @@ void draw_status_bar(AppState& app) {
         if (ImGui::Button("Dismiss")) app.error_bar.message.clear();
         ImGui::SameLine();
         ImGui::TextWrapped("%s", app.error_bar.message.c_str());
+        layout_report::item("error", app.error_bar.message);
         ImGui::EndChild();
         ImGui::PopStyleColor(2);
     }
@@ -216,6 +217,7 @@ void layout_windows(AppState& app) {
 
     draw_conv_steps(app);
     draw_quiz(app);
+    draw_compare(app);
     draw_network_sees(app);
     draw_export(app);
     draw_help(app);

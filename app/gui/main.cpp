@@ -47,6 +47,7 @@ const char kUsage[] =
     "                 [--session FILE] [--screenshot PATH] [--frames N] [--frame-stats] [--ui-scale S]\n"
     "                 [--theme dark|light] [--timeout SECONDS] [--save-session FILE] [--threads N] [--hidden]\n"
     "                 [--column controls|maps|inspector] [--sees cam|patches|rpn] [--steps] [--quiz]\n"
+    "                 [--compare]\n"
     "  --column C         what fills the window when it is too small for two columns at its UI scale\n"
     "                     (a 1280 x 720 projector at 250 or 300 %): the controls (default), maps or inspector\n"
     "  --threads N        engine threads (default: every hardware thread)\n"
@@ -54,6 +55,7 @@ const char kUsage[] =
     "                     selected node's top patches), rpn (the Faster R-CNN grid); a --screenshot waits for it\n"
     "  --steps            open \"Step by step\" on the playground's convolution\n"
     "  --quiz             open the \"Predict the shape\" quiz\n"
+    "  --compare          open \"Compare A / B\" (a session file can hold the pinned setting A)\n"
     "  --screenshot PATH  save the window as PNG after the first frame with complete results, then exit 0\n"
     "  --layout-report F  write every window's and widget's rectangle, and whether its text was cut, to F\n"
     "                     (see app/gui/layout_report.hpp): with the screenshot, or else of the last frame\n"
@@ -71,7 +73,7 @@ const char kUsage[] =
 
 struct Args {
     std::string image, sample, weights, panel, session, theme, column, sees;
-    bool steps = false, quiz = false;
+    bool steps = false, quiz = false, compare = false;
     int threads = 0;  // 0: the engine's default, every hardware thread
     float ui_scale = 0.0f;
     std::string export_dir;
@@ -116,6 +118,8 @@ bool parse_args(int argc, char** argv, Args& a, std::string& error) {
             a.steps = true;
         } else if (k == "--quiz") {
             a.quiz = true;
+        } else if (k == "--compare") {
+            a.compare = true;
         } else if (k == "--session") { if (!value(a.session)) return false; }
         else if (k == "--screenshot") { if (!value(a.automation.screenshot)) return false; }
         else if (k == "--layout-report") { if (!value(a.automation.layout_report)) return false; }
@@ -360,6 +364,7 @@ int main(int argc, char** argv) {
     if (!args.export_dir.empty()) app.export_dir = args.export_dir;
     if (args.steps) app.settings.show_steps = true;
     if (args.quiz) app.settings.show_quiz = true;
+    if (args.compare) app.settings.show_compare = true;
     if (!args.sees.empty()) {
         app.settings.show_sees = true;
         app.sees.tab = args.sees == "cam"       ? NetworkSees::Tab::cam
@@ -402,6 +407,12 @@ int main(int argc, char** argv) {
         arrived |= poll_network_sees(app);
         arrived |= take_render(app);
         while (auto r = app.worker.take_task_result()) {
+            if (r->from == "compare") {
+                app.compare.export_message = r->message;
+                app.compare.export_ok = r->ok;
+                arrived = true;
+                continue;
+            }
             if (r->from == "cam") {
                 app.sees.cam_notice = r->message;
                 app.sees.cam_notice_ok = r->ok;

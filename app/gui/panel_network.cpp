@@ -492,7 +492,19 @@ void draw_editor(AppState& app) {
         }
         tooltip("Undo your edits of %s.", name.c_str());
     }
+    const bool pinned_here = app.compare.network_pin && app.compare.network_pin->node == i &&
+                             app.compare.network_pin->name == name;
+    same_line_if_fits(button_width("Compare before / after"), ImGui::GetFontSize());
+    if (ImGui::Button(pinned_here ? "Compare before / after" : "Pin as A")) {
+        if (pinned_here || pin_network_node(app, i)) app.settings.show_compare = true;
+    }
+    tooltip(pinned_here ? "Open Compare A / B: this layer's output before your edit (A) beside after it (B), with one "
+                          "shared colour range."
+                        : "Keep this layer's output and arguments as A (P); after an edit, Compare A / B shows both. "
+                          "The first edit of a layer pins it by itself.");
     if (changed) {
+        // Its output before the first edit is kept for Compare A / B.
+        if (!pinned_here) pin_network_node(app, i);
         app.network.edits[name] = c;
         if (app.ui_model.original(name) == c)
             app.network.edits.erase(name);  // edited back to the seed's: no longer an edit

@@ -253,6 +253,18 @@ void draw_playground(AppState& app) {
     layout_report::item("button", "Step by step: how one output value is made");
     tooltip("Slide the kernel window over the padded input one output position at a time: the products, the sums, "
             "the bias, the activation, and the value written (View > Step by step, or S).");
+    if (ImGui::Button("Pin as A")) pin_current(app);
+    layout_report::item("button", "Pin as A");
+    tooltip("Keep this setting as A (P) and go on editing: Compare A / B shows A and your new setting B side by side, "
+            "the differences highlighted, the maps with one shared colour range.");
+    if (app.compare.pinned) {
+        same_line_if_fits(button_width("Compare A / B"));
+        if (ImGui::Button("Compare A / B")) app.settings.show_compare = true;
+        tooltip("Open the comparison of the pinned setting A with the current one (key A).");
+        same_line_if_fits(button_width("Unpin A"));
+        if (ImGui::Button("Unpin A")) unpin(app);
+        tooltip("Forget the pinned setting.");
+    }
     ImGui::Separator();
     draw_arithmetic(app);
 }

@@ -9,6 +9,8 @@
 //   draw_imagenet_weights()  the ImageNet files found here, "Get ImageNet weights" and its download progress
 //   draw_download_dialog()   what the download will do, asked before it starts (modal)
 //   draw_conv_steps()    the playground's convolution one output value at a time (sliding window, sums)
+//   draw_compare()       "Compare A / B": a pinned Conv2D setting (or a network Conv2D before its edit) beside
+//                        the current one: arguments, formulas, counts, maps with one shared range
 //   draw_quiz()          "Predict the shape": Conv2D and network questions, answers checked with the formula
 //   draw_network_sees()  what the trained network sees: a class activation map, a channel's top image patches
 //   draw_export()        PNG / NPY export into a folder, all or nothing
@@ -32,6 +34,7 @@ void draw_imagenet_weights(AppState& app);
 void draw_download_dialog(AppState& app);
 void draw_conv_steps(AppState& app);
 void draw_quiz(AppState& app);
+void draw_compare(AppState& app);
 void draw_network_sees(AppState& app);
 void draw_export(AppState& app);
 void draw_help(AppState& app);
@@ -55,6 +58,13 @@ bool poll_weights_service(AppState& app);
 bool poll_network_sees(AppState& app);
 // True when the "What the network sees" window (if open) shows a complete answer (for --screenshot).
 bool network_sees_complete(const AppState& app);
+// Compare A / B (panel_compare.cpp): pin the playground's setting, or in the network panel the selected Conv2D's
+// output, as A (opens the window); forget it; pin a network Conv2D (false if it is not a computed Conv2D).
+void pin_current(AppState& app);
+void unpin(AppState& app);
+bool pin_network_node(AppState& app, int node);
+// True when the Compare window (if open) shows its maps (for --screenshot).
+bool compare_complete(const AppState& app);
 // True while the step-by-step view plays: frames are due although nothing else changed.
 bool conv_steps_animating(const AppState& app);
 

@@ -17,7 +17,7 @@ void PlaygroundJob::run(const PlaygroundParams& p, const InputImage& image, cons
     if (!image.image) return;
     if (done_ && *done_ == p && image_version_ == image.version) return;
     const auto start = std::chrono::steady_clock::now();
-    ctx.progress("playground Conv2D", 0, 1);
+    ctx.progress(pinned_ ? "playground Conv2D (pinned A)" : "playground Conv2D", 0, 1);
     try {
         if (!engine_ || height_ != p.input_height || width_ != p.input_width) {
             Graph g;
@@ -51,12 +51,12 @@ void PlaygroundJob::run(const PlaygroundParams& p, const InputImage& image, cons
         ctx.send(event::PlaygroundDone{engine_->output(1),
                                        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                                            .count(),
-                                       engine_->output(0), std::shared_ptr<const Layer>(conv->clone())});
+                                       engine_->output(0), std::shared_ptr<const Layer>(conv->clone()), pinned_});
     } catch (const Cancelled&) {
         throw;
     } catch (const std::exception& ex) {
         done_ = p;
-        ctx.send(event::PlaygroundFailed{ex.what()});
+        ctx.send(event::PlaygroundFailed{ex.what(), pinned_});
     }
 }
 

@@ -30,10 +30,13 @@ struct PlaygroundParams {
 
 class PlaygroundJob {
 public:
+    // pinned: this job computes the Compare window's pinned setting A; its events say so.
+    explicit PlaygroundJob(bool pinned = false) : pinned_(pinned) {}
     // Emits PlaygroundDone or PlaygroundFailed (nothing when the last result still holds); throws Cancelled.
     void run(const PlaygroundParams& params, const InputImage& image, const JobContext& ctx);
 
 private:
+    bool pinned_ = false;
     std::unique_ptr<Engine> engine_;
     int height_ = 0, width_ = 0;       // the engine's input size
     int image_version_ = -1;           // of the image the engine's input was made from

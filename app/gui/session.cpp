@@ -1,5 +1,6 @@
 #include "app/gui/session.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -29,7 +30,28 @@ Session capture(const AppState& app) {
     if (app.selected_node >= 0 && app.selected_node < app.ui_graph.size())
         s.selected_node = app.ui_graph.node(app.selected_node).name;
     s.view = app.view;
+    s.compare_open = app.settings.show_compare;
+    s.compare_pinned = app.compare.pinned;
+    s.compare_channel = app.compare.channel;
+    s.compare_normalization = app.compare.normalization;
+    s.compare_difference = app.compare.difference;
+    s.compare_all_arguments = app.compare.all_arguments;
+    s.steps_open = app.settings.show_steps;
+    s.steps_position = app.steps.position;
+    s.steps_speed = app.steps.speed;
+    s.quiz_open = app.settings.show_quiz;
+    s.quiz_seed = app.quiz.seed;
+    s.quiz_question = app.quiz.index;
+    s.quiz_answered = app.quiz.answered;
+    s.sees_open = app.settings.show_sees;
+    s.sees_tab = app.sees.tab;
+    s.cam_class = app.sees.cam_class;
+    s.cam_opacity = app.sees.cam_opacity;
     return s;
+}
+
+static const char* to_string(NetworkSees::Tab t) {
+    return t == NetworkSees::Tab::cam ? "cam" : t == NetworkSees::Tab::patches ? "patches" : "rpn";
 }
 
 static json pair_json(IntPair p) { return json::array({p.rows, p.cols}); }
@@ -55,10 +77,14 @@ static json conv_json(const Conv2DConfig& c) {
 void save_session(const Session& s, const std::string& path) {
     json edits = json::object();
     for (const auto& [name, cfg] : s.network.edits) edits[name] = conv_json(cfg);
-    json pg = conv_json(s.playground.conv);
-    pg["input_size"] = json::array({s.playground.input_height, s.playground.input_width});
-    pg["kernel_source"] = to_string(s.playground.kernel_source);
-    pg["seed"] = s.playground.seed;
+    auto playground_json = [](const PlaygroundParams& p) {
+        json pg = conv_json(p.conv);
+        pg["input_size"] = json::array({p.input_height, p.input_width});
+        pg["kernel_source"] = to_string(p.kernel_source);
+        pg["seed"] = p.seed;
+        return pg;
+    };
+    const json pg = playground_json(s.playground);
     json j = {
         {"convscope_session", 1},
         {"panel", to_string(s.panel)},
@@ -78,6 +104,23 @@ void save_session(const Session& s, const std::string& path) {
           {"colormap", to_string(s.view.colormap)},
           {"page", s.view.page},
           {"channel", s.view.selected_channel}}},
+        {"compare",
+         {{"open", s.compare_open},
+          {"pinned", s.compare_pinned ? playground_json(*s.compare_pinned) : json(nullptr)},
+          {"channel", s.compare_channel},
+          {"normalization", to_string(s.compare_normalization)},
+          {"difference", s.compare_difference},
+          {"all_arguments", s.compare_all_arguments}}},
+        {"steps",
+         {{"open", s.steps_open},
+          {"row", s.steps_position.row},
+          {"col", s.steps_position.col},
+          {"filter", s.steps_position.filter},
+          {"channel", s.steps_position.channel},
+          {"speed", s.steps_speed}}},
+        {"quiz", {{"open", s.quiz_open}, {"seed", s.quiz_seed}, {"question", s.quiz_question}, {"answered", s.quiz_answered}}},
+        {"sees",
+         {{"open", s.sees_open}, {"tab", to_string(s.sees_tab)}, {"cam_class", s.cam_class}, {"cam_opacity", s.cam_opacity}}},
     };
     const std::string text = j.dump(2) + "\n";
     write_file_atomic(path, text.data(), text.size());
@@ -117,6 +160,18 @@ struct Reader {
         if (!j.contains(key)) return fallback;
         if (!j[key].is_string()) fail(where + key, "a string");
         return j[key].get<std::string>();
+    }
+    float number(const json& j, const char* key, const std::string& where, float fallback, float min, float max) const {
+        if (!j.contains(key)) return fallback;
+        const json& v = j[key];
+        if (!v.is_number()) fail(where + key, "a number");
+        const double x = v.get<double>();
+        if (!(x >= min && x <= max)) fail(where + key, "between " + std::to_string(min) + " and " + std::to_string(max));
+        return float(x);
+    }
+    const json& object(const json& j, const char* key, const std::string& where) const {
+        if (!j[key].is_object()) fail(where + key, "an object");
+        return j[key];
     }
     bool boolean(const json& j, const char* key, const std::string& where, bool fallback) const {
         if (!j.contains(key)) return fallback;
@@ -254,16 +309,19 @@ static Session read_session(const json& j, const Reader& r, const std::string& p
     Session s;
     s.panel = r.parsed("panel", [&] { return parse_panel(r.string(j, "panel", "", "playground")); });
     s.image = r.string(j, "image", "", s.image);
-    if (j.contains("playground")) {
-        const json& p = j["playground"];
-        s.playground.conv = r.conv(p, "playground.", s.playground.conv);
-        const IntPair size = r.pair(p, "input_size", "playground.", IntPair(600, 600), 1, 4096);
-        s.playground.input_height = size.rows;
-        s.playground.input_width = size.cols;
-        const std::string src = r.string(p, "kernel_source", "playground.", to_string(s.playground.kernel_source));
-        s.playground.kernel_source = r.parsed("playground.kernel_source", [&] { return parse_kernel_source(src); });
-        s.playground.seed = std::uint64_t(r.integer(p, "seed", "playground.", 1, 0, 2147483647));
-    }
+    // The playground's Conv2D, and the same fields for the Compare window's pinned setting.
+    auto playground = [&](const json& p, const std::string& where) {
+        PlaygroundParams out;
+        out.conv = r.conv(p, where, out.conv);
+        const IntPair size = r.pair(p, "input_size", where, IntPair(600, 600), 1, 4096);
+        out.input_height = size.rows;
+        out.input_width = size.cols;
+        const std::string src = r.string(p, "kernel_source", where, to_string(out.kernel_source));
+        out.kernel_source = r.parsed(where + "kernel_source", [&] { return parse_kernel_source(src); });
+        out.seed = std::uint64_t(r.integer(p, "seed", where, 1, 0, 2147483647));
+        return out;
+    };
+    if (j.contains("playground")) s.playground = playground(j["playground"], "playground.");
     if (j.contains("network")) {
         const json& n = j["network"];
         if (!n.is_object()) r.fail("network", "an object");
@@ -294,6 +352,50 @@ static Session read_session(const json& j, const Reader& r, const std::string& p
         s.view.page = r.integer(v, "page", "view.", 0, 0, 1 << 20);
         s.view.selected_channel = r.integer(v, "channel", "view.", 0, 0, 1 << 20);
     }
+    if (j.contains("compare")) {
+        const json& c = r.object(j, "compare", "");
+        s.compare_open = r.boolean(c, "open", "compare.", false);
+        if (c.contains("pinned") && !c["pinned"].is_null()) s.compare_pinned = playground(c["pinned"], "compare.pinned.");
+        s.compare_channel = r.integer(c, "channel", "compare.", 0, 0, 1 << 20);
+        const std::string norm = r.string(c, "normalization", "compare.", to_string(s.compare_normalization));
+        s.compare_normalization = r.parsed("compare.normalization", [&] { return parse_normalization(norm); });
+        s.compare_difference = r.boolean(c, "difference", "compare.", true);
+        s.compare_all_arguments = r.boolean(c, "all_arguments", "compare.", false);
+    }
+    if (j.contains("steps")) {
+        const json& st = r.object(j, "steps", "");
+        s.steps_open = r.boolean(st, "open", "steps.", false);
+        // Positions beyond the output are clamped when the view draws (the output may not be computed yet).
+        s.steps_position.row = r.integer(st, "row", "steps.", 0, 0, 1 << 20);
+        s.steps_position.col = r.integer(st, "col", "steps.", 0, 0, 1 << 20);
+        s.steps_position.filter = r.integer(st, "filter", "steps.", 0, 0, 1 << 20);
+        s.steps_position.channel = r.integer(st, "channel", "steps.", 0, 0, 1 << 20);
+        s.steps_speed = r.number(st, "speed", "steps.", 4.0f, 0.25f, 200.0f);
+    }
+    if (j.contains("quiz")) {
+        const json& q = r.object(j, "quiz", "");
+        s.quiz_open = r.boolean(q, "open", "quiz.", false);
+        s.quiz_seed = std::uint64_t(r.integer(q, "seed", "quiz.", 1, 0, 2147483647));
+        s.quiz_question = r.integer(q, "question", "quiz.", 0, 0, 1000);
+        if (q.contains("answered")) {
+            const json& a = q["answered"];
+            if (!a.is_array() || a.size() > 1000) r.fail("quiz.answered", "a list of -1 (not yet), 0 (wrong) or 1 (right)");
+            for (const json& v : a) {
+                if (!v.is_number_integer() || v.get<long long>() < -1 || v.get<long long>() > 1)
+                    r.fail("quiz.answered", "a list of -1 (not yet), 0 (wrong) or 1 (right)");
+                s.quiz_answered.push_back(int(v.get<long long>()));
+            }
+        }
+    }
+    if (j.contains("sees")) {
+        const json& v = r.object(j, "sees", "");
+        s.sees_open = r.boolean(v, "open", "sees.", false);
+        const std::string tab = r.string(v, "tab", "sees.", "cam");
+        if (tab != "cam" && tab != "patches" && tab != "rpn") r.fail("sees.tab", "\"cam\", \"patches\" or \"rpn\"");
+        s.sees_tab = tab == "cam" ? NetworkSees::Tab::cam : tab == "patches" ? NetworkSees::Tab::patches : NetworkSees::Tab::rpn;
+        s.cam_class = r.integer(v, "cam_class", "sees.", -1, -1, 1 << 20);
+        s.cam_opacity = r.number(v, "cam_opacity", "sees.", 0.5f, 0.0f, 1.0f);
+    }
     check_network_fits(s.network, path);
     return s;
 }
@@ -304,6 +406,32 @@ void apply(AppState& app, const Session& s) {
     app.playground = s.playground;
     app.network = s.network;
     app.view = s.view;
+    app.settings.show_compare = s.compare_open;
+    if (s.compare_pinned != app.compare.pinned) {
+        app.compare.pinned = s.compare_pinned;
+        app.compare.pinned_output.reset();  // the worker computes A for this session's setting
+        app.compare.pinned_error.clear();
+    }
+    app.compare.network_pin.reset();  // of the network before the session
+    app.compare.channel = s.compare_channel;
+    app.compare.normalization = s.compare_normalization;
+    app.compare.difference = s.compare_difference;
+    app.compare.all_arguments = s.compare_all_arguments;
+    app.settings.show_steps = s.steps_open;
+    app.steps.position = s.steps_position;
+    app.steps.speed = s.steps_speed;
+    app.steps.playing = false;
+    app.settings.show_quiz = s.quiz_open;
+    app.quiz = QuizState{};
+    app.quiz.seed = s.quiz_seed;
+    app.quiz.questions = make_quiz(s.quiz_seed);
+    app.quiz.answered = s.quiz_answered;
+    app.quiz.answered.resize(app.quiz.questions.size(), -1);
+    app.quiz.index = std::clamp(s.quiz_question, 0, int(app.quiz.questions.size()) - 1);
+    app.settings.show_sees = s.sees_open;
+    app.sees.tab = s.sees_tab;
+    app.sees.cam_class = s.cam_class;
+    app.sees.cam_opacity = s.cam_opacity;
     refresh_network_structure(app);
     refresh_playground_geometry(app);
     const int node = app.ui_graph.find(s.selected_node);

@@ -16,7 +16,14 @@
 //    "network": {"input_size": [600, 600], "last_stage": 4, "include_top": false, "seed": 1,
 //                "weights": "", "edits": {"res3a_branch2b": {"filters": 128, ...}}},
 //    "selected_node": "res3a_branch2a",
-//    "view": {"normalization": "per-channel", "colormap": "viridis", "page": 0, "channel": 0}}
+//    "view": {"normalization": "per-channel", "colormap": "viridis", "page": 0, "channel": 0},
+//    the teaching windows, open or not, and where the learner was in them:
+//    "compare": {"open": true, "pinned": {like "playground"} | null, "channel": 0, "normalization": "per-channel",
+//                "difference": true, "all_arguments": false},
+//    "steps": {"open": false, "row": 0, "col": 0, "filter": 0, "channel": 0, "speed": 4},
+//    "quiz": {"open": false, "seed": 1, "question": 0, "answered": [1, 0, -1, ...]},
+//    "sees": {"open": false, "tab": "cam", "cam_class": -1, "cam_opacity": 0.5}}
+// (A network Conv2D pinned before an edit is not saved: its output came from the network before the edit.)
 
 #include <optional>
 #include <string>
@@ -32,6 +39,24 @@ struct Session {
     NetworkParams network;
     std::string selected_node = "conv1";
     ViewOptions view;
+    // The teaching windows.
+    bool compare_open = false;
+    std::optional<PlaygroundParams> compare_pinned;
+    int compare_channel = 0;
+    Normalization compare_normalization = Normalization::per_channel;
+    bool compare_difference = true;
+    bool compare_all_arguments = false;
+    bool steps_open = false;
+    StepPosition steps_position;
+    float steps_speed = 4.0f;
+    bool quiz_open = false;
+    std::uint64_t quiz_seed = 1;
+    int quiz_question = 0;
+    std::vector<int> quiz_answered;  // per question: -1 not yet, 0 wrong, 1 right
+    bool sees_open = false;
+    NetworkSees::Tab sees_tab = NetworkSees::Tab::cam;
+    int cam_class = -1;              // -1: the most probable class
+    float cam_opacity = 0.5f;
 };
 
 Session capture(const AppState& app);

@@ -141,6 +141,7 @@ static bool light_theme() { return ImGui::GetStyle().Colors[ImGuiCol_WindowBg].x
 ImVec4 error_colour() { return light_theme() ? ImVec4(0.75f, 0.05f, 0.05f, 1) : ImVec4(1.0f, 0.38f, 0.35f, 1); }
 ImVec4 ok_colour() { return light_theme() ? ImVec4(0.05f, 0.5f, 0.1f, 1) : ImVec4(0.45f, 0.85f, 0.45f, 1); }
 ImVec4 dim_colour() { return ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]; }
+ImVec4 changed_colour() { return light_theme() ? ImVec4(0.7f, 0.25f, 0.0f, 1) : ImVec4(1.0f, 0.55f, 0.1f, 1); }
 ImVec4 accent_colour() { return light_theme() ? ImVec4(0.1f, 0.35f, 0.8f, 1) : ImVec4(0.45f, 0.7f, 1.0f, 1); }
 
 bool begin_tool_window(const char* title, bool* open, float width_fonts, float height_fonts, float x_align) {

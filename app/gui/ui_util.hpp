@@ -13,7 +13,7 @@
 //   pair_input()      a Keras "(rows, cols)" argument as two such fields
 //   begin_tool_window()  a floating teaching window (step by step, quiz, what the network sees): opaque, at most
 //                     the viewport, placed at the top (right-aligned or centred) when it first appears
-//   error_colour()/ok_colour()/dim_colour()   theme-aware colours
+//   error_colour()/ok_colour()/dim_colour()/changed_colour()   theme-aware colours
 
 #include <string>
 
@@ -42,5 +42,6 @@ ImVec4 error_colour();
 ImVec4 ok_colour();
 ImVec4 dim_colour();
 ImVec4 accent_colour();
+ImVec4 changed_colour();  // what differs between two things compared (Compare A / B)
 
 }  // namespace convscope::gui

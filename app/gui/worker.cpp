@@ -13,7 +13,7 @@ namespace convscope::gui {
 bool JobRequest::operator==(const JobRequest& o) const {
     return image_source == o.image_source && playground == o.playground && playground_valid == o.playground_valid &&
            network == o.network && network_valid == o.network_valid && priority == o.priority &&
-           want_network == o.want_network;
+           want_network == o.want_network && pinned == o.pinned;
 }
 
 constexpr std::string_view kSamplePrefix = "sample:";
@@ -200,6 +200,7 @@ void Worker::engine_loop() {
                 const bool network = req.want_network && req.network_valid;
                 auto run_playground = [&] {
                     if (req.playground_valid) playground_.run(req.playground, image_, ctx);
+                    if (req.pinned) pinned_.run(*req.pinned, image_, ctx);  // does nothing while it holds
                 };
                 auto run_network = [&] {
                     if (network) network_.run(req.network, image_, ctx);

@@ -39,6 +39,7 @@ struct JobRequest {
     std::string image_source;  // "sample:NAME" or a path
     PlaygroundParams playground;
     bool playground_valid = true;  // false: the UI found the parameters impossible; keep the last result
+    std::optional<PlaygroundParams> pinned;  // the Compare window's setting A, computed after the playground
     NetworkParams network;
     bool network_valid = true;     // false: shapes do not infer; keep the last results
     Job priority = Job::playground;  // the visible panel's job runs first
@@ -103,6 +104,7 @@ private:
 
     // Engine thread only.
     PlaygroundJob playground_;
+    PlaygroundJob pinned_{true};
     NetworkJob network_;
     InputImage image_;
     std::string image_source_;         // what `image_` was loaded from

@@ -42,8 +42,12 @@ struct PlaygroundDone {
     // Conv2D with the weights that made `output`.
     std::shared_ptr<const Tensor3> input;
     std::shared_ptr<const Layer> layer;
+    bool pinned = false;  // the Compare window's pinned setting A, not the playground's own
 };
-struct PlaygroundFailed { std::string message; };
+struct PlaygroundFailed {
+    std::string message;
+    bool pinned = false;
+};
 struct NetworkReset { std::vector<int> nodes; };     // these nodes recompute: their outputs are stale
 struct Reinitialised { std::vector<int> nodes; };    // every node whose weights edits re-initialised (the whole set)
 // One node is up to date. `output` is what the run stored; nullptr for a node the fused path did not

@@ -55,6 +55,44 @@ JSON
         grep -q "$kv" b.json || { echo "the saved session lost $kv"; cat b.json; exit 1; }
     done
     ;;
+compare)
+    # Compare A / B from a session: A (3x3, strides 1) pinned, B (5x5, strides 2) in the playground. The rows that
+    # differ say so, the shapes are Keras' (64 -> 32 with strides 2 'same'), and the maps share one range. The
+    # saved session keeps A and where the learner was in the other teaching windows.
+    cat > c.json <<'JSON'
+{"convscope_session": 1, "panel": "playground", "image": "sample:chelsea",
+ "playground": {"input_size": [64, 64], "filters": 16, "kernel_size": [5, 5], "strides": [2, 2], "padding": "same"},
+ "compare": {"open": true, "channel": 2, "all_arguments": true, "normalization": "symmetric",
+             "pinned": {"input_size": [64, 64], "filters": 16, "kernel_size": [3, 3], "padding": "same"}},
+ "steps": {"row": 5, "col": 7, "speed": 8},
+ "quiz": {"seed": 3, "question": 2, "answered": [1, 0, -1]},
+ "sees": {"tab": "rpn", "cam_class": 281, "cam_opacity": 0.25}}
+JSON
+    run --session c.json --screenshot c.png --layout-report c.txt --save-session c2.json
+    shot_ok c.png
+    for row in "strides: (1, 1) | (2, 2) (differs)" "filters: 16 | 16" \
+               "output shape: (None, 64, 64, 16) | (None, 32, 32, 16) (differs)" \
+               "padding rows: top 1, bottom 1 | top 1, bottom 2 (differs)" "parameters: 448 | 1,216 (differs)" \
+               "B / A: parameters 2.71x, MACs 0.69x"; do
+        grep -qF "	$row" c.txt || { echo "the comparison does not show: $row"; grep "Compare A / B	label" c.txt; exit 1; }
+    done
+    grep -q "Compare A / B	label	.*	shared range \[-" c.txt || { echo "no shared symmetric range"; exit 1; }
+    cut=$(awk -F'\t' '$1 == "item" && $2 == "Compare A / B" && $5 == 1' c.txt)
+    [ -z "$cut" ] || { echo "text cut in the Compare window:"; echo "$cut"; exit 1; }
+    tr -d ' \n' < c2.json > c2.flat
+    for kv in '"pinned":{' '"kernel_size":[3,3]' '"channel":2' '"normalization":"symmetric"' '"open":true' \
+              '"row":5' '"col":7' '"speed":8' '"question":2' '"answered":[1,0,-1' '"seed":3' '"tab":"rpn"' \
+              '"cam_class":281' '"cam_opacity":0.25'; do
+        grep -qF "$kv" c2.flat || { echo "the saved session lost $kv"; cat c2.json; exit 1; }
+    done
+    run --session c2.json --frames 3 --save-session c3.json
+    cmp c2.json c3.json || { echo "saving the loaded session again changed it"; diff c2.json c3.json; exit 1; }
+    # A pinned setting Keras would refuse is reported (the red bar, naming the field) and changes nothing.
+    printf '%s\n' '{"convscope_session": 1, "compare": {"pinned": {"filters": 0}}}' > bad.json
+    run --session bad.json --screenshot bad.png --layout-report bad.txt
+    red_bar bad.png
+    grep -q 'compare.pinned.filters' bad.txt || { echo "the error does not name compare.pinned.filters"; grep -i error bad.txt; exit 1; }
+    ;;
 rpn)
     # The Faster R-CNN grid at the seed's 600 x 600: res4f_relu's 38 x 38 cells, the middle one's anchor centre
     # and its 9 anchors, each recomputed here from the RPN's geometry (centre ((col + 0.5) * 16, (row + 0.5) * 16),

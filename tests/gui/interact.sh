@@ -1,7 +1,8 @@
 #!/bin/sh
 # convscope driven like a user, with xdotool under Xvfb: mouse drags, double-clicks, typing, hovering.
 #   interact.sh CONVSCOPE CASE [MAKE_TEST_WEIGHTS]
-# CASE: splitter | typed-number | tab-tooltip | one-column | get-weights (needs MAKE_TEST_WEIGHTS) | cam | steps | quiz
+# CASE: splitter | typed-number | tab-tooltip | one-column | get-weights (needs MAKE_TEST_WEIGHTS) | cam | steps | quiz |
+#       compare
 # Widgets are found in the program's own layout report (--layout-report), written when it quits.
 # Exit 0 pass, 1 fail, 77 skipped (no Xvfb or xdotool).
 set -eu
@@ -279,6 +280,77 @@ steps)
     clicked=$(at layout.txt)
     echo "after the click: $clicked"
     [ -n "$clicked" ] && [ "$clicked" != "0 0" ] && [ "${clicked% *}" -gt 0 ] || { echo "clicking an output cell did not explain it"; exit 1; }
+    ;;
+compare)
+    # P pins the playground's setting as A and opens Compare A / B; a new number of filters typed in the playground
+    # is B; the window shows both, the session keeps A, and the export writes one PNG. Then the network: the first
+    # edit of a Conv2D pins its output before the edit, A opens the window, both maps are drawn.
+    printf '%s\n' '{"convscope_session": 1, "panel": "playground", "image": "sample:chelsea",
+      "playground": {"input_size": [64, 64], "filters": 4, "kernel_size": [3, 3], "padding": "same"}}' > c.json
+    start --session c.json
+    quit
+    xy=$(centre_of widget "filters: how many" layout.txt)
+    [ -n "$xy" ] || { echo "no filters field in the report"; exit 1; }
+    start --session c.json
+    press p
+    sleep 1
+    set -- $xy
+    xdotool mousemove "$1" "$2"
+    xdotool click --repeat 2 --delay 150 1
+    sleep 0.3
+    press ctrl+a
+    xdotool type --delay 150 "8"
+    press Return
+    sleep 1.5
+    press ctrl+s
+    sleep 0.5
+    quit
+    grep -q "	filters: 4 | 8 (differs)$" layout.txt || { echo "Compare does not show filters 4 | 8"; grep "Compare A / B	label" layout.txt; exit 1; }
+    grep -q "	parameters: 112 | 224 (differs)$" layout.txt || { echo "Compare does not show 112 | 224 parameters"; exit 1; }
+    tr -d ' \n' < c.json | grep -q '"pinned":{"activation":"linear".*"filters":4' || { echo "the session lost A"; cat c.json; exit 1; }
+    [ "$(tr -d ' \n' < c.json | sed -n 's/.*"playground":{[^}]*"filters":\([0-9]*\).*/\1/p')" = 8 ] ||
+        { echo "B is not filters 8 in the session"; cat c.json; exit 1; }
+    start --session c.json  # A comes back from the session; the window opens with it (the session says so)
+    quit
+    button=$(centre_in "Compare A / B" button "Export comparison PNG" layout.txt)
+    [ -n "$button" ] || { echo "no export button after reloading the session"; grep "Compare A / B" layout.txt | head; exit 1; }
+    start --session c.json
+    click_at $button
+    sleep 2
+    quit
+    [ -s exports/compare_playground_c0.png ] || { echo "the export wrote no PNG"; ls -R; exit 1; }
+    grep -q "	export: Wrote exports/compare_playground_c0.png$" layout.txt || { echo "the export was not confirmed"; exit 1; }
+
+    printf '%s\n' '{"convscope_session": 1, "panel": "network", "image": "sample:chelsea",
+      "network": {"input_size": [96, 96]}, "selected_node": "res2a_branch2a"}' > n.json
+    to_editor() {  # the layer editor is at the bottom of the network panel: scroll it all the way down
+        sleep 3
+        xdotool mousemove 200 400
+        for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30; do xdotool click 5; done
+        sleep 1
+    }
+    start --session n.json
+    to_editor
+    quit
+    xy=$(centre_of widget "Output channels of this Conv2D" layout.txt)
+    [ -n "$xy" ] || { echo "no filters field in the network editor"; grep "Output channels" layout.txt; exit 1; }
+    start --session n.json
+    to_editor
+    set -- $xy
+    xdotool mousemove "$1" "$2"
+    xdotool click --repeat 2 --delay 150 1
+    sleep 0.3
+    press ctrl+a
+    xdotool type --delay 150 "32"
+    press Return
+    sleep 1
+    xdotool mousemove 640 700
+    press a
+    sleep 3
+    quit
+    grep -q "	filters: 64 | 32 (differs)$" layout.txt || { echo "Compare does not show res2a_branch2a's 64 | 32 filters"; grep "Compare A / B" layout.txt; exit 1; }
+    grep -q "	image	.*	map A: 24 x 24$" layout.txt && grep -q "	image	.*	map B: 24 x 24$" layout.txt ||
+        { echo "the maps before and after the edit are not drawn"; grep "Compare A / B" layout.txt; exit 1; }
     ;;
 quiz)
     # With the keyboard alone: F5 opens the quiz on the seed's first example, Conv2D(64, (1, 1)) on (600, 600, 3):

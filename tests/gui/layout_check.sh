@@ -41,6 +41,13 @@ cat > args.json <<'JSON'
    "data_format": "channels_first", "kernel_initializer": "random_normal(0, 0.02)", "kernel_regularizer": "l1_l2(l1=0.001, l2=0.01)",
    "activity_regularizer": "l2(0.0001)", "kernel_constraint": "min_max_norm(0.5, 1)", "bias_constraint": "non_neg"}}
 JSON
+cat > cmp.json <<'JSON'
+{"convscope_session": 1, "panel": "playground", "image": "sample:chelsea",
+ "playground": {"input_size": [300, 300], "filters": 64, "kernel_size": [3, 3], "padding": "same", "kernel_source": "sobel_x"},
+ "compare": {"pinned": {"input_size": [300, 300], "filters": 64, "kernel_size": [5, 5], "strides": [1, 1],
+                        "padding": "valid", "dilation_rate": [1, 1], "kernel_source": "sobel_x",
+                        "kernel_regularizer": "l1_l2(l1=0.001, l2=0.01)"}, "all_arguments": true}}
+JSON
 session=pg.json
 [ "$panel" = network ] && session=net.json
 
@@ -110,6 +117,21 @@ if [ "$panel" = playground ]; then
     grep -q "	header	.*	All 15 Conv2D arguments$" arguments.txt || problem "the arguments section is missing"
     shoot quiz --quiz
     grep -q "	label	.*	0	1	prompt: Conv2D(64, (1, 1))" quiz.txt || problem "--quiz: the first question is not on screen"
+    # Compare A / B with a pinned setting: the rows, both maps (296 and 300 pixels: no B - A) and the export button.
+    session=cmp.json
+    shoot compare --compare
+    session=pg.json
+    grep -q "	label	.*	0	[01]	padding: valid | same (differs)$" compare.txt || problem "--compare: the padding row is missing"
+    grep -q "	label	.*	0	[01]	kernel_regularizer: l1_l2(" compare.txt || problem "--compare: the regularizer row is missing"
+    for map in "map A: 296 x 296" "map B: 300 x 300"; do
+        grep -q "	image	.*	0	[01]	$map$" compare.txt || problem "--compare: $map is not drawn"
+    done
+    grep -q "	button	.*	0	[01]	Export comparison PNG$" compare.txt || problem "--compare: no export button"
+fi
+if [ "$panel" = network ]; then
+    # Without a pinned layer the window says how to get one.
+    shoot compare --compare
+    grep -q "^window	Compare A / B	" compare.txt || problem "--compare: the window is missing"
 fi
 # "What the network sees" over the network panel: the class activation map (picture, classes, the numbers) and
 # the selected node's top patches, each fitting the window at this scale (it scrolls; nothing is cut).

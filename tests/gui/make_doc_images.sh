@@ -45,6 +45,11 @@ shot export '{"convscope_session": 1, "panel": "network", "image": "sample:chels
 shot steps '{"convscope_session": 1, "panel": "playground", "image": "sample:coffee",
   "playground": {"input_size": [48, 48], "filters": 8, "kernel_size": [3, 3], "padding": "same",
                  "dilation_rate": [2, 2], "kernel_source": "sobel_x"}}' --steps
+shot compare '{"convscope_session": 1, "panel": "playground", "image": "sample:chelsea",
+  "playground": {"input_size": [600, 600], "filters": 16, "kernel_size": [5, 5], "strides": [2, 2], "padding": "same",
+                 "kernel_source": "sobel_x"},
+  "compare": {"open": true, "pinned": {"input_size": [600, 600], "filters": 16, "kernel_size": [3, 3],
+              "padding": "same", "kernel_source": "sobel_x"}}}'
 shot cam '{"convscope_session": 1, "panel": "network", "image": "sample:chelsea",
   "network": {"input_size": [224, 224], "last_stage": 5, "include_top": true}}' --sees cam
 shot patches '{"convscope_session": 1, "panel": "network", "image": "sample:chelsea",
