@@ -105,22 +105,22 @@ void save_session(const Session& s, const std::string& path) {
           {"page", s.view.page},
           {"channel", s.view.selected_channel}}},
         {"compare",
-         {{"open", s.compare_open},
+         {{"open", s.compare_open.value_or(false)},
           {"pinned", s.compare_pinned ? playground_json(*s.compare_pinned) : json(nullptr)},
           {"channel", s.compare_channel},
           {"normalization", to_string(s.compare_normalization)},
           {"difference", s.compare_difference},
           {"all_arguments", s.compare_all_arguments}}},
         {"steps",
-         {{"open", s.steps_open},
+         {{"open", s.steps_open.value_or(false)},
           {"row", s.steps_position.row},
           {"col", s.steps_position.col},
           {"filter", s.steps_position.filter},
           {"channel", s.steps_position.channel},
           {"speed", s.steps_speed}}},
-        {"quiz", {{"open", s.quiz_open}, {"seed", s.quiz_seed}, {"question", s.quiz_question}, {"answered", s.quiz_answered}}},
+        {"quiz", {{"open", s.quiz_open.value_or(false)}, {"seed", s.quiz_seed}, {"question", s.quiz_question}, {"answered", s.quiz_answered}}},
         {"sees",
-         {{"open", s.sees_open}, {"tab", to_string(s.sees_tab)}, {"cam_class", s.cam_class}, {"cam_opacity", s.cam_opacity}}},
+         {{"open", s.sees_open.value_or(false)}, {"tab", to_string(s.sees_tab)}, {"cam_class", s.cam_class}, {"cam_opacity", s.cam_opacity}}},
     };
     const std::string text = j.dump(2) + "\n";
     write_file_atomic(path, text.data(), text.size());
@@ -354,7 +354,7 @@ static Session read_session(const json& j, const Reader& r, const std::string& p
     }
     if (j.contains("compare")) {
         const json& c = r.object(j, "compare", "");
-        s.compare_open = r.boolean(c, "open", "compare.", false);
+        if (c.contains("open")) s.compare_open = r.boolean(c, "open", "compare.", false);
         if (c.contains("pinned") && !c["pinned"].is_null()) s.compare_pinned = playground(c["pinned"], "compare.pinned.");
         s.compare_channel = r.integer(c, "channel", "compare.", 0, 0, 1 << 20);
         const std::string norm = r.string(c, "normalization", "compare.", to_string(s.compare_normalization));
@@ -364,7 +364,7 @@ static Session read_session(const json& j, const Reader& r, const std::string& p
     }
     if (j.contains("steps")) {
         const json& st = r.object(j, "steps", "");
-        s.steps_open = r.boolean(st, "open", "steps.", false);
+        if (st.contains("open")) s.steps_open = r.boolean(st, "open", "steps.", false);
         // Positions beyond the output are clamped when the view draws (the output may not be computed yet).
         s.steps_position.row = r.integer(st, "row", "steps.", 0, 0, 1 << 20);
         s.steps_position.col = r.integer(st, "col", "steps.", 0, 0, 1 << 20);
@@ -374,7 +374,7 @@ static Session read_session(const json& j, const Reader& r, const std::string& p
     }
     if (j.contains("quiz")) {
         const json& q = r.object(j, "quiz", "");
-        s.quiz_open = r.boolean(q, "open", "quiz.", false);
+        if (q.contains("open")) s.quiz_open = r.boolean(q, "open", "quiz.", false);
         s.quiz_seed = std::uint64_t(r.integer(q, "seed", "quiz.", 1, 0, 2147483647));
         s.quiz_question = r.integer(q, "question", "quiz.", 0, 0, 1000);
         if (q.contains("answered")) {
@@ -389,7 +389,7 @@ static Session read_session(const json& j, const Reader& r, const std::string& p
     }
     if (j.contains("sees")) {
         const json& v = r.object(j, "sees", "");
-        s.sees_open = r.boolean(v, "open", "sees.", false);
+        if (v.contains("open")) s.sees_open = r.boolean(v, "open", "sees.", false);
         const std::string tab = r.string(v, "tab", "sees.", "cam");
         if (tab != "cam" && tab != "patches" && tab != "rpn") r.fail("sees.tab", "\"cam\", \"patches\" or \"rpn\"");
         s.sees_tab = tab == "cam" ? NetworkSees::Tab::cam : tab == "patches" ? NetworkSees::Tab::patches : NetworkSees::Tab::rpn;
@@ -406,7 +406,7 @@ void apply(AppState& app, const Session& s) {
     app.playground = s.playground;
     app.network = s.network;
     app.view = s.view;
-    app.settings.show_compare = s.compare_open;
+    if (s.compare_open) app.settings.show_compare = *s.compare_open;
     if (s.compare_pinned != app.compare.pinned) {
         app.compare.pinned = s.compare_pinned;
         app.compare.pinned_output.reset();  // the worker computes A for this session's setting
@@ -417,18 +417,18 @@ void apply(AppState& app, const Session& s) {
     app.compare.normalization = s.compare_normalization;
     app.compare.difference = s.compare_difference;
     app.compare.all_arguments = s.compare_all_arguments;
-    app.settings.show_steps = s.steps_open;
+    if (s.steps_open) app.settings.show_steps = *s.steps_open;
     app.steps.position = s.steps_position;
     app.steps.speed = s.steps_speed;
     app.steps.playing = false;
-    app.settings.show_quiz = s.quiz_open;
+    if (s.quiz_open) app.settings.show_quiz = *s.quiz_open;
     app.quiz = QuizState{};
     app.quiz.seed = s.quiz_seed;
     app.quiz.questions = make_quiz(s.quiz_seed);
     app.quiz.answered = s.quiz_answered;
     app.quiz.answered.resize(app.quiz.questions.size(), -1);
     app.quiz.index = std::clamp(s.quiz_question, 0, int(app.quiz.questions.size()) - 1);
-    app.settings.show_sees = s.sees_open;
+    if (s.sees_open) app.settings.show_sees = *s.sees_open;
     app.sees.tab = s.sees_tab;
     app.sees.cam_class = s.cam_class;
     app.sees.cam_opacity = s.cam_opacity;

@@ -39,21 +39,22 @@ struct Session {
     NetworkParams network;
     std::string selected_node = "conv1";
     ViewOptions view;
-    // The teaching windows.
-    bool compare_open = false;
+    // The teaching windows. Whether each is open: nullopt when the file does not say (the window stays as the
+    // settings left it).
+    std::optional<bool> compare_open;
     std::optional<PlaygroundParams> compare_pinned;
     int compare_channel = 0;
     Normalization compare_normalization = Normalization::per_channel;
     bool compare_difference = true;
     bool compare_all_arguments = false;
-    bool steps_open = false;
+    std::optional<bool> steps_open;
     StepPosition steps_position;
     float steps_speed = 4.0f;
-    bool quiz_open = false;
+    std::optional<bool> quiz_open;
     std::uint64_t quiz_seed = 1;
     int quiz_question = 0;
     std::vector<int> quiz_answered;  // per question: -1 not yet, 0 wrong, 1 right
-    bool sees_open = false;
+    std::optional<bool> sees_open;
     NetworkSees::Tab sees_tab = NetworkSees::Tab::cam;
     int cam_class = -1;              // -1: the most probable class
     float cam_opacity = 0.5f;

@@ -50,6 +50,9 @@ cat > cmp.json <<'JSON'
 JSON
 session=pg.json
 [ "$panel" = network ] && session=net.json
+# The projector scale is checked in the light theme (a bright room), the others in the dark one.
+theme=dark
+[ "$scale" = 2.5 ] && theme=light
 
 fail=0
 problem() { echo "FAIL: $*"; fail=1; }
@@ -59,7 +62,7 @@ problem() { echo "FAIL: $*"; fail=1; }
 shoot() {
     name=$1
     shift
-    xvfb-run -a -s "-screen 0 ${w}x${h}x24" "$convscope" --timeout 240 --session "$session" --ui-scale "$scale" \
+    xvfb-run -a -s "-screen 0 ${w}x${h}x24" "$convscope" --timeout 240 --session "$session" --ui-scale "$scale" --theme "$theme" \
         --screenshot "$name.png" --layout-report "$name.txt" "$@"
     "$png_check" "$name.png" --size "${w}x${h}" --min-colours 100
     if [ -n "${CONVSCOPE_KEEP_SCREENSHOTS:-}" ]; then
