@@ -165,7 +165,7 @@ double relative_error(const std::vector<float>& got, const std::vector<float>& w
 
 std::vector<Isa> available_isas() {
     std::vector<Isa> out;
-    for (Isa isa : {Isa::scalar, Isa::avx2, Isa::avx512})
+    for (Isa isa : all_isas())
         if (isa_supported(isa)) out.push_back(isa);
     return out;
 }
@@ -224,7 +224,7 @@ TEST_CASE("conv2d_fast matches the reference on a randomised sweep, on every ISA
     const std::vector<ConvCase> cases = sweep_cases();
     ThreadPool pool(2);
     const Context ctx{&pool};
-    for (Isa isa : {Isa::scalar, Isa::avx2, Isa::avx512})
+    for (Isa isa : all_isas())
         if (!isa_supported(isa)) WARN("this CPU has no " << to_string(isa) << ": that path is not tested here");
     auto count_tile = [&](int m) {
         return std::count_if(cases.begin(), cases.end(), [m](const ConvCase& c) { return detail::winograd_tile(c.p) == m; });
@@ -556,6 +556,7 @@ TEST_CASE("Winograd with one input transform shared by all tasks", "[conv2d_fast
     for (Isa isa : available_isas()) {
         const detail::MicroKernel uk = isa == Isa::avx512 ? detail::microkernel_avx512()
                                        : isa == Isa::avx2 ? detail::microkernel_avx2()
+                                       : isa == Isa::neon ? detail::microkernel_neon()
                                                           : detail::microkernel_scalar();
         ConvCase shared, own;
         REQUIRE(make_case(shared, 7, 7, 40, 3, 3, 300, 1, 1, 1, 1, Padding::same, seed++));  // 16 tiles

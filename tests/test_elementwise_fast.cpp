@@ -81,7 +81,7 @@ TEST_CASE("BN fused into conv2d_fast gives the same bits as conv2d_fast then bat
     const Context ctx{&pool};
     // 5 channels take the direct path, 32 the Winograd one: each has its own epilogue.
     for (int in_c : {5, 32})
-        for (Isa isa : {Isa::scalar, Isa::avx2, Isa::avx512}) {
+        for (Isa isa : all_isas()) {
             if (!isa_supported(isa)) continue;
             INFO("isa " << to_string(isa) << ", in_c " << in_c);
             Conv2DParams p;

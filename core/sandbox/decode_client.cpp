@@ -13,7 +13,10 @@
 #include <climits>
 #include <cstring>
 #include <memory>
+#include <sstream>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "core/errors.hpp"
 #include "core/limits.hpp"
@@ -116,10 +119,22 @@ Payload run_decoder(Kind kind, const std::string& path, const std::string& what,
     posix_spawn_file_actions_adddup2(&actions, file.fd(), sandbox::kInputFd);
     posix_spawn_file_actions_adddup2(&actions, result.fd, sandbox::kResultFd);
     std::string kind_arg = kind == Kind::image ? "image" : "keras-weights";
-    char* argv[] = {const_cast<char*>(decoder.c_str()), kind_arg.data(), const_cast<char*>(path.c_str()), nullptr};
+    std::vector<char*> argv;
+#ifdef CONVSCOPE_DECODE_EMULATOR
+    // A cross build run under user-mode emulation (scripts/test-arm64.sh): the kernel cannot start the decoder, a
+    // binary of another architecture, so the emulator does, with the arguments the build was configured with.
+    static std::vector<std::string> emulator = [] {
+        std::vector<std::string> words;
+        std::istringstream in(CONVSCOPE_DECODE_EMULATOR);
+        for (std::string w; in >> w;) words.push_back(w);
+        return words;
+    }();
+    for (std::string& w : emulator) argv.push_back(w.data());
+#endif
+    argv.insert(argv.end(), {const_cast<char*>(decoder.c_str()), kind_arg.data(), const_cast<char*>(path.c_str()), nullptr});
     char* envp[] = {nullptr};  // nothing from our environment reaches the decoder (HDF5_PLUGIN_PATH...)
     pid_t pid = -1;
-    const int spawned = ::posix_spawn(&pid, decoder.c_str(), &actions, nullptr, argv, envp);
+    const int spawned = ::posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp);
     posix_spawn_file_actions_destroy(&actions);
     if (spawned != 0)
         throw DecodeFailure(what + ": cannot start the sandboxed decoder " + decoder + " (" + std::strerror(spawned) + ")");

@@ -12,6 +12,10 @@ trap 'rm -rf "$work"' EXIT
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 failures=0
+# Each command's wall-clock limit: a hang fails its case. Under emulation (an AArch64 build run by qemu-aarch64,
+# scripts/test-arm64.sh) the same run takes several times as long.
+command_seconds=60
+[ -n "${CONVSCOPE_EMULATED:-}" ] && command_seconds=300
 
 # expect_refusal TEXT ARGS...   (LIMIT_KB=N for another address-space limit than 4 GB)
 expect_refusal() {
@@ -19,7 +23,7 @@ expect_refusal() {
     shift
     # A sanitizer build reserves terabytes of address space for its shadow memory: no limit there.
     (if [ -z "${CONVSCOPE_SANITIZED:-}" ]; then ulimit -v "${LIMIT_KB:-4194304}"; fi
-     cd "$work" && timeout 60 "$cli" "$@") >"$work/stdout" 2>"$work/stderr"
+     cd "$work" && timeout "$command_seconds" "$cli" "$@") >"$work/stdout" 2>"$work/stderr"
     local status=$? lines
     lines=$(wc -l <"$work/stderr")
     if [ "$status" -ne 2 ]; then
@@ -43,7 +47,7 @@ expect_small_success() {
     local text=$1
     shift
     (if [ -z "${CONVSCOPE_SANITIZED:-}" ]; then ulimit -v 524288; fi
-     cd "$work" && timeout 60 "$cli" "$@") >"$work/stdout" 2>"$work/stderr"
+     cd "$work" && timeout "$command_seconds" "$cli" "$@") >"$work/stdout" 2>"$work/stderr"
     local status=$?
     if [ "$status" -ne 0 ] || ! grep -qF -- "$text" "$work/stdout"; then
         echo "FAIL [$*]: exit status $status, stdout without \"$text\":"; tail -3 "$work/stdout" "$work/stderr"

@@ -58,6 +58,7 @@ MicroKernel kernel_for(Isa isa) {
                                     " is not supported by this CPU");
     MicroKernel k = isa == Isa::avx512 ? detail::microkernel_avx512()
                     : isa == Isa::avx2 ? detail::microkernel_avx2()
+                    : isa == Isa::neon ? detail::microkernel_neon()
                                        : detail::microkernel_scalar();
     if (!k.run)
         throw std::invalid_argument(std::string("conv2d_fast: instruction set ") + to_string(isa) +

@@ -17,8 +17,8 @@
 // whichever thread runs the tile: rows past `rows` are computed from a duplicated pointer and discarded,
 // columns past `cols` are masked on load/store. That is what makes results bitwise thread-invariant.
 //
-// The ISA-specific files (x86/gemm_avx512.cpp, x86/gemm_avx2.cpp: the tile of gemm_tile.inc over each ISA's
-// traits) are compiled with their own -m flags. They must not
+// The ISA-specific files (x86/gemm_avx512.cpp, x86/gemm_avx2.cpp, arm/gemm_neon.cpp: the tile of gemm_tile.inc
+// over each ISA's traits) are compiled with their own -m flags (x86). They must not
 // use inline functions or templates from shared headers (std::min, std::vector ...): the linker could keep
 // the AVX-512 copy of such a function for the whole program and crash CPUs without AVX-512.
 
@@ -111,6 +111,7 @@ MicroKernel fit_rows(const MicroKernel& uk, long long M);
 MicroKernel microkernel_scalar();
 MicroKernel microkernel_avx2();
 MicroKernel microkernel_avx512();
+MicroKernel microkernel_neon();
 
 }  // namespace detail
 }  // namespace convscope
