@@ -199,6 +199,7 @@ struct CompareState {
         Conv2DConfig config;  // the layer's arguments then
         Shape input;          // its input shape (unchanged by the edit of this layer)
         std::shared_ptr<const Tensor3> output;
+        std::string image_source;  // the picture it was computed on
     };
     std::optional<NetworkPin> network_pin;
     int channel = 0;                 // the channel both maps show

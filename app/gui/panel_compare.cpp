@@ -58,6 +58,11 @@ Sides current_sides(const AppState& app) {
         // Its input as it is now (an edit upstream may have changed it since the pin).
         const NodeShape& in = app.ui_shapes[std::size_t(app.ui_graph.node(pin.node).inputs.at(0))];
         s.b = ConvSetting{*now, in.ok() ? *in.shape : pin.input};
+        if (app.image_source != pin.image_source) {
+            s.waiting = "A was computed on another picture (" + pin.image_source + "): its maps would not compare. "
+                        "Pin " + pin.name + " again on this one.";
+            return s;
+        }
         s.title_b = pin.name + (*now == pin.config ? " now" : " after the edit");
         if (network_node_ready(app, pin.node)) s.out_b = app.network_outputs[std::size_t(pin.node)];
         return s;
@@ -379,7 +384,7 @@ bool pin_network_node(AppState& app, int node) {
     const int in = app.ui_graph.node(node).inputs.at(0);
     if (!out || !app.ui_shapes[std::size_t(in)].ok()) return false;
     app.compare.network_pin = CompareState::NetworkPin{node, app.ui_graph.node(node).name, *c,
-                                                       *app.ui_shapes[std::size_t(in)].shape, out};
+                                                       *app.ui_shapes[std::size_t(in)].shape, out, app.image_source};
     app.compare.made_from[0] = nullptr;
     return true;
 }
