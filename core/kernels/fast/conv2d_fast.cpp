@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <numeric>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -19,11 +20,15 @@ namespace {
 using detail::MicroArgs;
 using detail::MicroKernel;
 
-// K rows per block. A block's B panel (kc x NR floats: 64 KB for AVX-512) is reused across all the row tiles of
+// K rows per block. A block's B panel (kc x NR floats: 128 KB for AVX-512) is reused across all the row tiles of
 // a task from L2, and the partial sums go back to C between blocks. Fixed, never derived from the thread count,
 // so the summation order of every output element is fixed. Long blocks mean fewer round trips of the partial
-// sums through C on the deep 1x1 convs (measured against 256: bench/README.md).
-constexpr int kBlockK = 512;
+// sums through C on the deep 1x1 convs (measured against 256 and 512: bench/README.md).
+constexpr int kBlockK = 1024;
+// L1 data caches: addresses this far apart share a set (64 sets of 64-byte lines), and the fewest ways a set has
+// on the cores we run on (8; Zen 4/5 and recent Intel have 12). See copy_rows in run_conv.
+constexpr std::int64_t kL1SetSpan = 4096;
+constexpr std::int64_t kL1Ways = 8;
 // Filters per task (a multiple of every NR), and multiply-adds per task: big enough that the pool's per-task
 // cost is noise, small enough (a fraction of a millisecond) that a cancel lands fast and threads stay balanced.
 constexpr int kTaskFilters = 256;
@@ -254,11 +259,14 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed_b, 
     int block_rows = 1;  // the longest K block
     for (const KBlock& kb : k_blocks) block_rows = std::max(block_rows, kb.taps * kb.cin);
     const bool prefetch_rows = !merge_rows;  // the next tile's input rows, ahead (see the tile loop)
-    // The microkernel reads its MR input rows in lockstep. When consecutive output pixels read input pixels a
-    // multiple of 2 KB apart (512, 1024 or 2048 channels, or 512 with stride 2), those rows fall into the same
-    // few L1 cache sets and evict each other on every step. Then each tile's rows of a
-    // K block are first copied into a buffer whose row stride is not such a multiple.
-    const bool copy_rows = !merge_rows && (std::int64_t(in_c) * p.stride_w * std::int64_t(sizeof(float))) % 2048 == 0;
+    // The microkernel reads its MR input rows in lockstep. An L1 cache maps addresses kL1SetSpan apart to the same
+    // set, so rows `row_bytes` apart land in only kL1SetSpan / gcd(row_bytes, kL1SetSpan) distinct sets: with 1024
+    // or 2048 channels (4 or 8 KB apart) all of a tile's rows share one set, more rows than it has ways, and they
+    // evict each other on every step. Then each tile's rows of a K block are first copied into a buffer whose row
+    // stride is not such a multiple. With 512 channels (two sets, 7 rows each) the copy cost more than it saved.
+    const std::int64_t row_bytes = std::int64_t(in_c) * p.stride_w * std::int64_t(sizeof(float));
+    const std::int64_t sets_touched = kL1SetSpan / std::gcd(row_bytes, kL1SetSpan);
+    const bool copy_rows = !merge_rows && (MR + sets_touched - 1) / sets_touched > kL1Ways;
     const int copy_stride = block_rows + 16;  // floats between copied rows: 64 bytes off any 2 KB multiple
     const int out_streams = (out_conv ? 1 : 0) + (out_bn ? 1 : 0) + (out_relu ? 1 : 0);
     const bool stream_outputs = M * filters * std::int64_t(sizeof(float)) * out_streams > kStreamOutputBytes;
