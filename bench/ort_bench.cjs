@@ -39,6 +39,7 @@ async function main() {
     interOpNumThreads: 1,
     executionMode: 'sequential',
     enableProfiling: profile !== '',
+    ...(profile !== '' ? { profileFilePrefix: path.join(path.dirname(path.resolve(profile)), 'ort-profile') } : {}),
     extra: { session: { intra_op: { allow_spinning: spin } } },
   };
   const session = await ort.InferenceSession.create(path.join(dir, 'model.onnx'), options);
@@ -62,7 +63,15 @@ async function main() {
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     if (r >= warmup) times.push(ms);
   }
-  if (profile !== '') fs.renameSync(session.endProfiling(), profile);
+  if (profile !== '') {
+    // The Node.js binding writes the profile as <prefix>_<date>.json and does not return its name.
+    await session.endProfiling();
+    const dir = path.dirname(path.resolve(profile));
+    const written = fs.readdirSync(dir).filter((f) => f.startsWith('ort-profile') && f.endsWith('.json'))
+      .map((f) => path.join(dir, f)).sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
+    if (written.length === 0) throw new Error(`ONNX Runtime wrote no profile into ${dir}`);
+    fs.renameSync(written[0], profile);
+  }
   times.sort((a, b) => a - b);
   const median = times.length % 2 ? times[(times.length - 1) / 2] : (times[times.length / 2 - 1] + times[times.length / 2]) / 2;
   console.log(`workload: ONNX Runtime ${ort.env.versions.common} CPU, ${path.join(dir, 'model.onnx')}, input ${shapes.input.join('x')}`);
