@@ -402,15 +402,19 @@ TEST_CASE("a kernel packed for Winograd also serves geometries Winograd does not
 }
 
 // The task shapes and copies that depend on the conv's size: few output pixels with long K (each task takes all
-// rows and a few filters), and input pixels a multiple of 2 KB apart (512 channels, or 256 with stride 2: each
-// tile's rows are copied first). Fused outputs and thread-count invariance too, as the engine uses them.
+// rows and a few filters), K split into blocks of channels (more than 1024 per tap), and input pixels a multiple of
+// 2, 4 or 8 KB apart (512, 1024 or 2048 channels, or 256 or 512 with stride 2; from 4 KB on each tile's rows are
+// copied first). Fused outputs and thread-count invariance too, as the engine uses them.
 TEST_CASE("conv2d_fast on few pixels, long K and 2 KB-aliased input rows matches the reference", "[conv2d_fast]") {
     struct Shape { int h, w, c, k, filters, stride; Padding padding; };
     const Shape shapes[] = {
         {7, 7, 512, 3, 70, 1, Padding::same},    // stage-5-like: 4 row tiles, K = 4608, filters not a multiple of 32
         {9, 11, 512, 1, 45, 1, Padding::valid},  // 2 KB pixel stride, 1x1
         {13, 9, 256, 1, 33, 2, Padding::valid},  // 256 channels, stride 2: 2 KB between neighbouring reads
-        {5, 3, 1024, 3, 17, 1, Padding::same},   // 4 KB stride, channel-sliced K blocks, 15 pixels
+        {5, 3, 1024, 3, 17, 1, Padding::same},   // 4 KB stride: rows copied; one 1024-channel K block per tap
+        {6, 5, 2048, 1, 40, 1, Padding::valid},  // 8 KB stride: copied; two K blocks of 1024 channels
+        {7, 5, 1300, 1, 33, 1, Padding::valid},  // two balanced K blocks of 650 channels, no aliasing
+        {9, 7, 512, 1, 64, 2, Padding::valid},   // 512 channels x stride 2 is 4 KB: copied
         {15, 13, 128, 3, 40, 2, Padding::same},  // 128 channels x stride 2 is 1 KB: no copy, strided taps
     };
     std::uint32_t seed = 900;
