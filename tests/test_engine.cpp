@@ -782,6 +782,40 @@ TEST_CASE("a viewer holding the last outputs: two buffers per node, no new ones 
     CHECK(allocated[4] == 0);
 }
 
+// block_outputs mode drops the inner outputs once their readers ran; their buffers stay as spares for the next
+// run's dropped outputs, so a pass over a new picture faults in no fresh memory from the second run on, and
+// holds no more than the first run did at its peak.
+TEST_CASE("block_outputs mode: dropped outputs reuse the last run's buffers, no new ones from the second run on") {
+    auto e_owner = make_engine(45, 39, keep_block_outputs());
+    Engine& e = *e_owner;
+    std::vector<int> allocated;
+    std::size_t first_peak = 0;
+    for (int round = 0; round < 4; ++round) {
+        Tensor3 x = test_input(45, 39);
+        x *= float(round + 1);
+        e.set_input(std::move(x));
+        e.prepare();
+        const RunStats run = e.run();
+        allocated.push_back(run.new_buffers);
+        if (round == 0) first_peak = e.peak_bytes();
+    }
+    INFO("new buffers per run: " << allocated[0] << ", " << allocated[1] << ", " << allocated[2] << ", " << allocated[3]);
+    CHECK(allocated[0] > 0);  // the dropped outputs' buffers, made during the first run
+    CHECK(allocated[1] == 0);
+    CHECK(allocated[2] == 0);
+    CHECK(allocated[3] == 0);
+    CHECK(e.peak_bytes() == first_peak);
+    // Still only block outputs stored, and an inner node made on demand equals the all_nodes engine's.
+    auto all_owner = make_engine(45, 39);
+    Tensor3 x = test_input(45, 39);
+    x *= 4.0f;
+    all_owner->set_input(std::move(x));
+    all_owner->run();
+    const int inner = e.graph().find("res3b_branch2b_relu");
+    CHECK(e.peek(inner) == nullptr);
+    CHECK(bitwise_equal(*e.compute(inner), *all_owner->output(inner)));
+}
+
 TEST_CASE("an output held by another thread never changes while the engine re-runs") {
     auto e_owner = make_engine(33, 33);
     Engine& e = *e_owner;

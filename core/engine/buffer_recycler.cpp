@@ -82,14 +82,6 @@ void BufferRecycler::stock(int node, std::unique_ptr<Tensor3> buffer) {
     slots_[std::size_t(node)].buffer = std::move(buffer);
 }
 
-void BufferRecycler::free_spares() {
-    std::vector<std::unique_ptr<Tensor3>> unwanted;
-    std::lock_guard<std::mutex> lock(mutex_);
-    unwanted.swap(spares_);
-    for (Slot& slot : slots_)
-        if (slot.on_return == Return::to_spares) slot.on_return = Return::free;
-}
-
 std::size_t BufferRecycler::bytes() const {
     std::lock_guard<std::mutex> lock(mutex_);
     std::size_t n = 0;

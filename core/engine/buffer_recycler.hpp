@@ -6,7 +6,7 @@
 //                                    the buffer back here (on whichever thread drops the last reference)
 //   on_return(node, where)           what to do with node's published buffer when it comes back
 //   take(node, shape)                node's returned buffer if it has that shape, else a spare of that shape
-//   keep_spares_if(wanted)           frees the spare buffers no later node wants
+//   keep_spares_if(wanted)           frees the spare buffers nothing wants (later in this run, or the next run)
 //   wants_buffer(node, shape)        whether node has no buffer of that shape waiting
 //   stock(node, buffer)              gives node a buffer ahead of its run (Engine::prepare)
 //   close()                          from now on every returned buffer is freed (the engine is going away)
@@ -29,7 +29,7 @@ public:
     enum class Return : char {
         free,      // nobody wants it: delete it
         to_node,   // keep it for the same node's next output (its previous output was invalidated)
-        to_spares, // keep it for any node of the same shape later in this run (an output the run dropped)
+        to_spares, // keep it for any node of the same shape later (an output the run dropped)
     };
 
     explicit BufferRecycler(int nodes);
@@ -48,7 +48,6 @@ public:
     // Whether node would get a new buffer for an output of `shape`: none of that shape waits for it.
     bool wants_buffer(int node, const Shape& shape) const;
     void stock(int node, std::unique_ptr<Tensor3> buffer);  // kept for node's next take()
-    void free_spares();  // and buffers on their way to the spares: the run is over
     std::size_t bytes() const;  // of the buffers waiting here
     void close();
 
