@@ -37,8 +37,8 @@ constexpr std::int64_t kFewTiles2 = 64;
 
 // Per-thread scratch, grown once and reused: tasks never allocate (detail::thread_buffer).
 struct Scratch {
-    float* v;  // (alpha^2, tiles, in_c) transformed input
-    float* m;  // (alpha^2, tiles, task filters) products
+    float* v;  // alpha^2 slices of (tiles, in_c), xi_stride() apart: the transformed input
+    float* m;  // alpha^2 slices of (tiles, task filters), xi_stride() apart: the products
     const float** rows;  // (tiles) pointers to the rows of V
 };
 struct ScratchV {};
