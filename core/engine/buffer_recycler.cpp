@@ -82,6 +82,17 @@ void BufferRecycler::stock(int node, std::unique_ptr<Tensor3> buffer) {
     slots_[std::size_t(node)].buffer = std::move(buffer);
 }
 
+int BufferRecycler::spares_of(const Shape& shape) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return int(std::count_if(spares_.begin(), spares_.end(),
+                             [&](const std::unique_ptr<Tensor3>& t) { return shape_of(*t) == shape; }));
+}
+
+void BufferRecycler::add_spare(std::unique_ptr<Tensor3> buffer) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!closed_) spares_.push_back(std::move(buffer));
+}
+
 std::size_t BufferRecycler::bytes() const {
     std::lock_guard<std::mutex> lock(mutex_);
     std::size_t n = 0;

@@ -9,6 +9,7 @@
 //   keep_spares_if(wanted)           frees the spare buffers nothing wants (later in this run, or the next run)
 //   wants_buffer(node, shape)        whether node has no buffer of that shape waiting
 //   stock(node, buffer)              gives node a buffer ahead of its run (Engine::prepare)
+//   spares_of(shape), add_spare(buf) how many spares of a shape wait; one more, made ahead (Engine::prepare)
 //   close()                          from now on every returned buffer is freed (the engine is going away)
 //
 // The hand-back is under a mutex: a reader's last read happens before its release, which happens before the
@@ -48,6 +49,8 @@ public:
     // Whether node would get a new buffer for an output of `shape`: none of that shape waits for it.
     bool wants_buffer(int node, const Shape& shape) const;
     void stock(int node, std::unique_ptr<Tensor3> buffer);  // kept for node's next take()
+    int spares_of(const Shape& shape) const;
+    void add_spare(std::unique_ptr<Tensor3> buffer);
     std::size_t bytes() const;  // of the buffers waiting here
     void close();
 

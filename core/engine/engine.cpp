@@ -375,6 +375,7 @@ PrepareStats Engine::prepare(const std::atomic<bool>* cancel) {
         stats.new_bytes += buffer->size() * sizeof(float);
         recycler_->stock(i, std::move(buffer));
     }
+    stock_spares_for_dropped(plan, needed, ctx, stats);
     // The kernels' per-thread scratch (the Winograd path's), grown and mapped on every thread now: else the
     // first conv of each larger size stops on page faults during the run.
     if (!convs.empty()) {
@@ -387,6 +388,60 @@ PrepareStats Engine::prepare(const std::atomic<bool>* cancel) {
     stats.milliseconds = milliseconds_since(start);
     note_memory();
     return stats;
+}
+
+// The outputs the keep policy drops take their buffers from the recycler's spares during a run, and hand them
+// back once their last reader ran. Going through the run's passes as run_nodes() does, this counts how many of
+// each shape are alive at once at most, and makes (and touches) the ones the spares lack: the first run then
+// faults in no fresh memory either, and holds what it would have made anyway.
+void Engine::stock_spares_for_dropped(const FusionPlan& plan, const std::vector<char>& needed, const Context& ctx,
+                                      PrepareStats& stats) {
+    const std::size_t nodes = std::size_t(graph_.size());
+    std::vector<int> readers(nodes, 0);
+    for (std::size_t i = 0; i < nodes; ++i)
+        if (needed[i])
+            for (int j : graph_.node(int(i)).inputs) ++readers[std::size_t(j)];
+    auto image_shape = [&](int i) {
+        const Shape& s = shapes_[std::size_t(i)];
+        return Shape::image(s.h, s.w, s.c);
+    };
+    struct Count {
+        Shape shape;
+        int alive = 0, most = 0;
+    };
+    std::vector<Count> counts;
+    auto count_of = [&](const Shape& shape) -> Count& {
+        for (Count& c : counts)
+            if (c.shape == shape) return c;
+        counts.push_back(Count{shape});
+        return counts.back();
+    };
+    std::vector<char> transient(nodes, 0);
+    for (int first : plan.order) {
+        const int g = plan.group_of[std::size_t(first)];
+        const std::vector<int> single{first};
+        const std::vector<int>& ran = g >= 0 ? plan.groups[std::size_t(g)].nodes : single;
+        for (std::size_t k = 0; k < ran.size(); ++k) {
+            const int n = ran[k];
+            const bool written = g < 0 ? n != 0 : plan.groups[std::size_t(g)].fate[k] == Fate::written;
+            if (!written || keeps(n)) continue;
+            transient[std::size_t(n)] = 1;
+            Count& c = count_of(image_shape(n));
+            c.most = std::max(c.most, ++c.alive);
+        }
+        for (int n : ran)
+            for (int j : graph_.node(n).inputs)
+                if (--readers[std::size_t(j)] == 0 && transient[std::size_t(j)]) --count_of(image_shape(j)).alive;
+    }
+    for (const Count& c : counts)
+        for (int k = recycler_->spares_of(c.shape); k < c.most; ++k) {
+            ctx.throw_if_cancelled();
+            auto buffer = std::make_unique<Tensor3>(make_tensor(c.shape));
+            touch_new_buffer(*buffer, ctx);
+            ++stats.new_buffers;
+            stats.new_bytes += buffer->size() * sizeof(float);
+            recycler_->add_spare(std::move(buffer));
+        }
 }
 
 RunStats Engine::run(const std::atomic<bool>* cancel, const ProgressFn& progress) {

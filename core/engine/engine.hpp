@@ -184,6 +184,8 @@ private:
     void execute(int node, const Context& ctx);
     void execute_fused(const FusedGroup& group, const Context& ctx);
     const Conv2DPackedKernel& packed_kernel(int node, const Conv2DParams& p, const Context& ctx);
+    void stock_spares_for_dropped(const FusionPlan& plan, const std::vector<char>& needed, const Context& ctx,
+                                  PrepareStats& stats);
     void note_memory();
     std::vector<char> needed_for(const std::vector<int>& targets) const;
     RunStats run_nodes(const std::vector<int>& targets, int held, const std::atomic<bool>* cancel,
