@@ -1,6 +1,6 @@
 // Measures what it costs one core to read, or to overwrite, data that another core has just written, against
 // data the same core wrote: the price a layer pays when its tasks land on the other thread than the tasks of the
-// layer before that wrote its input (bench/README.md, "Against ONNX Runtime").
+// layer before that wrote its input (bench/README.md, "What the targets ask, and what was measured and tried").
 //
 //   convscope-cross-core [--cpus A,B] [--mb 1,4,16] [--reps N]
 //
@@ -72,6 +72,25 @@ double time_write(std::uint64_t* p, std::size_t words, std::uint64_t value) {
     return seconds_since(start);
 }
 
+// Core `writer` fills the buffer, then core `timed` runs op (a read or an overwrite) and reports its time:
+// best of `reps`, or a negative value when a thread could not be pinned.
+template <typename Op>
+double best_after_write(int writer, int timed, int reps, std::uint64_t* p, std::size_t words, Op op) {
+    double best = 1e9;
+    for (int r = 0; r < reps; ++r) {
+        double t = 0;
+        if (!on_cpu(writer, [&] { time_write(p, words, std::uint64_t(r) + 1); }) || !on_cpu(timed, [&] { t = op(); }))
+            return -1;
+        best = std::min(best, t);
+    }
+    return best;
+}
+
+int usage() {
+    std::fprintf(stderr, "usage: convscope-cross-core [--cpus A,B] [--mb 1,4,16] [--reps N]\n");
+    return 2;
+}
+
 std::vector<int> parse_list(const std::string& text) {
     std::vector<int> out;
     std::stringstream in(text);
@@ -84,47 +103,32 @@ std::vector<int> parse_list(const std::string& text) {
 int main(int argc, char** argv) {
     std::vector<int> cpus = {0, 1}, sizes_mb = {1, 4, 16};
     int reps = 5;
-    for (int i = 1; i + 1 < argc; i += 2) {
+    for (int i = 1; i < argc; i += 2) {
+        if (i + 1 == argc) return usage();
         const std::string flag = argv[i], value = argv[i + 1];
         if (flag == "--cpus") cpus = parse_list(value);
         else if (flag == "--mb") sizes_mb = parse_list(value);
         else if (flag == "--reps") reps = std::max(1, std::atoi(value.c_str()));
-        else {
-            std::fprintf(stderr, "usage: convscope-cross-core [--cpus A,B] [--mb 1,4,16] [--reps N]\n");
-            return 2;
-        }
+        else return usage();
     }
-    if (cpus.size() != 2 || (argc % 2) == 0) {
-        std::fprintf(stderr, "usage: convscope-cross-core [--cpus A,B] [--mb 1,4,16] [--reps N]\n");
-        return 2;
-    }
+    const bool sizes_ok = std::all_of(sizes_mb.begin(), sizes_mb.end(), [](int mb) { return mb > 0; });
+    if (cpus.size() != 2 || sizes_mb.empty() || !sizes_ok) return usage();
     const int a = cpus[0], b = cpus[1];
     std::printf("data written by cpu %d, then read or overwritten by cpu %d (same) or cpu %d (other); GB/s, best of %d\n",
                 a, a, b, reps);
     std::printf("%8s %12s %12s %12s %16s %16s %12s\n", "MiB", "read same", "read other", "other/same",
                 "overwrite same", "overwrite other", "other/same");
     for (int mb : sizes_mb) {
-        const std::size_t words = std::size_t(std::max(1, mb)) << 17;  // 8-byte words in mb MiB
+        const std::size_t words = std::size_t(mb) << 17;  // 8-byte words in mb MiB
         std::unique_ptr<std::uint64_t[]> buffer(new std::uint64_t[words]);
         std::uint64_t* p = buffer.get();
-        double read_same = 1e9, read_other = 1e9, write_same = 1e9, write_other = 1e9;
-        bool pinned = true;
-        for (int r = 0; r < reps && pinned; ++r) {
-            double t = 0;
-            pinned &= on_cpu(a, [&] { time_write(p, words, 1); });
-            pinned &= on_cpu(a, [&] { t = time_read(p, words); });
-            read_same = std::min(read_same, t);
-            pinned &= on_cpu(a, [&] { time_write(p, words, 2); });
-            pinned &= on_cpu(b, [&] { t = time_read(p, words); });
-            read_other = std::min(read_other, t);
-            pinned &= on_cpu(a, [&] { time_write(p, words, 3); });
-            pinned &= on_cpu(a, [&] { t = time_write(p, words, 4); });
-            write_same = std::min(write_same, t);
-            pinned &= on_cpu(a, [&] { time_write(p, words, 5); });
-            pinned &= on_cpu(b, [&] { t = time_write(p, words, 6); });
-            write_other = std::min(write_other, t);
-        }
-        if (!pinned) {
+        auto read = [&] { return time_read(p, words); };
+        auto overwrite = [&] { return time_write(p, words, 0); };
+        const double read_same = best_after_write(a, a, reps, p, words, read);
+        const double read_other = best_after_write(a, b, reps, p, words, read);
+        const double write_same = best_after_write(a, a, reps, p, words, overwrite);
+        const double write_other = best_after_write(a, b, reps, p, words, overwrite);
+        if (std::min({read_same, read_other, write_same, write_other}) < 0) {
             std::fprintf(stderr, "convscope-cross-core: could not pin a thread to cpu %d or %d\n", a, b);
             return 2;
         }
