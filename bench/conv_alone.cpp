@@ -1,0 +1,166 @@
+// Times one fused Conv2D -> BatchNormalization -> ReLU on its own, as the engine runs it inside a pass (packed
+// kernel, conv and ReLU outputs written, the BN left to its derivation), optionally with a residual block's join
+// (the shortcut added before the ReLU). Inside a pass a conv's kernel, input and outputs arrive cold or from the
+// other core; alone and warm they do not. `--cold` evicts the caches before every run, so the two figures bracket
+// what `bench --per-node` reports for the same conv (bench/README.md). A developer tool, like the rest of bench/.
+//
+//   convscope-conv-alone --input H,W,C --filters F [--kernel-size K] [--strides S] [--padding same|valid]
+//                        [--join] [--cold] [--threads N] [--reps N]
+//
+// Data are random (fixed seed); the times do not depend on the values. Bad options exit with status 2.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <new>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/errors.hpp"
+#include "core/kernels/fast/conv2d_fast.hpp"
+#include "core/kernels/fast/conv2d_winograd.hpp"
+#include "core/layers/conv_geometry.hpp"
+#include "core/thread_pool.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace convscope;
+
+const char* const kUsage =
+    "usage: convscope-conv-alone --input H,W,C --filters F [--kernel-size K] [--strides S] [--padding same|valid]\n"
+    "                            [--join] [--cold] [--threads N] [--reps N]\n";
+
+struct Options {
+    int in_h = 0, in_w = 0, in_c = 0, filters = 0, kernel = 1, stride = 1, threads = 2, reps = 50;
+    Padding padding = Padding::same;
+    bool join = false, cold = false;
+};
+
+int positive(const std::string& option, const std::string& text) {
+    std::size_t used = 0;
+    int v = 0;
+    try {
+        v = std::stoi(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != text.size() || v < 1) throw std::invalid_argument(option + " " + text + ": expected a positive integer");
+    return v;
+}
+
+Options parse(int argc, char** argv) {
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string k = argv[i];
+        if (k == "--join") { o.join = true; continue; }
+        if (k == "--cold") { o.cold = true; continue; }
+        if (i + 1 >= argc) throw std::invalid_argument(k + ": unknown option, or its value is missing");
+        const std::string v = argv[++i];
+        if (k == "--input") {
+            const std::size_t a = v.find(','), b = v.find(',', a == std::string::npos ? a : a + 1);
+            if (a == std::string::npos || b == std::string::npos)
+                throw std::invalid_argument("--input " + v + ": expected H,W,C");
+            o.in_h = positive(k, v.substr(0, a));
+            o.in_w = positive(k, v.substr(a + 1, b - a - 1));
+            o.in_c = positive(k, v.substr(b + 1));
+        } else if (k == "--filters") o.filters = positive(k, v);
+        else if (k == "--kernel-size") o.kernel = positive(k, v);
+        else if (k == "--strides") o.stride = positive(k, v);
+        else if (k == "--threads") o.threads = positive(k, v);
+        else if (k == "--reps") o.reps = positive(k, v);
+        else if (k == "--padding") o.padding = parse_padding(v);
+        else throw std::invalid_argument(k + ": unknown option");
+    }
+    if (o.in_c == 0 || o.filters == 0) throw std::invalid_argument("--input and --filters are required");
+    return o;
+}
+
+// Writes one byte per cache line of a buffer larger than any cache here, from every thread of the pool, so that
+// the next run finds none of its data cached (as a conv deep in a pass finds its kernel).
+void evict_caches(std::vector<char>& junk, const Context& ctx) {
+    const std::size_t parts = 64, part = junk.size() / parts;
+    ctx.parallel_for(parts, [&](std::size_t s) {
+        for (std::size_t j = s * part; j < (s + 1) * part; j += 64) junk[j] = char(junk[j] + 1);
+    });
+}
+
+int run(const Options& o) {
+    const AxisGeometry gy = axis_geometry(o.in_h, o.kernel, o.stride, 1, o.padding);
+    const AxisGeometry gx = axis_geometry(o.in_w, o.kernel, o.stride, 1, o.padding);
+    if (gy.out < 1 || gx.out < 1) throw std::invalid_argument("the kernel does not fit the input: no output");
+    Conv2DParams p;
+    p.in_h = o.in_h, p.in_w = o.in_w, p.in_c = o.in_c;
+    p.kernel_h = p.kernel_w = o.kernel, p.filters = o.filters;
+    p.stride_h = p.stride_w = o.stride;
+    p.pad_top = gy.pad_before, p.pad_left = gx.pad_before;
+    p.out_h = gy.out, p.out_w = gx.out;
+    const std::size_t out_size = std::size_t(p.out_h) * std::size_t(p.out_w) * std::size_t(p.filters);
+
+    std::mt19937 random(1);
+    std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+    std::vector<float> input(std::size_t(p.in_h) * std::size_t(p.in_w) * std::size_t(p.in_c));
+    std::vector<float> kernel(std::size_t(o.kernel) * std::size_t(o.kernel) * std::size_t(p.in_c) * std::size_t(p.filters));
+    std::vector<float> bias(std::size_t(p.filters)), scale(bias.size()), shift(bias.size());
+    for (float& v : input) v = uniform(random);
+    for (float& v : kernel) v = 0.05f * uniform(random);
+    for (std::size_t j = 0; j < bias.size(); ++j) {
+        bias[j] = 0.1f * uniform(random);
+        scale[j] = 1.0f + 0.2f * uniform(random);
+        shift[j] = 0.1f * uniform(random);
+    }
+    AlignedFloats conv = AlignedFloats::allocate(out_size), relu = AlignedFloats::allocate(out_size);
+    AlignedFloats shortcut = AlignedFloats::allocate(out_size);
+    std::fill(shortcut.get(), shortcut.get() + out_size, 0.25f);
+
+    ThreadPool pool(o.threads);
+    Context ctx;
+    ctx.pool = &pool;
+    const Isa isa = best_isa();
+    const Conv2DPackedKernel packed = conv2d_pack_kernel(p, kernel.data(), isa, ctx);
+    pool.on_each_thread([&] { conv2d_reserve_thread_scratch(p, isa); });
+    Conv2DResidual residual;
+    if (o.join) residual.shortcut = shortcut.get();
+    std::vector<char> junk(o.cold ? std::size_t(256) << 20 : 0, 1);
+
+    std::vector<double> ms;
+    for (int r = -2; r < o.reps; ++r) {  // two warm-up runs: the outputs' pages, the pool's threads
+        if (o.cold) evict_caches(junk, ctx);
+        const auto start = Clock::now();
+        conv2d_fast_packed(p, input.data(), packed, bias.data(), conv.get(), scale.data(), shift.data(), nullptr,
+                           relu.get(), ctx, residual);
+        if (r >= 0) ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    const double median = ms.size() % 2 ? ms[ms.size() / 2] : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
+    const double macs = double(out_size) * double(o.kernel) * o.kernel * p.in_c;
+    const int tile = detail::winograd_tile(p);
+    std::printf("conv: %dx%dx%d -> %dx%dx%d, %dx%d stride %d, %s%s, %s caches, %s, %d thread%s, %d reps\n", p.in_h,
+                p.in_w, p.in_c, p.out_h, p.out_w, p.filters, o.kernel, o.kernel, o.stride,
+                tile ? (tile == 4 ? "Winograd F(4x4, 3x3)" : "Winograd F(2x2, 3x3)") : "direct",
+                o.join ? " with the join" : "", o.cold ? "cold" : "warm", to_string(isa), o.threads,
+                o.threads == 1 ? "" : "s", o.reps);
+    std::printf("median: %.3f ms   min: %.3f ms\n", median, ms.front());
+    std::printf("effective: %.1f GFLOPS (2 x direct MACs / median)\n", 2.0 * macs / median / 1e6);
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc == 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
+        std::fputs(kUsage, stdout);
+        return 0;
+    }
+    try {
+        return run(parse(argc, argv));
+    } catch (const std::invalid_argument& e) {
+        std::fprintf(stderr, "convscope-conv-alone: %s\n%s", e.what(), kUsage);
+    } catch (const ConfigError& e) {
+        std::fprintf(stderr, "convscope-conv-alone: %s\n%s", e.what(), kUsage);
+    } catch (const std::bad_alloc&) {
+        std::fprintf(stderr, "convscope-conv-alone: not enough memory for tensors of these sizes\n");
+    }
+    return 2;
+}
