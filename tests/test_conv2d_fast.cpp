@@ -516,6 +516,58 @@ TEST_CASE("conv2d_fast on few output rows (narrow row tiles) equals the full-wid
         }
 }
 
+// Some 1x1 convs from 100 output pixels on run on AVX-512's wide tile (6 pixels x 64 filters): input rows a multiple
+// of 4 KB apart, or 2048 filters and more. The same FMA sequence per element as the 14-row tiles: a 7 x 7 output
+// (49 pixels, the main kernel's narrow rows) equals bitwise the top of the same conv on a 15 x 7 output (105
+// pixels, the wide tile) whose extra input rows are zeros, on any thread count, and matches the reference. A kernel
+// packed for one geometry serves the other (its panels have the other width: packed for the call).
+TEST_CASE("1x1 convs on the wide AVX-512 tile equal the 14-row tiles bitwise", "[conv2d_fast]") {
+    struct Shape { int c, filters, stride; };
+    const Shape shapes[] = {
+        {1024, 70, 1},  // 4 KB rows (the 14-row tiles copy them); filters end in a part-filled 64-wide panel
+        {2048, 33, 1},  // 8 KB rows, two K blocks of 1024 channels
+        {512, 45, 2},   // 512 channels x stride 2: 4 KB between the pixels read
+        {24, 2050, 1},  // 2048 filters and more, short K; 2 columns in the last panel
+    };
+    ThreadPool two(2);
+    const Context ctx{&two};
+    std::uint32_t seed = 1800;
+    for (Isa isa : available_isas())
+        for (const Shape& s : shapes) {
+            const int span = 1 + 6 * s.stride;  // input rows and columns that make 7 output ones
+            ConvCase small, tall;
+            REQUIRE(make_case(small, span, span, s.c, 1, 1, s.filters, s.stride, s.stride, 1, 1, Padding::valid, seed));
+            REQUIRE(make_case(tall, span + 8 * s.stride, span, s.c, 1, 1, s.filters, s.stride, s.stride, 1, 1,
+                              Padding::valid, seed++));
+            REQUIRE(small.p.out_h * small.p.out_w == 49);
+            REQUIRE(tall.p.out_h * tall.p.out_w == 105);
+            tall.kernel = small.kernel, tall.bias = small.bias, tall.scale = small.scale, tall.shift = small.shift;
+            std::fill(tall.input.begin(), tall.input.end(), 0.0f);
+            std::copy(small.input.begin(), small.input.end(), tall.input.begin());  // small's rows on top of zeros
+            INFO("isa " << to_string(isa) << ", " << tall.describe());
+            if (isa == Isa::avx512) {  // the cases are the ones meant
+                CHECK(detail::direct_microkernel(tall.p, isa).mr == 6);
+                CHECK(detail::direct_microkernel(small.p, isa).mr == 14);
+            }
+            const Outputs want = reference_outputs(tall);
+            const OutputsByThreads o = run_fast_on_1_2_3_threads(tall, isa);
+            INFO("relative error " << relative_error(o.two.conv, want.conv));
+            CHECK(relative_error(o.two.conv, want.conv) <= 1e-4);
+            check_thread_invariant(o);
+            const Outputs top = run_fast(small, isa, ctx, true);
+            const std::size_t n = small.out_size();
+            CHECK(std::vector<float>(o.two.conv.begin(), o.two.conv.begin() + n) == top.conv);
+            CHECK(std::vector<float>(o.two.bn.begin(), o.two.bn.begin() + n) == top.bn);
+            CHECK(std::vector<float>(o.two.relu.begin(), o.two.relu.begin() + n) == top.relu);
+
+            const Conv2DPackedKernel packed = conv2d_pack_kernel(tall.p, tall.kernel.data(), isa, ctx);
+            CHECK(conv2d_packed_kernel_fits(packed, tall.p));
+            CHECK(conv2d_packed_kernel_fits(packed, small.p) == (isa != Isa::avx512));
+            check_packed_equals_one_shot(tall, packed, isa, ctx);
+            check_packed_equals_one_shot(small, packed, isa, ctx);
+        }
+}
+
 // Every conv epilogue's ReLU (direct and Winograd, every ISA) is the reference's std::max(x, 0): a NaN stays NaN
 // and -0 stays -0. Filter 3's bias is NaN (its whole map turns NaN); filter 5's BN is x * 0 + -0, a zero whose
 // sign is the conv's. The fused conv, BN and ReLU outputs equal the reference's bit for bit.

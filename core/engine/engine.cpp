@@ -5,7 +5,6 @@
 #include "core/aligned_memory.hpp"
 #include "core/errors.hpp"
 #include "core/kernels/fast/conv2d_fast.hpp"
-#include "core/kernels/fast/conv2d_winograd.hpp"
 #include "core/kernels/fast/elementwise_fast.hpp"
 #include "core/layers/batch_normalization.hpp"
 #include "core/weights/initializers.hpp"
@@ -239,14 +238,15 @@ void Engine::execute(int i, const Context& ctx) {
 }
 
 // The prepared form of a Conv2D node's kernel (for 3x3 kernels its Winograd transform), made from the layer's
-// current weights and remade when the layer has a new version or the geometry wants another transform. It
-// points into the layer's weights, which a new version may have moved.
+// current weights and remade when the layer has a new version or the geometry wants another form (another
+// Winograd tile, or GEMM panels for another tile width: conv2d_packed_kernel_fits). It points into the layer's
+// weights, which a new version may have moved.
 const Conv2DPackedKernel& Engine::packed_kernel(int i, const Conv2DParams& p, const Context& ctx) {
     NodeRecord& r = records_[std::size_t(i)];
     const auto& conv = dynamic_cast<const Conv2D&>(*graph_.node(i).layer);
     const float* kernel = conv.weights()[0].values.data();
     if (!r.packed || r.packed_version != conv.version() || r.packed->kernel != kernel ||
-        r.packed->winograd_tile != detail::winograd_tile(p)) {
+        !conv2d_packed_kernel_fits(*r.packed, p)) {
         r.packed.reset();  // the old one's memory goes before the new one is made
         r.packed = std::make_shared<const Conv2DPackedKernel>(conv2d_pack_kernel(p, kernel, best_isa(), ctx));
         r.packed_version = conv.version();

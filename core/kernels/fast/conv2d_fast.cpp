@@ -29,6 +29,13 @@ constexpr int kBlockK = 1024;
 // on the cores we run on (8; Zen 4/5 and recent Intel have 12). See copy_rows in run_conv.
 constexpr std::int64_t kL1SetSpan = 4096;
 constexpr std::int64_t kL1Ways = 8;
+// 1x1 convs that run on the AVX-512 wide tile (6 pixels x 64 filters) instead of the 14 x 32 one: those whose
+// 14-row tiles would have their input rows copied first (rows a multiple of 4 KB apart: 1024 or 2048 channels, or
+// 512 with stride 2; six rows fit the L1 sets as they are), and those with 2048 filters or more (each tile's input
+// rows are then read 32 times instead of 64). Only from kWideMinPixels output pixels on: with fewer (stage 5 at
+// 224: 49) the narrow 7-row tiles do better. In ResNet50 passes those convs ran 4-14% faster (bench/README.md).
+constexpr std::int64_t kWideMinPixels = 100;
+constexpr int kWideMinFilters = 2048;
 // Filters per task (a multiple of every NR), and multiply-adds per task: big enough that the pool's per-task
 // cost is noise, small enough (a fraction of a millisecond) that a cancel lands fast and threads stay balanced.
 constexpr int kTaskFilters = 256;
@@ -69,6 +76,13 @@ MicroKernel kernel_for(Isa isa) {
         throw std::invalid_argument(std::string("conv2d_fast: instruction set ") + to_string(isa) +
                                     " was not compiled into this build");
     return k;
+}
+
+// Whether `rows` input rows `row_bytes` apart, read in lockstep by a tile, put more lines into one L1 set than it
+// has ways (an L1 maps addresses kL1SetSpan apart to the same set, so rows that far apart evict each other).
+bool rows_share_l1_sets(std::int64_t row_bytes, int rows) {
+    const std::int64_t sets_touched = kL1SetSpan / std::gcd(row_bytes, kL1SetSpan);
+    return (rows + sets_touched - 1) / sets_touched > kL1Ways;
 }
 
 // A run of K rows of B: taps [t0, t0 + taps) x channels [c0, c0 + cin). Either all channels of several taps or
@@ -265,8 +279,7 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed_b, 
     // evict each other on every step. Then each tile's rows of a K block are first copied into a buffer whose row
     // stride is not such a multiple. With 512 channels (two sets, 7 rows each) the copy cost more than it saved.
     const std::int64_t row_bytes = std::int64_t(in_c) * p.stride_w * std::int64_t(sizeof(float));
-    const std::int64_t sets_touched = kL1SetSpan / std::gcd(row_bytes, kL1SetSpan);
-    const bool copy_rows = !merge_rows && (MR + sets_touched - 1) / sets_touched > kL1Ways;
+    const bool copy_rows = !merge_rows && rows_share_l1_sets(row_bytes, MR);
     const int copy_stride = block_rows + 16;  // floats between copied rows: 64 bytes off any 2 KB multiple
     const int out_streams = (out_conv ? 1 : 0) + (out_bn ? 1 : 0) + (out_relu ? 1 : 0);
     const bool stream_outputs = M * filters * std::int64_t(sizeof(float)) * out_streams > kStreamOutputBytes;
@@ -409,6 +422,17 @@ MicroKernel fit_rows(const MicroKernel& uk, long long M) {
     return best;
 }
 
+MicroKernel direct_microkernel(const Conv2DParams& p, Isa isa) {
+    const MicroKernel main = kernel_for(isa);
+    if (isa != Isa::avx512 || p.kernel_h != 1 || p.kernel_w != 1) return main;
+    const std::int64_t pixels = std::int64_t(p.out_h) * p.out_w;
+    const std::int64_t row_bytes = std::int64_t(p.in_c) * p.stride_w * std::int64_t(sizeof(float));
+    if (pixels < kWideMinPixels || !(rows_share_l1_sets(row_bytes, main.mr) || p.filters >= kWideMinFilters))
+        return main;
+    const MicroKernel wide = microkernel_avx512_wide();
+    return wide.run ? wide : main;
+}
+
 }  // namespace detail
 
 namespace {
@@ -443,7 +467,8 @@ Conv2DPackedKernel pack(const Conv2DParams& p, const float* kernel, Isa isa, con
         packed.winograd = AlignedFloats::allocate(detail::winograd_packed_floats(m, p.in_c, p.filters, uk.nr));
         detail::winograd_pack_kernel(m, kernel, p.in_c, p.filters, uk, packed.winograd.get(), ctx);
     } else {
-        packed.gemm = pack_gemm_panels(p, kernel, uk.nr, ctx);
+        packed.gemm_nr = detail::direct_microkernel(p, isa).nr;
+        packed.gemm = pack_gemm_panels(p, kernel, packed.gemm_nr, ctx);
     }
     return packed;
 }
@@ -465,14 +490,15 @@ void run_packed(const Conv2DParams& p, const float* input, const Conv2DPackedKer
         }
         detail::winograd_conv(p, input, u, uk, bias, out_conv, bn_scale, bn_shift, out_bn, out_relu, ctx);
     } else {
-        // Likewise the panels, for a kernel packed for a Winograd geometry.
+        // Likewise the panels, for a kernel packed for a Winograd geometry or for another tile width.
+        const MicroKernel direct = detail::direct_microkernel(p, kernel.isa);
         AlignedFloats panels;
-        const float* b = kernel.gemm.get();
+        const float* b = kernel.gemm_nr == direct.nr ? kernel.gemm.get() : nullptr;
         if (!b) {
-            panels = pack_gemm_panels(p, kernel.kernel, uk.nr, ctx);
+            panels = pack_gemm_panels(p, kernel.kernel, direct.nr, ctx);
             b = panels.get();
         }
-        run_conv(p, input, b, uk, bias, out_conv, bn_scale, bn_shift, out_bn, out_relu, ctx, residual);
+        run_conv(p, input, b, direct, bias, out_conv, bn_scale, bn_shift, out_bn, out_relu, ctx, residual);
     }
 }
 
@@ -484,6 +510,11 @@ void conv2d_reserve_thread_scratch(const Conv2DParams& p, Isa isa) {
 
 Conv2DPackedKernel conv2d_pack_kernel(const Conv2DParams& p, const float* kernel, Isa isa, const Context& ctx) {
     return pack(p, kernel, isa, ctx);
+}
+
+bool conv2d_packed_kernel_fits(const Conv2DPackedKernel& kernel, const Conv2DParams& p) {
+    if (const int m = detail::winograd_tile(p)) return kernel.winograd_tile == m;
+    return kernel.gemm && kernel.gemm_nr == detail::direct_microkernel(p, kernel.isa).nr;
 }
 
 void conv2d_fast_packed(const Conv2DParams& p, const float* input, const Conv2DPackedKernel& kernel,

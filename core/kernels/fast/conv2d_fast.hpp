@@ -24,9 +24,9 @@
 // The input is not copied: each tile gets, per tap, a pointer to the input pixel it reads (or to zeros in the
 // padding); convs on fewer than 16 channels (the RGB stem) take a whole kernel row as one contiguous run, from a
 // zero-padded copy of the input when it has a border to add, else in place. A register-blocked microkernel chosen
-// at run time (AVX-512 14x32 with 8- and 7-row variants, AVX2 6x16, portable 4x8; see gemm_microkernel.hpp)
-// accumulates over K in fixed blocks, so every output element sees the same sequence of operations whatever the
-// thread count.
+// at run time (AVX-512 14x32 with 8- and 7-row variants, and 6x64 for the 1x1 convs direct_microkernel() gives it;
+// AVX2 6x16, portable 4x8; see gemm_microkernel.hpp) accumulates over K in fixed blocks, so every output element
+// sees the same sequence of operations whatever the thread count and the tile shape.
 // 3x3 stride-1 convs with at least 16 channels and 16 filters use Winograd instead (conv2d_winograd.hpp), on the
 // same microkernels: F(4x4, 3x3) (36 GEMMs, 4x fewer multiplies) from 36 4x4 output tiles on, else F(2x2, 3x3)
 // (16 GEMMs, 2.25x fewer) from 16 2x2 tiles on.
@@ -76,6 +76,12 @@ struct AlignedFloats {
 };
 
 namespace detail {
+struct MicroKernel;  // gemm_microkernel.hpp
+// The microkernel the direct path (not Winograd) uses for conv p: the ISA's main one, or for some 1x1 convs on
+// AVX-512 the wide 6 x 64 tile (see conv2d_fast.cpp for which and why); a packed kernel's GEMM panels are its nr
+// wide. Values never depend on the choice: every tile shape runs the same FMA sequence for each element.
+MicroKernel direct_microkernel(const Conv2DParams& p, Isa isa);
+
 // This thread's buffer for Purpose (a tag type: one buffer per thread and per purpose), grown once and then
 // reused, so that convolving never allocates per call or per tile. Its contents are whatever was last written.
 // A grown buffer's pages are mapped at once (touch_pages), so that growing it ahead of a run
@@ -96,8 +102,8 @@ float* thread_buffer(std::size_t floats) {
 }  // namespace detail
 
 // A Conv2D kernel prepared for one ISA's microkernel. Works for any geometry with the same kernel shape: it holds
-// what the geometry it was made for needs (the Winograd transform, or the GEMM panels), and a later call whose
-// geometry needs the other form makes that for the call only.
+// what the geometry it was made for needs (the Winograd transform, or the GEMM panels of that geometry's tile
+// width), and a later call whose geometry needs another form makes that for the call only.
 struct Conv2DPackedKernel {
     Isa isa = Isa::scalar;
     int kernel_h = 0, kernel_w = 0, in_c = 0, filters = 0;
@@ -105,6 +111,7 @@ struct Conv2DPackedKernel {
     int winograd_tile = 0;          // m of the F(m x m, 3x3) transform held in `winograd`, 0 for none
     AlignedFloats winograd;         // ((m + 2)^2, panels, in_c, NR): G g G^T for the Winograd path, or empty
     AlignedFloats gemm;             // (panels, K, NR): the kernel as the direct path's B panels, or empty
+    int gemm_nr = 0;                // NR of those panels: the width of the tile the geometry it was made for uses
 };
 
 void conv2d_fast_fused_isa(const Conv2DParams& p, const float* input, const float* kernel, const float* bias,
@@ -114,6 +121,9 @@ void conv2d_fast_fused_isa(const Conv2DParams& p, const float* input, const floa
 // kernel (kernel_h, kernel_w, in_c, filters) from p; isa must satisfy isa_supported(). Parallel over ctx.
 // The result points at `kernel`: keep that alive and unchanged while the packed kernel is used.
 Conv2DPackedKernel conv2d_pack_kernel(const Conv2DParams& p, const float* kernel, Isa isa, const Context& ctx);
+// Whether `kernel` holds the form a call with p uses (its Winograd transform, or GEMM panels of its tile's width),
+// so that the call transforms or packs nothing: a caller that keeps packed kernels repacks when it does not.
+bool conv2d_packed_kernel_fits(const Conv2DPackedKernel& kernel, const Conv2DParams& p);
 // Grows the calling thread's scratch buffers to what a call with p uses (the Winograd path's transformed input
 // and products, the largest), with their pages mapped: call it on every thread of the pool before a first run
 // (Engine::prepare()), so that the run does not stop on their page faults. Only a hint: a call grows them anyway.

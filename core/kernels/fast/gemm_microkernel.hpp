@@ -111,6 +111,7 @@ MicroKernel fit_rows(const MicroKernel& uk, long long M);
 MicroKernel microkernel_scalar();
 MicroKernel microkernel_avx2();
 MicroKernel microkernel_avx512();
+MicroKernel microkernel_avx512_wide();  // 6 x 64, direct path only: no Winograd transforms, no fewer_rows
 MicroKernel microkernel_neon();
 
 }  // namespace detail

@@ -1,5 +1,6 @@
-// AVX-512 microkernel: 14 pixels x 32 filters, 28 zmm accumulators (of 32), two B vectors and one broadcast per
-// step; the tile is gemm_tile.inc over the traits below. Compiled with -mavx512f -mavx512dq -mavx512bw -mavx512vl
+// AVX-512 microkernels: 14 pixels x 32 filters, 28 zmm accumulators (of 32), two B vectors and one broadcast per
+// row and step; and a wide one, 6 pixels x 64 filters (24 accumulators, four B vectors), for the 1x1 convs that
+// direct_microkernel() gives it. The tiles are gemm_tile.inc over the traits below. Compiled with -mavx512f -mavx512dq -mavx512bw -mavx512vl
 // -mfma (core/CMakeLists.txt); only called when isa_supported(Isa::avx512). See gemm_microkernel.hpp for the
 // contract.
 #include "core/kernels/fast/gemm_microkernel.hpp"
@@ -55,6 +56,9 @@ MicroKernel microkernel_avx512() {
     return k;
 }
 
+// Direct path only (no Winograd transforms), and no narrower variants: it serves GEMMs of 100 rows and more.
+MicroKernel microkernel_avx512_wide() { return MicroKernel{6, 64, &run_tile<Avx512, 6, 4>, {}, {}, {}}; }
+
 }  // namespace detail
 }  // namespace convscope
 
@@ -63,6 +67,7 @@ MicroKernel microkernel_avx512() {
 namespace convscope {
 namespace detail {
 MicroKernel microkernel_avx512() { return MicroKernel{}; }
+MicroKernel microkernel_avx512_wide() { return MicroKernel{}; }
 }  // namespace detail
 }  // namespace convscope
 
