@@ -1,8 +1,8 @@
 // AVX-512 microkernels: 14 pixels x 32 filters, 28 zmm accumulators (of 32), two B vectors and one broadcast per
 // row and step; and a wide one, 6 pixels x 64 filters (24 accumulators, four B vectors), for the 1x1 convs that
-// direct_microkernel() gives it. The tiles are gemm_tile.inc over the traits below. Compiled with -mavx512f -mavx512dq -mavx512bw -mavx512vl
-// -mfma (core/CMakeLists.txt); only called when isa_supported(Isa::avx512). See gemm_microkernel.hpp for the
-// contract.
+// direct_microkernel() gives it. The tiles are gemm_tile.inc over the traits below. Compiled with -mavx512f
+// -mavx512dq -mavx512bw -mavx512vl -mfma (core/CMakeLists.txt); only called when isa_supported(Isa::avx512). See
+// gemm_microkernel.hpp for the contract.
 #include "core/kernels/fast/gemm_microkernel.hpp"
 
 #include <cstdint>
