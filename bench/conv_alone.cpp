@@ -5,75 +5,62 @@
 // what `bench --per-node` reports for the same conv (bench/README.md). A developer tool, like the rest of bench/.
 //
 //   convscope-conv-alone --input H,W,C --filters F [--kernel-size K] [--strides S] [--padding same|valid]
-//                        [--join] [--cold] [--threads N] [--reps N]
+//                        [--dilation-rate D] [--join] [--cold] [--threads N] [--reps N]
 //
-// Data are random (fixed seed); the times do not depend on the values. Bad options exit with status 2.
+// The options are `convscope-cli shape`'s, parsed by the same code, with a 1x1 kernel unless --kernel-size is
+// given. Data are random (fixed seed); the times do not depend on the values. Bad options exit with status 2.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <new>
 #include <random>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "app/cli/args.hpp"
+#include "app/cli/model_options.hpp"
 #include "core/errors.hpp"
 #include "core/kernels/fast/conv2d_fast.hpp"
 #include "core/kernels/fast/conv2d_winograd.hpp"
-#include "core/layers/conv_geometry.hpp"
+#include "core/layers/conv2d.hpp"
 #include "core/thread_pool.hpp"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 using namespace convscope;
+using cli::UsageError;
 
 const char* const kUsage =
     "usage: convscope-conv-alone --input H,W,C --filters F [--kernel-size K] [--strides S] [--padding same|valid]\n"
-    "                            [--join] [--cold] [--threads N] [--reps N]\n";
+    "                            [--dilation-rate D] [--join] [--cold] [--threads N] [--reps N]\n";
 
 struct Options {
-    int in_h = 0, in_w = 0, in_c = 0, filters = 0, kernel = 1, stride = 1, threads = 2, reps = 50;
-    Padding padding = Padding::same;
+    Conv2DParams p;  // from the same options as `convscope-cli shape` (1x1 and 'same' unless given)
+    int threads = 2, reps = 50;
     bool join = false, cold = false;
 };
 
-int positive(const std::string& option, const std::string& text) {
-    std::size_t used = 0;
-    int v = 0;
-    try {
-        v = std::stoi(text, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used != text.size() || v < 1) throw std::invalid_argument(option + " " + text + ": expected a positive integer");
-    return v;
-}
-
 Options parse(int argc, char** argv) {
+    cli::Args args = cli::Args::parse(std::vector<std::string>(argv + 1, argv + argc),
+                                      {"input", "filters", "kernel-size", "strides", "padding", "dilation-rate",
+                                       "threads", "reps"},
+                                      {"join", "cold"});
     Options o;
-    for (int i = 1; i < argc; ++i) {
-        const std::string k = argv[i];
-        if (k == "--join") { o.join = true; continue; }
-        if (k == "--cold") { o.cold = true; continue; }
-        if (i + 1 >= argc) throw std::invalid_argument(k + ": unknown option, or its value is missing");
-        const std::string v = argv[++i];
-        if (k == "--input") {
-            const std::size_t a = v.find(','), b = v.find(',', a == std::string::npos ? a : a + 1);
-            if (a == std::string::npos || b == std::string::npos)
-                throw std::invalid_argument("--input " + v + ": expected H,W,C");
-            o.in_h = positive(k, v.substr(0, a));
-            o.in_w = positive(k, v.substr(a + 1, b - a - 1));
-            o.in_c = positive(k, v.substr(b + 1));
-        } else if (k == "--filters") o.filters = positive(k, v);
-        else if (k == "--kernel-size") o.kernel = positive(k, v);
-        else if (k == "--strides") o.stride = positive(k, v);
-        else if (k == "--threads") o.threads = positive(k, v);
-        else if (k == "--reps") o.reps = positive(k, v);
-        else if (k == "--padding") o.padding = parse_padding(v);
-        else throw std::invalid_argument(k + ": unknown option");
-    }
-    if (o.in_c == 0 || o.filters == 0) throw std::invalid_argument("--input and --filters are required");
+    args.require("filters");
+    const Shape in = cli::parse_input_shape(args);
+    Conv2DConfig config = cli::parse_conv_config(args, "same");
+    if (!args.has("kernel-size")) config.kernel_size = {1, 1};
+    o.threads = cli::parse_int(args.get_or("threads", "2"), "threads");
+    o.reps = cli::parse_int(args.get_or("reps", "50"), "reps");
+    if (o.threads < 1 || o.reps < 1 || config.filters < 1)
+        throw UsageError("--filters, --threads and --reps must be at least 1");
+    o.join = args.has("join");
+    o.cold = args.has("cold");
+    args.finish();
+    const Conv2D conv(config);
+    conv.output_shape({in});  // Keras' checks: throws ConfigError or ShapeError naming what does not fit
+    o.p = conv.params(in);
     return o;
 }
 
@@ -87,21 +74,13 @@ void evict_caches(std::vector<char>& junk, const Context& ctx) {
 }
 
 int run(const Options& o) {
-    const AxisGeometry gy = axis_geometry(o.in_h, o.kernel, o.stride, 1, o.padding);
-    const AxisGeometry gx = axis_geometry(o.in_w, o.kernel, o.stride, 1, o.padding);
-    if (gy.out < 1 || gx.out < 1) throw std::invalid_argument("the kernel does not fit the input: no output");
-    Conv2DParams p;
-    p.in_h = o.in_h, p.in_w = o.in_w, p.in_c = o.in_c;
-    p.kernel_h = p.kernel_w = o.kernel, p.filters = o.filters;
-    p.stride_h = p.stride_w = o.stride;
-    p.pad_top = gy.pad_before, p.pad_left = gx.pad_before;
-    p.out_h = gy.out, p.out_w = gx.out;
+    const Conv2DParams& p = o.p;
     const std::size_t out_size = std::size_t(p.out_h) * std::size_t(p.out_w) * std::size_t(p.filters);
 
     std::mt19937 random(1);
     std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
     std::vector<float> input(std::size_t(p.in_h) * std::size_t(p.in_w) * std::size_t(p.in_c));
-    std::vector<float> kernel(std::size_t(o.kernel) * std::size_t(o.kernel) * std::size_t(p.in_c) * std::size_t(p.filters));
+    std::vector<float> kernel(std::size_t(p.kernel_h) * std::size_t(p.kernel_w) * std::size_t(p.in_c) * std::size_t(p.filters));
     std::vector<float> bias(std::size_t(p.filters)), scale(bias.size()), shift(bias.size());
     for (float& v : input) v = uniform(random);
     for (float& v : kernel) v = 0.05f * uniform(random);
@@ -134,10 +113,10 @@ int run(const Options& o) {
     }
     std::sort(ms.begin(), ms.end());
     const double median = ms.size() % 2 ? ms[ms.size() / 2] : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
-    const double macs = double(out_size) * double(o.kernel) * o.kernel * p.in_c;
+    const double macs = double(out_size) * double(p.kernel_h) * p.kernel_w * p.in_c;
     const int tile = detail::winograd_tile(p);
     std::printf("conv: %dx%dx%d -> %dx%dx%d, %dx%d stride %d, %s%s, %s caches, %s, %d thread%s, %d reps\n", p.in_h,
-                p.in_w, p.in_c, p.out_h, p.out_w, p.filters, o.kernel, o.kernel, o.stride,
+                p.in_w, p.in_c, p.out_h, p.out_w, p.filters, p.kernel_h, p.kernel_w, p.stride_h,
                 tile ? (tile == 4 ? "Winograd F(4x4, 3x3)" : "Winograd F(2x2, 3x3)") : "direct",
                 o.join ? " with the join" : "", o.cold ? "cold" : "warm", to_string(isa), o.threads,
                 o.threads == 1 ? "" : "s", o.reps);
@@ -149,16 +128,17 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc == 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
-        std::fputs(kUsage, stdout);
-        return 0;
-    }
     try {
         return run(parse(argc, argv));
-    } catch (const std::invalid_argument& e) {
+    } catch (const cli::HelpRequested&) {
+        std::fputs(kUsage, stdout);
+        return 0;
+    } catch (const UsageError& e) {
         std::fprintf(stderr, "convscope-conv-alone: %s\n%s", e.what(), kUsage);
     } catch (const ConfigError& e) {
-        std::fprintf(stderr, "convscope-conv-alone: %s\n%s", e.what(), kUsage);
+        std::fprintf(stderr, "convscope-conv-alone: %s\n", e.what());
+    } catch (const ShapeError& e) {
+        std::fprintf(stderr, "convscope-conv-alone: %s\n", e.what());
     } catch (const std::bad_alloc&) {
         std::fprintf(stderr, "convscope-conv-alone: not enough memory for tensors of these sizes\n");
     }

@@ -457,12 +457,12 @@ AlignedFloats pack_gemm_panels(const Conv2DParams& p, const float* kernel, int N
 // What the kernel needs before convolving: U = G g G^T when Winograd applies to p, else the GEMM panels.
 Conv2DPackedKernel pack(const Conv2DParams& p, const float* kernel, Isa isa, const Context& ctx) {
     assert(kernel && p.in_c >= 1 && p.filters >= 1);
-    const MicroKernel uk = kernel_for(isa);
     Conv2DPackedKernel packed;
     packed.isa = isa;
     packed.kernel_h = p.kernel_h, packed.kernel_w = p.kernel_w, packed.in_c = p.in_c, packed.filters = p.filters;
     packed.kernel = kernel;
     if (const int m = detail::winograd_tile(p)) {
+        const MicroKernel uk = kernel_for(isa);
         packed.winograd_tile = m;
         packed.winograd = AlignedFloats::allocate(detail::winograd_packed_floats(m, p.in_c, p.filters, uk.nr));
         detail::winograd_pack_kernel(m, kernel, p.in_c, p.filters, uk, packed.winograd.get(), ctx);
@@ -476,9 +476,9 @@ Conv2DPackedKernel pack(const Conv2DParams& p, const float* kernel, Isa isa, con
 void run_packed(const Conv2DParams& p, const float* input, const Conv2DPackedKernel& kernel, const float* bias,
                 float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn, float* out_relu,
                 const Context& ctx, const Conv2DResidual& residual = {}) {
-    const MicroKernel uk = kernel_for(kernel.isa);
     if (const int m = detail::winograd_tile(p)) {
         assert(!residual.shortcut);  // see conv2d_fast_packed()
+        const MicroKernel uk = kernel_for(kernel.isa);
         // A kernel packed for a geometry that needed another transform, or none (another input size or stride),
         // gets the right one now, for this call only.
         AlignedFloats transformed;
