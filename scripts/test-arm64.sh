@@ -56,6 +56,8 @@ export PKG_CONFIG_SYSROOT_DIR="$sysroot"
 package_dir() { dirname "$(dpkg -L "$1" | grep "/$2Config.cmake$" | head -1)"; }
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+# Sources compiled with a precompiled header are cached only with this (cmake/PrecompiledHeaders.cmake).
+export CCACHE_SLOPPINESS="${CCACHE_SLOPPINESS:+$CCACHE_SLOPPINESS,}pch_defines,time_macros"
 cmake -S . -B "$out/build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE="$root/cmake/aarch64-linux-gnu.cmake" \
     -DCONVSCOPE_ARM64_SYSROOT="$sysroot" -DCONVSCOPE_BUILD_GUI=OFF \
     -Dxtensor_DIR="$(package_dir libxtensor-dev xtensor)" -Dxsimd_DIR="$(package_dir libxsimd-dev xsimd)" \

@@ -44,10 +44,12 @@ sanitizers="$root/tests/sanitizers"
 all_stages=(release tsan asan arm64)
 arm64_deadline_seconds=$((19 * 60))
 
-# ccache (installed by install-deps.sh) only speeds up a second run; a fresh machine just fills its cache.
+# ccache (installed by install-deps.sh) only speeds up a second run; a fresh machine just fills its cache. Sources
+# compiled with a precompiled header (cmake/PrecompiledHeaders.cmake) are cached only with the sloppiness below.
 launcher=()
 if command -v ccache >/dev/null; then
     launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+    export CCACHE_SLOPPINESS="${CCACHE_SLOPPINESS:+$CCACHE_SLOPPINESS,}pch_defines,time_macros"
 fi
 
 configure() {  # configure BUILD_DIR CMAKE_ARGS...
