@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config          # compiler and build (gcc's sanitizer runtimes come with it)
+  ninja-build                               # scripts/test.sh's builds (faster than make on 2 cores)
   ccache                                    # scripts/test.sh's builds: fast when run again
   xtensor-dev libxsimd-dev xtl-dev           # tensors and SIMD
   libhdf5-dev                               # Keras .h5 weights
