@@ -1,10 +1,10 @@
 # Precompiled headers: nearly every source reaches xtensor and xsimd through core/tensor.hpp, and every test
 # includes Catch2's single 17 000-line header; parsing them alone took 1.4-2.4 s a source, in each of ~170 sources,
 # and CI builds the project three times (release, ThreadSanitizer, AddressSanitizer). Measured on 2 cores from a
-# cold cache (2026-12-06): the gcc Release build 4 min 43 s -> 4 min 14 s; the clang ASan + UBSan build of the asan
-# stage's targets 738 -> 482 s of compile time (-35%: clang's precompiled headers also hold the instantiated
-# templates). Each target gets its own precompiled header, built with its own flags, so sanitizer and cross builds
-# stay consistent.
+# cold cache (2026-12-06, Ninja): the gcc Release build of the library, the GUI and the tests 223-238 s -> 198-206 s
+# (two rounds each way); the clang ASan + UBSan build of the asan stage's targets 738 -> 482 s of compile time (-35%:
+# clang's precompiled headers also hold the instantiated templates). Each target gets its own precompiled header,
+# built with its own flags, so sanitizer and cross builds stay consistent.
 #
 # -DCONVSCOPE_PCH=OFF turns them off: e.g. to check that every source includes what it uses.
 #

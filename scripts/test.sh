@@ -33,14 +33,14 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jobs=$(nproc)
 sanitizers="$root/tests/sanitizers"
-# What CI runs. From a cold cache on 2 cores (measured 2026-12-05, a fresh clone, nothing else running): release
-# about 9.5 minutes, tsan about 6 (clang: gcc took 2.6 times as long to compile the same sources under a
-# sanitizer), asan about 12.5 (it includes the fuzzing, so the fuzz stage is only for running the fuzzers alone);
-# 28.5 minutes in all before the xdotool cases ran beside the other tests and the asan stage left out the GUI's
-# hostile-file replay. Then arm64 (scripts/test-arm64.sh quick: the AArch64 cross build and its kernel, layer,
-# ResNet50 and CLI tests under qemu-aarch64, about 5 minutes from a cold cache) when the stages before it finished
-# within 19 minutes, so that CI stays under its 30; else it says it was skipped (the release, tsan and asan stages
-# took 24 minutes here: run scripts/test-arm64.sh itself).
+# What CI runs. From a cold cache on 2 cores (a fresh clone, nothing else running, 2026-12-06, with precompiled
+# headers and Ninja): release about 10 minutes (its build about 5, its tests 4.7), tsan about 6 (build 2.5; clang:
+# gcc took 2.6 times as long to compile the same sources under a sanitizer), asan about 11.5 (build 5.5, tests 4,
+# fuzzing 2; the fuzz stage is only for running the fuzzers alone); 28 minutes in all, where the same run took 29
+# before the precompiled headers and Ninja (the builds of the sanitizer stages were 1.5 to 2 minutes longer each).
+# Then arm64 (scripts/test-arm64.sh quick: the AArch64 cross build and its kernel, layer, ResNet50 and CLI tests
+# under qemu-aarch64, about 5 minutes from a cold cache) when the stages before it finished within 19 minutes, so
+# that CI stays under its 30; else it says it was skipped (run scripts/test-arm64.sh itself).
 all_stages=(release tsan asan arm64)
 arm64_deadline_seconds=$((19 * 60))
 
