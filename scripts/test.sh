@@ -55,19 +55,13 @@ fi
 # Ninja (installed by install-deps.sh) schedules the whole build at once: the asan stage's build took 305 s with it
 # against 359 s with make -j2 (cold cache, 2 cores, 2026-12-06). A build directory made before with another
 # generator keeps it (CMake cannot switch one).
-generator_for() {  # generator_for BUILD_DIR: the -G arguments for it, or none
-    local cache="$root/$1/CMakeCache.txt"
-    command -v ninja >/dev/null || return 0
-    if [ ! -f "$cache" ] || grep -qx 'CMAKE_GENERATOR:INTERNAL=Ninja' "$cache"; then
-        echo "-G Ninja"
-    fi
-}
-
 configure() {  # configure BUILD_DIR CMAKE_ARGS...
     local dir=$1
     shift
-    local generator
-    read -r -a generator <<< "$(generator_for "$dir")"
+    local cache="$root/$dir/CMakeCache.txt" generator=()
+    if command -v ninja >/dev/null && { [ ! -f "$cache" ] || grep -qx 'CMAKE_GENERATOR:INTERNAL=Ninja' "$cache"; }; then
+        generator=(-G Ninja)
+    fi
     cmake "${generator[@]}" -S "$root" -B "$root/$dir" "${launcher[@]}" "$@" >/dev/null
 }
 
