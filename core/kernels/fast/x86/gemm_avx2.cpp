@@ -18,17 +18,30 @@ namespace {
 
 struct Avx2 {
     using Vec = __m256;
-    using Mask = __m256i;  // all ones in the lanes to touch
+    // The lanes to touch (all ones in them), and whether that is all eight. AMD's cores run a VMASKMOVPS store as
+    // many micro-ops (on Zen 3, 3.7 ns a store in a loop against 0.6 for VMOVUPS), so whole vectors (every filter
+    // but the last panel's tail) take plain loads and stores: on Zen 3 a 1x1 conv of 64 -> 256 channels at
+    // 150 x 150, whose short K leaves the epilogue's stores a large share of each tile, went from 18.0 to 12.1 ms
+    // on one thread, and the ResNet50 pass at 600 x 600 from 252-257 to 214-231 ms (bench, alternating).
+    struct Mask {
+        __m256i lanes;
+        bool all;
+    };
     static constexpr int kLanes = 8;
-    // The direct path does not stream here: only the AVX-512 kernel has been measured with it.
+    // No non-temporal stores on the direct path: on Zen 3 streaming every large output made the ResNet50 pass at
+    // 600 x 600 slower, and streaming only the conv outputs kept for the viewer did too (the joins of stages 3-4
+    // 1.2-1.5x slower; bench --per-node).
     static constexpr bool kStreams = false;
     static Mask mask(int left) {
-        return _mm256_cmpgt_epi32(_mm256_set1_epi32(left), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        return {_mm256_cmpgt_epi32(_mm256_set1_epi32(left), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)), left >= 8};
     }
     static Vec zero() { return _mm256_setzero_ps(); }
     static Vec load(const float* p) { return _mm256_load_ps(p); }
-    static Vec load(Mask k, const float* p) { return _mm256_maskload_ps(p, k); }
-    static void store(float* p, Mask k, Vec v) { _mm256_maskstore_ps(p, k, v); }
+    static Vec load(Mask k, const float* p) { return k.all ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, k.lanes); }
+    static void store(float* p, Mask k, Vec v) {
+        if (k.all) _mm256_storeu_ps(p, v);
+        else _mm256_maskstore_ps(p, k.lanes, v);
+    }
     static void stream(float* p, Vec v) { _mm256_stream_ps(p, v); }
     static Vec broadcast(const float* p) { return _mm256_broadcast_ss(p); }
     static Vec fmadd(Vec a, Vec b, Vec c) { return _mm256_fmadd_ps(a, b, c); }
