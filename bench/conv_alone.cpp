@@ -114,10 +114,10 @@ int run(const Options& o) {
     std::sort(ms.begin(), ms.end());
     const double median = ms.size() % 2 ? ms[ms.size() / 2] : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
     const double macs = double(out_size) * double(p.kernel_h) * p.kernel_w * p.in_c;
-    const int tile = detail::winograd_tile(p);
+    const int tile = detail::winograd_tile(p, isa);
+    const std::string method = tile ? "Winograd F(" + std::to_string(tile) + "x" + std::to_string(tile) + ", 3x3)" : "direct";
     std::printf("conv: %dx%dx%d -> %dx%dx%d, %dx%d stride %d, %s%s, %s caches, %s, %d thread%s, %d reps\n", p.in_h,
-                p.in_w, p.in_c, p.out_h, p.out_w, p.filters, p.kernel_h, p.kernel_w, p.stride_h,
-                tile ? (tile == 4 ? "Winograd F(4x4, 3x3)" : "Winograd F(2x2, 3x3)") : "direct",
+                p.in_w, p.in_c, p.out_h, p.out_w, p.filters, p.kernel_h, p.kernel_w, p.stride_h, method.c_str(),
                 o.join ? " with the join" : "", o.cold ? "cold" : "warm", to_string(isa), o.threads,
                 o.threads == 1 ? "" : "s", o.reps);
     std::printf("median: %.3f ms   min: %.3f ms\n", median, ms.front());

@@ -209,6 +209,9 @@ std::vector<ConvCase> sweep_cases() {
         {31, 31, 64, 3, 3, 64, 1, Padding::valid},
         {7, 7, 24, 3, 3, 300, 1, Padding::same},    // 16 tiles, many filters: one run of tiles, filters split
         {15, 13, 600, 3, 3, 20, 1, Padding::same},  // Winograd with its channels in two K blocks
+        // F(6x6, 3x3) (36 and more 6x6 tiles, on a microkernel whose tile's scratch fits): a last row and column of
+        // tiles with one valid pixel and a filter tail; exactly 36 tiles with 300 channels (F(4x4) on AVX-512).
+        {37, 41, 20, 3, 3, 40, 1, Padding::same},   {36, 36, 300, 3, 3, 20, 1, Padding::valid},
     };
     for (const auto& f : fixed) {
         ConvCase c;
@@ -226,14 +229,17 @@ TEST_CASE("conv2d_fast matches the reference on a randomised sweep, on every ISA
     const Context ctx{&pool};
     for (Isa isa : all_isas())
         if (!isa_supported(isa)) WARN("this CPU has no " << to_string(isa) << ": that path is not tested here");
-    auto count_tile = [&](int m) {
-        return std::count_if(cases.begin(), cases.end(), [m](const ConvCase& c) { return detail::winograd_tile(c.p) == m; });
+    auto count_tile = [&](int m, Isa isa) {
+        return std::count_if(cases.begin(), cases.end(),
+                             [&](const ConvCase& c) { return detail::winograd_tile(c.p, isa) == m; });
     };
-    CHECK(count_tile(2) >= 2);  // all three algorithms are exercised: F(2x2, 3x3), F(4x4, 3x3) and the direct one
-    CHECK(count_tile(4) >= 3);
-    CHECK(count_tile(0) >= 20);
 
     for (Isa isa : available_isas()) {
+        INFO("isa " << to_string(isa));
+        CHECK(count_tile(2, isa) >= 2);  // every algorithm runs: F(2x2, 3x3), F(4x4, 3x3), F(6x6, 3x3), direct
+        CHECK(count_tile(4, isa) >= 3);
+        CHECK(count_tile(6, isa) >= 1);
+        CHECK(count_tile(0, isa) >= 20);
         double worst = 0.0;
         std::string worst_case = "none";
         for (const ConvCase& c : cases) {

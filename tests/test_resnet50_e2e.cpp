@@ -21,8 +21,9 @@
 #include <catch2/catch.hpp>
 #include <xtensor/xnpy.hpp>
 
-#include "core/kernels/fast/conv2d_winograd.hpp"
 #include "core/engine/engine.hpp"
+#include "core/kernels/fast/conv2d_fast.hpp"
+#include "core/kernels/fast/cpu_isa.hpp"
 #include "core/export/npy.hpp"
 #include "core/model/resnet50.hpp"
 #include "fixture_weights.hpp"
@@ -183,6 +184,18 @@ TEST_CASE("ResNet50 backbone 104x96 (F(4x4, 3x3) Winograd in stage 2) matches Py
     o.height = 104;
     o.width = 96;
     o.last_stage = 4;
-    REQUIRE(detail::winograd_tile(Conv2DParams{26, 24, 64, 3, 3, 64, 1, 1, 1, 1, 1, 1, 26, 24}) == 4);
+    REQUIRE(detail::winograd_tile(Conv2DParams{26, 24, 64, 3, 3, 64, 1, 1, 1, 1, 1, 1, 26, 24}, best_isa()) == 4);
     run_and_compare("104x96", o, Kernels::fast);
+}
+
+TEST_CASE("ResNet50 backbone 144x144 (F(6x6, 3x3) Winograd in stage 2) matches PyTorch at every node",
+          "[resnet50][fixtures][e2e]") {
+    ResNet50Options o;
+    o.height = 144;
+    o.width = 144;
+    o.last_stage = 4;
+    const Conv2DParams stage2_3x3{35, 35, 64, 3, 3, 64, 1, 1, 1, 1, 1, 1, 35, 35};
+    if (best_isa() == Isa::avx2 || best_isa() == Isa::avx512)
+        REQUIRE(detail::winograd_tile(stage2_3x3, best_isa()) == 6);
+    run_and_compare("144x144", o, Kernels::fast);
 }

@@ -422,6 +422,8 @@ MicroKernel fit_rows(const MicroKernel& uk, long long M) {
     return best;
 }
 
+int winograd_tile(const Conv2DParams& p, Isa isa) { return winograd_tile(p, kernel_for(isa)); }
+
 MicroKernel direct_microkernel(const Conv2DParams& p, Isa isa) {
     const MicroKernel main = kernel_for(isa);
     if (isa != Isa::avx512 || p.kernel_h != 1 || p.kernel_w != 1) return main;
@@ -461,8 +463,8 @@ Conv2DPackedKernel pack(const Conv2DParams& p, const float* kernel, Isa isa, con
     packed.isa = isa;
     packed.kernel_h = p.kernel_h, packed.kernel_w = p.kernel_w, packed.in_c = p.in_c, packed.filters = p.filters;
     packed.kernel = kernel;
-    if (const int m = detail::winograd_tile(p)) {
-        const MicroKernel uk = kernel_for(isa);
+    const MicroKernel uk = kernel_for(isa);
+    if (const int m = detail::winograd_tile(p, uk)) {
         packed.winograd_tile = m;
         packed.winograd = AlignedFloats::allocate(detail::winograd_packed_floats(m, p.in_c, p.filters, uk.nr));
         detail::winograd_pack_kernel(m, kernel, p.in_c, p.filters, uk, packed.winograd.get(), ctx);
@@ -476,9 +478,9 @@ Conv2DPackedKernel pack(const Conv2DParams& p, const float* kernel, Isa isa, con
 void run_packed(const Conv2DParams& p, const float* input, const Conv2DPackedKernel& kernel, const float* bias,
                 float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn, float* out_relu,
                 const Context& ctx, const Conv2DResidual& residual = {}) {
-    if (const int m = detail::winograd_tile(p)) {
+    const MicroKernel uk = kernel_for(kernel.isa);
+    if (const int m = detail::winograd_tile(p, uk)) {
         assert(!residual.shortcut);  // see conv2d_fast_packed()
-        const MicroKernel uk = kernel_for(kernel.isa);
         // A kernel packed for a geometry that needed another transform, or none (another input size or stride),
         // gets the right one now, for this call only.
         AlignedFloats transformed;
@@ -505,7 +507,7 @@ void run_packed(const Conv2DParams& p, const float* input, const Conv2DPackedKer
 }  // namespace
 
 void conv2d_reserve_thread_scratch(const Conv2DParams& p, Isa isa) {
-    if (detail::winograd_tile(p)) detail::winograd_reserve_scratch(p, kernel_for(isa));
+    if (detail::winograd_applies(p)) detail::winograd_reserve_scratch(p, kernel_for(isa));
 }
 
 Conv2DPackedKernel conv2d_pack_kernel(const Conv2DParams& p, const float* kernel, Isa isa, const Context& ctx) {
@@ -513,7 +515,7 @@ Conv2DPackedKernel conv2d_pack_kernel(const Conv2DParams& p, const float* kernel
 }
 
 bool conv2d_packed_kernel_fits(const Conv2DPackedKernel& kernel, const Conv2DParams& p) {
-    if (const int m = detail::winograd_tile(p)) return kernel.winograd_tile == m;
+    if (const int m = detail::winograd_tile(p, kernel_for(kernel.isa))) return kernel.winograd_tile == m;
     return kernel.gemm && kernel.gemm_nr == detail::direct_microkernel(p, kernel.isa).nr;
 }
 

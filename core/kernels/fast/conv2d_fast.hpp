@@ -81,6 +81,8 @@ struct MicroKernel;  // gemm_microkernel.hpp
 // AVX-512 the wide 6 x 64 tile (see conv2d_fast.cpp for which and why); a packed kernel's GEMM panels are its nr
 // wide. Values never depend on the choice: every tile shape runs the same FMA sequence for each element.
 MicroKernel direct_microkernel(const Conv2DParams& p, Isa isa);
+// The Winograd tile m conv p takes on isa's microkernel (conv2d_winograd.hpp), 0 for the direct path.
+int winograd_tile(const Conv2DParams& p, Isa isa);
 
 // This thread's buffer for Purpose (a tag type: one buffer per thread and per purpose), grown once and then
 // reused, so that convolving never allocates per call or per tile. Its contents are whatever was last written.

@@ -20,6 +20,10 @@ constexpr int kMinTiles = 16;
 // F(4x4, 3x3) from this many 4x4 tiles on; below, F(2x2, 3x3). With few tiles F(4x4) pads more of the output
 // (a 14x14 output computes 16x16) and each element of its 2.25x larger transformed kernel serves fewer rows.
 constexpr int kMinTiles4 = 36;
+// F(6x6, 3x3) from this many 6x6 tiles on, when its padded products (64 per tile) are fewer than F(4x4)'s (36 per
+// tile; a 6-pixel tile pads more of an output whose side is not a multiple of 6), and when a task of one row tile
+// keeps its V and M (64 slices each) within the scratch budget below (see f6_fits_scratch).
+constexpr int kMinTiles6 = 36;
 // K (input channels) per GEMM block, as in the direct path (stage 5's 512 channels in one block).
 constexpr int kBlockK = 512;
 // Filters per task, and the per-task scratch (V and M, 16 x tiles x (in_c + filters) floats) kept about half the
@@ -55,9 +59,10 @@ struct SharedInputBuffer {};
 float* thread_shared_input(std::size_t floats) { return thread_buffer<SharedInputBuffer>(floats); }
 
 // The distance between the alpha^2 slices of V and of M: `floats` rounded up to an odd number of 64-byte lines.
-// The input transform writes, and the output transform reads, one row in each of the 36 slices per step; slices
-// a multiple of 4 KB apart (T x C floats often is) would all map to the same few L1 sets and evict each other.
-// An odd number of lines apart, 36 slices fall into 36 different sets. (Stage 2-3 3x3 convs at 600: 3-6% faster.)
+// The input transform writes, and the output transform reads, one row in each of the alpha^2 slices per step;
+// slices a multiple of 4 KB apart (T x C floats often is) would all map to the same few L1 sets and evict each
+// other. An odd number of lines apart, 36 (or 64) slices fall into as many different sets. (Stage 2-3 3x3 convs
+// at 600: 3-6% faster.)
 std::size_t xi_stride(std::size_t floats) {
     std::size_t lines = (floats + 15) / 16;
     if (lines % 2 == 0) ++lines;
@@ -65,12 +70,25 @@ std::size_t xi_stride(std::size_t floats) {
 }
 
 const WinogradTransforms& transforms(const MicroKernel& uk, int m) {
-    assert(m == 2 || m == 4);
-    return m == 4 ? uk.winograd4 : uk.winograd2;
+    assert(m == 2 || m == 4 || m == 6);
+    return m == 6 ? uk.winograd6 : m == 4 ? uk.winograd4 : uk.winograd2;
 }
 
 std::int64_t tile_count(const Conv2DParams& p, int m) {
     return std::int64_t((p.out_h + m - 1) / m) * ((p.out_w + m - 1) / m);
+}
+
+// Whether F(6x6)'s smallest task, one row tile of MR tiles over a task's filters, keeps its transformed input and
+// its products (64 slices of (MR, in_c) and of (MR, filters)) within kScratchFloats. Where it does not, the 64
+// slices crowd the L2 cache while the transformed kernel streams through it, and F(6x6) gained little or lost
+// despite 1.15-1.27x fewer products. Medians of convscope-conv-alone, AVX2 on Zen 3, two threads, F(4x4) -> F(6x6):
+// out of budget 38 x 38 x 256 -> 256 3.7-3.8 -> 3.9-4.3 ms, 76 x 76 x 256 -> 256 about even (13.9 -> 13.2-14.0);
+// in budget 150 x 150 x 64 -> 64 4.7-5.1 -> 3.9-4.5 ms, 75 x 75 x 128 -> 128 4.0-4.1 -> 3.0-3.3, 150 x 150 x 256
+// -> 64 14.3-16.2 -> 11.0-11.1, 56 x 56 x 64 -> 64 0.68 -> 0.61.
+bool f6_fits_scratch(const Conv2DParams& p, const MicroKernel& uk) {
+    const std::int64_t task_filters = std::min<std::int64_t>(p.filters, kTaskFilters);
+    const std::int64_t nb = (task_filters + uk.nr - 1) / uk.nr * uk.nr;
+    return 64 * std::int64_t(uk.mr) * (p.in_c + nb) <= kScratchFloats;
 }
 
 }  // namespace
@@ -79,15 +97,19 @@ bool winograd_kernel_fits(int kernel_h, int kernel_w, int in_c, int filters) {
     return kernel_h == 3 && kernel_w == 3 && in_c >= kMinChannels && filters >= kMinFilters;
 }
 
-int winograd_tile(const Conv2DParams& p) {
+bool winograd_applies(const Conv2DParams& p) {
     if (!winograd_kernel_fits(p.kernel_h, p.kernel_w, p.in_c, p.filters) || p.stride_h != 1 || p.stride_w != 1 ||
         p.dilation_h != 1 || p.dilation_w != 1)
-        return 0;
-    if (tile_count(p, 4) >= kMinTiles4) return 4;
-    return tile_count(p, 2) >= kMinTiles ? 2 : 0;
+        return false;
+    return tile_count(p, 4) >= kMinTiles4 || tile_count(p, 2) >= kMinTiles;
 }
 
-bool winograd_applies(const Conv2DParams& p) { return winograd_tile(p) != 0; }
+int winograd_tile(const Conv2DParams& p, const MicroKernel& uk) {
+    if (!winograd_applies(p)) return 0;
+    const std::int64_t tiles6 = tile_count(p, 6), tiles4 = tile_count(p, 4);  // tiles4 >= tiles6 >= kMinTiles6
+    if (tiles6 >= kMinTiles6 && 64 * tiles6 < 36 * tiles4 && f6_fits_scratch(p, uk)) return 6;
+    return tiles4 >= kMinTiles4 ? 4 : 2;
+}
 
 std::size_t winograd_packed_floats(int m, int in_c, int filters, int nr) {
     const std::size_t panels = std::size_t((filters + nr - 1) / nr), alpha = std::size_t(m + 2);
@@ -106,7 +128,7 @@ void winograd_pack_kernel(int m, const float* kernel, int in_c, int filters, con
             const int j0 = panel * nr, n = std::min(nr, filters - j0);
             const float* g[9];  // (tap) -> (n) kernel[ky, kx, c, j0 ...]
             for (int tap = 0; tap < 9; ++tap) g[tap] = kernel + (std::size_t(tap) * in_c + c) * filters + j0;
-            float* u[36];  // (xi) -> (NR)
+            float* u[64];  // (xi) -> (NR)
             for (int xi = 0; xi < xis; ++xi) u[xi] = packed + ((std::size_t(xi) * panels + panel) * in_c + c) * nr;
             wt.kernel(g, u, n);
             if (n < nr)
@@ -117,8 +139,8 @@ void winograd_pack_kernel(int m, const float* kernel, int in_c, int filters, con
 
 WinogradTasks winograd_tasks(const Conv2DParams& p, const MicroKernel& isa_kernel) {
     WinogradTasks w;
-    w.tile = winograd_tile(p);
-    assert(w.tile == 2 || w.tile == 4);
+    w.tile = winograd_tile(p, isa_kernel);
+    assert(w.tile == 2 || w.tile == 4 || w.tile == 6);
     const int xis = (w.tile + 2) * (w.tile + 2);
     const std::int64_t n_tiles = tile_count(p, w.tile);
     // Few tiles (16 at ResNet50 stage 5 at 224) take a narrower microkernel: same nr, packed U and values.
@@ -221,7 +243,7 @@ void winograd_conv(const Conv2DParams& p, const float* input, const float* packe
             return;
         }
         const int y0 = int(tile / tiles_w) * tm - p.pad_top, x0 = int(tile % tiles_w) * tm - p.pad_left;
-        const float* d[36];  // (row, column) of the patch -> (C) input pixel or zeros
+        const float* d[64];  // (row, column) of the patch -> (C) input pixel or zeros
         for (int r = 0; r < alpha; ++r)
             for (int q = 0; q < alpha; ++q) {
                 const int iy = y0 + r, ix = x0 + q;
@@ -245,7 +267,7 @@ void winograd_conv(const Conv2DParams& p, const float* input, const float* packe
     if (shared_input) {
         shared_v = thread_shared_input(scratch.shared);
         ctx.parallel_for(std::size_t(all_rows), [&](std::size_t tile) {
-            float* v[36];
+            float* v[64];
             for (int xi = 0; xi < xis; ++xi) v[xi] = shared_v + std::size_t(xi) * v_stride_shared + tile * C;
             transform_tile(std::int64_t(tile), v);
         });
@@ -267,7 +289,7 @@ void winograd_conv(const Conv2DParams& p, const float* input, const float* packe
         const std::int64_t v_first = shared_input ? t0 : 0;
         if (!shared_input)
             for (int t = 0; t < T; ++t) {
-                float* v[36];
+                float* v[64];
                 for (int xi = 0; xi < xis; ++xi) v[xi] = V + std::size_t(xi) * v_stride + std::size_t(t) * C;
                 transform_tile(t0 + t, v);
             }
@@ -314,7 +336,7 @@ void winograd_conv(const Conv2DParams& p, const float* input, const float* packe
                 o.relu[k] = inside && out_relu ? out_relu + at : nullptr;
             }
             const float* m = Mx + std::size_t(t) * nb;  // M_xi[t, j] = m[xi * m_stride + j]
-            const float* mt[36];
+            const float* mt[64];
             for (int xi = 0; xi < xis; ++xi) mt[xi] = m + xi * m_stride;
             wt.output(mt, o, n);
         }

@@ -1,6 +1,6 @@
 #pragma once
 // Internal to the fast Conv2D: 3x3 stride-1 convolutions by Winograd's minimal filtering F(m x m, 3x3) with
-// m = 2 or 4 (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2015). Not for use outside
+// m = 2, 4 or 6 (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2015). Not for use outside
 // core/kernels/.
 //
 // Each m x m block of output pixels ("tile") is computed from the alpha x alpha input patch under it, alpha = m + 2:
@@ -14,10 +14,16 @@
 //                Its transforms hold +-4, 5, 8 and 1/6, 1/24, so it rounds somewhat more (still ~1e-6 relative
 //                to the output's scale, far inside Keras-vs-PyTorch agreement); it pays off only with enough
 //                tiles, since its transformed kernel is 2.25x the size of F(2x2)'s and 4x the kernel's.
+//   F(6x6, 3x3): 64 per 36 outputs, 5.06x fewer, and 1.78 floats of transformed input per output. Its larger
+//                constants (21/4, 17/4, 1/90 ...) round about twice as much as F(4x4)'s (the tests' worst: 2.4e-5
+//                of the output's scale against 1.1e-5); its transformed kernel is 7.1x the kernel's, and its 64
+//                slices of scratch per tile need a small tile (see winograd_tile), so it serves the large convs
+//                with few channels (ResNet50's stages 2-3 at 600 x 600 on AVX2).
 //
 //   winograd_kernel_fits(...)   the kernel shape qualifies (3x3, enough channels to amortise the transforms)
-//   winograd_tile(p)            m for this conv: 4, 2, or 0 when Winograd does not apply (stride, dilation, size)
-//   winograd_applies(p)         winograd_tile(p) != 0
+//   winograd_applies(p)         Winograd applies to this conv (3x3 stride 1, no dilation, enough channels and tiles)
+//   winograd_tile(p, uk)        m for this conv on microkernel uk: 6, 4, 2, or 0 when Winograd does not apply
+//                               (only the choice of 6 depends on uk, through its tile's scratch)
 //   winograd_packed_floats()    size of the transformed, packed kernel for tile m
 //   winograd_pack_kernel()      kernel (3, 3, in_c, filters) -> U, packed as (alpha^2, panels, in_c, NR)
 //   winograd_tasks()            how winograd_conv() cuts a conv into tasks
@@ -33,8 +39,8 @@ namespace convscope {
 namespace detail {
 
 bool winograd_kernel_fits(int kernel_h, int kernel_w, int in_c, int filters);
-int winograd_tile(const Conv2DParams& p);
 bool winograd_applies(const Conv2DParams& p);
+int winograd_tile(const Conv2DParams& p, const MicroKernel& uk);
 std::size_t winograd_packed_floats(int m, int in_c, int filters, int nr);
 void winograd_pack_kernel(int m, const float* kernel, int in_c, int filters, const MicroKernel& uk, float* packed,
                           const Context& ctx);
@@ -52,7 +58,7 @@ struct WinogradTasks {
 WinogradTasks winograd_tasks(const Conv2DParams& p, const MicroKernel& isa_kernel);  // needs winograd_applies(p)
 // Grows the calling thread's scratch to what winograd_conv(p) needs of it, its pages mapped (Engine::prepare()).
 void winograd_reserve_scratch(const Conv2DParams& p, const MicroKernel& isa_kernel);
-// packed: from winograd_pack_kernel() with m = winograd_tile(p).
+// packed: from winograd_pack_kernel() with m = winograd_tile(p, uk).
 void winograd_conv(const Conv2DParams& p, const float* input, const float* packed, const MicroKernel& uk,
                    const float* bias, float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn,
                    float* out_relu, const Context& ctx);

@@ -67,9 +67,9 @@ struct WinogradOutputs {
     const float* bias = nullptr;      // (n) or nullptr
     const float* bn_scale = nullptr;  // (n), or both nullptr
     const float* bn_shift = nullptr;
-    float* conv[16] = {};
-    float* bn[16] = {};
-    float* relu[16] = {};
+    float* conv[36] = {};  // up to 6 x 6 (F(6x6, 3x3))
+    float* bn[36] = {};
+    float* relu[36] = {};
     // The conv rows may be written with non-temporal stores, as MicroArgs::stream_c (then every conv[k] and the
     // filter offset are 64-byte aligned); the caller fences after its last call.
     bool stream_conv = false;
@@ -91,6 +91,7 @@ struct MicroKernel {
     void (*run)(const MicroArgs&) = nullptr;    // nullptr: not compiled for this target
     WinogradTransforms winograd2;               // F(2x2, 3x3)
     WinogradTransforms winograd4;               // F(4x4, 3x3)
+    WinogradTransforms winograd6;               // F(6x6, 3x3)
     // Variants with fewer rows, the same nr and packed B, and bitwise equal results (mr 0: none), for GEMMs whose
     // few rows would leave much of an mr-row tile unused; see fit_rows().
     struct Rows {

@@ -58,7 +58,8 @@ void run_4x8(const MicroArgs& g) {
 
 MicroKernel microkernel_scalar() {
     return MicroKernel{MR, NR, &run_4x8, {&winograd_input, &winograd_output, &winograd_kernel},
-                       {&winograd4_input, &winograd4_output, &winograd4_kernel}, {}};
+                       {&winograd4_input, &winograd4_output, &winograd4_kernel},
+                       {&winograd6_input, &winograd6_output, &winograd6_kernel}, {}};
 }
 
 }  // namespace detail

@@ -63,7 +63,8 @@ struct Neon {
 
 MicroKernel microkernel_neon() {
     MicroKernel k{6, 16, &run_tile<Neon, 6, 4>, {&winograd_input, &winograd_output, &winograd_kernel},
-                  {&winograd4_input, &winograd4_output, &winograd4_kernel}, {}};
+                  {&winograd4_input, &winograd4_output, &winograd4_kernel},
+                  {&winograd6_input, &winograd6_output, &winograd6_kernel}, {}};
     // Fewer rows for GEMMs with few output pixels (stage 5 at small inputs): the same columns, the same sums.
     k.fewer_rows[0] = {4, &run_tile<Neon, 4, 4>};
     k.fewer_rows[1] = {2, &run_tile<Neon, 2, 4>};

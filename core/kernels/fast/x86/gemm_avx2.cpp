@@ -57,7 +57,8 @@ struct Avx2 {
 
 MicroKernel microkernel_avx2() {
     return MicroKernel{6, 16, &run_tile<Avx2, 6, 2>, {&winograd_input, &winograd_output, &winograd_kernel},
-                       {&winograd4_input, &winograd4_output, &winograd4_kernel}, {}};
+                       {&winograd4_input, &winograd4_output, &winograd4_kernel},
+                       {&winograd6_input, &winograd6_output, &winograd6_kernel}, {}};
 }
 
 }  // namespace detail

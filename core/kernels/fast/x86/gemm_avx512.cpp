@@ -50,14 +50,15 @@ struct Avx512 {
 // Winograd tiles), where 14-row tiles would compute up to 43% discarded rows.
 MicroKernel microkernel_avx512() {
     MicroKernel k{14, 32, &run_tile<Avx512, 14, 2>, {&winograd_input, &winograd_output, &winograd_kernel},
-                  {&winograd4_input, &winograd4_output, &winograd4_kernel}, {}};
+                  {&winograd4_input, &winograd4_output, &winograd4_kernel},
+                  {&winograd6_input, &winograd6_output, &winograd6_kernel}, {}};
     k.fewer_rows[0] = {8, &run_tile<Avx512, 8, 2>};
     k.fewer_rows[1] = {7, &run_tile<Avx512, 7, 2>};
     return k;
 }
 
 // Direct path only (no Winograd transforms), and no narrower variants: it serves GEMMs of 100 rows and more.
-MicroKernel microkernel_avx512_wide() { return MicroKernel{6, 64, &run_tile<Avx512, 6, 4>, {}, {}, {}}; }
+MicroKernel microkernel_avx512_wide() { return MicroKernel{6, 64, &run_tile<Avx512, 6, 4>, {}, {}, {}, {}}; }
 
 }  // namespace detail
 }  // namespace convscope
