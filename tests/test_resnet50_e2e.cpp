@@ -138,6 +138,21 @@ void run_and_compare(const std::string& tag, ResNet50Options options, Kernels ke
                     tag.c_str(), kname, nodes.size(), worst_sample, worst_node.c_str(), worst_stat);
 }
 
+
+// The seed backbone (stages 1-4) at height x width.
+ResNet50Options backbone(int height, int width) {
+    ResNet50Options o;
+    o.height = height;
+    o.width = width;
+    o.last_stage = 4;
+    return o;
+}
+
+// A stage 2 3x3 conv (64 -> 64 channels, 'same') on an h x w output: which Winograd tile it takes.
+int stage2_winograd_tile(int h, int w) {
+    return detail::winograd_tile(Conv2DParams{h, w, 64, 3, 3, 64, 1, 1, 1, 1, 1, 1, h, w}, best_isa());
+}
+
 }  // namespace
 
 TEST_CASE("the C++ formula weights match the generator's", "[resnet50][fixtures]") {
@@ -171,31 +186,18 @@ TEST_CASE("ResNet50 45x45 with stage 5 and the top matches PyTorch at every node
 }
 
 TEST_CASE("ResNet50 backbone 64x56 (even, non-square) matches PyTorch at every node", "[resnet50][fixtures][e2e]") {
-    ResNet50Options o;
-    o.height = 64;
-    o.width = 56;
-    o.last_stage = 4;
-    run_and_compare("64x56", o, Kernels::fast);
+    run_and_compare("64x56", backbone(64, 56), Kernels::fast);
 }
 
 TEST_CASE("ResNet50 backbone 104x96 (F(4x4, 3x3) Winograd in stage 2) matches PyTorch at every node",
           "[resnet50][fixtures][e2e]") {
-    ResNet50Options o;
-    o.height = 104;
-    o.width = 96;
-    o.last_stage = 4;
-    REQUIRE(detail::winograd_tile(Conv2DParams{26, 24, 64, 3, 3, 64, 1, 1, 1, 1, 1, 1, 26, 24}, best_isa()) == 4);
-    run_and_compare("104x96", o, Kernels::fast);
+    REQUIRE(stage2_winograd_tile(26, 24) == 4);
+    run_and_compare("104x96", backbone(104, 96), Kernels::fast);
 }
 
+// F(6x6) needs a microkernel whose one-row-tile task fits the Winograd scratch: AVX2's and AVX-512's do here.
 TEST_CASE("ResNet50 backbone 144x144 (F(6x6, 3x3) Winograd in stage 2) matches PyTorch at every node",
           "[resnet50][fixtures][e2e]") {
-    ResNet50Options o;
-    o.height = 144;
-    o.width = 144;
-    o.last_stage = 4;
-    const Conv2DParams stage2_3x3{35, 35, 64, 3, 3, 64, 1, 1, 1, 1, 1, 1, 35, 35};
-    if (best_isa() == Isa::avx2 || best_isa() == Isa::avx512)
-        REQUIRE(detail::winograd_tile(stage2_3x3, best_isa()) == 6);
-    run_and_compare("144x144", o, Kernels::fast);
+    if (best_isa() == Isa::avx2 || best_isa() == Isa::avx512) REQUIRE(stage2_winograd_tile(35, 35) == 6);
+    run_and_compare("144x144", backbone(144, 144), Kernels::fast);
 }
