@@ -115,7 +115,8 @@ int run(const Options& o) {
     const double median = ms.size() % 2 ? ms[ms.size() / 2] : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
     const double macs = double(out_size) * double(p.kernel_h) * p.kernel_w * p.in_c;
     const int tile = detail::winograd_tile(p, isa);
-    const std::string method = tile ? "Winograd F(" + std::to_string(tile) + "x" + std::to_string(tile) + ", 3x3)" : "direct";
+    const std::string side = std::to_string(tile);
+    const std::string method = tile ? "Winograd F(" + side + "x" + side + ", 3x3)" : "direct";
     std::printf("conv: %dx%dx%d -> %dx%dx%d, %dx%d stride %d, %s%s, %s caches, %s, %d thread%s, %d reps\n", p.in_h,
                 p.in_w, p.in_c, p.out_h, p.out_w, p.filters, p.kernel_h, p.kernel_w, p.stride_h, method.c_str(),
                 o.join ? " with the join" : "", o.cold ? "cold" : "warm", to_string(isa), o.threads,

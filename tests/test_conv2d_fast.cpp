@@ -302,10 +302,11 @@ TEST_CASE("conv2d_fast_fused writes conv, BatchNormalization and ReLU in one pas
 }
 
 TEST_CASE("conv2d_fast results are bitwise identical for 1, 2 and 3 threads", "[conv2d_fast]") {
-    std::vector<ConvCase> cases(3);
+    std::vector<ConvCase> cases(4);
     REQUIRE(make_case(cases[0], 31, 29, 17, 3, 3, 64, 1, 1, 1, 1, Padding::same, 5));
     REQUIRE(make_case(cases[1], 19, 17, 300, 1, 1, 300, 2, 2, 1, 1, Padding::valid, 6));  // K blocks, 2 filter tasks
     REQUIRE(make_case(cases[2], 61, 45, 3, 7, 7, 17, 2, 2, 1, 1, Padding::same, 7));
+    REQUIRE(make_case(cases[3], 37, 41, 20, 3, 3, 40, 1, 1, 1, 1, Padding::same, 8));  // F(6x6, 3x3) Winograd
     for (Isa isa : available_isas())
         for (const ConvCase& c : cases) {
             INFO("isa " << to_string(isa) << ", " << c.describe());
