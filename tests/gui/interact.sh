@@ -74,7 +74,13 @@ splitter)
     xdotool mousemove "$x" 400
     sleep 0.5
     xdotool mousedown 1
+    # Held still until a frame has seen the press on the grip (a few pixels wide): a frame drawn after the first
+    # move would find the button down beside the grip and start no drag. Frames under the software renderer take
+    # longer when another test runs beside this one (CI on a slower machine: the 0.2 s the first move came after
+    # was not enough).
+    sleep 1
     for dx in 20 40 80 120 160 200; do xdotool mousemove $((x + dx)) 400; sleep 0.2; done
+    sleep 0.5
     xdotool mouseup 1
     sleep 0.5
     quit
