@@ -515,7 +515,7 @@ Conv2DPackedKernel conv2d_pack_kernel(const Conv2DParams& p, const float* kernel
 }
 
 bool conv2d_packed_kernel_fits(const Conv2DPackedKernel& kernel, const Conv2DParams& p) {
-    if (const int m = detail::winograd_tile(p, kernel_for(kernel.isa))) return kernel.winograd_tile == m;
+    if (const int m = detail::winograd_tile(p, kernel.isa)) return kernel.winograd_tile == m;
     return kernel.gemm && kernel.gemm_nr == detail::direct_microkernel(p, kernel.isa).nr;
 }
 

@@ -106,7 +106,7 @@ bool winograd_applies(const Conv2DParams& p) {
 
 int winograd_tile(const Conv2DParams& p, const MicroKernel& uk) {
     if (!winograd_applies(p)) return 0;
-    const std::int64_t tiles6 = tile_count(p, 6), tiles4 = tile_count(p, 4);  // tiles4 >= tiles6 >= kMinTiles6
+    const std::int64_t tiles6 = tile_count(p, 6), tiles4 = tile_count(p, 4);
     if (tiles6 >= kMinTiles6 && 64 * tiles6 < 36 * tiles4 && f6_fits_scratch(p, uk)) return 6;
     return tiles4 >= kMinTiles4 ? 4 : 2;
 }
