@@ -370,6 +370,7 @@ TEST_CASE("block_outputs mode keeps only block outputs and recomputes inner node
         CHECK(lean.output(b.output) != nullptr);
         CHECK(lean.output(b.main_path[0]) == nullptr);
     }
+    for (int i = 0; i < g.size(); ++i) all.output(i);  // all_nodes keeps every output once made
     CHECK(lean.peak_bytes() < all.peak_bytes());
     CHECK(lean.cached_bytes() < all.cached_bytes() / 2);
     const int inner = g.find("bn3c_branch2b");
@@ -440,12 +441,17 @@ TEST_CASE("derived outputs: every node is its layer applied to its inputs' outpu
         auto e_owner = make_run_engine(h, w, {}, BnStatistics::varied);
         Engine& e = *e_owner;
         const Graph& g = e.graph();
-        // The run left these unwritten: a BN read by its fused ReLU, a block's BNs and its Add.
+        // The run left these unwritten: a BN read by its fused ReLU, a block's BNs and its Add, and the convs
+        // whose value nothing outside their pass reads (recomputed when asked for).
         for (const char* name : {"bn_conv1", "bn2a_branch2a", "bn2a_branch2c", "bn2a_branch1", "res2a_add",
-                                 "bn3b_branch2b", "bn3b_branch2c", "res3b_add", "res4f_add"}) {
+                                 "bn3b_branch2b", "bn3b_branch2c", "res3b_add", "res4f_add", "conv1",
+                                 "res2a_branch2a", "res2a_branch2c", "res3b_branch2b", "res4f_branch2c"}) {
             INFO(name);
             CHECK(e.is_derived(g.find(name)));
         }
+        // A conv block's branch1 conv is written: its join reads it, through the derived BN, after its pass.
+        CHECK(!e.is_derived(g.find("res2a_branch1")));
+        CHECK(!e.is_derived(g.find("res4a_branch1")));
         const std::vector<int> executions = e.execution_counts();
         const std::size_t bytes_before = e.cached_bytes();
         ThreadPool pool(2);
@@ -681,11 +687,18 @@ TEST_CASE("a layer replaced through mutable_graph() is noticed, and reading weig
 TEST_CASE("peek() gives stored outputs only and never computes or derives") {
     auto e_owner = make_engine(33, 33);
     Engine& e = *e_owner;
-    const int bn = e.graph().find("bn2a_branch2a"), conv = e.graph().find("res2a_branch2a");
+    // branch1's conv is written (its join reads it); its BN is derived.
+    const int bn = e.graph().find("bn2a_branch1"), conv = e.graph().find("res2a_branch1");
+    const int derived_conv = e.graph().find("res2a_branch2a");
     CHECK(e.peek(conv) == nullptr);  // before a run
     e.run();
     REQUIRE(e.peek(conv) != nullptr);
     CHECK(e.peek(conv) == e.output(conv));
+    CHECK(e.peek(derived_conv) == nullptr);  // recomputable, not recomputed
+    CHECK(e.is_derived(derived_conv));
+    const auto recomputed = e.output(derived_conv);
+    REQUIRE(recomputed);
+    CHECK(e.peek(derived_conv) == recomputed);
     CHECK(e.is_derived(bn));
     CHECK(e.peek(bn) == nullptr);  // derivable, not made
     CHECK(e.is_derived(bn));
@@ -700,6 +713,41 @@ TEST_CASE("peek() gives stored outputs only and never computes or derives") {
     CHECK(e.peek(0) != nullptr);  // upstream of the edit: still stored
 }
 
+TEST_CASE("a conv left unwritten is recomputed when asked for, and a cancelled recompute leaves it derivable") {
+    auto e_owner = make_run_engine(65, 65, {}, BnStatistics::varied);
+    Engine& e = *e_owner;
+    const Graph& g = e.graph();
+    ThreadPool pool(2);
+    const Context ctx{&pool};
+    for (const char* name : {"conv1", "res3b_branch2b", "res4a_branch2c"}) {  // 7x7 stride 2, 3x3, 1x1 with a join
+        INFO(name);
+        const int conv = g.find(name), bn = g.consumers(conv).at(0);
+        REQUIRE(e.is_derived(conv));
+        const std::size_t bytes = e.cached_bytes();
+        const std::vector<int> executions = e.execution_counts();
+        std::atomic<bool> cancel{true};
+        CHECK_THROWS_AS(e.output(bn, &cancel), Cancelled);  // the BN's derivation needs the conv first
+        CHECK(e.is_derived(conv));
+        CHECK(e.is_derived(bn));
+        CHECK(e.peek(conv) == nullptr);
+        CHECK(e.cached_bytes() == bytes);
+        // Asked again, the BN makes the conv on its way, and both are cached: the layers applied to their inputs.
+        cancel = false;
+        const auto bn_out = e.output(bn, &cancel);
+        REQUIRE(bn_out);
+        const auto conv_out = e.peek(conv);
+        REQUIRE(conv_out);
+        const auto input = e.output(g.node(conv).inputs[0]);
+        Tensor3 want = make_tensor(shape_of(*conv_out));
+        g.node(conv).layer->forward({input.get()}, want, ctx);
+        CHECK(bitwise_equal(*conv_out, want));
+        Tensor3 want_bn = make_tensor(shape_of(*bn_out));
+        g.node(bn).layer->forward({conv_out.get()}, want_bn, ctx);
+        CHECK(bitwise_equal(*bn_out, want_bn));
+        CHECK(e.execution_counts() == executions);  // a derivation is not an execution
+    }
+}
+
 TEST_CASE("each run records per node whether it computed, derived, dropped or kept the cached output") {
     for (KeepPolicy keep : {KeepPolicy::all_nodes, KeepPolicy::block_outputs}) {
         INFO((keep == KeepPolicy::all_nodes ? "all_nodes" : "block_outputs"));
@@ -712,7 +760,9 @@ TEST_CASE("each run records per node whether it computed, derived, dropped or ke
         REQUIRE(first.node_outcomes.size() == std::size_t(g.size()));
         const int conv = g.find("res3b_branch2b"), bn = g.find("bn3b_branch2b"), relu = g.find("res3b_branch2b_relu");
         const bool all = keep == KeepPolicy::all_nodes;
-        CHECK(first.node_outcomes[std::size_t(conv)] == (all ? NodeOutcome::computed : NodeOutcome::dropped));
+        // The conv's value is not written in either mode; its pass's time is booked on it all the same.
+        CHECK(first.node_outcomes[std::size_t(conv)] == (all ? NodeOutcome::derived : NodeOutcome::dropped));
+        CHECK(first.node_milliseconds[std::size_t(conv)] > 0.0);
         CHECK(first.node_outcomes[std::size_t(bn)] == (all ? NodeOutcome::derived : NodeOutcome::dropped));
         CHECK(first.node_outcomes[std::size_t(relu)] == (all ? NodeOutcome::computed : NodeOutcome::dropped));
         CHECK(first.node_outcomes[std::size_t(g.find("res3b_relu"))] == NodeOutcome::computed);

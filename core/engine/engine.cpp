@@ -181,34 +181,53 @@ static void add_terms(const Conv2DResidual& a, const Conv2DResidual& b, float* o
 }
 
 // Node i's whole output; it is stored or derivable (the caller made sure of it).
-const Tensor3& Engine::available(int i) {
+const Tensor3& Engine::available(int i, const std::atomic<bool>* cancel) {
     const NodeRecord& r = records_[std::size_t(i)];
-    return r.output ? *r.output : materialise(i);
+    return r.output ? *r.output : materialise(i, cancel);
 }
 
 // Node i as an input of a fused elementwise pass: a derived BN stays an affine of its conv, not made.
-Engine::Term Engine::term(int i) {
+Engine::Term Engine::term(int i, const std::atomic<bool>* cancel) {
     const NodeRecord& r = records_[std::size_t(i)];
-    if (!r.output && r.recipe && !r.recipe->scale.empty())
-        return Term{available(r.recipe->sources[0]).data(), r.recipe->scale.data(), r.recipe->shift.data()};
-    return Term{available(i).data(), nullptr, nullptr};
+    if (!r.output && r.recipe && r.recipe->kind == Derivation::Kind::affine)
+        return Term{available(r.recipe->sources[0], cancel).data(), r.recipe->scale.data(), r.recipe->shift.data()};
+    return Term{available(i, cancel).data(), nullptr, nullptr};
 }
 
 // Makes a derived output with the arithmetic of the pass that skipped writing it (batch_norm_fast() is the
 // conv epilogue's multiply-then-add, affine_add_fast() the join's), so it has the bits a writing run gives.
-const Tensor3& Engine::materialise(int i) {
+const Tensor3& Engine::materialise(int i, const std::atomic<bool>* cancel) {
     const auto start = Clock::now();
     NodeRecord& r = records_[std::size_t(i)];
     const Derivation& how = *r.recipe;
-    const Context ctx{pool_.get(), nullptr, options_.kernels};  // small and memory-bound: not worth cancelling
+    // A BN or an Add is a quick pass over memory; a conv's recompute takes what its pass did (ms at 600 x 600, more
+    // after an edit to a large kernel) and stops between tiles when `cancel` is set, leaving the node derivable.
+    const Context ctx{pool_.get(), cancel, options_.kernels};
     std::unique_ptr<Tensor3> out = acquire(i);                    // (H, W, C)
     const std::size_t channels = std::size_t(shapes_[std::size_t(i)].c);
     const std::size_t pixels = out->size() / channels;
-    if (!how.scale.empty()) {
-        const Tensor3& x = available(how.sources[0]);  // (H, W, C)
+    switch (how.kind) {
+    case Derivation::Kind::affine: {
+        const Tensor3& x = available(how.sources[0], cancel);  // (H, W, C)
         batch_norm_fast(x.data(), how.scale.data(), how.shift.data(), out->data(), nullptr, pixels, channels, ctx);
-    } else {
-        add_terms(term(how.sources[0]), term(how.sources[1]), out->data(), nullptr, pixels, channels, ctx);
+        break;
+    }
+    case Derivation::Kind::sum:
+        add_terms(term(how.sources[0], cancel), term(how.sources[1], cancel), out->data(), nullptr, pixels, channels,
+                  ctx);
+        break;
+    case Derivation::Kind::conv: {
+        // The conv alone, with the packed kernel its pass used: every output element is the same sums in the same
+        // order whichever outputs a call writes (the epilogue only reads the finished sums), so these are the bits
+        // the pass would have written. Its input is cached (fusion_plan.hpp: only then is a conv left unwritten).
+        const auto& conv = dynamic_cast<const Conv2D&>(*graph_.node(i).layer);
+        const Tensor3& x = available(how.sources[0], cancel);  // (H, W, Cin)
+        const Conv2DParams p = conv.params(shape_of(x));
+        const float* bias = conv.config().use_bias ? conv.weights()[1].values.data() : nullptr;
+        conv2d_fast_packed(p, x.data(), packed_kernel(i, p, ctx), bias, out->data(), nullptr, nullptr, nullptr,
+                           nullptr, ctx);
+        break;
+    }
     }
     // Published only now, complete; the recipe goes (the output is cached until the next invalidation).
     r.output = BufferRecycler::publish(recycler_, i, std::move(out));
@@ -287,13 +306,17 @@ void Engine::execute_fused(const FusedGroup& group, const Context& ctx) {
         if (n == 1)  // a lone Conv2D applies its own activation (fusion needs a linear one)
             apply_activation(conv->config().activation, out(0), std::size_t(p.out_h) * std::size_t(p.out_w),
                              std::size_t(p.filters));
-        if (n > 1 && group.fate[1] == Fate::derived) how[1] = Derivation{{group.nodes[0]}, std::move(scale), std::move(shift)};
-        if (join && group.fate[2] == Fate::derived) how[2] = Derivation{{group.nodes[1], shortcut}, {}, {}};
+        if (group.fate[0] == Fate::derived) how[0] = Derivation{Derivation::Kind::conv, {first.inputs[0]}, {}, {}};
+        if (n > 1 && group.fate[1] == Fate::derived)
+            how[1] = Derivation{Derivation::Kind::affine, {group.nodes[0]}, std::move(scale), std::move(shift)};
+        if (join && group.fate[2] == Fate::derived)
+            how[2] = Derivation{Derivation::Kind::sum, {group.nodes[1], shortcut}, {}, {}};
     } else {  // Add -> ReLU, reading a derived BN input as the affine of its conv output
         const Shape& s = shapes_[std::size_t(group.nodes[0])];
         const std::size_t channels = std::size_t(s.c), pixels = std::size_t(s.h) * std::size_t(s.w);
         add_terms(term(first.inputs[0]), term(first.inputs[1]), out(0), out(1), pixels, channels, ctx);
-        if (group.fate[0] == Fate::derived) how[0] = Derivation{{first.inputs[0], first.inputs[1]}, {}, {}};
+        if (group.fate[0] == Fate::derived)
+            how[0] = Derivation{Derivation::Kind::sum, {first.inputs[0], first.inputs[1]}, {}, {}};
     }
     for (std::size_t k = 0; k < n; ++k) {
         const int node = group.nodes[k];
@@ -547,15 +570,15 @@ std::shared_ptr<const Tensor3> Engine::peek(int node) const {
     return r.output;
 }
 
-std::shared_ptr<const Tensor3> Engine::output(int node) {
+std::shared_ptr<const Tensor3> Engine::output(int node, const std::atomic<bool>* cancel) {
     forget_stale_layers();
-    if (find(node) == Where::derivable) materialise(node);
+    if (find(node) == Where::derivable) materialise(node, cancel);
     const NodeRecord& r = records_.at(std::size_t(node));
     return r.transient ? nullptr : r.output;
 }
 
 std::shared_ptr<const Tensor3> Engine::compute(int node, const std::atomic<bool>* cancel) {
-    if (auto out = output(node)) return out;
+    if (auto out = output(node, cancel)) return out;
     run_nodes({node}, node, cancel, {});
     NodeRecord& r = records_[std::size_t(node)];
     std::shared_ptr<const Tensor3> out = r.output;

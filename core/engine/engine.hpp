@@ -11,7 +11,7 @@
 //   run(cancel, progress)       computes every node that is not up to date; throws Cancelled between tiles,
 //                               and a cancelled run leaves every cached output complete or absent
 //   peek(node)                  the node's output if it is stored now, else nullptr; never computes or derives
-//   output(node)                peek(), but a derived output is made (and cached) on first request
+//   output(node, cancel)        peek(), but a derived output is made (and cached) on first request
 //   compute(node, cancel)       output(node), recomputing it (and only its missing inputs) if needed;
 //                               this is how block_outputs mode shows a block's inner nodes on demand
 //   last_run(node)              how the last run (or derivation) left the node, and what it cost
@@ -26,7 +26,9 @@
 // buffer_recycler.hpp: a buffer is reused only after its last holder let go).
 //
 // Derived outputs. Writing outputs, not arithmetic, limits the fast path: a Conv2D -> BN -> ReLU group would
-// write three full tensors. With Kernels::fast and a cached conv output, a BatchNormalization read only by
+// write three full tensors. With Kernels::fast, such a pass writes only its ReLU: the conv output, which nothing
+// in the run reads back, is recomputed alone from the conv's cached input when asked for (on this project's
+// AVX2 machine writing it cost ResNet50 5% of its pass: bench/README.md), and a BatchNormalization read only by
 // its fused ReLU or by a fused Add -> ReLU is not written during the run (it is conv * scale + shift), and
 // neither is such an Add (the sum of its two inputs): a block's join computes
 // relu((conv2c * s2c + t2c) + shortcut) in the epilogue of the conv2c pass, from the tile in registers and the
@@ -35,7 +37,8 @@
 // ready or whose Add must be written runs as a separate Add -> ReLU pass over the conv outputs (fusion_plan.hpp).
 // Those nodes count as executed and are valid; output() and compute() make them, with the same arithmetic, so
 // they are bitwise what a run writing them would give, and cache them until the next invalidation. A viewer
-// should ask for them only when it shows them: materialising every one costs about what writing them did.
+// should ask for them only when it shows them: materialising a BN or an Add costs about what writing it did, a
+// conv what its pass did. The pass's time stays booked on the conv (NodeOutcome::derived, with the time).
 // In block_outputs mode the inner outputs a pass reads only itself (the conv and BN before a fused ReLU or
 // join, the conv before its BN, a block's Add) are not written at all; compute() makes them when asked.
 // Progress reports nodes in the order they run: node order, but for a conv block's early branch1.
@@ -130,7 +133,8 @@ public:
     PrepareStats prepare(const std::atomic<bool>* cancel = nullptr);
     RunStats run(const std::atomic<bool>* cancel = nullptr, const ProgressFn& progress = {});
     std::shared_ptr<const Tensor3> peek(int node) const;
-    std::shared_ptr<const Tensor3> output(int node);  // not const: may make a derived output
+    // Not const: may make a derived output, which `cancel` stops (throwing Cancelled; the node stays derivable).
+    std::shared_ptr<const Tensor3> output(int node, const std::atomic<bool>* cancel = nullptr);
     std::shared_ptr<const Tensor3> compute(int node, const std::atomic<bool>* cancel = nullptr);
 
     // How many times each node has executed since construction (tests check incremental re-runs).
@@ -145,8 +149,14 @@ public:
 private:
     // How a derived node's output is made from other nodes' outputs (stored, or derived themselves).
     struct Derivation {
-        std::vector<int> sources;         // affine: {x}; sum: {a, b}
-        std::vector<float> scale, shift;  // (channels) affine: x * scale + shift; empty for a sum
+        enum class Kind : char {
+            affine,  // a BN: x * scale + shift
+            sum,     // an Add: a + b
+            conv,    // a fused Conv2D: recomputed alone from its input (see materialise())
+        };
+        Kind kind;
+        std::vector<int> sources;         // affine: {x}; sum: {a, b}; conv: {its input}
+        std::vector<float> scale, shift;  // (channels) affine only
     };
     // Everything the engine knows about one node. Its recycled buffer lives in recycler_, which readers' threads
     // reach through the published outputs' deleters.
@@ -178,9 +188,9 @@ private:
     void publish(int node, std::unique_ptr<Tensor3> out);
     void publish_input();
     void release_transient(int node, bool wanted_later);
-    const Tensor3& available(int node);
-    Term term(int node);
-    const Tensor3& materialise(int node);
+    const Tensor3& available(int node, const std::atomic<bool>* cancel = nullptr);
+    Term term(int node, const std::atomic<bool>* cancel = nullptr);
+    const Tensor3& materialise(int node, const std::atomic<bool>* cancel = nullptr);
     void execute(int node, const Context& ctx);
     void execute_fused(const FusedGroup& group, const Context& ctx);
     const Conv2DPackedKernel& packed_kernel(int node, const Conv2DParams& p, const Context& ctx);

@@ -140,6 +140,19 @@ FusionPlan plan_fusion(const Graph& graph, const std::vector<char>& needed, cons
             early->after = after;
         }
     }
+    // A conv's output whose only reader is its BN, and whose value reaches nothing outside the pass (the BN's
+    // readers are in the group, or the BN is written), is left to be recomputed on demand: nothing in the run
+    // reads it back, and writing it cost more than the arithmetic of its epilogue (bench/README.md). Decided
+    // after the joins, which turn a [conv, BN] group's BN into one read only inside the pass. A [conv, BN] group
+    // whose derived BN a later pass reads as an affine of the conv (a conv block's branch1) keeps it written.
+    for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+        FusedGroup& group = groups[gi];
+        if (merged[gi] || group.nodes.size() < 2 || group.fate[0] != Fate::written ||
+            !dynamic_cast<const Conv2D*>(graph.node(group.nodes[0]).layer.get()))
+            continue;
+        const bool read_only_inside = group.nodes.size() >= 3 || group.fate[1] == Fate::written;
+        if (read_only_inside && may_defer(group.nodes[0])) group.fate[0] = Fate::derived;
+    }
     // The merged joins go; group_of is renumbered to match (their nodes already point at the conv's group).
     FusionPlan plan;
     std::vector<int> renumbered(groups.size(), -1);

@@ -19,9 +19,10 @@
 // or dropped: the epilogue writes no sum.
 //
 // The fates. A pass leaves unwritten (derived on demand, from the written outputs with the same arithmetic) a BN
-// whose only reader is its group's ReLU or a fused Add -> ReLU, and a fused Add; only when the keep policy caches
-// the node and its inputs (so the derivation's sources stay) and the caller does not hold it (`held`: compute()
-// hands over the tensor itself). It drops a node the keep policy does not cache and the caller does not hold,
+// whose only reader is its group's ReLU or a fused Add -> ReLU, a fused Add, and the conv itself when its value
+// reaches nothing outside the pass (its BN is read only inside the group, or written): the conv is then
+// recomputed from its input when asked for. Only when the keep policy caches the node and its inputs (so the
+// derivation's sources stay) and the caller does not hold it (`held`: compute() hands over the tensor itself). It drops a node the keep policy does not cache and the caller does not hold,
 // read only inside its group (the conv and BN before a fused ReLU, the conv before its BN, the Add before its
 // ReLU).
 
