@@ -297,7 +297,8 @@ bool drain_worker(AppState& app) {
                     for (std::size_t i = 0; i < e.node_outcomes.size(); ++i) {
                         const NodeOutcome o = e.node_outcomes[i];
                         app.network_outcomes[i] = o;
-                        if ((o == NodeOutcome::computed || o == NodeOutcome::dropped) && i < e.node_milliseconds.size())
+                        // A fused pass's time is on its first node, a Conv2D that may be derived (not written).
+                        if (o != NodeOutcome::cached && i < e.node_milliseconds.size())
                             app.network_node_ms[i] = e.node_milliseconds[i];
                     }
                 }

@@ -143,7 +143,7 @@ void NetworkJob::run(const NetworkParams& p, const InputImage& image, const JobC
             // What the run stored, not output(): that would make every folded node the run skipped.
             std::shared_ptr<const Tensor3> out = engine.peek(np.node);
             const bool asked = wanted_.erase(np.node) > 0;  // the UI shows it now: wake it
-            if (!out && asked) out = engine.output(np.node);
+            if (!out && asked) out = engine.output(np.node, ctx.cancel);
             if (asked) ctx.send(event::NetworkNode{np.node, std::move(out)});
             else ctx.send_quietly(event::NetworkNode{np.node, std::move(out)});
             ctx.progress("ResNet50: " + engine.graph().node(np.node).name, np.done, np.total);
@@ -191,7 +191,7 @@ void NetworkJob::serve_node_requests(const JobContext& ctx, bool between_runs) {
         }
         // During a run, nullptr means "not up to date yet": the run reaching it answers. Between runs every
         // node is up to date, and compute() makes it whatever the engine kept of it.
-        std::shared_ptr<const Tensor3> out = between_runs ? engine_->compute(n, ctx.cancel) : engine_->output(n);
+        std::shared_ptr<const Tensor3> out = between_runs ? engine_->compute(n, ctx.cancel) : engine_->output(n, ctx.cancel);
         if (out) {
             ctx.send(event::NetworkNode{n, std::move(out)});
             it = wanted_.erase(it);

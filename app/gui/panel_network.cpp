@@ -561,10 +561,8 @@ Totals totals_of(const AppState& app, const std::vector<NodeCost>& costs) {
         t.bytes += costs[i].bytes;
         if (i >= app.network_outcomes.size() || !app.network_outcomes[i]) continue;
         const NodeOutcome o = *app.network_outcomes[i];
-        if (o == NodeOutcome::computed || o == NodeOutcome::dropped) {
-            ++t.computed;
-            t.ms += app.network_node_ms[i];
-        }
+        if (o != NodeOutcome::cached) t.ms += app.network_node_ms[i];  // derived: 0, or a fused pass on its conv
+        if (o == NodeOutcome::computed || o == NodeOutcome::dropped) ++t.computed;
         if (o == NodeOutcome::derived) ++t.derived;
         if (o == NodeOutcome::cached) ++t.cached;
     }
@@ -597,14 +595,16 @@ void totals_row(const Totals& t) {
             with_thousands(t.macs).c_str());
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(compact(double(t.bytes), "B").c_str());
-    tooltip("%s bytes: every node's float32 output (the GUI keeps them all, so stepping is instant).",
+    tooltip("%s bytes: every node's float32 output (the GUI keeps them all once made, so stepping back is "
+            "instant).",
             with_thousands(t.bytes).c_str());
     ImGui::TableNextColumn();
     ImGui::Text("%.1f ms", t.ms);
-    tooltip("The summed time of the nodes the last run computed.");
+    tooltip("The summed time of the last run's passes (a fused pass is booked on its Conv2D).");
     ImGui::TableNextColumn();
     ImGui::Text("%d / %d / %d", t.computed, t.derived, t.cached);
-    tooltip("Nodes the last run computed / derived from cached outputs / found cached.");
+    tooltip("Nodes the last run computed and wrote / computed without writing (made when asked for) / found "
+            "cached.");
 }
 
 // "99x99 /8": the receptive field's rows x cols and its jump; the tooltip says where output (0, 0)'s field starts.
@@ -760,13 +760,15 @@ void draw_tree(AppState& app) {
                 const NodeOutcome o = known ? *app.network_outcomes[k] : NodeOutcome::cached;
                 if (app.network_node_ms[k] > 0) ImGui::Text("%.2f ms", app.network_node_ms[k]);
                 else ImGui::TextUnformatted("-");
-                tooltip("Wall time of %s when it was last computed (all threads; derived outputs cost no pass of "
-                        "their own). Click the header to sort by it.", g.node(i).name.c_str());
+                tooltip("Wall time of %s when it was last computed (all threads). A fused pass (Conv2D, its "
+                        "BatchNormalization and ReLU, a block's Add) is booked on its Conv2D. Click the header to sort "
+                        "by it.", g.node(i).name.c_str());
                 ImGui::TableNextColumn();
                 ImGui::TextColored(known && o == NodeOutcome::computed ? ok_colour() : dim_colour(), "%s", known ? to_string(o) : "-");
                 tooltip("computed: executed and written by the last run; derived: part of a fused pass that did not "
-                        "write it, made from cached outputs when asked for; cached: unchanged since an earlier run; "
-                        "dropped: executed, not kept.");
+                        "write it, made when asked for (a Conv2D recomputed from its input, a BatchNormalization or "
+                        "Add from cached outputs); cached: unchanged since an earlier run; dropped: executed, not "
+                        "kept.");
             }
             ImGui::PopID();
             ImGui::Unindent(float(row.level) * ImGui::GetFontSize());
