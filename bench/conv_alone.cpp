@@ -1,8 +1,9 @@
 // Times one fused Conv2D -> BatchNormalization -> ReLU on its own, as the engine runs it inside a pass (packed
-// kernel, conv and ReLU outputs written, the BN left to its derivation), optionally with a residual block's join
-// (the shortcut added before the ReLU). Inside a pass a conv's kernel, input and outputs arrive cold or from the
-// other core; alone and warm they do not. `--cold` evicts the caches before every run, so the two figures bracket
-// what `bench --per-node` reports for the same conv (bench/README.md). A developer tool, like the rest of bench/.
+// kernel, only the ReLU output written, the conv and BN left to their derivations), optionally with a residual
+// block's join (the shortcut added before the ReLU). Inside a pass a conv's kernel, input and outputs arrive cold
+// or from the other core; alone and warm they do not. `--cold` evicts the caches before every run, so the two
+// figures bracket what `bench --per-node` reports for the same conv (bench/README.md). A developer tool, like the
+// rest of bench/.
 //
 //   convscope-conv-alone --input H,W,C --filters F [--kernel-size K] [--strides S] [--padding same|valid]
 //                        [--dilation-rate D] [--join] [--cold] [--threads N] [--reps N]
@@ -89,7 +90,7 @@ int run(const Options& o) {
         scale[j] = 1.0f + 0.2f * uniform(random);
         shift[j] = 0.1f * uniform(random);
     }
-    AlignedFloats conv = AlignedFloats::allocate(out_size), relu = AlignedFloats::allocate(out_size);
+    AlignedFloats relu = AlignedFloats::allocate(out_size);
     AlignedFloats shortcut = AlignedFloats::allocate(out_size);
     std::fill(shortcut.get(), shortcut.get() + out_size, 0.25f);
 
@@ -107,7 +108,7 @@ int run(const Options& o) {
     for (int r = -2; r < o.reps; ++r) {  // two warm-up runs: the outputs' pages, the pool's threads
         if (o.cold) evict_caches(junk, ctx);
         const auto start = Clock::now();
-        conv2d_fast_packed(p, input.data(), packed, bias.data(), conv.get(), scale.data(), shift.data(), nullptr,
+        conv2d_fast_packed(p, input.data(), packed, bias.data(), nullptr, scale.data(), shift.data(), nullptr,
                            relu.get(), ctx, residual);
         if (r >= 0) ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
     }
