@@ -308,11 +308,11 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed_b, 
         assert(MR <= 64);
         for (int m = 0; m < MR && copy_rows; ++m) a_copied[m] = a_rows + std::size_t(m) * copy_stride;
 
-        // One microkernel call: K block b, filter panel `panel`, row tile i of this task.
-        auto run_tile = [&](std::size_t b, int panel, int i) {
+        // One microkernel call: K block b, row tile i of this task, every filter panel of the task.
+        auto run_tile = [&](std::size_t b, int i) {
             const KBlock& kb = k_blocks[b];
             const bool first = b == 0, last = b + 1 == k_blocks.size();
-            const int j0 = panel * NR;
+            const int j0 = panel0 * NR;
             const std::int64_t r0 = m0 + std::int64_t(i) * MR;
             const std::int64_t at = r0 * filters + j0;
             MicroArgs g;  // every field set below, so not value-initialised: that is a `rep stos` per call
@@ -326,11 +326,13 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed_b, 
                 g.taps = 1;
                 g.cin = kb.taps * kb.cin;
             }
-            g.b = packed_b + (std::size_t(panel) * K + std::size_t(kb.t0) * tap_len + kb.c0) * NR;
+            g.b = packed_b + (std::size_t(panel0) * K + std::size_t(kb.t0) * tap_len + kb.c0) * NR;
+            g.panels = panel1 - panel0;
+            g.b_panel_stride = std::ptrdiff_t(K) * NR;
             g.c = acc + at;
             g.ldc = filters;
             g.rows = int(std::min<std::int64_t>(MR, M - r0));
-            g.cols = std::min(NR, filters - j0);
+            g.cols = std::min(NR * g.panels, filters - j0);
             g.load_c = !first;
             g.bias = bias ? bias + j0 : nullptr;
             // The epilogue, for the last K block only.
@@ -347,15 +349,19 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed_b, 
         };
         for (std::size_t b = 0; b < k_blocks.size(); ++b) {
             const KBlock& kb = k_blocks[b];
-            // A join's epilogue reads the shortcut and writes two outputs (conv and block output), each MR rows of
-            // NR floats `filters` apart: too many streams for the hardware prefetcher, and lines that come from
+            // A join's epilogue reads the shortcut and writes the block output (and the conv output when wanted),
+            // each MR rows `filters` apart: too many streams for the hardware prefetcher, and lines that come from
             // memory (the engine's outputs were last touched a whole forward pass ago). The separate join pass
             // they replace streams through memory sequentially; without this the fused conv lost to it (ResNet50
-            // stage 2 at 224: 56x56 pixels, K = 64). So each call of the last K block asks for the lines of the
-            // next tile at the same panel: the shortcut to read, the outputs to own (not when they are streamed).
-            // Written out in the loop below: as a lambda, GCC judged the call free of effects and dropped it.
+            // stage 2 at 224: 56x56 pixels, K = 64). So each tile of the last K block asks for the lines of the
+            // next tile across the task's columns: the shortcut to read, the outputs to own (not when they are
+            // streamed). Written out in the loop below: as a lambda, GCC judged the call free of effects and
+            // dropped it.
             const bool join_ahead = residual.shortcut && b + 1 == k_blocks.size();
-            // Panels innermost: the tile's input rows stay in L1 while they meet every filter panel of the task.
+            const std::int64_t col0 = std::int64_t(panel0) * NR;  // the task's first column
+            const std::int64_t task_cols = std::min<std::int64_t>(std::int64_t(panel1 - panel0) * NR, filters - col0);
+            // Panels innermost (inside the microkernel): the tile's input rows stay in L1 while they meet every
+            // filter panel of the task.
             for (int i = 0; i < tiles; ++i) {
                 if (copy_rows)
                     for (int m = 0; m < MR; ++m)
@@ -366,35 +372,37 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed_b, 
                 // The microkernel reads its MR input rows (one per pixel, each from its own place in the input)
                 // in lockstep, a few bytes per step: too many streams for the hardware prefetcher, so on a large
                 // input every new cache line is a miss the FMAs wait for, most of all with few panels per tile
-                // (256 -> 64 filters). So each panel call first asks for a share of the next tile's rows into L2.
-                // Not for merged rows: their padded copy was just written by this call, or the input by the layer
-                // before, and is still in the caches, where the extra prefetches only cost.
-                const bool ahead = i + 1 < tiles;
-                const int parts = panel1 - panel0;
-                // (taps, MR) pointers of the next tile from this K block's first tap on, as one run
-                const float* const* next = ptrs.data() + (std::size_t(i + 1) * taps + kb.t0) * MR;
-                const std::int64_t r1 = m0 + std::int64_t(i + 1) * MR;  // the next tile's first row
-                for (int panel = panel0; panel < panel1; ++panel) {
-                    if (ahead && prefetch_rows)
-                        for (int mt = panel - panel0; mt < MR * kb.taps; mt += parts) {
-                            const float* src = next[mt] + kb.c0;
-                            for (int c = 0; c < kb.cin; c += 16) __builtin_prefetch(src + c, 0, 2);
-                            __builtin_prefetch(src + kb.cin - 1, 0, 2);
-                        }
-                    if (ahead && join_ahead)
-                        for (int m = 0; m < MR && r1 + m < M; ++m) {
-                            const std::int64_t at = (r1 + m) * filters + std::int64_t(panel) * NR;
-                            __builtin_prefetch(residual.shortcut + at, 0, 2);
-                            __builtin_prefetch(residual.shortcut + at + NR - 1, 0, 2);
-                            if (stream_outputs) continue;
-                            __builtin_prefetch(out_relu + at, 1, 2);
-                            __builtin_prefetch(out_relu + at + NR - 1, 1, 2);
-                            if (acc == out_relu || stream_c) continue;
-                            __builtin_prefetch(acc + at, 1, 2);
-                            __builtin_prefetch(acc + at + NR - 1, 1, 2);
-                        }
-                    run_tile(b, panel, i);
+                // (256 -> 64 filters). So each tile first asks for the next tile's rows into L2. Not for merged
+                // rows: their padded copy was just written by this call, or the input by the layer before, and is
+                // still in the caches, where the extra prefetches only cost.
+                if (i + 1 < tiles && prefetch_rows) {
+                    // (taps, MR) pointers of the next tile from this K block's first tap on, as one run
+                    const float* const* next = ptrs.data() + (std::size_t(i + 1) * taps + kb.t0) * MR;
+                    for (int mt = 0; mt < MR * kb.taps; ++mt) {
+                        const float* src = next[mt] + kb.c0;
+                        for (int c = 0; c < kb.cin; c += 16) __builtin_prefetch(src + c, 0, 2);
+                        __builtin_prefetch(src + kb.cin - 1, 0, 2);
+                    }
                 }
+                if (i + 1 < tiles && join_ahead) {
+                    const std::int64_t r1 = m0 + std::int64_t(i + 1) * MR;  // the next tile's first row
+                    for (int m = 0; m < MR && r1 + m < M; ++m) {
+                        const std::int64_t at = (r1 + m) * filters + col0;
+                        for (std::int64_t f = 0; f < task_cols; f += 16) {
+                            __builtin_prefetch(residual.shortcut + at + f, 0, 2);
+                            if (stream_outputs) continue;
+                            __builtin_prefetch(out_relu + at + f, 1, 2);
+                            if (acc == out_relu || stream_c) continue;
+                            __builtin_prefetch(acc + at + f, 1, 2);
+                        }
+                        __builtin_prefetch(residual.shortcut + at + task_cols - 1, 0, 2);  // a last line part-covered
+                        if (stream_outputs) continue;
+                        __builtin_prefetch(out_relu + at + task_cols - 1, 1, 2);
+                        if (acc == out_relu || stream_c) continue;
+                        __builtin_prefetch(acc + at + task_cols - 1, 1, 2);
+                    }
+                }
+                run_tile(b, i);
             }
         }
         if (stream_c) detail::fence_streamed_stores();

@@ -2,7 +2,8 @@
 // Internal to the fast Conv2D: the register-blocked GEMM microkernels, one per ISA, and the argument
 // block they share. Not for use outside core/kernels/.
 //
-// A microkernel computes one tile of C = A * B with MR rows (output pixels) and NR columns (filters):
+// A microkernel computes one tile of C = A * B with MR rows (output pixels) and NR columns (filters), for each of
+// `panels` column panels side by side (a row tile meets every panel of a task in one call):
 //
 //   C[m, n] (+)= sum over taps t, channels c of  a[t][m][c] * b[t*cin + c][n]
 //
@@ -31,10 +32,14 @@ struct MicroArgs {
     const float* const* a;  // (taps, MR) pointers to input channels; each is read at [a_offset, a_offset + cin)
     std::ptrdiff_t a_offset;
     int taps, cin;          // this K block: taps * cin rows of B
-    const float* b;         // (taps * cin, NR) packed, 64-byte aligned
+    const float* b;         // (taps * cin, NR) packed, 64-byte aligned: the first panel's
+    // Column panels side by side, each NR wide: panel p reads B at b + p * b_panel_stride and computes the
+    // columns from p * NR on (cols counts the valid columns of all of them).
+    int panels = 1;
+    std::ptrdiff_t b_panel_stride = 0;
     float* c;               // (rows, ldc) the conv output tile, at its column origin
     std::ptrdiff_t ldc;     // row stride of c, out_bn, out_relu and residual (= filters)
-    int rows, cols;         // valid rows <= MR, valid columns <= NR
+    int rows, cols;         // valid rows <= MR, valid columns <= panels * NR
     bool load_c;            // accumulate onto c (a later K block); else start from bias
     const float* bias;      // (cols) or nullptr (= zeros); used only when !load_c
     // Epilogue, applied only by the last K block (the others pass nullptr):

@@ -9,11 +9,12 @@ namespace {
 
 #define CONVSCOPE_VECTOR_FLOATS 4
 #include "core/kernels/fast/winograd_transforms.inc"
+#include "core/kernels/fast/gemm_panels.inc"
 
 constexpr int MR = 4;
 constexpr int NR = 8;
 
-void run_4x8(const MicroArgs& g) {
+void run_panel(const MicroArgs& g) {
     float acc[MR][NR];
     for (int m = 0; m < MR; ++m)
         for (int n = 0; n < NR; ++n) {
@@ -52,6 +53,11 @@ void run_4x8(const MicroArgs& g) {
             }
             if (g.out_relu) g.out_relu[at] = 0.0f > x ? 0.0f : x;  // as max_ps(0, x)
         }
+}
+
+// The g.panels panels of the tile, one after the other (as gemm_tile.inc does).
+void run_4x8(const MicroArgs& g) {
+    for (int p = 0; p < g.panels; ++p) run_panel(panel_args<NR>(g, p));
 }
 
 }  // namespace
