@@ -300,20 +300,22 @@ void winograd_conv(const Conv2DParams& p, const float* input, const float* packe
         g.taps = 1;
         g.ldc = nb;
         g.rows = MR;
+        // Each call: a row tile against every filter panel of the task (U's panels are C * NR floats apart).
+        g.panels = panel1 - panel0;
+        g.b_panel_stride = std::ptrdiff_t(C) * NR;
+        g.cols = std::min(nb, F - panel0 * NR);
         for (int xi = 0; xi < xis; ++xi)
             for (int c0 = 0; c0 < C; c0 += c_step) {
                 const int cin = std::min(c_step, C - c0);
-                for (int i = 0; i < T / MR; ++i)
-                    for (int panel = panel0; panel < panel1; ++panel) {
-                        g.a = s.rows + std::size_t(i) * MR;
-                        g.a_offset = std::ptrdiff_t(xi * v_stride) + c0;
-                        g.cin = cin;
-                        g.b = packed + ((std::size_t(xi) * panels + panel) * C + c0) * NR;
-                        g.c = Mx + std::size_t(xi) * m_stride + std::size_t(i) * MR * nb + (panel - panel0) * NR;
-                        g.cols = std::min(NR, F - panel * NR);
-                        g.load_c = c0 > 0;
-                        uk.run(g);
-                    }
+                for (int i = 0; i < T / MR; ++i) {
+                    g.a = s.rows + std::size_t(i) * MR;
+                    g.a_offset = std::ptrdiff_t(xi * v_stride) + c0;
+                    g.cin = cin;
+                    g.b = packed + ((std::size_t(xi) * panels + panel0) * C + c0) * NR;
+                    g.c = Mx + std::size_t(xi) * m_stride + std::size_t(i) * MR * nb;
+                    g.load_c = c0 > 0;
+                    uk.run(g);
+                }
             }
 
         // 3. Output transform Y = A^T M A + bias per tile, and the fused epilogue, straight into the outputs (in
