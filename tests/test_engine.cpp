@@ -748,6 +748,41 @@ TEST_CASE("a conv left unwritten is recomputed when asked for, and a cancelled r
     }
 }
 
+TEST_CASE("the convs a viewer shows are written by the run, with the bits a run that derives them gives") {
+    auto plain_owner = make_run_engine(65, 65, {}, BnStatistics::varied);
+    Engine& plain = *plain_owner;
+    auto e_owner = make_engine(65, 65, {}, BnStatistics::varied);
+    Engine& e = *e_owner;
+    const Graph& g = e.graph();
+    // A conv itself, a BN (its conv), an Add (its block's 2c conv, through the BN), a ReLU (nothing to write).
+    e.set_shown({g.find("conv1"), g.find("bn3b_branch2b"), g.find("res4a_add"), g.find("res2c_relu"), -1, 100000});
+    e.run();
+    for (const char* name : {"conv1", "res3b_branch2b", "res4a_branch2c"}) {
+        INFO(name);
+        const int conv = g.find(name);
+        CHECK(!e.is_derived(conv));
+        REQUIRE(e.peek(conv));
+        CHECK(bitwise_equal(*e.peek(conv), *plain.output(conv)));
+    }
+    // Everything else as without set_shown(): the BNs and Adds shown stay derived, and so do the other convs.
+    for (const char* name : {"bn3b_branch2b", "res4a_add", "bn4a_branch2c", "res2c_branch2c", "res3b_branch2a"}) {
+        INFO(name);
+        CHECK(e.is_derived(g.find(name)));
+    }
+    CHECK(check_present_outputs_equal(e, plain) > 0);
+    // Shown nothing: the next run (after an edit upstream) leaves them derived again.
+    e.set_shown({});
+    e.invalidate(0);
+    e.run();
+    CHECK(e.is_derived(g.find("conv1")));
+    // In block_outputs mode a shown inner conv is not kept, so it is not written either (it would be freed).
+    auto lean_owner = make_engine(65, 65, keep_block_outputs(), BnStatistics::varied);
+    Engine& lean = *lean_owner;
+    lean.set_shown({g.find("res3b_branch2b")});
+    lean.run();
+    CHECK(lean.peek(g.find("res3b_branch2b")) == nullptr);
+}
+
 TEST_CASE("each run records per node whether it computed, derived, dropped or kept the cached output") {
     for (KeepPolicy keep : {KeepPolicy::all_nodes, KeepPolicy::block_outputs}) {
         INFO((keep == KeepPolicy::all_nodes ? "all_nodes" : "block_outputs"));

@@ -152,6 +152,12 @@ static JobRequest build_request(const AppState& app) {
 
 void sync_worker(AppState& app) {
     if (app.panel == Panel::network) app.network_wanted = true;
+    // What is on screen, told before a new request is posted, so that its run writes those convs (a conv left
+    // to be recomputed would cost the view what the conv's pass did).
+    if (std::vector<int> shown = shown_network_nodes(app); shown != app.shown_nodes_sent) {
+        app.worker.show_nodes(shown);
+        app.shown_nodes_sent = std::move(shown);
+    }
     JobRequest r = build_request(app);
     if (app.last_posted_request != 0 && r == app.last_request) return;
     const bool playground_changed = app.last_posted_request == 0 || r.playground != app.last_request.playground ||
@@ -317,33 +323,40 @@ bool drain_worker(AppState& app) {
     return important;
 }
 
-void request_shown_nodes(AppState& app) {
-    auto want = [&](int n) {
-        if (n < 0 || std::size_t(n) >= app.network_derivable.size()) return;
-        const std::size_t i = std::size_t(n);
-        if (!app.network_derivable[i] || app.network_requested[i]) return;
-        app.network_requested[i] = 1;
-        app.worker.request_node(n);
-    };
+std::vector<int> shown_network_nodes(const AppState& app) {
+    std::vector<int> nodes;
     // The class activation map reads the last block's output, whichever panel is shown.
-    if (app.settings.show_sees && app.sees.tab == NetworkSees::Tab::cam) want(cam_features_node(app.ui_graph));
-    if (app.panel != Panel::network) return;
-    want(app.selected_node);
+    if (app.settings.show_sees && app.sees.tab == NetworkSees::Tab::cam) nodes.push_back(cam_features_node(app.ui_graph));
+    if (app.panel != Panel::network) return nodes;
+    nodes.push_back(app.selected_node);
     // Compare A / B: the pinned Conv2D as it is now (B).
-    if (app.settings.show_compare && app.compare.network_pin) want(app.compare.network_pin->node);
-    // Step by step on a network Conv2D: its input, and its layer with the engine's weights.
-    if (app.settings.show_steps && conv_config_of(app, app.selected_node)) {
-        want(app.ui_graph.node(app.selected_node).inputs.at(0));
-        if (app.steps.layer_node != app.selected_node && !app.steps.layer_requested && network_node_ready(app, app.selected_node)) {
-            app.steps.layer_requested = true;
-            app.worker.request_layer(app.selected_node);
-        }
-    }
+    if (app.settings.show_compare && app.compare.network_pin) nodes.push_back(app.compare.network_pin->node);
+    // Step by step on a network Conv2D: its input.
+    if (app.settings.show_steps && conv_config_of(app, app.selected_node))
+        nodes.push_back(app.ui_graph.node(app.selected_node).inputs.at(0));
     // The neighbours the arrow keys step to next, so a step shows them at once.
-    for (int n : step_neighbours(app.ui_graph, app.selected_node)) want(n);
+    for (int n : step_neighbours(app.ui_graph, app.selected_node)) nodes.push_back(n);
     // The export window offers the whole block (or stem, or top).
     if (app.settings.show_export)
-        for (int n : export_group(app.ui_graph, app.selected_node).nodes) want(n);
+        for (int n : export_group(app.ui_graph, app.selected_node).nodes) nodes.push_back(n);
+    return nodes;
+}
+
+void request_shown_nodes(AppState& app) {
+    for (int n : shown_network_nodes(app)) {
+        if (n < 0 || std::size_t(n) >= app.network_derivable.size()) continue;
+        const std::size_t i = std::size_t(n);
+        if (!app.network_derivable[i] || app.network_requested[i]) continue;
+        app.network_requested[i] = 1;
+        app.worker.request_node(n);
+    }
+    // Step by step on a network Conv2D: its layer with the engine's weights.
+    if (app.panel == Panel::network && app.settings.show_steps && conv_config_of(app, app.selected_node) &&
+        app.steps.layer_node != app.selected_node && !app.steps.layer_requested &&
+        network_node_ready(app, app.selected_node)) {
+        app.steps.layer_requested = true;
+        app.worker.request_layer(app.selected_node);
+    }
 }
 
 std::shared_ptr<const Tensor3> current_tensor(const AppState& app, std::string* title) {

@@ -357,6 +357,7 @@ struct AppState {
     bool latency_pending = false;            // its maps are drawn this frame: record after the swap
     std::uint64_t last_posted_request = 0;
     JobRequest last_request;
+    std::vector<int> shown_nodes_sent;  // what the worker was last told the UI shows (Worker::show_nodes())
     bool request_dirty = true;
 };
 
@@ -373,10 +374,13 @@ void refresh_playground_geometry(AppState& app);
 // The Conv2D config this node has in the UI graph (with edits), or nullopt if it is not a Conv2D.
 std::optional<Conv2DConfig> conv_config_of(const AppState& app, int node);
 
-// Posts the current choices to the worker if they changed since the last post.
+// Tells the worker which network nodes are shown (if that changed), then posts the current choices to it if they
+// changed since the last post.
 void sync_worker(AppState& app);
-// Asks the worker for the shown network nodes the run did not write (the selected one, its step neighbours,
-// the block when the export window is open).
+// The network nodes on screen, or a step away: the selected one, its step neighbours, the block when the export
+// window is open, the Compare pin, the class activation map's features.
+std::vector<int> shown_network_nodes(const AppState& app);
+// Asks the worker for the shown network nodes the run did not write.
 void request_shown_nodes(AppState& app);
 // Up to date: its output is here, or the worker makes it on request.
 bool network_node_ready(const AppState& app, int node);

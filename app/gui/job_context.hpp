@@ -34,6 +34,8 @@ struct JobContext {
     std::function<void(WorkerEvent)> emit;
     // What the UI has asked for since the last call (see Worker::request_node() and request_layer()).
     std::function<std::vector<NodeRequest>()> take_node_requests;
+    // The network nodes the UI shows now (Worker::show_nodes()).
+    std::function<std::vector<int>()> shown_nodes;
 
     void send(WorkerEventData data) const { emit(WorkerEvent{request, std::move(data)}); }
     // For results the UI did not ask for and picks up on its own while a job runs (WorkerEvent::wake).

@@ -134,6 +134,8 @@ void NetworkJob::run(const NetworkParams& p, const InputImage& image, const JobC
             report_all_reset(ctx);
         }
         Engine& engine = *engine_;
+        // The convs the UI shows are written by the run rather than recomputed after it.
+        if (ctx.shown_nodes) engine.set_shown(ctx.shown_nodes());
         // Packing kernels and touching new output memory before the run, as bench does before timing: the run
         // then costs what bench measures. Most of it on a first run or a new input size; almost nothing after
         // an edit (the nodes downstream reuse their buffers).

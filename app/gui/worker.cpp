@@ -85,6 +85,11 @@ void Worker::request_layer(int node) {
     wake_.notify_all();
 }
 
+void Worker::show_nodes(std::vector<int> nodes) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    shown_nodes_ = std::move(nodes);
+}
+
 std::vector<NodeRequest> Worker::take_node_requests() {
     std::lock_guard<std::mutex> lock(mutex_);
     std::vector<NodeRequest> out;
@@ -177,6 +182,10 @@ void Worker::engine_loop() {
     ctx.engine_options = engine_options_;
     ctx.emit = [this](WorkerEvent e) { emit(std::move(e)); };
     ctx.take_node_requests = [this] { return take_node_requests(); };
+    ctx.shown_nodes = [this] {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return shown_nodes_;
+    };
     JobRequest req;
     for (;;) {
         bool new_request = false;

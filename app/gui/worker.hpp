@@ -5,6 +5,7 @@
 //                     weights). The UI posts the whole request; the engine thread works towards the newest
 //                     one and a newer request cancels the running run through the Engine's cancel flag.
 //   request_node()    asks for a network node the run did not write (see NetworkJob); does not cancel
+//   show_nodes()      says which network nodes the UI shows, so that runs write those convs; does not cancel
 //   WorkerEvent       what comes back (worker_events.hpp), drained by the UI once per frame
 //   RenderRequest     a tensor + view options; the render thread turns it into RGBA buffers (latest wins),
 //                     so changing the colour map or page never waits for a network run
@@ -71,6 +72,9 @@ public:
     // A copy of network node `node`'s layer with the weights the engine has now, as a NetworkLayer event (the
     // step-by-step view of a network Conv2D explains its outputs with them).
     void request_layer(int node);
+    // The network nodes (of the newest request's graph) the UI shows now: the network job's next runs write the
+    // Conv2D outputs among them instead of leaving them to be recomputed when asked for (Engine::set_shown()).
+    void show_nodes(std::vector<int> nodes);
     // Everything that happened since the last call.
     std::vector<WorkerEvent> drain();
     bool busy() const;  // running, holding a request not yet started, or holding results not yet drained
@@ -116,6 +120,7 @@ private:
     std::uint64_t pending_id_ = 0;
     std::uint64_t next_id_ = 1;
     std::vector<NodeRequest> node_requests_;
+    std::vector<int> shown_nodes_;
     std::deque<WorkerEvent> events_;
 
     mutable std::mutex render_mutex_;

@@ -6,6 +6,7 @@
 #include "core/errors.hpp"
 #include "core/kernels/fast/conv2d_fast.hpp"
 #include "core/kernels/fast/elementwise_fast.hpp"
+#include "core/layers/add.hpp"
 #include "core/layers/batch_normalization.hpp"
 #include "core/weights/initializers.hpp"
 
@@ -117,6 +118,28 @@ std::vector<int> Engine::execution_counts() const {
 }
 
 bool Engine::is_derived(int node) const { return find(node) == Where::derivable; }
+
+void Engine::set_shown(const std::vector<int>& nodes) { shown_ = nodes; }
+
+// The Conv2Ds among the shown nodes, and those a shown BatchNormalization or Add is derived from (through its
+// inputs), as held nodes for plan_fusion(): their passes write them. Only those the keep policy keeps: another
+// would be written and freed by the same run.
+std::vector<char> Engine::written_for_viewer() const {
+    std::vector<char> convs(std::size_t(graph_.size()), 0);
+    std::vector<int> todo;
+    for (int n : shown_)
+        if (n >= 0 && n < graph_.size()) todo.push_back(n);
+    while (!todo.empty()) {
+        const int n = todo.back();
+        todo.pop_back();
+        const Layer* layer = graph_.node(n).layer.get();
+        if (dynamic_cast<const Conv2D*>(layer))
+            convs[std::size_t(n)] = keeps(n);
+        else if (dynamic_cast<const BatchNormalization*>(layer) || dynamic_cast<const Add*>(layer))
+            for (int j : graph_.node(n).inputs) todo.push_back(j);
+    }
+    return convs;
+}
 
 std::size_t Engine::cached_bytes() const {
     std::size_t bytes = 0;
@@ -368,9 +391,9 @@ PrepareStats Engine::prepare(const std::atomic<bool>* cancel) {
     PrepareStats stats;
     const std::vector<char> needed = needed_for(stale_nodes());
     shapes_ = graph_.shapes_or_throw();
-    const std::vector<char> none(needed.size(), 0);
     const bool fast = options_.kernels == Kernels::fast;
-    const FusionPlan plan = fast ? plan_fusion(graph_, needed, none, options_.keep) : unfused_plan(graph_, needed);
+    const FusionPlan plan =
+        fast ? plan_fusion(graph_, needed, written_for_viewer(), options_.keep) : unfused_plan(graph_, needed);
     const int packed_before = kernels_packed_;
     std::vector<Conv2DParams> convs;  // of the fused passes: their per-thread scratch is grown below
     for (int i = 1; i < graph_.size(); ++i) {  // node 0 is the input: it is not written into a buffer
@@ -487,7 +510,7 @@ RunStats Engine::run_nodes(const std::vector<int>& targets, int held, const std:
     const std::vector<char> needed = needed_for(targets);
     NodeProgress p;
     p.total = int(std::count(needed.begin(), needed.end(), 1));
-    std::vector<char> hold(nodes, 0);
+    std::vector<char> hold = written_for_viewer();
     if (held >= 0) hold[std::size_t(held)] = 1;
     const FusionPlan plan = options_.kernels == Kernels::fast ? plan_fusion(graph_, needed, hold, options_.keep)
                                                               : unfused_plan(graph_, needed);

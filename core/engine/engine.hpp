@@ -15,6 +15,7 @@
 //   compute(node, cancel)       output(node), recomputing it (and only its missing inputs) if needed;
 //                               this is how block_outputs mode shows a block's inner nodes on demand
 //   last_run(node)              how the last run (or derivation) left the node, and what it cost
+//   set_shown(nodes)            what a viewer shows: later runs write those convs instead of leaving them derived
 //
 // Weights. Every change to a layer goes through Layer::mutable_weights() or its setters, which give the layer a
 // new version(); the engine compares each node's version with the one its output and packed kernel were made
@@ -142,6 +143,11 @@ public:
     const NodeRun& last_run(int node) const { return records_.at(std::size_t(node)).last_run; }
     std::size_t cached_bytes() const;  // bytes of the cached outputs now (derived ones once they are made)
     bool is_derived(int node) const;   // valid, not written by the run, made by output() on first request
+    // The nodes a viewer shows now. Later runs (and prepare()) write the Conv2D outputs among them, and the Conv2D
+    // output a shown BatchNormalization or Add derives from, rather than leave them to be recomputed when asked
+    // for: that recompute costs what the conv's pass did, writing it a fraction. BN and Add outputs stay derived
+    // (making them is a quick pass). Values never depend on it; nodes out of range are ignored.
+    void set_shown(const std::vector<int>& nodes);
     // The most bytes of node outputs alive at once (cached plus transient), since construction.
     std::size_t peak_bytes() const { return peak_bytes_; }
     int threads() const { return pool_->size(); }
@@ -180,6 +186,7 @@ private:
     std::vector<int> stale_nodes();  // forgets what changed layers made stale; the nodes not up to date
     Context context(const std::atomic<bool>* cancel) const;
     bool keeps(int node) const { return convscope::keeps(graph_, options_.keep, node); }
+    std::vector<char> written_for_viewer() const;  // per node: a shown conv (see set_shown())
     void forget(int node);
     void forget_stale_layers();
     bool up_to_date(int node) const;  // valid, and neither its layer nor an upstream one changed since
@@ -212,6 +219,7 @@ private:
     std::vector<Shape> shapes_;        // every node's output shape, inferred at the start of a run
     std::size_t peak_bytes_ = 0;
     int buffers_made_ = 0;  // since construction: output buffers allocated by acquire()
+    std::vector<int> shown_;  // set_shown()
     int kernels_packed_ = 0;  // since construction: packed_kernel() calls that packed
 };
 
