@@ -2,8 +2,8 @@
 // The network's job: ResNet50 on the current image, kept incremental. A new input size swaps the input
 // layer, other option changes rebuild, a weights file is loaded in place, a Conv2D edit recomputes that
 // node and what follows. Runs the engine's fused path: each finished node is reported with what the run
-// stored, and a node the run did not write (a folded BatchNormalization or Add) is made only when the UI
-// asks for it (Worker::request_node()).
+// stored, and a node the run did not write (a folded BatchNormalization or Add, or a conv the UI does not
+// show: Worker::show_nodes()) is made only when the UI asks for it (Worker::request_node()).
 
 #include <cstdint>
 #include <memory>

@@ -51,7 +51,7 @@ struct PlaygroundFailed {
 struct NetworkReset { std::vector<int> nodes; };     // these nodes recompute: their outputs are stale
 struct Reinitialised { std::vector<int> nodes; };    // every node whose weights edits re-initialised (the whole set)
 // One node is up to date. `output` is what the run stored; nullptr for a node the fused path did not
-// write (a BatchNormalization or Add folded into its neighbour): Worker::request_node() makes it.
+// write (a BatchNormalization or Add folded into its neighbour, a conv not shown): Worker::request_node() makes it.
 struct NetworkNode {
     int node = -1;
     std::shared_ptr<const Tensor3> output;
