@@ -326,7 +326,8 @@ bool drain_worker(AppState& app) {
 std::vector<int> shown_network_nodes(const AppState& app) {
     std::vector<int> nodes;
     // The class activation map reads the last block's output, whichever panel is shown.
-    if (app.settings.show_sees && app.sees.tab == NetworkSees::Tab::cam) nodes.push_back(cam_features_node(app.ui_graph));
+    if (app.settings.show_sees && app.sees.tab == NetworkSees::Tab::cam)
+        nodes.push_back(cam_features_node(app.ui_graph));
     if (app.panel != Panel::network) return nodes;
     nodes.push_back(app.selected_node);
     // Compare A / B: the pinned Conv2D as it is now (B).

@@ -142,7 +142,7 @@ FusionPlan plan_fusion(const Graph& graph, const std::vector<char>& needed, cons
     }
     // A conv's output whose only reader is its BN, and whose value reaches nothing outside the pass (the BN's
     // readers are in the group, or the BN is written), is left to be recomputed on demand: nothing in the run
-    // reads it back, and writing it cost more than the arithmetic of its epilogue (bench/README.md). Decided
+    // reads it back, and writing it cost ResNet50 about 5% of its pass on Zen 3 (bench/README.md). Decided
     // after the joins, which turn a [conv, BN] group's BN into one read only inside the pass. A [conv, BN] group
     // whose derived BN a later pass reads as an affine of the conv (a conv block's branch1) keeps it written.
     for (std::size_t gi = 0; gi < groups.size(); ++gi) {
