@@ -5,13 +5,12 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <optional>
-#include <thread>
 
 #include "app/gui/worker.hpp"
+#include "drain_until_idle.hpp"
 #include "core/weights/initializers.hpp"
 #include "core/weights/keras_h5.hpp"
 
@@ -36,23 +35,14 @@ struct Answer {
 Answer ask(Worker& worker, const JobRequest& request, int output_node) {
     Answer a;
     const std::uint64_t id = worker.post(request);
-    auto take = [&] {
-        for (WorkerEvent& e : worker.drain()) {
-            if (auto* r = std::get_if<event::Reinitialised>(&e.data)) a.reinitialised = r->nodes;
-            if (auto* n = std::get_if<event::NetworkNode>(&e.data))
-                if (e.request == id && n->node == output_node && n->output) a.output = n->output;
-            if (auto* f = std::get_if<event::NetworkFailed>(&e.data)) a.failures.push_back(f->message);
-            if (auto* f = std::get_if<event::WeightsFailed>(&e.data)) a.failures.push_back(f->message);
-            if (auto* f = std::get_if<event::ImageFailed>(&e.data)) a.failures.push_back(f->message);
-        }
-    };
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-    while (worker.busy()) {
-        take();
-        REQUIRE(std::chrono::steady_clock::now() < deadline);
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    take();
+    drain_until_idle(worker, [&](const WorkerEvent& e) {
+        if (auto* r = std::get_if<event::Reinitialised>(&e.data)) a.reinitialised = r->nodes;
+        if (auto* n = std::get_if<event::NetworkNode>(&e.data))
+            if (e.request == id && n->node == output_node && n->output) a.output = n->output;
+        if (auto* f = std::get_if<event::NetworkFailed>(&e.data)) a.failures.push_back(f->message);
+        if (auto* f = std::get_if<event::WeightsFailed>(&e.data)) a.failures.push_back(f->message);
+        if (auto* f = std::get_if<event::ImageFailed>(&e.data)) a.failures.push_back(f->message);
+    });
     return a;
 }
 

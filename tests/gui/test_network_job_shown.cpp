@@ -3,12 +3,11 @@
 
 #include <catch2/catch.hpp>
 
-#include <chrono>
 #include <cstring>
 #include <map>
-#include <thread>
 
 #include "app/gui/worker.hpp"
+#include "drain_until_idle.hpp"
 
 using namespace convscope;
 using namespace convscope::gui;
@@ -19,19 +18,10 @@ namespace {
 std::map<int, std::shared_ptr<const Tensor3>> run_network(Worker& worker, const JobRequest& request) {
     std::map<int, std::shared_ptr<const Tensor3>> sent;
     const std::uint64_t id = worker.post(request);
-    auto take = [&] {
-        for (WorkerEvent& e : worker.drain()) {
-            if (auto* n = std::get_if<event::NetworkNode>(&e.data); n && e.request == id) sent[n->node] = n->output;
-            if (auto* f = std::get_if<event::NetworkFailed>(&e.data)) FAIL(f->message);
-        }
-    };
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-    while (worker.busy()) {
-        take();
-        REQUIRE(std::chrono::steady_clock::now() < deadline);
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    take();
+    drain_until_idle(worker, [&](const WorkerEvent& e) {
+        if (auto* n = std::get_if<event::NetworkNode>(&e.data); n && e.request == id) sent[n->node] = n->output;
+        if (auto* f = std::get_if<event::NetworkFailed>(&e.data)) FAIL(f->message);
+    });
     return sent;
 }
 
@@ -71,14 +61,11 @@ TEST_CASE("the network run writes the convs the UI shows and leaves the others d
     sent = run_network(worker, r);
     REQUIRE(sent[conv1] == nullptr);
     worker.request_node(conv1);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     std::shared_ptr<const Tensor3> made;
-    while (!made) {
-        for (WorkerEvent& e : worker.drain())
-            if (auto* n = std::get_if<event::NetworkNode>(&e.data); n && n->node == conv1 && n->output) made = n->output;
-        REQUIRE(std::chrono::steady_clock::now() < deadline);
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
+    drain_until_idle(worker, [&](const WorkerEvent& e) {
+        if (auto* n = std::get_if<event::NetworkNode>(&e.data); n && n->node == conv1 && n->output) made = n->output;
+    });
+    REQUIRE(made);
     CHECK(made->shape() == written->shape());
     CHECK(std::memcmp(made->data(), written->data(), written->size() * sizeof(float)) == 0);
 }
