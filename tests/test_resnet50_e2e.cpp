@@ -138,7 +138,6 @@ void run_and_compare(const std::string& tag, ResNet50Options options, Kernels ke
                     tag.c_str(), kname, nodes.size(), worst_sample, worst_node.c_str(), worst_stat);
 }
 
-
 // The seed backbone (stages 1-4) at height x width.
 ResNet50Options backbone(int height, int width) {
     ResNet50Options o;

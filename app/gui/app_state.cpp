@@ -344,7 +344,7 @@ std::vector<int> shown_network_nodes(const AppState& app) {
 }
 
 void request_shown_nodes(AppState& app) {
-    for (int n : shown_network_nodes(app)) {
+    for (int n : app.shown_nodes_sent) {  // shown_network_nodes(), as sync_worker() found it this frame
         if (n < 0 || std::size_t(n) >= app.network_derivable.size()) continue;
         const std::size_t i = std::size_t(n);
         if (!app.network_derivable[i] || app.network_requested[i]) continue;

@@ -380,7 +380,7 @@ void sync_worker(AppState& app);
 // The network nodes on screen, or a step away: the selected one, its step neighbours, the block when the export
 // window is open, the Compare pin, the class activation map's features.
 std::vector<int> shown_network_nodes(const AppState& app);
-// Asks the worker for the shown network nodes the run did not write.
+// Asks the worker for the shown network nodes the run did not write (the list sync_worker() made: call it after).
 void request_shown_nodes(AppState& app);
 // Up to date: its output is here, or the worker makes it on request.
 bool network_node_ready(const AppState& app, int node);

@@ -10,7 +10,7 @@
 #include <optional>
 
 #include "app/gui/worker.hpp"
-#include "drain_until_idle.hpp"
+#include "settle.hpp"
 #include "core/weights/initializers.hpp"
 #include "core/weights/keras_h5.hpp"
 
@@ -35,7 +35,7 @@ struct Answer {
 Answer ask(Worker& worker, const JobRequest& request, int output_node) {
     Answer a;
     const std::uint64_t id = worker.post(request);
-    drain_until_idle(worker, [&](const WorkerEvent& e) {
+    settle(worker, [&](const WorkerEvent& e) {
         if (auto* r = std::get_if<event::Reinitialised>(&e.data)) a.reinitialised = r->nodes;
         if (auto* n = std::get_if<event::NetworkNode>(&e.data))
             if (e.request == id && n->node == output_node && n->output) a.output = n->output;

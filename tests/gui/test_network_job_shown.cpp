@@ -7,7 +7,7 @@
 #include <map>
 
 #include "app/gui/worker.hpp"
-#include "drain_until_idle.hpp"
+#include "settle.hpp"
 
 using namespace convscope;
 using namespace convscope::gui;
@@ -18,7 +18,7 @@ namespace {
 std::map<int, std::shared_ptr<const Tensor3>> run_network(Worker& worker, const JobRequest& request) {
     std::map<int, std::shared_ptr<const Tensor3>> sent;
     const std::uint64_t id = worker.post(request);
-    drain_until_idle(worker, [&](const WorkerEvent& e) {
+    settle(worker, [&](const WorkerEvent& e) {
         if (auto* n = std::get_if<event::NetworkNode>(&e.data); n && e.request == id) sent[n->node] = n->output;
         if (auto* f = std::get_if<event::NetworkFailed>(&e.data)) FAIL(f->message);
     });
@@ -62,7 +62,7 @@ TEST_CASE("the network run writes the convs the UI shows and leaves the others d
     REQUIRE(sent[conv1] == nullptr);
     worker.request_node(conv1);
     std::shared_ptr<const Tensor3> made;
-    drain_until_idle(worker, [&](const WorkerEvent& e) {
+    settle(worker, [&](const WorkerEvent& e) {
         if (auto* n = std::get_if<event::NetworkNode>(&e.data); n && n->node == conv1 && n->output) made = n->output;
     });
     REQUIRE(made);

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "app/gui/worker.hpp"
+#include "settle.hpp"
 #include "core/layers/input_layer.hpp"
 #include "core/weights/initializers.hpp"
 
@@ -59,20 +60,6 @@ std::unique_ptr<Engine> fresh_network(const NetworkParams& p, const std::string&
     engine->set_input(caffe_preprocess(resize_image(image, p.options.height, p.options.width)));
     engine->run();
     return engine;
-}
-
-// Waits until the worker has answered everything posted so far, draining its events into `sink`.
-template <class Sink>
-void settle(Worker& w, Sink sink) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-    while (w.busy() || w.render_busy()) {
-        for (WorkerEvent& e : w.drain()) sink(e);
-        w.take_render();
-        w.take_task_result();
-        REQUIRE(std::chrono::steady_clock::now() < deadline);
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    for (WorkerEvent& e : w.drain()) sink(e);
 }
 
 }  // namespace

@@ -386,21 +386,16 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed_b, 
                 }
                 if (i + 1 < tiles && join_ahead) {
                     const std::int64_t r1 = m0 + std::int64_t(i + 1) * MR;  // the next tile's first row
-                    for (int m = 0; m < MR && r1 + m < M; ++m) {
-                        const std::int64_t at = (r1 + m) * filters + col0;
-                        for (std::int64_t f = 0; f < task_cols; f += 16) {
-                            __builtin_prefetch(residual.shortcut + at + f, 0, 2);
+                    for (int m = 0; m < MR && r1 + m < M; ++m)
+                        // One float per 16, then the last one (whose line the row may end inside).
+                        for (std::int64_t f = 0; f < task_cols + 15; f += 16) {
+                            const std::int64_t at = (r1 + m) * filters + col0 + std::min(f, task_cols - 1);
+                            __builtin_prefetch(residual.shortcut + at, 0, 2);
                             if (stream_outputs) continue;
-                            __builtin_prefetch(out_relu + at + f, 1, 2);
+                            __builtin_prefetch(out_relu + at, 1, 2);
                             if (acc == out_relu || stream_c) continue;
-                            __builtin_prefetch(acc + at + f, 1, 2);
+                            __builtin_prefetch(acc + at, 1, 2);
                         }
-                        __builtin_prefetch(residual.shortcut + at + task_cols - 1, 0, 2);  // a last line part-covered
-                        if (stream_outputs) continue;
-                        __builtin_prefetch(out_relu + at + task_cols - 1, 1, 2);
-                        if (acc == out_relu || stream_c) continue;
-                        __builtin_prefetch(acc + at + task_cols - 1, 1, 2);
-                    }
                 }
                 run_tile(b, i);
             }
