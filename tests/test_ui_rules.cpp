@@ -138,6 +138,21 @@ TEST_CASE("The playground's Keras code carries the classic kernel's values", "[u
     CHECK(playground_keras_code(c, KernelSource::glorot_uniform, 8, 8).find("set_weights") == std::string::npos);
 }
 
+TEST_CASE("While the engine works, results wait for the progress frame unless the user acts", "[ui_rules]") {
+    const double never = -1e9, frame = 100.0;
+    // Idle engine: a result is drawn at once.
+    CHECK(result_frame_due(false, never, frame, frame + 0.01));
+    // A run in progress, nobody at the mouse: the result waits for the next progress frame.
+    CHECK_FALSE(result_frame_due(true, never, frame, frame + 0.01));
+    CHECK_FALSE(result_frame_due(true, never, frame, frame + kProgressFrameSeconds - 0.01));
+    CHECK(result_frame_due(true, never, frame, frame + kProgressFrameSeconds + 0.01));
+    // The user clicked or pressed a key a moment ago (stepping through nodes): at once, even during the run.
+    CHECK(result_frame_due(true, frame - 0.2, frame, frame + 0.01));
+    CHECK(user_acting(frame - kActingSeconds + 0.1, frame));
+    CHECK_FALSE(user_acting(frame - kActingSeconds - 0.1, frame));
+    CHECK_FALSE(result_frame_due(true, frame - kActingSeconds - 0.1, frame, frame + 0.01));
+}
+
 TEST_CASE("Stale messages give way", "[ui_rules]") {
     CHECK_FALSE(error_outlived(7, 7));  // a success of the same request as the error (e.g. the old weights ran)
     CHECK(error_outlived(7, 8));

@@ -459,17 +459,18 @@ void request_render(AppState& app) {
     app.view.page = fit.page;
     const std::uint64_t sig = view_signature(app, t.get(), fit);
     app.wanted_render_signature = sig;
-    if (sig != app.shown_render_signature) {
-        if (auto c = cached_render(app, sig)) {
-            show_render(app, c, sig);  // a node prefetched or seen a moment ago: on screen this frame
-        } else {
-            if (sig != app.pending_render_signature) post_render(app, t, sig, fit);
-            return;
-        }
-    }
-    // What is wanted is on screen: render the neighbours of the selected node ahead of time, one at a
-    // time, so stepping to an already computed node shows it in the next frame.
-    if (app.panel != Panel::network || app.pending_render_key != 0 || app.worker.render_busy()) return;
+    if (sig == app.shown_render_signature) return;
+    if (auto c = cached_render(app, sig)) show_render(app, c, sig);  // a node rendered ahead or seen a moment ago
+    else if (sig != app.pending_render_signature) post_render(app, t, sig, fit);
+}
+
+void render_neighbours_ahead(AppState& app) {
+    // Only once what is wanted is on screen, one at a time, and while the engine works only for a user who is
+    // stepping: else the render thread would take a core from the run for nodes nobody may step to.
+    if (app.panel != Panel::network || app.wanted_render_signature == 0 ||
+        app.wanted_render_signature != app.shown_render_signature || app.pending_render_key != 0 ||
+        app.worker.render_busy() || (app.worker.busy() && !user_acting(app.last_input_seconds, now_seconds())))
+        return;
     for (int n : step_neighbours(app.ui_graph, app.selected_node)) {
         if (n < 0 || std::size_t(n) >= app.network_outputs.size()) continue;
         const auto& out = app.network_outputs[std::size_t(n)];
@@ -502,7 +503,10 @@ bool take_render(AppState& app) {
         app.render_cache.emplace_front(sig, result);
         if (app.render_cache.size() > 6) app.render_cache.pop_back();
     }
-    if (sig == app.wanted_render_signature) show_render(app, result, sig);
+    // A neighbour rendered ahead changes nothing on screen: no frame for it (the next one is asked for when
+    // the render thread is free, by the frame or the idle loop that follows).
+    if (sig != app.wanted_render_signature) return false;
+    show_render(app, result, sig);
     return true;
 }
 

@@ -318,6 +318,7 @@ struct AppState {
     Progress progress;
     bool progress_changed = false;
     int input_events = 0;  // counted by GLFW callbacks: a frame is drawn only when something changed
+    double last_input_seconds = -1e9;  // now_seconds() at the last click, scroll or key
     double network_ms = 0.0;      // the last network run: the engine's run alone
     double network_total_ms = 0.0;  // the same with building, weights and preprocessing
     struct NetworkRunTime {
@@ -387,10 +388,14 @@ bool network_node_ready(const AppState& app, int node);
 // Applies everything the worker finished since the last frame. Returns true if anything other than a
 // progress update arrived (progress only sets progress_changed).
 bool drain_worker(AppState& app);
-// Uploads a finished render as textures (main thread). Returns true if one arrived.
+// Takes a finished render: uploads it as textures when it is what the panel wants (main thread), else keeps it
+// for a step to it. Returns true if what is on screen changed (a frame is due).
 bool take_render(AppState& app);
 // Asks the render thread for the view of the tensor the feature-map panel shows, if it changed.
 void request_render(AppState& app);
+// Renders the selected network node's step neighbours ahead, one per call, so that stepping to one shows it in
+// the next frame. Called on every pass of the main loop, drawn or not: a finished neighbour is no reason to draw.
+void render_neighbours_ahead(AppState& app);
 // The tensor the feature-map panel shows now (playground output or the selected network node).
 std::shared_ptr<const Tensor3> current_tensor(const AppState& app, std::string* title = nullptr);
 // True when nothing is pending: no worker job, no render, textures uploaded (for --screenshot).

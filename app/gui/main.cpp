@@ -186,17 +186,21 @@ bool parse_args(int argc, char** argv, Args& a, std::string& error) {
     return true;
 }
 
-// Any input means the next frame must be drawn; ImGui's backend chains to these after its own.
-void count_input(GLFWwindow* window) {
-    if (auto* app = static_cast<AppState*>(glfwGetWindowUserPointer(window))) ++app->input_events;
+// Any input means the next frame must be drawn; ImGui's backend chains to these after its own. Clicks, scrolls
+// and keys are the user acting (the window's size, focus and the pointer's position also change when it opens).
+void count_input(GLFWwindow* window, bool by_user = true) {
+    if (auto* app = static_cast<AppState*>(glfwGetWindowUserPointer(window))) {
+        ++app->input_events;
+        if (by_user) app->last_input_seconds = now_seconds();
+    }
 }
-void on_cursor(GLFWwindow* w, double, double) { count_input(w); }
+void on_cursor(GLFWwindow* w, double, double) { count_input(w, false); }
 void on_button(GLFWwindow* w, int, int, int) { count_input(w); }
 void on_scroll(GLFWwindow* w, double, double) { count_input(w); }
 void on_key(GLFWwindow* w, int, int, int, int) { count_input(w); }
 void on_char(GLFWwindow* w, unsigned) { count_input(w); }
-void on_size(GLFWwindow* w, int, int) { count_input(w); }
-void on_focus(GLFWwindow* w, int) { count_input(w); }
+void on_size(GLFWwindow* w, int, int) { count_input(w, false); }
+void on_focus(GLFWwindow* w, int) { count_input(w, false); }
 
 void glfw_error(int code, const char* description) { std::fprintf(stderr, "convscope: GLFW error %d: %s\n", code, description); }
 
@@ -380,6 +384,7 @@ int main(int argc, char** argv) {
     int settle_frames = 3;
     int inputs_seen = 0;  // app.input_events when the last frame started
     double last_frame_start = 0.0;
+    bool results_waiting = false;  // arrived while the engine works and the user does not act (see below)
     int exit_code = 0;
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
@@ -406,6 +411,7 @@ int main(int argc, char** argv) {
         arrived |= poll_weights_service(app);
         arrived |= poll_network_sees(app);
         arrived |= take_render(app);
+        render_neighbours_ahead(app);
         while (auto r = app.worker.take_task_result()) {
             if (r->from == "compare") {
                 app.compare.export_message = r->message;
@@ -424,18 +430,23 @@ int main(int argc, char** argv) {
             arrived = true;
         }
         const double now = now_seconds();
-        // Progress twice a second: on a software GL driver a frame of this window costs tens of milliseconds
-        // of CPU that the engine would rather have.
-        const bool progress_due = app.progress_changed && now - last_frame_start > 0.5;
+        // Progress twice a second, and results that arrive while the engine works with it unless the user acts:
+        // on a software GL driver a frame of this window costs tens of milliseconds of CPU that the engine would
+        // rather have (ui_rules.hpp).
+        results_waiting |= arrived;
+        const bool progress_due = app.progress_changed && now - last_frame_start > kProgressFrameSeconds;
+        const bool results_due =
+            results_waiting && result_frame_due(app.worker.busy(), app.last_input_seconds, last_frame_start, now);
         if (input) settle_frames = 3;  // a few frames for ImGui's hover and layout to catch up
-        else if (arrived) settle_frames = std::max(settle_frames, 1);
+        else if (results_due) settle_frames = std::max(settle_frames, 1);
         const bool notice_due = !app.status_message.empty() && notice_expired(app.status_time, now);  // to clear it
-        if (!(input || arrived || progress_due || settle_frames > 0 || automation.frame_due(app) || app.frame_index < 3 ||
+        if (!(input || results_due || progress_due || settle_frames > 0 || automation.frame_due(app) || app.frame_index < 3 ||
               app.request_dirty || notice_due || conv_steps_animating(app)))
             continue;
         if (settle_frames > 0) --settle_frames;
         last_frame_start = now;
         app.progress_changed = false;
+        results_waiting = false;
         apply_scale_and_theme(app);
 
         ImGui_ImplOpenGL3_NewFrame();

@@ -144,7 +144,6 @@ void draw_feature_maps(AppState& app) {
         ImGui::TextColored(dim_colour(), t ? "(updating; showing the last result)" : "(computing...)");
     }
     draw_view_controls(app, t ? int(t->shape()[2]) : (have ? r.channels : 0));
-    if (!have) return;
 
     // The grid, fitted into what is left above the colour bar.
     const float bar_h = ImGui::GetFontSize() * 0.8f + ImGui::GetTextLineHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y * 2;
@@ -152,9 +151,11 @@ void draw_feature_maps(AppState& app) {
     ImVec2 avail = ImGui::GetContentRegionAvail();
     avail.y = std::max(avail.y - bar_h, min_tile);
     avail.x = std::max(avail.x, min_tile);
-    if (r.grid.width <= 0) return;
+    // Measured before anything is rendered too: else the first render is sized for a guess, and made again
+    // for the real area a frame later (at 600 x 600, during the network run it slows).
     app.grid_area_w = avail.x;  // the next render sizes its cells for this
     app.grid_area_h = avail.y;
+    if (!have || r.grid.width <= 0) return;
     const float scale = std::min(avail.x / float(r.grid.width), avail.y / float(r.grid.height));
     const ImVec2 size(float(r.grid.width) * scale, float(r.grid.height) * scale);
     const ImVec2 origin = ImGui::GetCursorScreenPos();

@@ -162,4 +162,10 @@ bool error_outlived(std::uint64_t error_request, std::uint64_t success_request) 
 
 bool notice_expired(double shown_at, double now) { return now - shown_at > kNoticeSeconds; }
 
+bool user_acting(double last_input, double now) { return now - last_input < kActingSeconds; }
+
+bool result_frame_due(bool engine_busy, double last_input, double last_frame, double now) {
+    return !engine_busy || user_acting(last_input, now) || now - last_frame > kProgressFrameSeconds;
+}
+
 }  // namespace convscope::gui

@@ -8,6 +8,7 @@
 //   predictions_caveat()           what to say beside the top-5 when the weights are not ImageNet's
 //   playground_keras_code()        Keras code that reproduces the playground's layer, kernel values included
 //   error_outlived() / notice_expired() / ExportNotice   when a message on screen has become stale
+//   user_acting() / result_frame_due()   when a result that arrived is drawn (at once, or with the progress)
 //   one_column_layout()            whether the window is too small at this font size for controls and maps
 //                                  side by side (a 1280 x 720 projector at 250 or 300 %)
 
@@ -59,6 +60,17 @@ bool error_outlived(std::uint64_t error_request, std::uint64_t success_request);
 // Confirmations in the status bar ("Session loaded from ...") fade after a while.
 constexpr double kNoticeSeconds = 8.0;
 bool notice_expired(double shown_at, double now);
+
+// Under a software GL driver (Mesa's llvmpipe: Xvfb, virtual machines, many classroom PCs) a frame of this
+// window costs tens of milliseconds of CPU that the engine would rather have: at 600 x 600 the first network run
+// with the window drawn took 1.3-1.9x what bench does while every streamed result drew a frame. So while the
+// engine works, progress is drawn every kProgressFrameSeconds, and a result that arrives (a node of the run, its
+// maps) waits for that frame, unless the user acted (clicked, scrolled, typed) in the last kActingSeconds:
+// stepping through nodes during a run wants each one at once.
+constexpr double kProgressFrameSeconds = 0.5;
+constexpr double kActingSeconds = 1.0;
+bool user_acting(double last_input, double now);
+bool result_frame_due(bool engine_busy, double last_input, double last_frame, double now);
 
 // The export window's last message belongs to the node and folder it was about.
 struct ExportNotice {
