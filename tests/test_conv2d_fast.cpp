@@ -488,9 +488,10 @@ TEST_CASE("conv2d_fast with outputs larger than the streaming threshold matches 
 }
 
 // GEMMs with few rows (ResNet50 stage 5 at 224: 49 pixels for the 1x1s, 16 Winograd tiles for the 3x3s) run on
-// narrower row tiles (AVX-512: 7 or 8 rows instead of 14). Every output element must still get the same FMA
-// sequence: a 7x7 output equals bitwise the top half of the same conv on a 14x7 input whose bottom half is
-// zeros (98 pixels, 28 Winograd tiles: the full-width tiles), for any thread count, and matches the reference.
+// narrower row tiles (AVX-512: 7 or 8 rows instead of 14; AVX2: 5 or 4 instead of 6). Every output element must
+// still get the same FMA sequence: a 7x7 output equals bitwise the top half of the same conv on a 14x7 input whose
+// bottom half is zeros (98 pixels, 28 Winograd tiles: the full-width tiles), for any thread count, and matches the
+// reference.
 TEST_CASE("conv2d_fast on few output rows (narrow row tiles) equals the full-width tiles bitwise", "[conv2d_fast]") {
     struct Shape { int c, k, filters; };
     const Shape shapes[] = {
@@ -498,6 +499,11 @@ TEST_CASE("conv2d_fast on few output rows (narrow row tiles) equals the full-wid
         {40, 3, 70},   // 3x3 'same', 16 Winograd tiles
         {17, 1, 33},   // short K, odd channels
     };
+    if (isa_supported(Isa::avx2)) {  // the narrow tiles are the ones meant (a 14x7 output keeps the 6-row tile)
+        CHECK(detail::fit_rows(detail::microkernel_avx2(), 49).mr == 5);
+        CHECK(detail::fit_rows(detail::microkernel_avx2(), 16).mr == 4);
+        CHECK(detail::fit_rows(detail::microkernel_avx2(), 98).mr == 6);
+    }
     ThreadPool two(2);
     std::uint32_t seed = 1500;
     for (Isa isa : available_isas())

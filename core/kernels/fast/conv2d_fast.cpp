@@ -418,7 +418,8 @@ MicroKernel fit_rows(const MicroKernel& uk, long long M) {
     auto computed = [M](int mr) { return (M + mr - 1) / mr * mr; };  // rows a GEMM of M rows computes
     MicroKernel best = uk;
     for (const MicroKernel::Rows& r : uk.fewer_rows)
-        if (r.mr > 0 && r.run && computed(r.mr) * 10 <= computed(uk.mr) * 9 && computed(r.mr) < computed(best.mr)) {
+        if (r.mr > 0 && r.run && computed(r.mr) * 100 <= computed(uk.mr) * r.most_percent &&
+            computed(r.mr) < computed(best.mr)) {
             best.mr = r.mr;
             best.run = r.run;
         }

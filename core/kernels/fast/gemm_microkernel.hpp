@@ -98,10 +98,12 @@ struct MicroKernel {
     WinogradTransforms winograd4;               // F(4x4, 3x3)
     WinogradTransforms winograd6;               // F(6x6, 3x3)
     // Variants with fewer rows, the same nr and packed B, and bitwise equal results (mr 0: none), for GEMMs whose
-    // few rows would leave much of an mr-row tile unused; see fit_rows().
+    // few rows would leave much of an mr-row tile unused; see fit_rows(). A variant is taken when it computes at
+    // most most_percent of the rows the main tile would: how much narrower tiles lose per row depends on the ISA.
     struct Rows {
         int mr = 0;
         void (*run)(const MicroArgs&) = nullptr;
+        int most_percent = 90;
     };
     Rows fewer_rows[2];
 };
@@ -110,8 +112,8 @@ struct MicroKernel {
 // note that a task is done. (An out-of-line function: see the rule above about shared inline code.)
 void fence_streamed_stores();
 
-// uk, or uk with one of its fewer_rows variants as mr/run when that computes at most 90% of the rows uk would
-// for a GEMM of M rows (the narrower kernels load more per FMA, so a small saving is not worth it).
+// uk, or uk with one of its fewer_rows variants as mr/run when that computes at most its most_percent of the rows
+// uk would for a GEMM of M rows (a narrower kernel may load more per FMA, so a small saving is not always worth it).
 MicroKernel fit_rows(const MicroKernel& uk, long long M);
 
 MicroKernel microkernel_scalar();
