@@ -28,8 +28,8 @@
 // AVX2 6x16, portable 4x8; see gemm_microkernel.hpp) accumulates over K in fixed blocks, so every output element
 // sees the same sequence of operations whatever the thread count and the tile shape.
 // 3x3 stride-1 convs with at least 16 channels and 16 filters use Winograd instead (conv2d_winograd.hpp), on the
-// same microkernels: F(4x4, 3x3) (36 GEMMs, 4x fewer multiplies) from 36 4x4 output tiles on, else F(2x2, 3x3)
-// (16 GEMMs, 2.25x fewer) from 16 2x2 tiles on.
+// same microkernels: F(6x6, 3x3) on large outputs where its scratch fits, F(4x4, 3x3) (36 GEMMs, 4x fewer
+// multiplies) from 16 4x4 output tiles on, else F(2x2, 3x3) (16 GEMMs, 2.25x fewer) from 16 2x2 tiles on.
 // The epilogue (the last K block, while a tile is still in registers) applies BN and ReLU and, for a residual
 // block's last conv, the join: relu(bn + shortcut), with the shortcut optionally through its own BN. So the block
 // output is written without reading the conv output back from memory.

@@ -18,8 +18,12 @@ constexpr int kMinFilters = 16;
 // 14x14 (49 tiles) and 7x7 (16 tiles) stage-4/5 convs still gain.
 constexpr int kMinTiles = 16;
 // F(4x4, 3x3) from this many 4x4 tiles on; below, F(2x2, 3x3). With few tiles F(4x4) pads more of the output
-// (a 14x14 output computes 16x16) and each element of its 2.25x larger transformed kernel serves fewer rows.
-constexpr int kMinTiles4 = 36;
+// (a 7x7 output computes 8x8) and each element of its 2.25x larger transformed kernel serves fewer rows. 16 tiles
+// (ResNet50 stage 4 at 224: 14x14, 16x16 computed) still gain now that a narrow row tile takes exactly 16 (AVX2
+// 4 rows, AVX-512 8): 3x3 14 x 14 x 256 -> 256, Zen 3, two threads, convscope-conv-alone, F(2x2) -> F(4x4):
+// 0.64 -> 0.54-0.60 ms warm, 1.24-1.29 -> 1.09-1.21 cold; in the pass stage 4's six 3x3 convs took about 0.9 of
+// their time. At 7x7 (4 tiles) F(4x4) lost: 1.23-1.32 -> 1.33-1.40 ms warm.
+constexpr int kMinTiles4 = 16;
 // F(6x6, 3x3) from this many 6x6 tiles on, when its padded products (64 per tile) are fewer than F(4x4)'s (36 per
 // tile; a 6-pixel tile pads more of an output whose side is not a multiple of 6), and when a task of one row tile
 // keeps its V and M (64 slices each) within the scratch budget below (see f6_fits_scratch).
