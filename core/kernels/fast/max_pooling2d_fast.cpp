@@ -15,6 +15,8 @@ void max_pool2d_fast(const MaxPool2DParams& p, const float* input, float* output
     const std::size_t row_floats = std::size_t(p.out_w) * C;
     const int rows_per_task = int(std::max<std::size_t>(1, (std::size_t(1) << 16) / row_floats));
     const int tasks = (p.out_h + rows_per_task - 1) / rows_per_task;
+    constexpr float kLowest = -std::numeric_limits<float>::infinity();
+    constexpr std::size_t kLanes = detail::FloatBatch::size;
     ctx.parallel_for(std::size_t(tasks), [&](std::size_t task) {
         const int oy0 = int(task) * rows_per_task, oy1 = std::min(p.out_h, oy0 + rows_per_task);
         for (int oy = oy0; oy < oy1; ++oy) {
@@ -25,15 +27,31 @@ void max_pool2d_fast(const MaxPool2DParams& p, const float* input, float* output
                 const int x0 = ox * p.stride_w - p.pad_left;
                 const int kx0 = std::max(0, -x0), kx1 = std::min(p.pool_w, p.in_w - x0);
                 float* out = output + (std::size_t(oy) * p.out_w + ox) * C;  // (channels)
-                std::fill(out, out + C, -std::numeric_limits<float>::infinity());
-                for (int ky = ky0; ky < ky1; ++ky)
-                    for (int kx = kx0; kx < kx1; ++kx) {
-                        const float* in = input + (std::size_t(y0 + ky) * p.in_w + (x0 + kx)) * C;  // (channels)
-                        detail::for_lanes(C, [&](auto lane, std::size_t c) {
-                            const auto best = detail::load(lane, out + c);
-                            detail::store(out + c, detail::keep_max(best, detail::load(lane, in + c)));
-                        });
-                    }
+                auto cell = [&](int ky, int kx) {  // (channels) of window cell (ky, kx)
+                    return input + (std::size_t(y0 + ky) * p.in_w + (x0 + kx)) * C;
+                };
+                // Four vectors of channels at a time, their maxima in registers over the whole window: each output
+                // is stored once (updating it in memory cell by cell made this 3.5x slower than ONNX Runtime's
+                // pooling). The cells are taken in the same order from -infinity on, so the values are the same.
+                std::size_t c = 0;
+                for (; c + 4 * kLanes <= C; c += 4 * kLanes) {
+                    detail::FloatBatch best[4] = {kLowest, kLowest, kLowest, kLowest};
+                    for (int ky = ky0; ky < ky1; ++ky)
+                        for (int kx = kx0; kx < kx1; ++kx) {
+                            const float* in = cell(ky, kx) + c;
+                            for (std::size_t j = 0; j < 4; ++j)
+                                best[j] = detail::keep_max(best[j], detail::load(detail::FloatBatch{}, in + j * kLanes));
+                        }
+                    for (std::size_t j = 0; j < 4; ++j) detail::store(out + c + j * kLanes, best[j]);
+                }
+                // The channels left: a vector, then single floats, each with the same arithmetic.
+                detail::for_lanes(C - c, [&](auto lane, std::size_t i) {
+                    decltype(lane) best(kLowest);
+                    for (int ky = ky0; ky < ky1; ++ky)
+                        for (int kx = kx0; kx < kx1; ++kx)
+                            best = detail::keep_max(best, detail::load(lane, cell(ky, kx) + c + i));
+                    detail::store(out + c + i, best);
+                });
             }
         }
     });
