@@ -22,14 +22,26 @@ Shape ZeroPadding2D::output_shape(const std::vector<Shape>& inputs) const {
     return Shape::image(in.h + config_.top + config_.bottom, in.w + config_.left + config_.right, in.c);
 }
 
-void ZeroPadding2D::forward(const std::vector<const Tensor3*>& inputs, Tensor3& output, const Context&) const {
+void ZeroPadding2D::forward(const std::vector<const Tensor3*>& inputs, Tensor3& output, const Context& ctx) const {
     const Tensor3& x = *inputs[0];  // (H, W, C)
-    const std::size_t h = x.shape()[0], w = x.shape()[1], c = x.shape()[2], out_w = output.shape()[1];
-    std::fill(output.begin(), output.end(), 0.0f);
-    for (std::size_t y = 0; y < h; ++y) {
-        float* dst = output.data() + ((y + std::size_t(config_.top)) * out_w + std::size_t(config_.left)) * c;
-        std::memcpy(dst, x.data() + y * w * c, w * c * sizeof(float));
-    }
+    const std::size_t h = x.shape()[0], w = x.shape()[1], c = x.shape()[2];
+    const std::size_t out_h = output.shape()[0], out_w = output.shape()[1];
+    const std::size_t top = std::size_t(config_.top), left = std::size_t(config_.left);
+    // Each output row once: zeros where it is padding, the input row between (writing the whole output with zeros
+    // first, then the rows over it, wrote the ResNet50 stem's 4.4 MB twice: 0.57 ms at 600 x 600).
+    const std::size_t rows_per_task = 64;
+    ctx.parallel_for((out_h + rows_per_task - 1) / rows_per_task, [&](std::size_t task) {
+        for (std::size_t oy = task * rows_per_task; oy < std::min(out_h, (task + 1) * rows_per_task); ++oy) {
+            float* row = output.data() + oy * out_w * c;  // (out_w, C)
+            if (oy < top || oy >= top + h) {
+                std::fill(row, row + out_w * c, 0.0f);
+                continue;
+            }
+            std::fill(row, row + left * c, 0.0f);
+            std::memcpy(row + left * c, x.data() + (oy - top) * w * c, w * c * sizeof(float));
+            std::fill(row + (left + w) * c, row + out_w * c, 0.0f);
+        }
+    });
 }
 
 std::string ZeroPadding2D::keras_line() const {
