@@ -15,7 +15,7 @@ namespace {
 constexpr int kMinChannels = 16;
 constexpr int kMinFilters = 16;
 // With fewer 2x2 tiles than this the padding of the last row block wastes more than Winograd saves; ResNet50's
-// 14x14 (49 tiles) and 7x7 (16 tiles) stage-4/5 convs still gain.
+// 7x7 (16 tiles) stage-5 convs still gain.
 constexpr int kMinTiles = 16;
 // F(4x4, 3x3) from this many 4x4 tiles on; below, F(2x2, 3x3). With few tiles F(4x4) pads more of the output
 // (a 7x7 output computes 8x8) and each element of its 2.25x larger transformed kernel serves fewer rows. 16 tiles

@@ -59,12 +59,12 @@ MicroKernel microkernel_avx2() {
     MicroKernel k{6, 16, &run_tile<Avx2, 6, 2>, {&winograd_input, &winograd_output, &winograd_kernel},
                   {&winograd4_input, &winograd4_output, &winograd4_kernel},
                   {&winograd6_input, &winograd6_output, &winograd6_kernel}, {}};
-    // Fewer rows for GEMMs with few of them: ResNet50 stage 5 at 224 (49 pixels: 50 rows computed instead of 54;
-    // 16 Winograd tiles: 16 instead of 18) and stage 4's 3x3 convs there (49 tiles). Taken from 5% fewer rows on:
-    // with 10 or 8 accumulators the tile is still FMA-bound, so a row costs what it does in the 6-row tile. Zen 3,
-    // two threads, convscope-conv-alone medians, 6 -> 5 rows: 7 x 7 x 2048 -> 512 0.66-0.69 -> 0.59 ms, 7 x 7 x
-    // 1024 -> 2048 1.21 -> 1.12, 7 x 7 x 512 -> 2048 with the join 0.62 -> 0.59, 3x3 14 x 14 x 256 -> 256 0.65-0.66
-    // -> 0.61-0.63.
+    // Fewer rows for GEMMs with few of them, ResNet50 at 224: stage 5's 1x1 convs (49 pixels: 50 rows computed
+    // instead of 54), the 3x3 convs of stages 4-5 (16 Winograd tiles: 16 instead of 18) and stage 3 (49 tiles).
+    // Taken from 5% fewer rows on: with 10 or 8 accumulators the tile is still FMA-bound, so a row costs what it
+    // does in the 6-row tile. Zen 3, two threads, convscope-conv-alone medians, 6 -> 5 rows: 7 x 7 x 2048 -> 512
+    // 0.66-0.69 -> 0.59 ms, 7 x 7 x 1024 -> 2048 1.21 -> 1.12, 7 x 7 x 512 -> 2048 with the join 0.62 -> 0.59, 3x3
+    // 14 x 14 x 256 -> 256 on F(2x2) 0.65-0.66 -> 0.61-0.63.
     k.fewer_rows[0] = {5, &run_tile<Avx2, 5, 2>, 95};
     k.fewer_rows[1] = {4, &run_tile<Avx2, 4, 2>, 95};
     return k;
