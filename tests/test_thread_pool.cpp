@@ -88,7 +88,10 @@ TEST_CASE("context: the test hook runs before every tile, and a cancel from it s
     cancel = false;  // the hook raised it at the 10th check of the job above, which had no cancel flag
     const Context cancelling{&pool, &cancel, Kernels::fast, &hook};
     CHECK_THROWS_AS(cancelling.parallel_for(40, [&](std::size_t) { ++ran; }), Cancelled);
-    CHECK(ran >= 9);
+    // The tiles before the 10th check ran, but for those whose hook had run and whose cancel check had not yet
+    // when the 10th check raised the flag: at most one on each other thread (under ThreadSanitizer's slowdown, a
+    // CI run saw 8 of 9 on two threads).
+    CHECK(ran >= 10 - pool.size());
     CHECK(ran < 40);
 }
 
