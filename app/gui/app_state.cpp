@@ -469,7 +469,7 @@ void render_neighbours_ahead(AppState& app) {
     // stepping: else the render thread would take a core from the run for nodes nobody may step to.
     if (app.panel != Panel::network || app.wanted_render_signature == 0 ||
         app.wanted_render_signature != app.shown_render_signature || app.pending_render_key != 0 ||
-        app.worker.render_busy() || (app.worker.busy() && !user_acting(app.last_input_seconds, now_seconds())))
+        app.worker.render_busy() || !spare_cpu_now(app.worker.busy(), app.last_input_seconds, now_seconds()))
         return;
     for (int n : step_neighbours(app.ui_graph, app.selected_node)) {
         if (n < 0 || std::size_t(n) >= app.network_outputs.size()) continue;

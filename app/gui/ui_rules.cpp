@@ -164,8 +164,12 @@ bool notice_expired(double shown_at, double now) { return now - shown_at > kNoti
 
 bool user_acting(double last_input, double now) { return now - last_input < kActingSeconds; }
 
+bool spare_cpu_now(bool engine_busy, double last_input, double now) {
+    return !engine_busy || user_acting(last_input, now);
+}
+
 bool result_frame_due(bool engine_busy, double last_input, double last_frame, double now) {
-    return !engine_busy || user_acting(last_input, now) || now - last_frame > kProgressFrameSeconds;
+    return spare_cpu_now(engine_busy, last_input, now) || now - last_frame > kProgressFrameSeconds;
 }
 
 }  // namespace convscope::gui

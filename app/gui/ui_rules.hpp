@@ -8,7 +8,8 @@
 //   predictions_caveat()           what to say beside the top-5 when the weights are not ImageNet's
 //   playground_keras_code()        Keras code that reproduces the playground's layer, kernel values included
 //   error_outlived() / notice_expired() / ExportNotice   when a message on screen has become stale
-//   user_acting() / result_frame_due()   when a result that arrived is drawn (at once, or with the progress)
+//   user_acting() / spare_cpu_now() / result_frame_due()   when the UI may spend CPU beside a run (a frame, a
+//                                  render ahead), and when a result that arrived is drawn
 //   one_column_layout()            whether the window is too small at this font size for controls and maps
 //                                  side by side (a 1280 x 720 projector at 250 or 300 %)
 
@@ -70,6 +71,9 @@ bool notice_expired(double shown_at, double now);
 constexpr double kProgressFrameSeconds = 0.5;
 constexpr double kActingSeconds = 1.0;
 bool user_acting(double last_input, double now);
+// Whether the UI may spend CPU the engine would pay for (a frame for a result, a render ahead): the engine idle,
+// or the user acting.
+bool spare_cpu_now(bool engine_busy, double last_input, double now);
 bool result_frame_due(bool engine_busy, double last_input, double last_frame, double now);
 
 // The export window's last message belongs to the node and folder it was about.
