@@ -349,17 +349,11 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed_b, 
         };
         for (std::size_t b = 0; b < k_blocks.size(); ++b) {
             const KBlock& kb = k_blocks[b];
-            // A join's epilogue reads the shortcut and writes the block output (and the conv output when wanted),
-            // each MR rows `filters` apart: too many streams for the hardware prefetcher, and lines that come from
-            // memory (the engine's outputs were last touched a whole forward pass ago). The separate join pass
-            // they replace streams through memory sequentially; without this the fused conv lost to it (ResNet50
-            // stage 2 at 224: 56x56 pixels, K = 64). So each tile of the last K block asks for the lines of the
-            // next tile across the task's columns: the shortcut to read, the outputs to own (not when they are
-            // streamed). Written out in the loop below: as a lambda, GCC judged the call free of effects and
-            // dropped it.
-            const bool join_ahead = residual.shortcut && b + 1 == k_blocks.size();
-            const std::int64_t col0 = std::int64_t(panel0) * NR;  // the task's first column
-            const std::int64_t task_cols = std::min<std::int64_t>(std::int64_t(panel1 - panel0) * NR, filters - col0);
+            // A join's epilogue reads the shortcut and writes the block output, MR rows `filters` apart. The
+            // microkernel asks for those lines of each panel as it starts it. Asking here too, for the next tile's
+            // lines across the task's columns (a burst of about 200 prefetches per tile at K = 64), cost more
+            // than it saved: without it the joins took 0.94-0.97 of their time at 224 and 600, on one thread and
+            // two (bench --per-node, alternating; bench/README.md).
             // Panels innermost (inside the microkernel): the tile's input rows stay in L1 while they meet every
             // filter panel of the task.
             for (int i = 0; i < tiles; ++i) {
@@ -383,19 +377,6 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed_b, 
                         for (int c = 0; c < kb.cin; c += 16) __builtin_prefetch(src + c, 0, 2);
                         __builtin_prefetch(src + kb.cin - 1, 0, 2);
                     }
-                }
-                if (i + 1 < tiles && join_ahead) {
-                    const std::int64_t r1 = m0 + std::int64_t(i + 1) * MR;  // the next tile's first row
-                    for (int m = 0; m < MR && r1 + m < M; ++m)
-                        // One float per 16, then the last one (whose line the row may end inside).
-                        for (std::int64_t f = 0; f < task_cols + 15; f += 16) {
-                            const std::int64_t at = (r1 + m) * filters + col0 + std::min(f, task_cols - 1);
-                            __builtin_prefetch(residual.shortcut + at, 0, 2);
-                            if (stream_outputs) continue;
-                            __builtin_prefetch(out_relu + at, 1, 2);
-                            if (acc == out_relu || stream_c) continue;
-                            __builtin_prefetch(acc + at, 1, 2);
-                        }
                 }
                 run_tile(b, i);
             }
