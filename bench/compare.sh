@@ -14,6 +14,7 @@ rounds=3
 args=()
 while [ $# -gt 0 ]; do
   case "$1" in
+    -h|--help) usage_of "$0"; exit 0 ;;
     --rounds) rounds=$2; shift 2 ;;
     *) args+=("$1"); shift ;;
   esac
@@ -26,6 +27,7 @@ for ((i = 0; i < ${#args[@]}; i++)); do
     --include-top) torch_args+=("--include-top") ;;
   esac
 done
+[ -x "$cli" ] || { echo "error: $cli is missing: build first (scripts/build.sh)" >&2; exit 2; }
 [[ " ${args[*]-} " == *" --threads "* ]] || { args+=(--threads 2); torch_args+=(--threads 2); }
 
 # PyTorch runs in both memory layouts each round; the faster one is the peer (oneDNN often prefers NHWC).

@@ -20,11 +20,13 @@ rounds=3 quiet_wait=120
 args=()
 while [ $# -gt 0 ]; do
   case "$1" in
+    -h|--help) usage_of "$0"; exit 0 ;;
     --rounds) rounds=$2; shift 2 ;;
     --quiet-wait) quiet_wait=$2; shift 2 ;;
     *) args+=("$1"); shift ;;
   esac
 done
+[ -x "$cli" ] || { echo "error: $cli is missing: build first (scripts/build.sh)" >&2; exit 2; }
 [[ " ${args[*]-} " == *" --threads "* ]] || args+=(--threads 2)
 opt() {  # the value of bench option $1 in args, or $2
   local i

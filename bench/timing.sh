@@ -1,7 +1,23 @@
 # Reading and summarising timings: sourced by bench/compare.sh and bench/compare_onnxruntime.sh.
 
 # The figure of a "median: 12.3 ms ..." line on stdin (convscope-cli bench and the peers' scripts print it).
-median() { sed -n 's/^median: \([0-9.]*\) ms.*/\1/p'; }
+# When there is none (a bench option it did not take, a peer that failed) it shows what the run printed and
+# fails: a round without a figure must stop the script, not print a ratio of 0.
+median() {
+  local out figure
+  out=$(cat)
+  figure=$(sed -n 's/^median: \([0-9.]*\) ms.*/\1/p' <<< "$out")
+  figure=${figure%%$'\n'*}
+  if [ -z "$figure" ]; then
+    printf '%s\n' "$out" >&2
+    echo "error: that run printed no 'median: ... ms' line" >&2
+    return 1
+  fi
+  echo "$figure"
+}
+
+# Prints the comment block at the top of script $1 (its usage), without the '#!' line and the leading '# '.
+usage_of() { sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$1"; }
 
 middle() {  # [DECIMALS]: the median of the numbers on stdin, with DECIMALS (default 1) after the point
   sort -n | awk -v d="${1:-1}" '{ a[NR] = $1 } END { printf "%." d "f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
