@@ -439,6 +439,54 @@ TEST_CASE("conv2d_fast on few pixels, long K and 2 KB-aliased input rows matches
         }
 }
 
+// A task whose slice of the kernel outgrows L2 takes its filter panels outermost (run_conv's panels_outer): 480
+// pixels x 1024 channels -> 250 filters makes tasks of 60 rows x 16 panels of 16 (AVX2; 64 x 32 of 8 portable),
+// a 1 MB slice against 240 KB of input rows. The values must be those of panels innermost, bit for bit: each half
+// of the filters convolved alone has 512 KB slices, which stay innermost, and every output element gets the same
+// operations whatever its panel. Also against the reference, and on 1, 2 and 3 threads.
+TEST_CASE("conv2d_fast with a kernel slice larger than L2 (panels outermost) equals panels innermost bitwise",
+          "[conv2d_fast]") {
+    ConvCase c;
+    REQUIRE(make_case(c, 16, 30, 1024, 1, 1, 250, 1, 1, 1, 1, Padding::valid, 950));
+    const int half = 125;
+    const std::size_t pixels = std::size_t(c.p.out_h) * c.p.out_w;
+    // The same conv for filters [f0, f0 + half): its kernel columns (in_c, half), its bias, BN and outputs.
+    auto half_case = [&](int f0) {
+        ConvCase h = c;
+        h.p.filters = half;
+        h.kernel.resize(std::size_t(c.p.in_c) * half);
+        for (int k = 0; k < c.p.in_c; ++k)
+            std::copy_n(c.kernel.begin() + std::ptrdiff_t(k) * c.p.filters + f0, half,
+                        h.kernel.begin() + std::ptrdiff_t(k) * half);
+        h.bias.assign(c.bias.begin() + f0, c.bias.begin() + f0 + half);
+        h.scale.assign(c.scale.begin() + f0, c.scale.begin() + f0 + half);
+        h.shift.assign(c.shift.begin() + f0, c.shift.begin() + f0 + half);
+        return h;
+    };
+    const Outputs want = reference_outputs(c);
+    ThreadPool two(2);
+    for (Isa isa : available_isas()) {
+        INFO("isa " << to_string(isa) << ", " << c.describe());
+        const OutputsByThreads o = run_fast_on_1_2_3_threads(c, isa);
+        check_thread_invariant(o);
+        CHECK(relative_error(o.two.conv, want.conv) <= 1e-4);
+        for (int f0 : {0, half}) {
+            const Outputs part = run_fast(half_case(f0), isa, Context{&two}, true);
+            bool same = true;
+            for (std::size_t i = 0; i < pixels && same; ++i)
+                for (int f = 0; f < half; ++f) {
+                    const std::size_t at = i * std::size_t(c.p.filters) + std::size_t(f0 + f);
+                    const std::size_t at_part = i * std::size_t(half) + std::size_t(f);
+                    same = same && std::memcmp(&o.two.conv[at], &part.conv[at_part], sizeof(float)) == 0 &&
+                           std::memcmp(&o.two.bn[at], &part.bn[at_part], sizeof(float)) == 0 &&
+                           std::memcmp(&o.two.relu[at], &part.relu[at_part], sizeof(float)) == 0;
+                }
+            INFO("filters from " << f0);
+            CHECK(same);
+        }
+    }
+}
+
 // Outputs above the streaming threshold (4 MB in all) are written with non-temporal stores where a tile's columns are full and the
 // buffers 64-byte aligned (as the engine's tensors are). The values must not change: compared with the reference,
 // bitwise with the same conv into unaligned buffers (which take the ordinary stores), and across thread counts.
@@ -659,6 +707,7 @@ TEST_CASE("conv2d_fast_packed with a residual join equals the conv followed by a
         {13, 11, 64, 1, 1, 37, 1, 1, Padding::valid, false},   // ResNet50's branch2c shape, 143 pixels, 37 filters
         {15, 9, 300, 1, 1, 70, 2, 1, Padding::valid, false},   // strided 1x1, K in two channel slices
         {7, 7, 512, 1, 1, 45, 1, 1, Padding::valid, false},    // 49 pixels (narrow row tiles), 2 KB-aliased rows
+        {16, 30, 1024, 1, 1, 250, 1, 1, Padding::valid, false},  // 1 MB kernel slices per task: panels outermost
         {9, 11, 5, 2, 5, 17, 2, 1, Padding::same, false},      // few channels: kernel rows merged
         {13, 10, 33, 3, 3, 70, 1, 2, Padding::same, false},    // dilated 3x3: direct path, 9 taps
         {17, 19, 20, 3, 3, 37, 1, 1, Padding::same, true},     // 3x3 stride 1 on 90 tiles: Winograd, second pass

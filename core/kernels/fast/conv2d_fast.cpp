@@ -63,6 +63,11 @@ constexpr std::int64_t kStreamOutputBytes = std::int64_t(4) << 20;
 constexpr std::size_t kHalvedTailDivisor = 4;
 // Below this many input channels, taps along a kernel row are merged (see merge_rows).
 constexpr int kMergeRowsBelowChannels = 16;
+// A task meets its filter panels row tile by row tile (panels innermost), so it reads its slice of a K block's
+// kernel once per row tile: from L2 while the slice fits there. Past this size (the L2 of Zen 2-3; larger on Zen
+// 4-5 and recent Intel) it would come from L3 again for every tile, so the task takes the panels outermost and
+// reads its input rows once per panel instead, when they are the smaller of the two (see run_conv).
+constexpr std::int64_t kL2Bytes = std::int64_t(512) << 10;
 
 MicroKernel kernel_for(Isa isa) {
     if (!isa_supported(isa))
@@ -288,6 +293,16 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed_b, 
     const bool stream_c = stream_outputs || (out_conv && (out_bn || out_relu));  // so streaming at all is stream_c
 
     const std::vector<ConvTask> tasks = make_tasks(M, MR, task_m, m_tasks, panels, panels_per_task, n_tasks);
+    // Panels outermost for a task whose kernel slice of a K block outgrows L2 while its input rows of the block
+    // do not (ResNet50's stage 5 shortcut at 224: 1 MB of kernel per task against 200 KB of rows). A call per
+    // tile and panel then, which costs little beside a panel's K x NR FMAs when the slice is that large. Not with
+    // copied rows: a tile's copy serves all its panels. Every output element gets the same calls in the same K
+    // order, so the values do not change.
+    auto panels_outer = [&](const KBlock& kb, const ConvTask& t) {
+        const std::int64_t k_bytes = std::int64_t(kb.taps) * kb.cin * std::int64_t(sizeof(float));
+        const std::int64_t slice = k_bytes * (t.panel1 - t.panel0) * NR, rows = k_bytes * t.rows;
+        return !copy_rows && t.panel1 - t.panel0 > 1 && t.rows > MR && slice > kL2Bytes && rows < slice;
+    };
 
     ctx.parallel_for(tasks.size(), [&](std::size_t task) {
         const std::int64_t m0 = tasks[task].m0, rows = tasks[task].rows;
@@ -308,11 +323,11 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed_b, 
         assert(MR <= 64);
         for (int m = 0; m < MR && copy_rows; ++m) a_copied[m] = a_rows + std::size_t(m) * copy_stride;
 
-        // One microkernel call: K block b, row tile i of this task, every filter panel of the task.
-        auto run_tile = [&](std::size_t b, int i) {
+        // One microkernel call: K block b, row tile i of this task, its filter panels [q0, q1).
+        auto run_tile = [&](std::size_t b, int i, int q0, int q1) {
             const KBlock& kb = k_blocks[b];
             const bool first = b == 0, last = b + 1 == k_blocks.size();
-            const int j0 = panel0 * NR;
+            const int j0 = q0 * NR;
             const std::int64_t r0 = m0 + std::int64_t(i) * MR;
             const std::int64_t at = r0 * filters + j0;
             MicroArgs g;  // every field set below, so not value-initialised: that is a `rep stos` per call
@@ -326,8 +341,8 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed_b, 
                 g.taps = 1;
                 g.cin = kb.taps * kb.cin;
             }
-            g.b = packed_b + (std::size_t(panel0) * K + std::size_t(kb.t0) * tap_len + kb.c0) * NR;
-            g.panels = panel1 - panel0;
+            g.b = packed_b + (std::size_t(q0) * K + std::size_t(kb.t0) * tap_len + kb.c0) * NR;
+            g.panels = q1 - q0;
             g.b_panel_stride = std::ptrdiff_t(K) * NR;
             g.c = acc + at;
             g.ldc = filters;
@@ -355,30 +370,35 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed_b, 
             // than it saved: without it the joins took 0.94-0.97 of their time at 224 and 600, on one thread and
             // two (bench --per-node, alternating; bench/README.md).
             // Panels innermost (inside the microkernel): the tile's input rows stay in L1 while they meet every
-            // filter panel of the task.
-            for (int i = 0; i < tiles; ++i) {
-                if (copy_rows)
-                    for (int m = 0; m < MR; ++m)
-                        for (int t = 0; t < kb.taps; ++t) {
-                            const float* src = ptrs[(std::size_t(i) * taps + kb.t0 + t) * MR + m] + kb.c0;
-                            std::copy(src, src + kb.cin, a_rows + std::size_t(m) * copy_stride + t * kb.cin);
+            // filter panel of the task. Or, for a kernel slice larger than L2, outermost (see panels_outer).
+            const bool by_panel = panels_outer(kb, tasks[task]);
+            const int panels_per_call = by_panel ? 1 : panel1 - panel0;
+            for (int q = panel0; q < panel1; q += panels_per_call) {
+                for (int i = 0; i < tiles; ++i) {
+                    if (copy_rows)
+                        for (int m = 0; m < MR; ++m)
+                            for (int t = 0; t < kb.taps; ++t) {
+                                const float* src = ptrs[(std::size_t(i) * taps + kb.t0 + t) * MR + m] + kb.c0;
+                                std::copy(src, src + kb.cin, a_rows + std::size_t(m) * copy_stride + t * kb.cin);
+                            }
+                    // The microkernel reads its MR input rows (one per pixel, each from its own place in the input)
+                    // in lockstep, a few bytes per step: too many streams for the hardware prefetcher, so on a large
+                    // input every new cache line is a miss the FMAs wait for, most of all with few panels per tile
+                    // (256 -> 64 filters). So each tile first asks for the next tile's rows into L2. Not for merged
+                    // rows: their padded copy was just written by this call, or the input by the layer before, and is
+                    // still in the caches, where the extra prefetches only cost. With panels outermost, only for the
+                    // first panel: the later ones find the rows in L2.
+                    if (i + 1 < tiles && prefetch_rows && q == panel0) {
+                        // (taps, MR) pointers of the next tile from this K block's first tap on, as one run
+                        const float* const* next = ptrs.data() + (std::size_t(i + 1) * taps + kb.t0) * MR;
+                        for (int mt = 0; mt < MR * kb.taps; ++mt) {
+                            const float* src = next[mt] + kb.c0;
+                            for (int c = 0; c < kb.cin; c += 16) __builtin_prefetch(src + c, 0, 2);
+                            __builtin_prefetch(src + kb.cin - 1, 0, 2);
                         }
-                // The microkernel reads its MR input rows (one per pixel, each from its own place in the input)
-                // in lockstep, a few bytes per step: too many streams for the hardware prefetcher, so on a large
-                // input every new cache line is a miss the FMAs wait for, most of all with few panels per tile
-                // (256 -> 64 filters). So each tile first asks for the next tile's rows into L2. Not for merged
-                // rows: their padded copy was just written by this call, or the input by the layer before, and is
-                // still in the caches, where the extra prefetches only cost.
-                if (i + 1 < tiles && prefetch_rows) {
-                    // (taps, MR) pointers of the next tile from this K block's first tap on, as one run
-                    const float* const* next = ptrs.data() + (std::size_t(i + 1) * taps + kb.t0) * MR;
-                    for (int mt = 0; mt < MR * kb.taps; ++mt) {
-                        const float* src = next[mt] + kb.c0;
-                        for (int c = 0; c < kb.cin; c += 16) __builtin_prefetch(src + c, 0, 2);
-                        __builtin_prefetch(src + kb.cin - 1, 0, 2);
                     }
+                    run_tile(b, i, q, q + panels_per_call);
                 }
-                run_tile(b, i);
             }
         }
         if (stream_c) detail::fence_streamed_stores();
