@@ -27,7 +27,7 @@ for ((i = 0; i < ${#args[@]}; i++)); do
     --include-top) torch_args+=("--include-top") ;;
   esac
 done
-[ -x "$cli" ] || { echo "error: $cli is missing: build first (scripts/build.sh)" >&2; exit 2; }
+require_built "$cli"
 [[ " ${args[*]-} " == *" --threads "* ]] || { args+=(--threads 2); torch_args+=(--threads 2); }
 
 # PyTorch runs in both memory layouts each round; the faster one is the peer (oneDNN often prefers NHWC).

@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
     *) args+=("$1"); shift ;;
   esac
 done
-[ -x "$cli" ] || { echo "error: $cli is missing: build first (scripts/build.sh)" >&2; exit 2; }
+require_built "$cli"
 [[ " ${args[*]-} " == *" --threads "* ]] || args+=(--threads 2)
 opt() {  # the value of bench option $1 in args, or $2
   local i

@@ -29,9 +29,7 @@ while [ $# -gt 0 ]; do
 done
 cli="$build/app/convscope-cli"
 gui="$build/app/gui/convscope"
-for exe in "$cli" "$gui"; do
-  [ -x "$exe" ] || { echo "gui_vs_bench: $exe is missing: build first (scripts/build.sh)" >&2; exit 2; }
-done
+require_built "$cli" "$gui"
 
 # A home of its own, so the user's settings and weights cache do not change what runs.
 home=$(mktemp -d)

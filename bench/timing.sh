@@ -1,4 +1,5 @@
-# Reading and summarising timings: sourced by bench/compare.sh and bench/compare_onnxruntime.sh.
+# Reading and summarising timings: sourced by bench/compare.sh, bench/compare_onnxruntime.sh and
+# bench/gui_vs_bench.sh.
 
 # The figure of a "median: 12.3 ms ..." line on stdin (convscope-cli bench and the peers' scripts print it).
 # When there is none (a bench option it did not take, a peer that failed) it shows what the run printed and
@@ -18,6 +19,14 @@ median() {
 
 # Prints the comment block at the top of script $1 (its usage), without the '#!' line and the leading '# '.
 usage_of() { sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$1"; }
+
+# Exits with a clear error unless every program named is built.
+require_built() {
+  local exe
+  for exe in "$@"; do
+    [ -x "$exe" ] || { echo "error: $exe is missing: build first (scripts/build.sh)" >&2; exit 2; }
+  done
+}
 
 middle() {  # [DECIMALS]: the median of the numbers on stdin, with DECIMALS (default 1) after the point
   sort -n | awk -v d="${1:-1}" '{ a[NR] = $1 } END { printf "%." d "f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'

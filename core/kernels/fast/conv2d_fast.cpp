@@ -299,9 +299,10 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed_b, 
     // copied rows: a tile's copy serves all its panels. Every output element gets the same calls in the same K
     // order, so the values do not change.
     auto panels_outer = [&](const KBlock& kb, const ConvTask& t) {
-        const std::int64_t k_bytes = std::int64_t(kb.taps) * kb.cin * std::int64_t(sizeof(float));
-        const std::int64_t slice = k_bytes * (t.panel1 - t.panel0) * NR, rows = k_bytes * t.rows;
-        return !copy_rows && t.panel1 - t.panel0 > 1 && t.rows > MR && slice > kL2Bytes && rows < slice;
+        const std::int64_t k_bytes = std::int64_t(kb.taps) * kb.cin * std::int64_t(sizeof(float));  // per column
+        const std::int64_t slice_bytes = k_bytes * (t.panel1 - t.panel0) * NR, input_bytes = k_bytes * t.rows;
+        return !copy_rows && t.panel1 - t.panel0 > 1 && t.rows > MR && slice_bytes > kL2Bytes &&
+               input_bytes < slice_bytes;
     };
 
     ctx.parallel_for(tasks.size(), [&](std::size_t task) {
@@ -362,6 +363,29 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed_b, 
             g.stream_outputs = last && stream_outputs;
             uk.run(g);
         };
+        // Copies row tile i's input rows of K block kb into a_rows (see copy_rows above).
+        auto copy_input_rows = [&](const KBlock& kb, int i) {
+            for (int m = 0; m < MR; ++m)
+                for (int t = 0; t < kb.taps; ++t) {
+                    const float* src = ptrs[(std::size_t(i) * taps + kb.t0 + t) * MR + m] + kb.c0;
+                    std::copy(src, src + kb.cin, a_rows + std::size_t(m) * copy_stride + t * kb.cin);
+                }
+        };
+        // The microkernel reads its MR input rows (one per pixel, each from its own place in the input) in lockstep,
+        // a few bytes per step: too many streams for the hardware prefetcher, so on a large input every new cache
+        // line is a miss the FMAs wait for, most of all with few panels per tile (256 -> 64 filters). So each tile
+        // first asks for the next tile's rows (row tile i of K block kb) into L2. Not for merged rows: their padded
+        // copy was just written by this call, or the input by the layer before, and is still in the caches, where
+        // the extra prefetches only cost.
+        auto prefetch_input_rows = [&](const KBlock& kb, int i) {
+            // (taps, MR) pointers of tile i from this K block's first tap on, as one run
+            const float* const* rows_of_tile = ptrs.data() + (std::size_t(i) * taps + kb.t0) * MR;
+            for (int mt = 0; mt < MR * kb.taps; ++mt) {
+                const float* src = rows_of_tile[mt] + kb.c0;
+                for (int c = 0; c < kb.cin; c += 16) __builtin_prefetch(src + c, 0, 2);
+                __builtin_prefetch(src + kb.cin - 1, 0, 2);
+            }
+        };
         for (std::size_t b = 0; b < k_blocks.size(); ++b) {
             const KBlock& kb = k_blocks[b];
             // A join's epilogue reads the shortcut and writes the block output, MR rows `filters` apart. The
@@ -370,36 +394,15 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed_b, 
             // than it saved: without it the joins took 0.94-0.97 of their time at 224 and 600, on one thread and
             // two (bench --per-node, alternating; bench/README.md).
             // Panels innermost (inside the microkernel): the tile's input rows stay in L1 while they meet every
-            // filter panel of the task. Or, for a kernel slice larger than L2, outermost (see panels_outer).
-            const bool by_panel = panels_outer(kb, tasks[task]);
-            const int panels_per_call = by_panel ? 1 : panel1 - panel0;
-            for (int q = panel0; q < panel1; q += panels_per_call) {
+            // filter panel of the task. Or, for a kernel slice larger than L2, outermost (see panels_outer): then
+            // the rows are asked for during the first panel only, and the later ones find them in L2.
+            const int panels_per_call = panels_outer(kb, tasks[task]) ? 1 : panel1 - panel0;
+            for (int q = panel0; q < panel1; q += panels_per_call)
                 for (int i = 0; i < tiles; ++i) {
-                    if (copy_rows)
-                        for (int m = 0; m < MR; ++m)
-                            for (int t = 0; t < kb.taps; ++t) {
-                                const float* src = ptrs[(std::size_t(i) * taps + kb.t0 + t) * MR + m] + kb.c0;
-                                std::copy(src, src + kb.cin, a_rows + std::size_t(m) * copy_stride + t * kb.cin);
-                            }
-                    // The microkernel reads its MR input rows (one per pixel, each from its own place in the input)
-                    // in lockstep, a few bytes per step: too many streams for the hardware prefetcher, so on a large
-                    // input every new cache line is a miss the FMAs wait for, most of all with few panels per tile
-                    // (256 -> 64 filters). So each tile first asks for the next tile's rows into L2. Not for merged
-                    // rows: their padded copy was just written by this call, or the input by the layer before, and is
-                    // still in the caches, where the extra prefetches only cost. With panels outermost, only for the
-                    // first panel: the later ones find the rows in L2.
-                    if (i + 1 < tiles && prefetch_rows && q == panel0) {
-                        // (taps, MR) pointers of the next tile from this K block's first tap on, as one run
-                        const float* const* next = ptrs.data() + (std::size_t(i + 1) * taps + kb.t0) * MR;
-                        for (int mt = 0; mt < MR * kb.taps; ++mt) {
-                            const float* src = next[mt] + kb.c0;
-                            for (int c = 0; c < kb.cin; c += 16) __builtin_prefetch(src + c, 0, 2);
-                            __builtin_prefetch(src + kb.cin - 1, 0, 2);
-                        }
-                    }
+                    if (copy_rows) copy_input_rows(kb, i);
+                    if (i + 1 < tiles && prefetch_rows && q == panel0) prefetch_input_rows(kb, i + 1);
                     run_tile(b, i, q, q + panels_per_call);
                 }
-            }
         }
         if (stream_c) detail::fence_streamed_stores();
     });
