@@ -308,19 +308,37 @@ void winograd_conv(const Conv2DParams& p, const float* input, const float* packe
         g.panels = panel1 - panel0;
         g.b_panel_stride = std::ptrdiff_t(C) * NR;
         g.cols = std::min(nb, F - panel0 * NR);
-        for (int xi = 0; xi < xis; ++xi)
-            for (int c0 = 0; c0 < C; c0 += c_step) {
-                const int cin = std::min(c_step, C - c0);
-                for (int i = 0; i < T / MR; ++i) {
+        // The task's U of one frequency, all its panels: one contiguous run of U (see winograd_pack_kernel).
+        // With a shared input (few tiles: stages 4-5 at 224) each task reads its share of U once, from memory
+        // (9.4-16.8 MB a conv there): the first call of each frequency waits for a burst of loads and the later
+        // ones find it in the caches. So each call also asks for a share of the next frequency's run, which then
+        // arrives while the calls before it compute (MicroArgs::prefetch): there those convs took about 0.75 of
+        // their time. Not where runs of tiles re-read U: its runs are large and in the caches (at 600 a task's
+        // is up to 256 KB), and asking for the next one early evicted what the calls were using (stages 3-4 at
+        // 600: 1.1-1.5x slower). See bench/README.md.
+        const bool prefetch_u = plan.shared_input;
+        const std::ptrdiff_t u_run = std::ptrdiff_t(panel1 - panel0) * C * NR;
+        const int calls_per_xi = c_pieces * (T / MR);
+        for (int xi = 0; xi < xis; ++xi) {
+            const float* u_xi = packed + (std::size_t(xi) * panels + panel0) * C * NR;
+            const float* u_next = prefetch_u && xi + 1 < xis ? u_xi + std::ptrdiff_t(panels) * C * NR : nullptr;
+            for (int piece = 0, call = 0; piece < c_pieces; ++piece) {
+                const int c0 = piece * c_step, cin = std::min(c_step, C - c0);
+                for (int i = 0; i < T / MR; ++i, ++call) {
                     g.a = s.rows + std::size_t(i) * MR;
                     g.a_offset = std::ptrdiff_t(xi * v_stride) + c0;
                     g.cin = cin;
-                    g.b = packed + ((std::size_t(xi) * panels + panel0) * C + c0) * NR;
+                    g.b = u_xi + std::ptrdiff_t(c0) * NR;
                     g.c = Mx + std::size_t(xi) * m_stride + std::size_t(i) * MR * nb;
                     g.load_c = c0 > 0;
+                    // With prefetch_u, the next frequency's U, a share per call.
+                    const std::ptrdiff_t from = u_run * call / calls_per_xi, to = u_run * (call + 1) / calls_per_xi;
+                    g.prefetch = u_next ? u_next + from : nullptr;
+                    g.prefetch_floats = u_next ? to - from : 0;
                     uk.run(g);
                 }
             }
+        }
 
         // 3. Output transform Y = A^T M A + bias per tile, and the fused epilogue, straight into the outputs (in
         //    the ISA's file, at its vector width; it rounds exactly as the direct path's).

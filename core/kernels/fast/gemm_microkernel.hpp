@@ -62,6 +62,12 @@ struct MicroArgs {
     // than one per tile, which would stall every tile until its stores drained.
     bool stream_c = false;
     bool stream_outputs = false;
+    // A hint: floats the caller reads next (a later call's B), asked for a few cache lines at a time spread over
+    // this call's K loop, so that they arrive while it computes rather than in a burst at the start of that call;
+    // split evenly over the panels. Not with a residual (no kernel has that copy). Kernels may ignore it; it
+    // never changes a value.
+    const float* prefetch = nullptr;
+    std::ptrdiff_t prefetch_floats = 0;
 };
 
 // Where the output transform of one Winograd tile writes, from the task's first filter on: per output pixel k of
