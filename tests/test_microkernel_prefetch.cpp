@@ -63,10 +63,12 @@ TEST_CASE("a microkernel call with a prefetch hint equals the call without it bi
         for (float& x : bias) x = value(rng);
         std::vector<float> start(std::size_t(k.mr) * ldc);  // what a later K block accumulates onto
         for (float& x : start) x = value(rng);
-        // The hint's memory: 3 lines per panel (fewer than the K steps) and 300 (more: several lines per step).
-        AlignedFloats ahead = AlignedFloats::allocate(300 * 16 * panels);
-        for (std::size_t i = 0; i < std::size_t(300) * 16 * panels; ++i) ahead.get()[i] = float(i);
-        const std::vector<float> ahead_before(ahead.get(), ahead.get() + 300 * 16 * panels);
+        // The hint's memory: 3 lines per panel (fewer than the K steps) and 300 (more: several lines per step),
+        // and 5 floats more than the panels share evenly (the last one takes them).
+        const std::size_t ahead_floats = std::size_t(300) * 16 * panels + 5;
+        AlignedFloats ahead = AlignedFloats::allocate(ahead_floats);
+        for (std::size_t i = 0; i < ahead_floats; ++i) ahead.get()[i] = float(i);
+        const std::vector<float> ahead_before(ahead.get(), ahead.get() + ahead_floats);
 
         for (const int rows : {k.mr, k.mr > 1 ? k.mr - 1 : 1})
             for (const int cols : {panels * k.nr, panels * k.nr - 5})
@@ -93,7 +95,7 @@ TEST_CASE("a microkernel call with a prefetch hint equals the call without it bi
                         k.run(g);
                         g.c = hinted.data();
                         g.prefetch = ahead.get();
-                        g.prefetch_floats = std::ptrdiff_t(lines_per_panel) * 16 * panels;
+                        g.prefetch_floats = std::ptrdiff_t(lines_per_panel) * 16 * panels + 5;
                         k.run(g);
                         CHECK(std::memcmp(plain.data(), hinted.data(), plain.size() * sizeof(float)) == 0);
                         CHECK(std::memcmp(ahead.get(), ahead_before.data(), ahead_before.size() * sizeof(float)) == 0);

@@ -312,10 +312,10 @@ void winograd_conv(const Conv2DParams& p, const float* input, const float* packe
         // With a shared input (few tiles: stages 4-5 at 224) each task reads its share of U once, from memory
         // (9.4-16.8 MB a conv there): the first call of each frequency waits for a burst of loads and the later
         // ones find it in the caches. So each call also asks for a share of the next frequency's run, which then
-        // arrives while the calls before it compute (MicroArgs::prefetch): there those convs took about 0.75 of
-        // their time. Not where runs of tiles re-read U: its runs are large and in the caches (at 600 a task's
-        // is up to 256 KB), and asking for the next one early evicted what the calls were using (stages 3-4 at
-        // 600: 1.1-1.5x slower). See bench/README.md.
+        // arrives while the calls before it compute (MicroArgs::prefetch): there those convs took 0.82-0.85 of
+        // their time (two threads, paired medians). Not where runs of tiles re-read U: its runs are large and in
+        // the caches (at 600 a task's is up to 256 KB), and asking for the next one early evicted what the calls
+        // were using (stages 3-4 at 600: 1.1-1.5x slower). See bench/README.md.
         const bool prefetch_u = plan.shared_input;
         const std::ptrdiff_t u_run = std::ptrdiff_t(panel1 - panel0) * C * NR;
         const int calls_per_xi = c_pieces * (T / MR);
