@@ -21,8 +21,10 @@
 #include "core/kernels/fast/elementwise_fast.hpp"
 #include "core/layers/conv_geometry.hpp"
 #include "core/thread_pool.hpp"
+#include "test_util.hpp"
 
 using namespace convscope;
+using convscope_test::bitwise_equal;  // the same floats, bit for bit (NaN payloads and -0 included)
 
 namespace {
 
@@ -151,11 +153,6 @@ ConvCase square_case_for(const Row& s, std::uint32_t seed) {
     ConvCase c;
     REQUIRE(make_case(c, s.h, s.w, s.c, s.k, s.k, s.filters, s.stride, s.stride, 1, 1, s.padding, seed));
     return c;
-}
-
-// The same floats, bit for bit (NaN payloads and the sign of zero included, which == would not tell apart).
-bool bitwise(const std::vector<float>& a, const std::vector<float>& b) {
-    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
 // max |got - want| / max |want|, the measure the issue asks for.
@@ -486,8 +483,8 @@ TEST_CASE("conv2d_fast with a kernel slice larger than L2 (panels outermost) equ
         for (int f0 : {0, half}) {
             const Outputs part = run_fast(half_case(f0), isa, Context{&two}, true);
             INFO("filters from " << f0);
-            CHECK((bitwise(columns(o.two.conv, f0), part.conv) && bitwise(columns(o.two.bn, f0), part.bn) &&
-                   bitwise(columns(o.two.relu, f0), part.relu)));
+            CHECK((bitwise_equal(columns(o.two.conv, f0), part.conv) &&
+                   bitwise_equal(columns(o.two.bn, f0), part.bn) && bitwise_equal(columns(o.two.relu, f0), part.relu)));
         }
     }
 }
@@ -676,10 +673,7 @@ TEST_CASE("conv2d_fast's fused ReLU keeps NaN and -0 as the reference does", "[c
 TEST_CASE("Winograd with one input transform shared by all tasks", "[conv2d_fast]") {
     std::uint32_t seed = 1700;
     for (Isa isa : available_isas()) {
-        const detail::MicroKernel uk = isa == Isa::avx512 ? detail::microkernel_avx512()
-                                       : isa == Isa::avx2 ? detail::microkernel_avx2()
-                                       : isa == Isa::neon ? detail::microkernel_neon()
-                                                          : detail::microkernel_scalar();
+        const detail::MicroKernel uk = detail::microkernel_for(isa);
         ConvCase shared, own;
         REQUIRE(make_case(shared, 7, 7, 40, 3, 3, 300, 1, 1, 1, 1, Padding::same, seed++));  // 16 tiles
         REQUIRE(make_case(own, 14, 14, 40, 3, 3, 64, 1, 1, 1, 1, Padding::same, seed++));    // 49 tiles
@@ -756,9 +750,9 @@ TEST_CASE("conv2d_fast_packed with a residual join equals the conv followed by a
                     conv2d_fast_packed(c.p, c.input.data(), packed, c.bias.data(), write_all ? conv.data() : nullptr,
                                        scale, shift, want_bn ? bn.data() : nullptr, relu.data(), ctx,
                                        Conv2DResidual{shortcut.data(), ss, st});
-                    CHECK(bitwise(relu, relu_want));
-                    if (write_all) CHECK(bitwise(conv, conv_want));
-                    if (want_bn) CHECK(bitwise(bn, bn_want));
+                    CHECK(bitwise_equal(relu, relu_want));
+                    if (write_all) CHECK(bitwise_equal(conv, conv_want));
+                    if (want_bn) CHECK(bitwise_equal(bn, bn_want));
                 }
         }
 }

@@ -5,15 +5,16 @@
 
 #include <catch2/catch.hpp>
 
-#include <cstring>
 #include <random>
 #include <vector>
 
 #include "core/kernels/fast/conv2d_fast.hpp"
 #include "core/kernels/fast/cpu_isa.hpp"
 #include "core/kernels/fast/gemm_microkernel.hpp"
+#include "test_util.hpp"
 
 using namespace convscope;
+using convscope_test::bitwise_equal;
 
 namespace {
 
@@ -23,22 +24,16 @@ struct NamedKernel {
     void (*run)(const detail::MicroArgs&);
 };
 
-// Every microkernel (and narrower-row variant) compiled in and runnable here. An ISA's factory runs only when the
-// CPU has that ISA: it is compiled with the ISA's flags, so even making its struct may use its instructions.
+// Every microkernel (and narrower-row variant) of the ISAs this CPU runs.
 std::vector<NamedKernel> runnable_kernels() {
     std::vector<NamedKernel> out;
-    auto add = [&](Isa isa, const char* name, detail::MicroKernel (*make)()) {
-        if (!isa_supported(isa)) return;
-        const detail::MicroKernel uk = make();
-        if (!uk.run) return;
-        out.push_back({name, uk.mr, uk.nr, uk.run});
+    for (Isa isa : all_isas()) {
+        if (!isa_supported(isa)) continue;
+        const detail::MicroKernel uk = detail::microkernel_for(isa);
+        out.push_back({to_string(isa), uk.mr, uk.nr, uk.run});
         for (const auto& fewer : uk.fewer_rows)
-            if (fewer.run) out.push_back({name, fewer.mr, uk.nr, fewer.run});
-    };
-    add(Isa::scalar, "scalar", &detail::microkernel_scalar);
-    add(Isa::avx2, "avx2", &detail::microkernel_avx2);
-    add(Isa::avx512, "avx512", &detail::microkernel_avx512);
-    add(Isa::neon, "neon", &detail::microkernel_neon);
+            if (fewer.run) out.push_back({to_string(isa), fewer.mr, uk.nr, fewer.run});
+    }
     return out;
 }
 
@@ -97,8 +92,8 @@ TEST_CASE("a microkernel call with a prefetch hint equals the call without it bi
                         g.prefetch = ahead.get();
                         g.prefetch_floats = std::ptrdiff_t(lines_per_panel) * 16 * panels + 5;
                         k.run(g);
-                        CHECK(std::memcmp(plain.data(), hinted.data(), plain.size() * sizeof(float)) == 0);
-                        CHECK(std::memcmp(ahead.get(), ahead_before.data(), ahead_before.size() * sizeof(float)) == 0);
+                        CHECK(bitwise_equal(plain, hinted));
+                        CHECK(bitwise_equal(std::vector<float>(ahead.get(), ahead.get() + ahead_floats), ahead_before));
                         bool moved = false;  // the call wrote something: the comparison above is not vacuous
                         for (std::size_t i = 0; i < start.size(); ++i) moved |= plain[i] != start[i];
                         CHECK(moved);

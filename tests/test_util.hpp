@@ -4,7 +4,7 @@
 //   TempDir               a fresh, empty folder for one test, removed with everything in it afterwards:
 //                         dir / "name" is a path in it, dir.write(name, bytes) creates a file, dir.entries()
 //                         lists its names, sorted
-//   bitwise_equal(a, b)   same shape and equal values in every element (std::equal)
+//   bitwise_equal(a, b)   same shape (or size) and the same bits in every element: tensors or float vectors
 
 #include <algorithm>
 #include <cstdint>
@@ -59,6 +59,9 @@ public:
 // templates collide with Catch's decomposer.
 inline bool bitwise_equal(const convscope::Tensor3& a, const convscope::Tensor3& b) {
     return a.shape() == b.shape() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+inline bool bitwise_equal(const std::vector<float>& a, const std::vector<float>& b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
 }  // namespace convscope_test

@@ -69,20 +69,6 @@ constexpr int kMergeRowsBelowChannels = 16;
 // reads its input rows once per panel instead, when they are the smaller of the two (see run_conv).
 constexpr std::int64_t kL2Bytes = std::int64_t(512) << 10;
 
-MicroKernel kernel_for(Isa isa) {
-    if (!isa_supported(isa))
-        throw std::invalid_argument(std::string("conv2d_fast: instruction set ") + to_string(isa) +
-                                    " is not supported by this CPU");
-    MicroKernel k = isa == Isa::avx512 ? detail::microkernel_avx512()
-                    : isa == Isa::avx2 ? detail::microkernel_avx2()
-                    : isa == Isa::neon ? detail::microkernel_neon()
-                                       : detail::microkernel_scalar();
-    if (!k.run)
-        throw std::invalid_argument(std::string("conv2d_fast: instruction set ") + to_string(isa) +
-                                    " was not compiled into this build");
-    return k;
-}
-
 // Whether `rows` input rows `row_bytes` apart, read in lockstep by a tile, put more lines into one L1 set than it
 // has ways (an L1 maps addresses kL1SetSpan apart to the same set, so rows that far apart evict each other).
 bool rows_share_l1_sets(std::int64_t row_bytes, int rows) {
@@ -412,6 +398,20 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed_b, 
 
 namespace detail {
 
+MicroKernel microkernel_for(Isa isa) {
+    if (!isa_supported(isa))
+        throw std::invalid_argument(std::string("conv2d_fast: instruction set ") + to_string(isa) +
+                                    " is not supported by this CPU");
+    MicroKernel k = isa == Isa::avx512 ? microkernel_avx512()
+                    : isa == Isa::avx2 ? microkernel_avx2()
+                    : isa == Isa::neon ? microkernel_neon()
+                                       : microkernel_scalar();
+    if (!k.run)
+        throw std::invalid_argument(std::string("conv2d_fast: instruction set ") + to_string(isa) +
+                                    " was not compiled into this build");
+    return k;
+}
+
 void fence_streamed_stores() {
 #if defined(__x86_64__) || defined(__i386__)  // only the x86 kernels stream
     __builtin_ia32_sfence();
@@ -430,10 +430,10 @@ MicroKernel fit_rows(const MicroKernel& uk, long long M) {
     return best;
 }
 
-int winograd_tile(const Conv2DParams& p, Isa isa) { return winograd_tile(p, kernel_for(isa)); }
+int winograd_tile(const Conv2DParams& p, Isa isa) { return winograd_tile(p, detail::microkernel_for(isa)); }
 
 MicroKernel direct_microkernel(const Conv2DParams& p, Isa isa) {
-    const MicroKernel main = kernel_for(isa);
+    const MicroKernel main = detail::microkernel_for(isa);
     if (isa != Isa::avx512 || p.kernel_h != 1 || p.kernel_w != 1) return main;
     const std::int64_t pixels = std::int64_t(p.out_h) * p.out_w;
     const std::int64_t row_bytes = std::int64_t(p.in_c) * p.stride_w * std::int64_t(sizeof(float));
@@ -471,7 +471,7 @@ Conv2DPackedKernel pack(const Conv2DParams& p, const float* kernel, Isa isa, con
     packed.isa = isa;
     packed.kernel_h = p.kernel_h, packed.kernel_w = p.kernel_w, packed.in_c = p.in_c, packed.filters = p.filters;
     packed.kernel = kernel;
-    const MicroKernel uk = kernel_for(isa);
+    const MicroKernel uk = detail::microkernel_for(isa);
     if (const int m = detail::winograd_tile(p, uk)) {
         packed.winograd_tile = m;
         packed.winograd = AlignedFloats::allocate(detail::winograd_packed_floats(m, p.in_c, p.filters, uk.nr));
@@ -486,7 +486,7 @@ Conv2DPackedKernel pack(const Conv2DParams& p, const float* kernel, Isa isa, con
 void run_packed(const Conv2DParams& p, const float* input, const Conv2DPackedKernel& kernel, const float* bias,
                 float* out_conv, const float* bn_scale, const float* bn_shift, float* out_bn, float* out_relu,
                 const Context& ctx, const Conv2DResidual& residual = {}) {
-    const MicroKernel uk = kernel_for(kernel.isa);
+    const MicroKernel uk = detail::microkernel_for(kernel.isa);
     if (const int m = detail::winograd_tile(p, uk)) {
         assert(!residual.shortcut);  // see conv2d_fast_packed()
         // A kernel packed for a geometry that needed another transform, or none (another input size or stride),
@@ -515,7 +515,7 @@ void run_packed(const Conv2DParams& p, const float* input, const Conv2DPackedKer
 }  // namespace
 
 void conv2d_reserve_thread_scratch(const Conv2DParams& p, Isa isa) {
-    if (detail::winograd_applies(p)) detail::winograd_reserve_scratch(p, kernel_for(isa));
+    if (detail::winograd_applies(p)) detail::winograd_reserve_scratch(p, detail::microkernel_for(isa));
 }
 
 Conv2DPackedKernel conv2d_pack_kernel(const Conv2DParams& p, const float* kernel, Isa isa, const Context& ctx) {

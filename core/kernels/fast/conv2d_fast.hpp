@@ -77,6 +77,9 @@ struct AlignedFloats {
 
 namespace detail {
 struct MicroKernel;  // gemm_microkernel.hpp
+// isa's main microkernel (and its narrower-row variants); throws std::invalid_argument when this CPU lacks isa or
+// the build does not have it.
+MicroKernel microkernel_for(Isa isa);
 // The microkernel the direct path (not Winograd) uses for conv p: the ISA's main one, or for some 1x1 convs on
 // AVX-512 the wide 6 x 64 tile (see conv2d_fast.cpp for which and why); a packed kernel's GEMM panels are its nr
 // wide. Values never depend on the choice: every tile shape runs the same FMA sequence for each element.

@@ -331,10 +331,12 @@ void winograd_conv(const Conv2DParams& p, const float* input, const float* packe
                     g.b = u_xi + std::ptrdiff_t(c0) * NR;
                     g.c = Mx + std::size_t(xi) * m_stride + std::size_t(i) * MR * nb;
                     g.load_c = c0 > 0;
-                    // With prefetch_u, the next frequency's U, a share per call.
-                    const std::ptrdiff_t from = u_run * call / calls_per_xi, to = u_run * (call + 1) / calls_per_xi;
-                    g.prefetch = u_next ? u_next + from : nullptr;
-                    g.prefetch_floats = u_next ? to - from : 0;
+                    g.prefetch = nullptr;
+                    if (u_next) {  // with prefetch_u: this call's share of the next frequency's run
+                        const std::ptrdiff_t from = u_run * call / calls_per_xi;
+                        g.prefetch = u_next + from;
+                        g.prefetch_floats = u_run * (call + 1) / calls_per_xi - from;
+                    }
                     uk.run(g);
                 }
             }
