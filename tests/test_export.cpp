@@ -7,6 +7,8 @@
 #include <fstream>
 #include <iterator>
 
+#include <sys/stat.h>
+
 #include <stb_image.h>
 
 #include "core/errors.hpp"
@@ -218,6 +220,53 @@ TEST_CASE("atomic writes into an impossible folder throw and leave nothing", "[e
     CHECK(dir.entries() == std::vector<std::string>{"file.txt"});
     CHECK(read_raw(dir / "file.txt") == "a file, not a folder");
     CHECK_THROWS_AS(write_file_atomic("/proc/convscope-test.bin", std::vector<std::uint8_t>{1}), InputError);
+}
+
+// The rename that makes a write atomic replaces a directory entry itself: over a device or a named pipe it would
+// leave a plain file in its place (an audit turned /dev/full into a .npy), over a symbolic link it would replace
+// the link and leave its target unwritten. So a link is written through and every other kind of path that is not
+// a regular file is refused. Devices cannot be made without root: the pipe stands for them (the same lstat test).
+TEST_CASE("atomic writes go through symbolic links and refuse pipes, devices and dangling links",
+          "[export][atomic]") {
+    TempDir dir;
+    write_raw(dir / "target.npy", "the link's target");
+    fs::create_symlink("target.npy", dir / "link.npy");
+    fs::create_symlink("nowhere.npy", dir / "dangling.npy");
+    REQUIRE(::mkfifo((dir / "pipe.npy").c_str(), 0600) == 0);
+    fs::create_symlink("pipe.npy", dir / "link-to-pipe.npy");
+    const std::vector<std::uint8_t> bytes{1, 2, 3};
+    const std::vector<std::string> before{"dangling.npy", "link-to-pipe.npy", "link.npy", "pipe.npy", "target.npy"};
+
+    SECTION("refused, and nothing is replaced or left behind") {
+        CHECK_THROWS_WITH(write_file_atomic(dir / "pipe.npy", bytes),
+                          "cannot write " + dir / "pipe.npy" +
+                              ": it is a named pipe (FIFO); name a regular file or a new one");
+        CHECK_THROWS_WITH(write_file_atomic(dir / "link-to-pipe.npy", bytes), Catch::Contains("named pipe"));
+        CHECK_THROWS_WITH(write_file_atomic(dir / "dangling.npy", bytes),
+                          Catch::Contains("it is a symbolic link to a missing file"));
+        CHECK_THROWS_WITH(save_npy(dir / "pipe.npy", counting_tensor(1, 1, 1)), Catch::Contains("named pipe"));
+        CHECK_THROWS_AS(create_temp_beside(dir / "pipe.npy"), InputError);
+        {
+            AtomicFileSet set;
+            set.add(dir / "new.npy", bytes);
+            CHECK_THROWS_WITH(set.add(dir / "pipe.npy", bytes), Catch::Contains("named pipe"));
+        }
+        CHECK(dir.entries() == before);
+        CHECK(fs::is_fifo(dir / "pipe.npy"));
+        CHECK(fs::is_symlink(dir / "dangling.npy"));
+        CHECK(read_raw(dir / "target.npy") == "the link's target");
+    }
+    SECTION("a link is written through: its target replaced, the link kept") {
+        write_file_atomic(dir / "link.npy", bytes);
+        CHECK(fs::is_symlink(dir / "link.npy"));
+        CHECK(read_raw(dir / "target.npy") == std::string("\x01\x02\x03"));
+        AtomicFileSet set;
+        set.add(dir / "link.npy", std::vector<std::uint8_t>{4});
+        CHECK(set.commit() == std::vector<std::string>{dir / "link.npy"});
+        CHECK(fs::is_symlink(dir / "link.npy"));
+        CHECK(read_raw(dir / "target.npy") == std::string("\x04"));
+        CHECK(dir.entries() == before);
+    }
 }
 
 TEST_CASE("ensure_directory creates parents and explains what stops it", "[export][atomic]") {

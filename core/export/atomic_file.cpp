@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <set>
@@ -49,13 +50,42 @@ std::string describe_open_failure(const std::string& target, int err) {
     return msg;
 }
 
-// A new, empty temp file beside target, open for writing; its path goes to `temp`. Refuses what can never be
-// renamed over (an empty name, a folder) before creating anything.
-int create_temp(const std::string& target, std::string& temp) {
-    if (target.empty()) throw InputError("cannot write a file with an empty name");
+// What a path that is not a regular file is, for the message that refuses to replace it.
+const char* kind_of(mode_t mode) {
+    if (S_ISDIR(mode)) return "a folder";
+    if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
+    if (S_ISFIFO(mode)) return "a named pipe (FIFO)";
+    if (S_ISSOCK(mode)) return "a socket";
+    return "not a regular file";
+}
+
+// The file a write to `path` must replace. The rename that makes a write atomic replaces a directory entry
+// itself, so a device (`--out /dev/null`) or a named pipe would silently become a plain file in its place:
+// those are refused. A symbolic link (a settings file kept with one's dotfiles) is written through: the file it
+// points to is replaced and the link stays; a link to nothing is refused, as is an empty name.
+std::string resolve_target(const std::string& path) {
+    if (path.empty()) throw InputError("cannot write a file with an empty name");
     struct stat st;
-    if (::stat(target.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
-        throw InputError("cannot write " + target + ": it is a folder");
+    if (::lstat(path.c_str(), &st) != 0) return path;  // a new file (or a folder that fails later, with its reason)
+    std::string target = path;
+    if (S_ISLNK(st.st_mode)) {
+        char* resolved = ::realpath(path.c_str(), nullptr);
+        if (!resolved)
+            throw InputError("cannot write " + path + ": it is a symbolic link to a missing file; name a regular "
+                             "file or a new one");
+        target = resolved;
+        std::free(resolved);
+        if (::stat(target.c_str(), &st) != 0) return target;
+    }
+    if (!S_ISREG(st.st_mode))
+        throw InputError("cannot write " + path + ": it is " + kind_of(st.st_mode) +
+                         "; name a regular file or a new one");
+    return target;
+}
+
+// A new, empty temp file beside target (a regular file or a new name: see resolve_target), open for writing;
+// its path goes to `temp`.
+int create_temp(const std::string& target, std::string& temp) {
     const int fd = open_temp(target, temp);
     if (fd < 0) throw InputError(describe_open_failure(target, errno));
     return fd;
@@ -64,7 +94,7 @@ int create_temp(const std::string& target, std::string& temp) {
 // Writes bytes to a fresh temp file beside target; returns its path. Nothing is left behind on failure.
 std::string write_temp(const std::string& target, const void* data, std::size_t size) {
     std::string temp;
-    const int fd = create_temp(target, temp);
+    const int fd = create_temp(target, temp);  // target: resolved by the caller
 
     const char* p = static_cast<const char*>(data);
     std::size_t left = size;
@@ -119,12 +149,19 @@ std::vector<std::string> ensure_directory(const std::string& path) {
 
 std::string create_temp_beside(const std::string& path) {
     std::string temp;
-    ::close(create_temp(path, temp));
+    ::close(create_temp(resolve_target(path), temp));
     return temp;
 }
 
 void replace_with_temp(const std::string& temp, const std::string& path) {
-    if (::rename(temp.c_str(), path.c_str()) != 0) {
+    std::string target;
+    try {
+        target = resolve_target(path);
+    } catch (...) {
+        ::unlink(temp.c_str());
+        throw;
+    }
+    if (::rename(temp.c_str(), target.c_str()) != 0) {
         const int err = errno;
         ::unlink(temp.c_str());
         throw InputError("cannot write " + path + ": " + reason(err));
@@ -132,7 +169,13 @@ void replace_with_temp(const std::string& temp, const std::string& path) {
 }
 
 void write_file_atomic(const std::string& path, const void* data, std::size_t size) {
-    replace_with_temp(write_temp(path, data, size), path);
+    const std::string target = resolve_target(path);
+    const std::string temp = write_temp(target, data, size);
+    if (::rename(temp.c_str(), target.c_str()) != 0) {
+        const int err = errno;
+        ::unlink(temp.c_str());
+        throw InputError("cannot write " + path + ": " + reason(err));
+    }
 }
 
 void write_file_atomic(const std::string& path, const std::vector<std::uint8_t>& bytes) {
@@ -155,7 +198,8 @@ void AtomicFileSet::add(const std::string& path, const void* data, std::size_t s
             throw InputError("cannot write " + path + ": the same file name occurs twice in one export");
         }
     try {
-        pending_.push_back(Pending{path, write_temp(path, data, size)});
+        const std::string target = resolve_target(path);
+        pending_.push_back(Pending{path, target, write_temp(target, data, size)});
     } catch (...) {
         discard();
         spent_ = true;
@@ -174,14 +218,14 @@ std::vector<std::string> AtomicFileSet::commit() {
     // existed before has been replaced by then and cannot be restored; renames within one folder that
     // we could create files in practically never fail.
     std::vector<bool> existed(pending_.size());
-    for (std::size_t i = 0; i < pending_.size(); ++i) existed[i] = ::access(pending_[i].target.c_str(), F_OK) == 0;
+    for (std::size_t i = 0; i < pending_.size(); ++i) existed[i] = ::access(pending_[i].file.c_str(), F_OK) == 0;
     std::vector<std::string> done;
     for (std::size_t i = 0; i < pending_.size(); ++i) {
-        if (::rename(pending_[i].temp.c_str(), pending_[i].target.c_str()) != 0) {
+        if (::rename(pending_[i].temp.c_str(), pending_[i].file.c_str()) != 0) {
             const int err = errno;
             const std::string failed = pending_[i].target;
             for (std::size_t j = 0; j < i; ++j)
-                if (!existed[j]) ::unlink(pending_[j].target.c_str());
+                if (!existed[j]) ::unlink(pending_[j].file.c_str());
             pending_.erase(pending_.begin(), pending_.begin() + std::ptrdiff_t(i));  // renamed: no temp left
             discard();
             throw InputError("cannot write " + failed + ": " + reason(err) +

@@ -6,7 +6,9 @@
 //   write_file_atomic(path, ...)  write to "path.tmp-XXXXXX" in the same folder, flush to disk, rename()
 //                                 over path; on any failure the temp file is removed and InputError names
 //                                 the path and the system's reason. An existing file is replaced only on
-//                                 success.
+//                                 success. A symbolic link is written through (its target file is replaced,
+//                                 the link stays); any other path that is not a regular file (a folder, a
+//                                 device, a named pipe, a link to nothing) is refused, never replaced.
 //   create_temp_beside(path)      for a writer that needs a file name rather than bytes (a library that
 //                                 writes its own file): a new empty "path.tmp-XXXXXX" in the same folder, so
 //                                 that the final rename stays on one file system; InputError as above
@@ -54,7 +56,8 @@ public:
 
 private:
     struct Pending {
-        std::string target;
+        std::string target;  // as the caller named it
+        std::string file;    // what is replaced: target, or the file a symbolic link at target points to
         std::string temp;
     };
     void discard() noexcept;

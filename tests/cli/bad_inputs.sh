@@ -88,6 +88,15 @@ expect_weights_failure "is a directory" "$h5"
 touch "$work/file"
 expect_failure "$work/file" run --sample chelsea --input-size 64 --export-dir "$work/file/out"
 expect_failure "$work/file" conv --input "$conv/input0.npy" --kernel "$conv/weight0.npy" --out "$work/file/y.npy"
+# A named pipe (or a device) is refused, never replaced by the output, as is a link to nothing (the rename that
+# makes writes atomic would put a plain file in its place); a link to a regular file is written through.
+mkdir -p "$work/special" && mkfifo "$work/special/pipe.npy" && ln -s missing.npy "$work/special/dangling.npy"
+expect_failure "it is a named pipe (FIFO)" conv --input "$conv/input0.npy" --kernel "$conv/weight0.npy" --out "$work/special/pipe.npy"
+expect_failure "symbolic link to a missing file" conv --input "$conv/input0.npy" --kernel "$conv/weight0.npy" --out "$work/special/dangling.npy"
+if [ ! -p "$work/special/pipe.npy" ] || [ ! -L "$work/special/dangling.npy" ] || [ "$(ls "$work/special" | wc -l)" -ne 2 ]; then
+    echo "FAIL: the pipe or the link was replaced, or something was left beside them"; ls -la "$work/special"
+    failures=$((failures + 1))
+fi
 
 # The teaching commands and the Conv2D arguments.
 expect_failure "row must be 0..5" conv --input "$conv/input0.npy" --kernel "$conv/weight0.npy" --strides 2 --padding same --explain 6,0,0 --out "$work/y.npy"
