@@ -6,6 +6,7 @@
 
 #include <cstring>
 #include <string>
+#include <tuple>
 
 #include <hdf5.h>
 
@@ -173,6 +174,25 @@ TEST_CASE("images: only PNG, JPEG, BMP and GIF reach the decoder, and only up to
     const std::string huge = dir.write("huge.png", png_header(18000, 19000));
     CHECK_THROWS_WITH(load_image(huge), Catch::Contains("18000 x 19000 pixels (342 megapixels)") &&
                                             Catch::Contains("at most 64 megapixels"));
+    // Past about 2^30 bytes of pixels stb_image's PNG reader refuses the size itself, and its generic info call
+    // then reported the last other format's failure ("unknown image type"): the size is read here first.
+    for (const auto& [w, h, mp] : {std::tuple{30000, 30000, "900"}, std::tuple{100000, 100000, "10000"}}) {
+        const std::string larger = dir.write("larger.png", png_header(w, h));
+        CHECK_THROWS_WITH(load_image(larger), Catch::Contains(std::to_string(w) + " x " + std::to_string(h) +
+                                                              " pixels (" + mp + " megapixels)") &&
+                                                  Catch::Contains("at most 64 megapixels"));
+    }
+    // The same for a BMP, whose height is negative when its rows run top-down.
+    std::vector<std::uint8_t> bmp{'B', 'M'};
+    auto put_le32 = [&](std::int64_t v) {
+        for (int i = 0; i < 4; ++i) bmp.push_back(std::uint8_t(std::uint32_t(v) >> (8 * i)));
+    };
+    put_le32(54), put_le32(0), put_le32(54);  // file size, reserved, pixel offset
+    put_le32(40), put_le32(40000), put_le32(-50000);  // BITMAPINFOHEADER: its size, width, height (top-down)
+    bmp.insert(bmp.end(), {1, 0, 24, 0});  // one plane, 24 bits per pixel
+    bmp.resize(54, 0);
+    CHECK_THROWS_WITH(load_image(dir.write("huge.bmp", bmp)),
+                      Catch::Contains("the BMP image is 40000 x 50000 pixels (2000 megapixels)"));
     // A chunk length that would make stb grow a buffer to 1.5 GiB.
     std::vector<std::uint8_t> idat;
     put_be32(idat, 0x60000000);

@@ -220,8 +220,10 @@ bool drain_worker(AppState& app) {
             },
             [&](event::ImageFailed& e) {
                 const std::string shown = sample_name(e.source).value_or(e.source);
+                // The decoder's messages mostly say what is expected already; say it once.
+                const bool says_expected = e.message.find("expected") != std::string::npos;
                 show_error(app, "Cannot use image \"" + shown + "\": " + e.message +
-                                    ". Expected a PNG, JPEG, BMP, GIF, TGA or PNM picture" +
+                                    (says_expected ? "" : ". Expected a PNG, JPEG, BMP or GIF picture") +
                                     (app.image ? "; the previous image stays." : "; showing the bundled sample instead."));
                 app.image_source = app.loaded_image_source.empty() ? sample_source("chelsea") : app.loaded_image_source;
                 app.error_bar.covers_next = true;

@@ -15,7 +15,7 @@ namespace convscope::gui {
 
 void open_image(AppState& app, const std::string& path_or_sample) {
     if (path_or_sample.empty()) {
-        show_error(app, "No image path given: type the path of a PNG, JPEG, BMP, GIF, TGA or PNM file, or pick a sample.");
+        show_error(app, "No image path given: type the path of a PNG, JPEG, BMP or GIF file, or pick a sample.");
         return;
     }
     app.image_source = path_or_sample;

@@ -26,7 +26,7 @@ static void draw_image_source(AppState& app) {
     ImGui::SetNextItemWidth(std::max(ImGui::GetFontSize() * 6, ImGui::GetContentRegionAvail().x - open_w));
     if (input_text("##path", app.image_path_field, ImGuiInputTextFlags_EnterReturnsTrue))
         open_image(app, app.image_path_field);
-    tooltip("Path of your own image (PNG, JPEG, BMP, GIF, TGA, PNM). Press Enter to open it, or drag a file onto the window.");
+    tooltip("Path of your own image (PNG, JPEG, BMP or GIF). Press Enter to open it, or drag a file onto the window.");
     ImGui::SameLine();
     if (ImGui::Button("Open")) open_image(app, app.image_path_field);
     tooltip("Open the image at the path on the left (Ctrl+O focuses the path field).");

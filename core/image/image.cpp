@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdint>
 #include <cstring>
 
 #include <stb_image.h>
@@ -42,6 +43,34 @@ void check_png_chunks(const std::uint8_t* bytes, std::size_t size, const std::st
     }
 }
 
+// The size a PNG or BMP header declares, read here rather than by stb_image: its PNG and BMP readers refuse
+// sizes past about 2^30 bytes of pixels themselves, and stbi_info() then tries every other format, whose last
+// failure ("unknown image type") replaces the real reason. Returns false when the header is too short or the
+// format is another (GIF and JPEG store 16-bit sides, which stb_image reports as they are).
+static bool declared_size(const std::uint8_t* bytes, std::size_t size, const char* format, std::int64_t& w,
+                          std::int64_t& h) {
+    auto big_endian32 = [&](std::size_t at) {
+        return std::int64_t(bytes[at]) << 24 | std::int64_t(bytes[at + 1]) << 16 | std::int64_t(bytes[at + 2]) << 8 |
+               std::int64_t(bytes[at + 3]);
+    };
+    auto little_endian32 = [&](std::size_t at) {  // signed: a BMP's height is negative for top-down rows
+        return std::int64_t(std::int32_t(std::uint32_t(bytes[at]) | std::uint32_t(bytes[at + 1]) << 8 |
+                                         std::uint32_t(bytes[at + 2]) << 16 | std::uint32_t(bytes[at + 3]) << 24));
+    };
+    if (std::strcmp(format, "PNG") == 0 && size >= 24 && std::memcmp(bytes + 12, "IHDR", 4) == 0) {
+        w = big_endian32(16);  // signature (8), IHDR length (4) and type (4), then width and height
+        h = big_endian32(20);
+        return true;
+    }
+    if (std::strcmp(format, "BMP") == 0 && size >= 26 && little_endian32(14) >= 40) {  // a BITMAPINFOHEADER or later
+        w = little_endian32(18);
+        h = little_endian32(22);
+        h = h < 0 ? -h : h;
+        return true;
+    }
+    return false;
+}
+
 const char* image_format(const std::uint8_t* bytes, std::size_t size) {
     auto starts = [&](const char* magic, std::size_t n) { return size >= n && std::memcmp(bytes, magic, n) == 0; };
     if (starts("\x89PNG\r\n\x1a\n", 8)) return "PNG";
@@ -60,15 +89,20 @@ RgbImage decode_image(const std::uint8_t* bytes, std::size_t size, const std::st
     const char* format = image_format(bytes, size);
     if (!format) throw InputError(what + ": not a PNG, JPEG, BMP or GIF file (by its first bytes); expected " + k_expected);
     if (std::strcmp(format, "PNG") == 0) check_png_chunks(bytes, size, what);
+    auto refuse_size = [&](std::int64_t w, std::int64_t h) {
+        if (w >= 1 && h >= 1 && w * h <= kMaxImagePixels) return;
+        throw InputError(what + ": the " + format + " image is " + std::to_string(w) + " x " + std::to_string(h) +
+                         " pixels (" + std::to_string(w * h / 1'000'000) +
+                         " megapixels); convscope opens images of at most " +
+                         std::to_string(kMaxImagePixels / 1'000'000) + " megapixels");
+    };
+    std::int64_t declared_w = 0, declared_h = 0;
+    if (declared_size(bytes, size, format, declared_w, declared_h)) refuse_size(declared_w, declared_h);
     int w = 0, h = 0, channels_in_file = 0;
     if (!stbi_info_from_memory(bytes, int(size), &w, &h, &channels_in_file))
         throw InputError(what + ": cannot read the " + format + " header (" + std::string(stbi_failure_reason()) +
                          "); the file is damaged or not really " + format);
-    if (w < 1 || h < 1 || std::int64_t(w) * h > kMaxImagePixels)
-        throw InputError(what + ": the " + format + " image is " + std::to_string(w) + " x " + std::to_string(h) +
-                         " pixels (" + std::to_string(std::int64_t(w) * h / 1'000'000) +
-                         " megapixels); convscope opens images of at most " +
-                         std::to_string(kMaxImagePixels / 1'000'000) + " megapixels");
+    refuse_size(w, h);
     // Asking for 3 channels makes stb convert grey, grey+alpha and RGBA to RGB for us.
     const int header_w = w, header_h = h;
     stbi_uc* data = stbi_load_from_memory(bytes, int(size), &w, &h, &channels_in_file, 3);
