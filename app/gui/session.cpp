@@ -252,7 +252,14 @@ static json parse_session_json(const std::string& text, const std::string& path)
     };
     try {
         return json::parse(text, track);
-    } catch (const json::exception& e) {
+    } catch (const json::parse_error& e) {
+        // Bad syntax is at a place in the text, not in a field (a missing closing brace is found after the
+        // last one): the line and column, and the parser's reason without its "[json.exception...]" tag.
+        const std::string what = e.what();
+        const std::size_t tag_end = what.find("] ");
+        const std::string reason = tag_end == std::string::npos ? what : what.substr(tag_end + 2);
+        throw InputError("session \"" + path + "\" is not valid JSON: " + printable(reason, 160));
+    } catch (const json::exception& e) {  // a value the parser cannot hold (a number out of range): its field
         throw InputError("session \"" + path + "\" is not valid JSON" +
                          (field.empty() ? std::string() : " (at field \"" + echo(field) + "\")") + ": " + echo(e.what()));
     }
