@@ -42,7 +42,7 @@ int cmd_conv(Args& args) {
     const std::string bias_path = has_bias ? args.get("bias") : "";
     if (has_bias && args.has("use-bias") && !c.use_bias)
         throw UsageError("--bias " + bias_path + " with --use-bias false: give one or the other");
-    const std::uint64_t seed = std::uint64_t(parse_int(args.get_or("seed", "0"), "seed"));
+    const std::uint64_t seed = std::uint64_t(parse_int(args.get_or("seed", "1"), "seed"));
     const bool reference = args.has("reference");
     const bool explain = args.has("explain");
     const std::vector<std::string> position = explain ? parse_list(args.get("explain")) : std::vector<std::string>{};

@@ -65,7 +65,7 @@ int cmd_patches(Args& args) {
         weights_line = describe(load_keras_weights(graph, path));
         weights_id = "md5 " + md5_file(path);
     } else {
-        const int seed = parse_int(args.get_or("seed", "0"), "seed");
+        const int seed = parse_int(args.get_or("seed", "1"), "seed");
         initialize_graph(graph, std::uint64_t(seed));
         weights_id = "seed " + std::to_string(seed);
         weights_line = "weights: Keras default initialisers (glorot_uniform kernels) with seed " + std::to_string(seed);

@@ -20,6 +20,7 @@
 #include "core/export/png.hpp"
 #include "core/image/image.hpp"
 #include "core/render/feature_map.hpp"
+#include "core/render/normalize.hpp"
 #include "core/weights/initializers.hpp"
 #include "core/weights/keras_h5.hpp"
 
@@ -124,6 +125,22 @@ private:
     std::vector<std::string> folders_;
 };
 
+// What the GUI's inspector shows for each channel of a node, in the same number format: min, max, mean,
+// population std and the 32-bin histogram over [min, max] (core/render/normalize.hpp's channel_stats).
+void print_channel_stats(const std::string& node, const Tensor3& out) {
+    const int channels = int(out.shape()[2]);
+    for (int c = 0; c < channels; ++c) {
+        const ChannelStats s = channel_stats(out, c);
+        std::cout << node << " channel " << c << ": min " << format_value(s.min) << ", max " << format_value(s.max)
+                  << ", mean " << format_value(float(s.mean)) << ", std " << format_value(float(s.std)) << " over "
+                  << s.count << " values";
+        if (s.non_finite) std::cout << " (" << s.non_finite << " NaN or infinite skipped)";
+        std::cout << "; histogram:";
+        for (std::int64_t n : s.histogram) std::cout << " " << n;
+        std::cout << "\n";
+    }
+}
+
 }  // namespace
 
 int cmd_run(Args& args) {
@@ -154,11 +171,12 @@ int cmd_run(Args& args) {
         const LoadReport report = load_keras_weights(graph, args.get("weights"));
         weights_line = describe(report);
     } else {
-        const int seed = parse_int(args.get_or("seed", "0"), "seed");
+        const int seed = parse_int(args.get_or("seed", "1"), "seed");
         initialize_graph(graph, std::uint64_t(seed));
         weights_line = "weights: Keras default initialisers (glorot_uniform kernels) with seed " + std::to_string(seed);
     }
     const std::vector<int> nodes = select_nodes(graph, layer_spec);
+    const bool print_stats = args.has("stats");
     args.finish();
     CreatedFolders created(ensure_directory(export_dir));  // fail before the long run, not after it
 
@@ -186,6 +204,9 @@ int cmd_run(Args& args) {
             std::cout << "(seeded random weights: these classes mean nothing; `convscope-cli weights fetch --top` gets "
                          "the trained ones)\n";
     }
+
+    if (print_stats)
+        for (int i : nodes) print_channel_stats(g.node(i).name, *engine.output(i));
 
     // Every file is written to a temporary name first; the set is renamed into place only when all
     // succeeded, so a full disk never leaves half an export behind.

@@ -27,7 +27,7 @@ int cmd_shape(Args& args) {
     Conv2DConfig config = parse_conv_config(args, "valid");
     parse_conv_arguments(args, config);
     const Shape in = parse_input_shape(args, config.data_format);
-    const std::uint64_t seed = std::uint64_t(parse_int(args.get_or("seed", "0"), "seed"));
+    const std::uint64_t seed = std::uint64_t(parse_int(args.get_or("seed", "1"), "seed"));
     args.finish();
 
     Conv2D conv(config);

@@ -38,20 +38,23 @@ commands:
            as the seed's text wrote them and marks the layers that no longer reach the output.
   run      (--image PATH | --sample NAME | --input-npy PATH) [--weights FILE.h5 | --seed N]
            [--input-size H[,W]] [--stages 4|5] [--include-top] [--seed-typo] [--layers all|blocks|NAME,...]
-           [--export-dir DIR] [--format npy[,png]] [--threads N] [--reference]
+           [--export-dir DIR] [--format npy[,png]] [--threads N] [--reference] [--stats]
            [--cam top1..top5|INDEX [--cam-opacity A]]
            Runs ResNet50 and writes DIR/<node>.npy (and a channel grid DIR/<node>.png) for
            every node (default), the stem and block outputs (blocks), or the named nodes;
-           DIR defaults to ./exports. --seed N (default 0) picks Keras' default initialisers.
+           DIR defaults to ./exports. --seed N (default 1, as the GUI) seeds Keras' initialisers.
            With --include-top: prints the top-5 classes (rank, index, name, probability);
            --cam writes the class activation map cam_<index>.npy (raw, the last block's
            resolution) and cam_<index>.png (over the input image, opacity A, default 0.5).
+           --stats prints, per channel of each written node, what the GUI's inspector shows:
+           min, max, mean, std and the 32-bin histogram.
   conv     --input X.npy (--kernel W.npy [--bias B.npy] | --filters F --kernel-size K)
            [--strides ...] [--padding ...] [--dilation-rate ...] [CONV2D ARGUMENTS] [--seed N]
            [--explain ROW,COL,FILTER] --out Y.npy
            One Conv2D on arrays: X (H, W, Cin), W (kh, kw, Cin, F), B (F,); without --kernel
-           the weights are drawn by the initializers. --explain prints how one output value
-           is computed: window, kernel, products, per-channel sums, bias, activation.
+           the weights are drawn by the initializers (--seed, default 1 as in the GUI).
+           --explain prints how one output value is computed: window, kernel, products,
+           per-channel sums, bias, activation.
   bench    [--input-size H[,W]] [--stages 4|5] [--include-top] [--threads N] [--reps N]
            [--warmup N] [--per-node] [--keep all|blocks] [--reference] [--no-prepare] [--sample NAME]
            Times the forward pass: median, min, GFLOPS, peak memory, and the first run after the
@@ -158,7 +161,7 @@ int main(int argc, char** argv) {
             Args args = Args::parse(rest,
                                     {"image", "sample", "input-npy", "weights", "seed", "input-size", "stages", "layers",
                                      "export-dir", "format", "threads", "cam", "cam-opacity"},
-                                    {"include-top", "reference", "seed-typo"});
+                                    {"include-top", "reference", "seed-typo", "stats"});
             return cmd_run(args);
         }
         if (command == "conv") {

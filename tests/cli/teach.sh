@@ -88,4 +88,23 @@ fails_with "--out needs an image" compare --a "$A" --b "$B" --out "$work/x.png"
 fails_with "--b: " compare --a "$A" --b "--input 600,600,3 --filters 16 --kernel-size 3 --bogus 1"
 check "a failed compare leaves no file" test ! -e "$work/x.png"
 
+# The inspector's statistics (run --stats) on an input whose numbers are known by construction: 32 x 32 pixels
+# alternating (0, 1, 2) and (1, 1, 4), so channel 0 is half 0s and half 1s (mean 0.5, std 0.5, the two end
+# bins of the histogram 512 each), channel 1 all 1s (std 0, every value in the first bin), channel 2 half 2s
+# and half 4s (mean 3, std 1).
+{
+    header="{'descr': '<f4', 'fortran_order': False, 'shape': (32, 32, 3), }"
+    printf '\x93NUMPY\x01\x00\x76\x00%s' "$header"
+    printf '%*s\n' $((118 - ${#header} - 1)) ''  # the header padded to 128 bytes in all
+    for _ in $(seq 512); do
+        printf '\x00\x00\x00\x00\x00\x00\x80\x3f\x00\x00\x00\x40'  # 0, 1, 2 as little-endian float32
+        printf '\x00\x00\x80\x3f\x00\x00\x80\x3f\x00\x00\x80\x40'  # 1, 1, 4
+    done
+} >"$work/known.npy"
+"$cli" run --input-npy "$work/known.npy" --stages 4 --layers input --stats --export-dir "$work/stats" >"$work/stats.txt"
+zeros30=$(printf ' 0%.0s' $(seq 30))
+check "channel 0: half 0, half 1" grep -qx "input channel 0: min 0, max 1, mean 0.5, std 0.5 over 1024 values; histogram: 512$zeros30 512" "$work/stats.txt"
+check "channel 1: constant" grep -qx "input channel 1: min 1, max 1, mean 1, std 0 over 1024 values; histogram: 1024$zeros30 0" "$work/stats.txt"
+check "channel 2: half 2, half 4" grep -qx "input channel 2: min 2, max 4, mean 3, std 1 over 1024 values; histogram: 512$zeros30 512" "$work/stats.txt"
+
 finish
