@@ -31,7 +31,8 @@ int cmd_shape(Args& args) {
     args.finish();
 
     Conv2D conv(config);
-    const Shape out = conv.output_shape({in});  // throws with the rule a bad value breaks
+    // Throws with the rule a bad value breaks; no activations budget: nothing of the output's size is allocated.
+    const Shape out = conv.arithmetic_output_shape(in);
     // Every number below comes from the shapes alone; the kernel is drawn only for its statistics, and only
     // when it is small enough that drawing it costs nothing (kShapeDrawLimit).
     const std::vector<std::vector<std::size_t>> weight_shapes = conv.weight_shapes({in});

@@ -63,17 +63,22 @@ ConvGeometry Conv2D::geometry(const Shape& in) const {
     return g;
 }
 
-Shape Conv2D::output_shape(const std::vector<Shape>& inputs) const {
-    expect_inputs(inputs.size());
-    ConvGeometry g = geometry(inputs[0]);
-    // Refused here, before anything is allocated: a kernel or an output over its budget, and MACs that
-    // do not fit in 64 bits.
-    check_weights_budget(weight_shapes(inputs));
-    check_output_budget(g.rows.out, g.cols.out, config_.filters);
+Shape Conv2D::arithmetic_output_shape(const Shape& input) const {
+    ConvGeometry g = geometry(input);
+    check_weights_budget(weight_shapes({input}));
     if (!checked_product({g.rows.out, g.cols.out, config_.filters, config_.kernel_size.rows, config_.kernel_size.cols,
-                          inputs[0].c}))
+                          input.c}))
         throw ConfigError("the multiply-adds of this Conv2D do not fit in 64 bits");
     return Shape::image(g.rows.out, g.cols.out, config_.filters);
+}
+
+Shape Conv2D::output_shape(const std::vector<Shape>& inputs) const {
+    expect_inputs(inputs.size());
+    // Refused here, before anything is allocated: a kernel or an output over its budget, and MACs that
+    // do not fit in 64 bits.
+    const Shape out = arithmetic_output_shape(inputs[0]);
+    check_output_budget(out.h, out.w, out.c);
+    return out;
 }
 
 Conv2DParams Conv2D::params(const Shape& in) const {
@@ -105,7 +110,8 @@ std::vector<std::vector<std::size_t>> Conv2D::weight_shapes(const std::vector<Sh
 }
 
 std::int64_t Conv2D::macs(const std::vector<Shape>& inputs) const {
-    Shape out = output_shape(inputs);
+    expect_inputs(inputs.size());
+    const Shape out = arithmetic_output_shape(inputs[0]);  // a count: no activations budget
     return out.size() * std::int64_t(config_.kernel_size.rows) * config_.kernel_size.cols * inputs[0].c;
 }
 

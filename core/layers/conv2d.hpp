@@ -54,6 +54,9 @@ public:
     const char* type_name() const override { return "Conv2D"; }
     void validate() const override;
     Shape output_shape(const std::vector<Shape>& inputs) const override;
+    // The output shape by Keras' rules, the kernel within its budget and the MACs within 64 bits, but without
+    // the activations budget: for what only does the arithmetic (convscope-cli shape), never allocates.
+    Shape arithmetic_output_shape(const Shape& input) const;
     std::vector<std::vector<std::size_t>> weight_shapes(const std::vector<Shape>& inputs) const override;
     std::int64_t macs(const std::vector<Shape>& inputs) const override;
     void forward(const std::vector<const Tensor3*>& inputs, Tensor3& output, const Context& ctx) const override;

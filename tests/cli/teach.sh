@@ -107,4 +107,9 @@ check "channel 0: half 0, half 1" grep -qx "input channel 0: min 0, max 1, mean 
 check "channel 1: constant" grep -qx "input channel 1: min 1, max 1, mean 1, std 0 over 1024 values; histogram: 1024$zeros30 0" "$work/stats.txt"
 check "channel 2: half 2, half 4" grep -qx "input channel 2: min 2, max 4, mean 3, std 1 over 1024 values; histogram: 512$zeros30 512" "$work/stats.txt"
 
+# shape only does arithmetic: an output far over the activations budget (298 GiB) still gets its numbers.
+"$cli" shape --input 100000,100000,3 --filters 8 --kernel-size 3 >"$work/huge_shape.txt"
+check "shape of a 100000 x 100000 input" grep -qx "output shape: (None, 99998, 99998, 8)" "$work/huge_shape.txt"
+check "its MACs (99998 * 99998 * 8 * 27)" grep -q "^MACs: 2,159,913,600,864 = " "$work/huge_shape.txt"
+
 finish
