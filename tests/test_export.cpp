@@ -279,7 +279,11 @@ TEST_CASE("ensure_directory creates parents and explains what stops it", "[expor
     CHECK_THROWS_WITH(ensure_directory(dir / "a/plain/d"),
                       "cannot create folder " + dir / "a/plain/d" + ": " + dir / "a/plain" + " is a file, not a folder");
     CHECK_THROWS_AS(ensure_directory(dir / "a/plain"), InputError);
-    CHECK_THROWS_AS(ensure_directory("/proc/convscope-test-dir"), InputError);
+    CHECK_THROWS_WITH(ensure_directory("/proc/convscope-test-dir"),
+                      Catch::StartsWith("cannot create folder /proc/convscope-test-dir: ") &&
+                          !Catch::Contains("/proc/convscope-test-dir: /proc"));
+    CHECK_THROWS_WITH(ensure_directory("/proc/convscope-test-dir/sub"),
+                      Catch::StartsWith("cannot create folder /proc/convscope-test-dir/sub: /proc/convscope-test-dir: "));
     CHECK_THROWS_AS(ensure_directory(""), InputError);
 }
 

@@ -136,10 +136,11 @@ std::vector<std::string> ensure_directory(const std::string& path) {
                 throw InputError("cannot create folder " + path + ": " + part + " is a file, not a folder");
             continue;
         }
-        if (errno != ENOENT)
-            throw InputError("cannot create folder " + path + ": " + part + ": " + reason(errno));
+        // Names the part that failed when it is not the folder itself ("/proc/x: /proc/x: ..." said it twice).
+        const std::string where = part == path ? "" : part + ": ";
+        if (errno != ENOENT) throw InputError("cannot create folder " + path + ": " + where + reason(errno));
         if (::mkdir(part.c_str(), 0777) != 0 && errno != EEXIST)
-            throw InputError("cannot create folder " + path + ": " + part + ": " + reason(errno));
+            throw InputError("cannot create folder " + path + ": " + where + reason(errno));
         created.push_back(part);
     }
     if (::access(path.c_str(), W_OK | X_OK) != 0)
