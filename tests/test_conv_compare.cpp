@@ -7,6 +7,7 @@
 
 #include "core/render/compare_image.hpp"
 #include "core/render/feature_map.hpp"
+#include "core/render/text.hpp"
 #include "core/teach/conv_compare.hpp"
 #include "core/weights/regularizers.hpp"
 
@@ -191,4 +192,33 @@ TEST_CASE("compare: maps drawn to one size, and the comparison picture", "[compa
     }
     CHECK(found_lo);
     CHECK(found_hi);
+}
+
+// The export's titles are Keras lines; a line break inside "strides=(2, 2)" split the tuple over two lines.
+TEST_CASE("compare: titles break between arguments, never inside a tuple", "[compare][render]") {
+    const std::string title = "A: Conv2D(16, (5, 5), strides=(2, 2), padding=\"same\", dilation_rate=(1, 1))";
+    for (int width : {60, 120, 200, 300, 400}) {
+        const std::vector<std::string> lines = wrapped_title(title, width, 1);
+        std::string joined;
+        for (const std::string& l : lines) joined += l;
+        CHECK(joined == title);
+        for (const std::string& l : lines) {
+            CAPTURE(width, l);
+            // A line wider than the box is only ever one argument alone (cut anywhere, as before).
+            if (text_width(l, 1) > width) CHECK(l.find(", ") == std::string::npos);
+        }
+        // When the longest argument fits a line, every line ends between two arguments.
+        if (text_width("A: Conv2D(16, (5, 5), ", 1) <= width)
+            for (std::size_t l = 0; l + 1 < lines.size(); ++l) {
+                CAPTURE(width, lines[l]);
+                CHECK(lines[l].size() >= 2);
+                CHECK(lines[l].compare(lines[l].size() - 2, 2, ", ") == 0);
+            }
+        // Whenever "strides=(2, 2)" fits a line, it is on one line.
+        if (text_width("strides=(2, 2), ", 1) <= width) {
+            bool whole = false;
+            for (const std::string& l : lines) whole = whole || l.find("strides=(2, 2)") != std::string::npos;
+            CHECK(whole);
+        }
+    }
 }

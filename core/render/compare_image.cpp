@@ -1,6 +1,7 @@
 #include "core/render/compare_image.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <stdexcept>
 #include <vector>
@@ -47,14 +48,37 @@ std::string map_size(const Tensor3& t, int channel) {
     return std::to_string(t.shape()[0]) + " x " + std::to_string(t.shape()[1]) + ", channel " + std::to_string(channel);
 }
 
-// A title broken into lines of at most `width` pixels, after ", " where it can (a Keras line's arguments stay
-// whole), anywhere when one argument alone is wider.
+// Where the argument that starts at `from` ends: after the next ", " outside any tuple or list, so that
+// "strides=(2, 2)" stays one piece. A '(' right after a name opens a call ("Conv2D("), whose arguments are what
+// is split; any other '(' or '[' opens a tuple or a list. The end of the text when no such ", " follows.
+std::size_t argument_end(const std::string& s, std::size_t from) {
+    std::vector<bool> opened_tuple;  // per open bracket: a tuple or list (true) or a call (false)
+    int tuples = 0;
+    for (std::size_t i = from; i < s.size(); ++i) {
+        const char c = s[i];
+        if (c == '(' || c == '[') {
+            const bool call = c == '(' && i > 0 && (std::isalnum(static_cast<unsigned char>(s[i - 1])) || s[i - 1] == '_');
+            opened_tuple.push_back(!call);
+            tuples += call ? 0 : 1;
+        } else if ((c == ')' || c == ']') && !opened_tuple.empty()) {
+            tuples -= opened_tuple.back() ? 1 : 0;
+            opened_tuple.pop_back();
+        } else if (tuples == 0 && s.compare(i, 2, ", ") == 0) {
+            return i + 2;
+        }
+    }
+    return s.size();
+}
+
+}  // namespace
+
+// A title broken into lines of at most `width` pixels, after ", " between arguments where it can (a Keras line's
+// arguments stay whole, tuples included), anywhere when one argument alone is wider.
 std::vector<std::string> wrapped_title(const std::string& s, int width, int ts) {
     std::vector<std::string> lines(1);
     std::size_t i = 0;
     while (i < s.size()) {
-        std::size_t end = s.find(", ", i);
-        end = end == std::string::npos ? s.size() : end + 2;
+        const std::size_t end = argument_end(s, i);
         const std::string piece = s.substr(i, end - i);
         if (!lines.back().empty() && text_width(lines.back() + piece, ts) > width) lines.emplace_back();
         for (char ch : piece) {
@@ -65,8 +89,6 @@ std::vector<std::string> wrapped_title(const std::string& s, int width, int ts) 
     }
     return lines;
 }
-
-}  // namespace
 
 RgbaImage render_comparison(const Tensor3& a, int channel_a, const Tensor3& b, int channel_b,
                             const ComparisonImageOptions& o) {

@@ -7,8 +7,11 @@
 //                                   symmetric -> [-m, m] with m the largest |x| of either tensor
 //   difference_map(a, ca, b, cb)    B - A as an (H, W, 1) tensor (only when the two maps have the same H and W)
 //   render_comparison(...)          A | B | B - A with titles, shapes and colour bars (the GUI's export)
+//   wrapped_title(s, width, ts)     a title in lines of at most width pixels (text scale ts), broken between
+//                                   a Keras line's arguments, never inside a tuple such as "strides=(2, 2)"
 
 #include <string>
+#include <vector>
 
 #include "core/render/colormap.hpp"
 #include "core/render/feature_map.hpp"  // render_fitted()
@@ -32,5 +35,6 @@ struct ComparisonImageOptions {
 
 RgbaImage render_comparison(const Tensor3& a, int channel_a, const Tensor3& b, int channel_b,
                             const ComparisonImageOptions& options);
+std::vector<std::string> wrapped_title(const std::string& title, int width, int text_scale);
 
 }  // namespace convscope
