@@ -25,6 +25,7 @@
 #include "app/gui/conv_steps.hpp"
 #include "app/gui/feature_render.hpp"
 #include "app/gui/gl_texture.hpp"
+#include "app/gui/key_events.hpp"
 #include "app/gui/network_model.hpp"
 #include "app/gui/patch_service.hpp"
 #include "app/gui/ui_rules.hpp"
@@ -317,6 +318,7 @@ struct AppState {
     std::string weights_report;
     Progress progress;
     bool progress_changed = false;
+    KeyEventQueue key_events;  // keys and characters on their way to ImGui, a tap's release a frame after its press
     int input_events = 0;  // counted by GLFW callbacks: a frame is drawn only when something changed
     double last_input_seconds = -1e9;  // now_seconds() at the last click, scroll or key
     double network_ms = 0.0;      // the last network run: the engine's run alone

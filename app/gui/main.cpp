@@ -197,8 +197,25 @@ void count_input(GLFWwindow* window, bool by_user = true) {
 void on_cursor(GLFWwindow* w, double, double) { count_input(w, false); }
 void on_button(GLFWwindow* w, int, int, int) { count_input(w); }
 void on_scroll(GLFWwindow* w, double, double) { count_input(w); }
-void on_key(GLFWwindow* w, int, int, int, int) { count_input(w); }
-void on_char(GLFWwindow* w, unsigned) { count_input(w); }
+// Keys and characters go to ImGui through the queue (key_events.hpp): ImGui 1.86 would miss a key pressed and
+// released between two frames. Installed after ImGui's backend, in place of its callbacks; feed_imgui() hands
+// each frame its share.
+void on_key(GLFWwindow* w, int key, int scancode, int action, int mods) {
+    count_input(w);
+    if (auto* app = static_cast<AppState*>(glfwGetWindowUserPointer(w)))
+        app->key_events.push({KeyEvent::Kind::key, key, scancode, action, mods, 0});
+}
+void on_char(GLFWwindow* w, unsigned codepoint) {
+    count_input(w);
+    if (auto* app = static_cast<AppState*>(glfwGetWindowUserPointer(w)))
+        app->key_events.push({KeyEvent::Kind::character, 0, 0, 0, 0, codepoint});
+}
+void feed_imgui(GLFWwindow* w, KeyEventQueue& queue) {
+    for (const KeyEvent& e : queue.take_frame()) {
+        if (e.kind == KeyEvent::Kind::key) ImGui_ImplGlfw_KeyCallback(w, e.key, e.scancode, e.action, e.mods);
+        else ImGui_ImplGlfw_CharCallback(w, e.codepoint);
+    }
+}
 void on_size(GLFWwindow* w, int, int) { count_input(w, false); }
 void on_focus(GLFWwindow* w, int) { count_input(w, false); }
 
@@ -316,8 +333,6 @@ int main(int argc, char** argv) {
     glfwSetCursorPosCallback(window, on_cursor);
     glfwSetMouseButtonCallback(window, on_button);
     glfwSetScrollCallback(window, on_scroll);
-    glfwSetKeyCallback(window, on_key);
-    glfwSetCharCallback(window, on_char);
     glfwSetFramebufferSizeCallback(window, on_size);
     glfwSetWindowFocusCallback(window, on_focus);
 
@@ -333,6 +348,8 @@ int main(int argc, char** argv) {
     io.IniFilename = automated ? nullptr : app.imgui_ini_path.c_str();  // scripted runs leave the user's files alone
     if (!args.automation.screenshot.empty()) io.ConfigFlags |= ImGuiConfigFlags_NoMouse;  // no stray hover in screenshots
     ImGui_ImplGlfw_InitForOpenGL(window, true);
+    glfwSetKeyCallback(window, on_key);  // after the backend's: keys reach it through the queue (feed_imgui)
+    glfwSetCharCallback(window, on_char);
     ImGui_ImplOpenGL3_Init("#version 330");
     apply_scale_and_theme(app);
 
@@ -403,7 +420,7 @@ int main(int argc, char** argv) {
         // Otherwise draw a frame only when something changed: input, a result that is on screen, or (a few
         // times a second) progress. Software GL makes every frame cost CPU that the engine would rather have.
         const bool worker_busy = app.worker.busy() || app.worker.render_busy();
-        if (settle_frames > 0) glfwPollEvents();
+        if (settle_frames > 0 || app.key_events.pending()) glfwPollEvents();
         else glfwWaitEventsTimeout(conv_steps_animating(app) ? 0.02 : worker_busy ? 0.1 : 0.5);
         const bool input = app.input_events != inputs_seen;
         inputs_seen = app.input_events;
@@ -441,7 +458,7 @@ int main(int argc, char** argv) {
         else if (results_due) settle_frames = std::max(settle_frames, 1);
         const bool notice_due = !app.status_message.empty() && notice_expired(app.status_time, now);  // to clear it
         if (!(input || results_due || progress_due || settle_frames > 0 || automation.frame_due(app) || app.frame_index < 3 ||
-              app.request_dirty || notice_due || conv_steps_animating(app)))
+              app.request_dirty || notice_due || conv_steps_animating(app) || app.key_events.pending()))
             continue;
         if (settle_frames > 0) --settle_frames;
         last_frame_start = now;
@@ -449,6 +466,7 @@ int main(int argc, char** argv) {
         results_waiting = false;
         apply_scale_and_theme(app);
 
+        feed_imgui(window, app.key_events);  // a tap's press this frame, its release the next
         ImGui_ImplOpenGL3_NewFrame();
         ImGui_ImplGlfw_NewFrame();
         ImGui::NewFrame();

@@ -2,7 +2,7 @@
 # convscope driven like a user, with xdotool under Xvfb: mouse drags, double-clicks, typing, hovering.
 #   interact.sh CONVSCOPE CASE [MAKE_TEST_WEIGHTS]
 # CASE: splitter | typed-number | tab-tooltip | one-column | get-weights (needs MAKE_TEST_WEIGHTS) | cam | steps | quiz |
-#       compare
+#       compare | fast-keys
 # Widgets are found in the program's own layout report (--layout-report), written when it quits.
 # Exit 0 pass, 1 fail, 77 skipped (no Xvfb or xdotool).
 set -eu
@@ -381,6 +381,34 @@ quiz)
     grep -q "	label	.*	question 2 of 18   score 1 / 2$" layout.txt ||
         { echo "the score is not 1 / 2 on question 2"; grep "question\|verdict\|prompt" layout.txt; exit 1; }
     grep -q "	label	.*	verdict: Not quite:$" layout.txt || { echo "the wrong answer was not told wrong"; exit 1; }
+    ;;
+fast-keys)
+    # Keys pressed and released faster than a frame (xdotool key, on-screen and remote keyboards) all count: three
+    # Ctrl+= taps raise the UI scale three steps (1 -> 1.75), and a number typed and entered at once is applied.
+    printf '%s\n' '{"convscope_session": 1, "panel": "playground", "image": "sample:chelsea",
+      "playground": {"input_size": [64, 64], "filters": 4}}' > f.json
+    start --session f.json
+    quit
+    xy=$(centre_of widget "filters: how many" layout.txt)
+    [ -n "$xy" ] || { echo "no filters field in the report"; exit 1; }
+    start --session f.json
+    for _ in 1 2 3; do xdotool key ctrl+equal; done  # as the audit typed them: each down and up within a frame
+    sleep 1.5
+    quit
+    [ "$(setting ui_scale)" = 1.75 ] || { echo "three fast Ctrl+= gave ui_scale $(setting ui_scale), not 1.75"; exit 1; }
+    printf 'window_width=1280\nwindow_height=720\nleft_fraction=0.4\n' > config/convscope/settings.ini
+    start --session f.json
+    set -- $xy
+    xdotool mousemove "$1" "$2"
+    xdotool click --repeat 2 --delay 150 1
+    sleep 0.3
+    press ctrl+a
+    xdotool type "12"
+    xdotool key Return
+    xdotool key ctrl+s
+    sleep 1
+    quit
+    [ "$(filters_in f.json)" = 12 ] || { echo "a fast Return did not apply 12: $(filters_in f.json)"; exit 1; }
     ;;
 *)
     echo "unknown case $case_name"
