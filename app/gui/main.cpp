@@ -44,10 +44,11 @@ void on_signal(int) { g_stop_signal = true; }
 
 const char kUsage[] =
     "usage: convscope [--image PATH] [--sample NAME] [--weights FILE.h5] [--panel playground|network]\n"
-    "                 [--session FILE] [--screenshot PATH] [--frames N] [--frame-stats] [--ui-scale S]\n"
-    "                 [--theme dark|light] [--timeout SECONDS] [--save-session FILE] [--threads N] [--hidden]\n"
-    "                 [--column controls|maps|inspector] [--sees cam|patches|rpn] [--steps] [--quiz]\n"
-    "                 [--compare]\n"
+    "                 [--session FILE] [--screenshot PATH] [--layout-report FILE] [--frames N] [--frame-stats]\n"
+    "                 [--ui-scale S] [--theme dark|light] [--timeout SECONDS] [--save-session FILE] [--threads N]\n"
+    "                 [--hidden] [--column controls|maps|inspector] [--sees cam|patches|rpn] [--steps] [--quiz]\n"
+    "                 [--compare] [--export KIND] [--export-dir DIR] [--help]\n"
+    "                 [--scripted-change seed|filters|kernel|step|scale|image]\n"
     "  --column C         what fills the window when it is too small for two columns at its UI scale\n"
     "                     (a 1280 x 720 projector at 250 or 300 %): the controls (default), maps or inspector\n"
     "  --threads N        engine threads (default: every hardware thread)\n"
@@ -69,7 +70,9 @@ const char kUsage[] =
     "  --save-session F   write the session (as File > Save session does) when the program ends\n"
     "  --export KIND      once results are complete, export as the Export window does:\n"
     "                     channel | grid | channels | npy | block (into --export-dir DIR, default exports),\n"
-    "                     then exit (1 if nothing was written)\n";
+    "                     then exit (1 if nothing was written)\n"
+    "  --export-dir DIR   where --export and the Export window write (default: exports)\n"
+    "  --help, -h         print this and exit\n";
 
 struct Args {
     std::string image, sample, weights, panel, session, theme, column, sees;

@@ -303,8 +303,11 @@ void draw_conv_steps(AppState& app) {
     tooltip("The next output position (rows first, then columns, as the window slides).");
     same_line_if_fits(labelled_width(F * 6, "per second"));
     ImGui::SetNextItemWidth(F * 6);
-    ImGui::SliderFloat("per second", &st.speed, 0.5f, 50.0f, "%.1f", ImGuiSliderFlags_Logarithmic);
-    tooltip("Output positions per second while playing.");
+    // A drag field like the row and col fields below, not a slider: a slider's grab sits on its number and, in a
+    // window that just opened, read as a text cursor in a focused field.
+    ImGui::DragFloat("per second", &st.speed, 0.05f, 0.5f, 50.0f, "%.1f",
+                     ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
+    tooltip("Output positions per second while playing (0.5 to 50). Drag, or double-click to type.");
     ImGui::SetNextItemWidth(F * 3);
     int_field("row", st.position.row, 0.2f, 0, g.rows.out - 1);
     tooltip("The output row explained (0 to %d).", g.rows.out - 1);

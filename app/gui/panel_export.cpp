@@ -178,6 +178,7 @@ void draw_export(AppState& app) {
     ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x - ImGui::GetFontSize() * 31, vp->WorkPos.y + ImGui::GetFontSize() * 4),
                             ImGuiCond_FirstUseEver);
     ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 30, ImGui::GetFontSize() * 22), ImGuiCond_FirstUseEver);
+    ImGui::SetNextWindowBgAlpha(1.0f);  // opaque: the panels' text behind would show through its own
     if (!ImGui::Begin("Export", &app.settings.show_export)) {
         ImGui::End();
         return;

@@ -19,6 +19,7 @@ void draw_help(AppState& app) {
     ImGui::SetNextWindowSizeConstraints(ImVec2(std::min(ImGui::GetFontSize() * 16, vp->WorkSize.x), 0),
                                         ImVec2(vp->WorkSize.x, vp->WorkSize.y));
     ImGui::SetNextWindowSize(ImVec2(std::min(ImGui::GetFontSize() * 36, vp->WorkSize.x * 0.95f), 0), ImGuiCond_Appearing);
+    ImGui::SetNextWindowBgAlpha(1.0f);  // opaque: the panels' text behind would show through its own
     if (!ImGui::Begin("Help", &app.settings.show_help)) {
         ImGui::End();
         return;

@@ -1,7 +1,8 @@
 #!/bin/sh
 # GUI smoke tests: start convscope under Xvfb, let it save a screenshot, check the picture.
 #   gui_smoke.sh CONVSCOPE PNG_CHECK CASE [MAKE_TEST_WEIGHTS]
-# CASE: playground | network | projector | session | export | bad-image | weights | bad-weights | settings | typo | rpn | arguments
+# CASE: playground | network | projector | session | export | bad-image | weights | bad-weights | settings | typo | rpn | arguments |
+#       usage
 # Exit 0 pass, 1 fail, 77 skipped (no xvfb-run).
 set -eu
 abspath() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd)" "$(basename "$1")"); }
@@ -31,6 +32,19 @@ red_bar() {  # FILE: the red error bar (ImGui child background 140,15,15) is in 
 }
 
 case "$case_name" in
+usage)
+    # --help's synopsis lists every option the program accepts (each one, with a valid value, is accepted
+    # before --help prints the usage and exits 0; no display needed).
+    for opt in "--image x" "--sample chelsea" "--weights x.h5" "--panel network" "--session x.json" \
+               "--screenshot x.png" "--layout-report x.txt" "--frames 1" --frame-stats "--ui-scale 2" "--theme light" \
+               "--timeout 1" "--save-session x.json" "--threads 1" --hidden "--column maps" "--sees cam" --steps --quiz \
+               --compare "--export grid" "--export-dir x" "--scripted-change seed"; do
+        # shellcheck disable=SC2086  # the option and its value are two words
+        "$convscope" $opt --help > usage.txt || { echo "convscope does not accept $opt"; exit 1; }
+        name=${opt%% *}
+        sed '/^  --/,$d' usage.txt | grep -q -- "\[$name[] ]" || { echo "the usage line omits $name"; cat usage.txt; exit 1; }
+    done
+    ;;
 arguments)
     # The Conv2D arguments beyond the six: a session that sets them opens the section; each says what it does
     # with the numbers on screen, and a saved session keeps every one.

@@ -286,6 +286,16 @@ steps)
     clicked=$(at layout.txt)
     echo "after the click: $clicked"
     [ -n "$clicked" ] && [ "$clicked" != "0 0" ] && [ "${clicked% *}" -gt 0 ] || { echo "clicking an output cell did not explain it"; exit 1; }
+    # Opening the window leaves the keyboard out of its fields: S, which does nothing while a field is typed in,
+    # closes it again.
+    start --session pg.json  # open (settings)
+    press s
+    press s
+    sleep 0.5
+    press s
+    sleep 0.5
+    quit
+    if grep -q "^window	$steps	" layout.txt; then echo "S did not close the window it had just opened: a field has the keyboard"; exit 1; fi
     ;;
 compare)
     # P pins the playground's setting as A and opens Compare A / B; a new number of filters typed in the playground
