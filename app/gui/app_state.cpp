@@ -98,6 +98,7 @@ void refresh_network_structure(AppState& app) {
 
 void refresh_playground_geometry(AppState& app) {
     const PlaygroundParams& p = app.playground;
+    app.playground_over_limit = false;
     try {
         if (p.input_height < 1 || p.input_width < 1)
             throw ConfigError("input size " + std::to_string(p.input_height) + "x" + std::to_string(p.input_width) +
@@ -106,12 +107,16 @@ void refresh_playground_geometry(AppState& app) {
         const Shape in = Shape::image(p.input_height, p.input_width, 3);
         ConvGeometry g = conv.geometry(in);
         const Shape out = conv.output_shape({in});  // raises the "output dimension < 1" error with its rule
-        // The playground keeps its whole output in memory (and the previous one on screen meanwhile).
+        // The playground keeps its whole output in memory (and the previous one on screen meanwhile). Keras has
+        // no such rule: the message says whose limit it is.
         constexpr std::int64_t kMaxValues = 100'000'000;  // 400 MB of float32
-        if (out.size() > kMaxValues)
+        if (out.size() > kMaxValues) {
+            app.playground_over_limit = true;
             throw ConfigError("output " + plain_shape(out) + " holds " + with_thousands(out.size()) +
-                              " values; the playground allows up to " + with_thousands(kMaxValues) +
-                              " (400 MB): use a smaller input size, fewer filters or larger strides");
+                              " values, more than the " + with_thousands(kMaxValues) +
+                              " (400 MB) convscope's playground keeps in memory. This is convscope's limit, not a "
+                              "Keras rule: use a smaller input size, fewer filters or larger strides");
+        }
         conv.build({in});  // sizes the kernel and bias, for the parameter count
         app.playground_geometry = g;
         app.playground_params = conv.param_count();

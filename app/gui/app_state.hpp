@@ -298,6 +298,7 @@ struct AppState {
     std::int64_t playground_macs = 0;                  // multiply-accumulates of one forward pass
     std::string playground_keras_line;                 // Keras code reproducing the layer and its kernel values
     std::string playground_error;                      // of the current parameters, empty if valid
+    bool playground_over_limit = false;                // the error is convscope's memory cap, not a Keras rule
     PlaygroundArgumentFields playground_fields;        // the typed regularizers and constraints
     double playground_ms = 0.0;
     std::vector<std::shared_ptr<const Tensor3>> network_outputs;  // per node, last complete

@@ -137,8 +137,12 @@ void draw_feature_maps(AppState& app) {
         ImGui::TextColored(error_colour(), "(shape error at %s: nothing is recomputed until it is fixed%s)",
                            broken.c_str(), t ? "; showing the last valid result" : "");
     } else if (app.panel == Panel::playground && !app.playground_error.empty()) {
+        // "the last valid result" only when there is one on screen.
+        const char* what = app.playground_over_limit ? "too large for the playground" : "impossible parameters";
+        const std::string note = std::string("(") + what + (have ? ": showing the last valid result)" : ": nothing to show)");
         ImGui::SameLine();
-        ImGui::TextColored(error_colour(), "(impossible parameters: showing the last valid result)");
+        ImGui::TextColored(error_colour(), "%s", note.c_str());
+        layout_report::item("label", note);
     } else if (!t || stale || (have && shown_tensor != t.get())) {
         ImGui::SameLine();
         ImGui::TextColored(dim_colour(), t ? "(updating; showing the last result)" : "(computing...)");

@@ -464,7 +464,7 @@ void draw_editor(AppState& app) {
     ImGui::SetNextItemWidth(w);
     changed |= int_field("filters", c.filters, 0.5f, 1, 4096);
     tooltip("Output channels of this Conv2D. Changing it re-initialises this kernel and the next layers' weights. "
-            "Drag, or double-click to type (applied on Enter or when you leave the field).");
+            "Allowed: 1 to 4096. Drag, or double-click to type (applied on Enter or when you leave the field).");
     same_line_if_fits(labelled_width(w, "kernel_size"));
     ImGui::SetNextItemWidth(w);
     changed |= pair_input("kernel_size", c.kernel_size.rows, c.kernel_size.cols, 1, 15, "kernel_size (rows, cols).");

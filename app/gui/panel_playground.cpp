@@ -48,8 +48,9 @@ static void draw_parameters(AppState& app) {
                           "The image is resized to this height and width (3 channels, RGB) before the convolution.");
     ImGui::SetNextItemWidth(w);
     changed |= int_field("filters", c.filters, 0.25f, 1, 256);
-    tooltip("filters: how many output channels (feature maps) the layer makes; each has its own kernel.\nDrag, or "
-            "double-click to type (applied on Enter or when you leave the field).");
+    tooltip("filters: how many output channels (feature maps) the layer makes; each has its own kernel.\nAllowed: 1 to "
+            "256 (a typed value outside is limited, and a note says so).\nDrag, or double-click to type (applied on "
+            "Enter or when you leave the field).");
     ImGui::SetNextItemWidth(w);
     changed |= pair_input("kernel_size", c.kernel_size.rows, c.kernel_size.cols, 1, 15,
                           "kernel_size: the window each output value looks at, (rows, cols).");
@@ -110,7 +111,8 @@ static void draw_parameters(AppState& app) {
             p.seed = std::uint64_t(std::max(0, seed));
             changed = true;
         }
-        tooltip("The random seed of glorot_uniform: the same seed gives the same kernel. Drag, or double-click to type.");
+        tooltip("The random seed of glorot_uniform: the same seed gives the same kernel (0 to 1073741824). Drag, or "
+                "double-click to type.");
     } else {
         // The 2-D filter itself, small enough to read.
         const std::vector<float> k = classic_kernel_2d(p.kernel_source, c.kernel_size.rows, c.kernel_size.cols);
@@ -165,8 +167,14 @@ static void draw_arithmetic(AppState& app) {
     const PlaygroundParams& p = app.playground;
     ImGui::TextColored(accent_colour(), "What Keras computes");
     if (!app.playground_error.empty()) {
-        error_text("Impossible: " + app.playground_error);
-        ImGui::TextColored(dim_colour(), "The maps show the last valid combination.");
+        // Keras would build the layer that is over convscope's memory cap: "too large", not "impossible".
+        const std::string text = (app.playground_over_limit ? "Too large for the playground: " : "Impossible: ") +
+                                 app.playground_error;
+        error_text(text);
+        layout_report::item("error", text);
+        const bool maps_shown = app.shown.render().tensor != nullptr;
+        ImGui::TextColored(dim_colour(), "%s", maps_shown ? "The maps show the last valid combination."
+                                                          : "No maps until the combination is possible again.");
         return;
     }
     if (!app.playground_geometry) return;

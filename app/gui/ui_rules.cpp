@@ -158,6 +158,12 @@ std::string playground_keras_code(const Conv2DConfig& conv, KernelSource source,
     return code;
 }
 
+std::string limited_note(const std::string& name, int typed, int min, int max) {
+    const int used = typed < min ? min : typed > max ? max : typed;
+    return name + ": " + std::to_string(typed) + " is outside the allowed " + std::to_string(min) + " to " +
+           std::to_string(max) + ", so " + std::to_string(used) + " is used";
+}
+
 bool error_outlived(std::uint64_t error_request, std::uint64_t success_request) { return success_request > error_request; }
 
 bool notice_expired(double shown_at, double now) { return now - shown_at > kNoticeSeconds; }

@@ -10,6 +10,7 @@
 //   error_outlived() / notice_expired() / ExportNotice   when a message on screen has become stale
 //   user_acting() / spare_cpu_now() / result_frame_due()   when the UI may spend CPU beside a run (a frame, a
 //                                  render ahead), and when a result that arrived is drawn
+//   limited_note()                 what a number field says when a typed value was outside its range
 //   one_column_layout()            whether the window is too small at this font size for controls and maps
 //                                  side by side (a 1280 x 720 projector at 250 or 300 %)
 
@@ -55,6 +56,10 @@ std::string predictions_caveat(bool weights_from_file, int reinitialised_layers)
 // Python for Keras that builds the playground's layer with the values on screen. For glorot_uniform the
 // layer's own initialiser (values differ from convscope's, the distribution is the same).
 std::string playground_keras_code(const Conv2DConfig& conv, KernelSource source, int input_h, int input_w);
+
+// A typed number outside [min, max] is applied as the nearest bound; the field says so, with the range:
+// "filters: 0 is outside the allowed 1 to 256, so 1 is used". `name` is the field's label.
+std::string limited_note(const std::string& name, int typed, int min, int max);
 
 // A red error bar raised while request `error_request` was the newest is outlived by a later success.
 bool error_outlived(std::uint64_t error_request, std::uint64_t success_request);

@@ -5,7 +5,10 @@
 #include <cstdio>
 #include <cstring>
 
+#include <imgui_internal.h>  // GImGui->LastItemData: a field's note must not take its tooltip (see int_fields)
+
 #include "app/gui/layout_report.hpp"
+#include "app/gui/ui_rules.hpp"
 
 namespace convscope::gui {
 
@@ -72,8 +75,9 @@ bool int_fields(const char* label, int* values, int count, float speed, int min,
     int shown[4];
     count = std::clamp(count, 1, 4);
     for (int i = 0; i < count; ++i) shown[i] = was_typing ? storage->GetInt(key + 1 + ImGuiID(i), values[i]) : values[i];
-    const bool edited = ImGui::DragScalarN(label, ImGuiDataType_S32, shown, count, speed, &min, &max, "%d",
-                                           ImGuiSliderFlags_AlwaysClamp);
+    // Dragging stays within [min, max]; typed text is not clamped by ImGui (AlwaysClamp would), so that a value
+    // outside the range is seen below, applied as the nearest bound and the field says so.
+    const bool edited = ImGui::DragScalarN(label, ImGuiDataType_S32, shown, count, speed, &min, &max, "%d");
     // Text entry (double-click or Ctrl+click) is an active field with the mouse released; a drag holds it down.
     const bool typing = ImGui::IsItemActive() && !ImGui::IsMouseDown(ImGuiMouseButton_Left);
     bool apply = false;
@@ -87,6 +91,29 @@ bool int_fields(const char* label, int* values, int count, float speed, int min,
         apply = ImGui::IsItemDeactivated();
     } else {
         apply = edited;  // dragging stays live
+    }
+    // The note about the last typed value that was out of range stays under the field until the field is next
+    // applied. Drawn without becoming the last item: the caller's tooltip() belongs to the field.
+    const ImGuiID limited_key = key + 5, typed_key = key + 6;
+    if (apply) {
+        storage->SetBool(limited_key, false);
+        for (int i = 0; i < count; ++i)
+            if (shown[i] < min || shown[i] > max) {
+                storage->SetBool(limited_key, true);
+                storage->SetInt(typed_key, shown[i]);
+                break;
+            }
+    }
+    if (storage->GetBool(limited_key, false)) {
+        const ImGuiLastItemData field = GImGui->LastItemData;
+        const char* end = std::strstr(label, "##");
+        const std::string note = limited_note(std::string(label, end ? end : label + std::strlen(label)),
+                                              storage->GetInt(typed_key, 0), min, max);
+        ImGui::PushTextWrapPos(0.0f);
+        ImGui::TextColored(changed_colour(), "%s", note.c_str());
+        ImGui::PopTextWrapPos();
+        layout_report::item("label", note);
+        GImGui->LastItemData = field;
     }
     if (!apply) return false;
     bool changed = false;
@@ -106,8 +133,8 @@ bool pair_input(const char* label, int& rows, int& cols, int min, int max, const
     int v[2] = {rows, cols};
     ImGui::PushID(label);
     const bool changed = int_fields(label, v, 2, 0.05f, min, max);
-    tooltip("%s\nDrag, or double-click to type (applied on Enter or when you leave the field). Left: rows (height), "
-            "right: cols (width).", tip);
+    tooltip("%s\nAllowed: %d to %d (a typed value outside is limited, and a note says so).\nDrag, or double-click to "
+            "type (applied on Enter or when you leave the field). Left: rows (height), right: cols (width).", tip, min, max);
     ImGui::PopID();
     if (changed) {
         rows = v[0];

@@ -2,7 +2,7 @@
 # GUI smoke tests: start convscope under Xvfb, let it save a screenshot, check the picture.
 #   gui_smoke.sh CONVSCOPE PNG_CHECK CASE [MAKE_TEST_WEIGHTS]
 # CASE: playground | network | projector | session | export | bad-image | weights | bad-weights | settings | typo | rpn | arguments |
-#       usage
+#       usage | limit
 # Exit 0 pass, 1 fail, 77 skipped (no xvfb-run).
 set -eu
 abspath() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd)" "$(basename "$1")"); }
@@ -32,6 +32,18 @@ red_bar() {  # FILE: the red error bar (ImGui child background 140,15,15) is in 
 }
 
 case "$case_name" in
+limit)
+    # Over the playground's memory cap: the message says it is convscope's limit, not Keras', and with nothing
+    # computed yet the maps' header does not claim to show the last valid result.
+    printf '%s\n' '{"convscope_session": 1, "panel": "playground", "image": "sample:chelsea",
+      "playground": {"input_size": [2048, 2048], "filters": 256}}' > big.json
+    run --session big.json --frames 20 --layout-report big.txt
+    grep -q "	error	.*	Too large for the playground: .*This is convscope's limit, not a Keras rule" big.txt ||
+        { echo "the cap's message does not say whose limit it is"; grep error big.txt; exit 1; }
+    grep -q "	label	.*	(too large for the playground: nothing to show)$" big.txt ||
+        { echo "the maps' header is wrong"; grep "Feature maps" big.txt; exit 1; }
+    if grep -q "showing the last valid result" big.txt; then echo "claims a last valid result it does not show"; exit 1; fi
+    ;;
 usage)
     # --help's synopsis lists every option the program accepts (each one, with a valid value, is accepted
     # before --help prints the usage and exits 0; no display needed).

@@ -128,7 +128,19 @@ typed-number)
     press ctrl+s
     sleep 0.5
     [ "$(filters_in a.json)" = 21 ] || { echo "leaving the field did not apply 21: $(filters_in a.json)"; exit 1; }
+    # Out of range: 0 filters is applied as 1, and the field says so with the allowed range.
+    xdotool mousemove "$1" "$2"
+    xdotool click --repeat 2 --delay 150 1
+    sleep 0.3
+    press ctrl+a
+    xdotool type --delay 150 "0"
+    press Return
+    press ctrl+s
+    sleep 0.5
     quit
+    [ "$(filters_in a.json)" = 1 ] || { echo "0 filters was not limited to 1: $(filters_in a.json)"; exit 1; }
+    grep -q "	label	.*	filters: 0 is outside the allowed 1 to 256, so 1 is used$" layout.txt ||
+        { echo "no note that 0 filters was limited to 1"; grep label layout.txt | head -30; exit 1; }
     ;;
 tab-tooltip)
     # Hovering a widget in the playground shows that widget's tooltip only, not the tab's as well.
