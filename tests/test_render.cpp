@@ -153,8 +153,12 @@ TEST_CASE("a constant channel does not divide by zero", "[render][normalize]") {
     CHECK(r.lo == 7.0f);
     CHECK(r.hi == 7.0f);
     CHECK(normalize_value(7.0f, r) == 0.5f);
+    // Painted as "nothing": the dark end of a sequential map (not viridis' mid teal, which reads as a middle
+    // value), the white middle of the diverging one.
     const RgbaImage img = render_channel(t, 1, r, Colormap::viridis);
-    CHECK(rgb_at(img, 2, 2) == colormap_lookup(Colormap::viridis, 0.5f));
+    CHECK(rgb_at(img, 2, 2) == colormap_lookup(Colormap::viridis, 0.0f));
+    CHECK(rgb_at(render_channel(t, 1, r, Colormap::magma), 0, 0) == colormap_lookup(Colormap::magma, 0.0f));
+    CHECK(rgb_at(render_channel(t, 1, r, Colormap::diverging), 0, 0) == colormap_lookup(Colormap::diverging, 0.5f));
 
     const ChannelStats s = channel_stats(t, 0, 4);
     CHECK(s.min == 7.0f);
@@ -162,9 +166,10 @@ TEST_CASE("a constant channel does not divide by zero", "[render][normalize]") {
     CHECK(s.std == 0.0);
     CHECK(s.histogram == std::vector<std::int64_t>{9, 0, 0, 0});
 
-    t.fill(0.0f);  // all zero under symmetric: m = 0
+    t.fill(0.0f);  // all zero under symmetric: m = 0; zero stays the diverging map's white middle
     const ValueRange z = value_range(t, 0, Normalization::symmetric);
     CHECK(normalize_value(0.0f, z) == 0.5f);
+    CHECK(rgb_at(render_channel(t, 0, z, Colormap::diverging), 1, 1) == colormap_lookup(Colormap::diverging, 0.5f));
 }
 
 TEST_CASE("channel statistics and histogram", "[render][normalize]") {

@@ -58,6 +58,7 @@ RenderResult render_view(const RenderRequest& request) {
         layer.lo = std::min(layer.lo, stats.min[std::size_t(c)]);
         layer.hi = std::max(layer.hi, stats.max[std::size_t(c)]);
     }
+    for (int c = 0; c < r.channels; ++c) r.channel_ranges.push_back({stats.min[std::size_t(c)], stats.max[std::size_t(c)]});
     const float m = std::max(std::abs(layer.lo), std::abs(layer.hi));
     r.shared = request.normalization == Normalization::symmetric ? ValueRange{-m, m} : layer;
     auto range_of = [&](int c) {

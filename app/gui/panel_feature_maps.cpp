@@ -7,6 +7,7 @@
 
 #include "app/gui/layout_report.hpp"
 #include "app/gui/panels.hpp"
+#include "app/gui/ui_rules.hpp"
 #include "app/gui/ui_util.hpp"
 
 namespace convscope::gui {
@@ -81,6 +82,14 @@ void draw_colorbar(const RenderResult& r, float width, const ValueRange* range) 
     ImGui::Dummy(ImVec2(width, h));
     tooltip("Colour bar: the colour each value gets under the current normalisation.");
     const bool per_channel = range == nullptr;
+    if (!per_channel && range->lo == range->hi) {  // a constant channel: one value, not "0 0 0" along the bar
+        const std::string one = "every value " + format_value(range->lo) + " (constant)";
+        ImGui::TextUnformatted(one.c_str());
+        layout_report::item("label", one);
+        tooltip("This channel holds one value everywhere, so it has no range to spread over the colours: it is painted "
+                "with the colour map's \"nothing\" colour (the dark end; white for diverging).");
+        return;
+    }
     const std::string lo = per_channel ? "each map's min" : format_value(range->lo);
     const std::string mid = per_channel ? "" : format_value(0.5f * (range->lo + range->hi));
     const std::string hi = per_channel ? "each map's max" : format_value(range->hi);
@@ -184,6 +193,22 @@ void draw_feature_maps(AppState& app) {
             dl->AddRectFilled(p, ImVec2(p.x + ts.x * label_scale + 4, p.y + fs + 2), IM_COL32(0, 0, 0, 150));
             dl->AddText(ImGui::GetFont(), fs, ImVec2(p.x + 2, p.y + 1), IM_COL32(255, 255, 255, 255), num.c_str());
         }
+        // A constant channel (a dead ReLU) is painted in the map's "nothing" colour; the chip says why.
+        const std::size_t ch = std::size_t(L.first_channel + i);
+        if (ch < r.channel_ranges.size() && r.channel_ranges[ch].lo == r.channel_ranges[ch].hi && label_scale > 0.45f) {
+            // "constant 0" where it fits, else "= 0" (the hover tooltip and the inspector say the rest).
+            std::string text = constant_label(r.channel_ranges[ch].lo);
+            const float fs = ImGui::GetFontSize() * label_scale;
+            if ((ImGui::CalcTextSize(text.c_str()).x) * label_scale + 4 > float(c.w) * scale)
+                text = "= " + format_value(r.channel_ranges[ch].lo);
+            const float tw = ImGui::CalcTextSize(text.c_str()).x * label_scale;
+            const ImVec2 q(p.x, p.y + float(c.h) * scale - fs - 2);
+            if (tw + 4 <= float(c.w) * scale) {
+                dl->AddRectFilled(q, ImVec2(q.x + tw + 4, q.y + fs + 2), IM_COL32(0, 0, 0, 170));
+                dl->AddText(ImGui::GetFont(), fs, ImVec2(q.x + 2, q.y + 1), IM_COL32(255, 255, 255, 255), text.c_str());
+            }
+            if (layout_report::enabled()) layout_report::item("tile", std::to_string(ch) + ": " + text);
+        }
         if (L.first_channel + i == r.selected_channel)
             dl->AddRect(ImVec2(p.x - 2, p.y - 2),
                         ImVec2(p.x + float(c.w) * scale + 2, p.y + float(c.h) * scale + 2),
@@ -208,6 +233,8 @@ void draw_feature_maps(AppState& app) {
             }
             ImGui::BeginTooltip();
             ImGui::Text("value %s at (row %d, col %d, channel %d)", format_value(v).c_str(), row, col, ch);
+            const ValueRange own = std::size_t(ch) < r.channel_ranges.size() ? r.channel_ranges[std::size_t(ch)] : ValueRange{0, 1};
+            if (own.lo == own.hi) ImGui::TextColored(changed_colour(), "channel %d: %s", ch, constant_description(own.lo).c_str());
             if (!where.empty()) ImGui::TextUnformatted(where.c_str() + 1);
             ImGui::TextColored(dim_colour(), "click to enlarge channel %d", ch);
             ImGui::EndTooltip();

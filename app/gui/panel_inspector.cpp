@@ -3,7 +3,9 @@
 
 #include <imgui.h>
 
+#include "app/gui/layout_report.hpp"
 #include "app/gui/panels.hpp"
+#include "app/gui/ui_rules.hpp"
 #include "app/gui/ui_util.hpp"
 
 namespace convscope::gui {
@@ -91,6 +93,13 @@ void draw_inspector(AppState& app) {
     text_tip(lines[2], "Mean of this channel's values.");
     text_tip(lines[3], "Population standard deviation (numpy's x.std()) of this channel.");
     if (s.non_finite > 0) ImGui::TextColored(error_colour(), "%lld values are NaN or infinite", (long long)s.non_finite);
+    if (s.count > 0 && s.min == s.max) {  // a dead ReLU channel: say so rather than leave a flat picture to puzzle over
+        const std::string text = constant_description(s.min);
+        ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + stats_w);
+        ImGui::TextColored(changed_colour(), "%s", text.c_str());
+        ImGui::PopTextWrapPos();
+        layout_report::item("label", text);
+    }
     std::vector<float> hist(s.histogram.begin(), s.histogram.end());
     const float hist_h = std::max(ImGui::GetFontSize() * 3, ImGui::GetContentRegionAvail().y - ImGui::GetFontSize() * 0.5f);
     if (!hist.empty()) {

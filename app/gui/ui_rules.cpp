@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/render/normalize.hpp"  // format_value
+
 namespace convscope::gui {
 
 const std::vector<float>& ui_scales() {
@@ -162,6 +164,13 @@ std::string limited_note(const std::string& name, int typed, int min, int max) {
     const int used = typed < min ? min : typed > max ? max : typed;
     return name + ": " + std::to_string(typed) + " is outside the allowed " + std::to_string(min) + " to " +
            std::to_string(max) + ", so " + std::to_string(used) + " is used";
+}
+
+std::string constant_label(float value) { return "constant " + format_value(value); }
+
+std::string constant_description(float value) {
+    return "every value is " + format_value(value) + ": a constant channel" +
+           (value == 0.0f ? " (after a ReLU, a dead one: it never fires on this image)" : "");
 }
 
 bool error_outlived(std::uint64_t error_request, std::uint64_t success_request) { return success_request > error_request; }

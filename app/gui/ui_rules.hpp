@@ -11,6 +11,7 @@
 //   user_acting() / spare_cpu_now() / result_frame_due()   when the UI may spend CPU beside a run (a frame, a
 //                                  render ahead), and when a result that arrived is drawn
 //   limited_note()                 what a number field says when a typed value was outside its range
+//   constant_label() / constant_description()   how a constant channel (a dead ReLU) is named on screen
 //   one_column_layout()            whether the window is too small at this font size for controls and maps
 //                                  side by side (a 1280 x 720 projector at 250 or 300 %)
 
@@ -60,6 +61,12 @@ std::string playground_keras_code(const Conv2DConfig& conv, KernelSource source,
 // A typed number outside [min, max] is applied as the nearest bound; the field says so, with the range:
 // "filters: 0 is outside the allowed 1 to 256, so 1 is used". `name` is the field's label.
 std::string limited_note(const std::string& name, int typed, int min, int max);
+
+// A channel whose values are all one number (a ReLU channel that never fires is all zeros): what the grid
+// writes on it ("constant 0") and the inspector's line ("every value is 0: a constant channel (after a ReLU, a
+// dead one)"). The maps paint it in the colour map's "nothing" colour (core/render/colormap.hpp flat_position).
+std::string constant_label(float value);
+std::string constant_description(float value);
 
 // A red error bar raised while request `error_request` was the newest is outlived by a later success.
 bool error_outlived(std::uint64_t error_request, std::uint64_t success_request);

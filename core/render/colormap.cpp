@@ -163,4 +163,6 @@ Rgb8 colormap_lookup(Colormap c, float t) {
     return colormap_table(c)[std::size_t(t * 255.0f + 0.5f)];
 }
 
+float flat_position(Colormap c) { return c == Colormap::diverging ? 0.5f : 0.0f; }
+
 }  // namespace convscope

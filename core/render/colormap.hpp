@@ -7,6 +7,10 @@
 //   colormap_names()    every name, in menu order
 //   colormap_lookup()   the colour of t; t outside [0, 1] is clamped, NaN gives the colour of 0
 //   colormap_table()    the 256-entry table behind a map (entry i is t = i / 255), e.g. for a GL texture
+//   flat_position()     where a constant map (its range lo == hi: a dead ReLU channel) is painted: the
+//                       sequential maps' dark end, the diverging map's white middle. Its values have no
+//                       position in their own range; the colour of "nothing" says so, where t = 0.5 would
+//                       read as a mid-range value.
 //
 // viridis and magma are the maps Stéfan van der Walt and Nathaniel Smith published for matplotlib (CC0),
 // tabulated here at 256 steps. diverging goes dark blue -> white at t = 0.5 -> dark red, so with symmetric
@@ -33,5 +37,6 @@ std::vector<std::string> colormap_names();
 
 Rgb8 colormap_lookup(Colormap c, float t);
 const std::array<Rgb8, 256>& colormap_table(Colormap c);
+float flat_position(Colormap c);
 
 }  // namespace convscope
