@@ -10,6 +10,7 @@
 //   | status: progress, image, weights / red error bar              |
 //   +---------------------------------------------------------------+
 #include <algorithm>
+#include <cmath>
 
 #include <imgui.h>
 #include <imgui_internal.h>  // BringWindowToDisplayFront: the splitter above child windows
@@ -200,7 +201,10 @@ void one_column(AppState& app, ImVec2 pos, float width, float body_h) {
 void layout_windows(AppState& app) {
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     const ImVec2 pos = vp->WorkPos, size = vp->WorkSize;  // below the main menu bar
-    const float status_h = ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().WindowPadding.y * 2 +
+    // The status line is one framed row (the progress bar): its height and a thin padding, not the window's
+    // padding and item spacing, which at 250 % left it about 100 px tall and half empty.
+    const ImVec2 status_pad(ImGui::GetStyle().WindowPadding.x, std::round(ImGui::GetFontSize() * 0.2f));
+    const float status_h = ImGui::GetFrameHeight() + status_pad.y * 2 +
                            (app.error_bar.message.empty() ? 0.0f : ImGui::GetFrameHeightWithSpacing() * 2.2f +
                                                                        ImGui::GetStyle().ItemSpacing.y);
     const float body_h = size.y - status_h;
@@ -211,9 +215,11 @@ void layout_windows(AppState& app) {
     // Bottom: status.
     ImGui::SetNextWindowPos(ImVec2(pos.x, pos.y + body_h));
     ImGui::SetNextWindowSize(ImVec2(size.x, status_h));
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, status_pad);
     if (ImGui::Begin("Status", nullptr, kFixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar))
         draw_status_bar(app);
     ImGui::End();
+    ImGui::PopStyleVar();
 
     draw_conv_steps(app);
     draw_quiz(app);

@@ -56,7 +56,7 @@ void draw_help(AppState& app) {
                        "comes from (outlined on the input image); click to enlarge. Per-channel normalisation shows "
                        "each map's pattern, per-layer lets you compare channels, symmetric (with the diverging map) "
                        "shows the sign.");
-    ImGui::TextColored(dim_colour(), "Settings are kept in %s", app.config_dir.c_str());
+    wrapped_text("Settings are kept in " + app.config_dir, dim_colour());  // the path whole, never broken at a '.'
     ImGui::End();
 }
 

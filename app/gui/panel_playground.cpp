@@ -31,7 +31,7 @@ static void draw_image_source(AppState& app) {
     if (ImGui::Button("Open")) open_image(app, app.image_path_field);
     tooltip("Open the image at the path on the left (Ctrl+O focuses the path field).");
     if (!app.image_label.empty()) {
-        ImGui::TextColored(dim_colour(), "in use: %s", app.image_label.c_str());
+        wrapped_text("in use: " + app.image_label, dim_colour());  // a path stays whole and the panel narrow
         tooltip("The decoded image. It is resized (stretched) to the input size below, then scaled to [0, 1].");
     }
 }
@@ -40,7 +40,11 @@ static void draw_parameters(AppState& app) {
     PlaygroundParams& p = app.playground;
     Conv2DConfig& c = p.conv;
     bool changed = false;
-    const float w = ImGui::GetFontSize() * 11;
+    // The fields are 11 characters wide, narrower where their label would not fit beside them (a projector at
+    // 250 %): the column never needs a horizontal scrollbar.
+    const float w = std::max(ImGui::GetFontSize() * 5,
+                             std::min(ImGui::GetFontSize() * 11, ImGui::GetContentRegionAvail().x -
+                                                                      labelled_width(0.0f, "input size (H, W)")));
 
     ImGui::TextColored(accent_colour(), "Input size and Conv2D arguments");
     ImGui::SetNextItemWidth(w);
@@ -104,7 +108,7 @@ static void draw_parameters(AppState& app) {
             "fan_out)). The others are classic image filters: filter f applies it to input channel f mod 3 (R, G, "
             "B), so the maps mean something without training.");
     if (p.kernel_source == KernelSource::glorot_uniform) {
-        ImGui::SameLine();
+        same_line_if_fits(labelled_width(ImGui::GetFontSize() * 5, "seed"));  // under it on a narrow column
         int seed = int(p.seed);
         ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
         if (int_field("seed", seed, 0.2f, 0, 1 << 30)) {
@@ -222,15 +226,18 @@ static void draw_arithmetic(AppState& app) {
              "kernel kh * kw * in * filters = " + std::to_string(p.conv.kernel_size.rows) + " * " +
                  std::to_string(p.conv.kernel_size.cols) + " * 3 * " + std::to_string(p.conv.filters) +
                  (p.conv.use_bias ? " + " + std::to_string(p.conv.filters) + " biases" : std::string(" (no bias)")));
-    ImGui::SameLine(0, ImGui::GetFontSize() * 2);
-    text_tip("MACs: " + with_thousands(app.playground_macs),
+    // Each figure beside the previous one while it fits, else on its own line: the panel never scrolls sideways.
+    const std::string macs = "MACs: " + with_thousands(app.playground_macs);
+    same_line_if_fits(text_width(macs.c_str()), ImGui::GetFontSize() * 2);
+    text_tip(macs,
              "Multiply-accumulates of one forward pass: out_h * out_w * filters * kh * kw * in = " +
                  std::to_string(g.rows.out) + " * " + std::to_string(g.cols.out) + " * " +
                  std::to_string(p.conv.filters) + " * " + std::to_string(p.conv.kernel_size.rows) + " * " +
                  std::to_string(p.conv.kernel_size.cols) + " * 3.");
     if (app.playground_output) {
-        ImGui::SameLine(0, ImGui::GetFontSize() * 2);
-        text_tip("computed in " + std::to_string(int(app.playground_ms + 0.5)) + " ms",
+        const std::string ms = "computed in " + std::to_string(int(app.playground_ms + 0.5)) + " ms";
+        same_line_if_fits(text_width(ms.c_str()), ImGui::GetFontSize() * 2);
+        text_tip(ms,
                  "Wall time on the worker thread for the last result: resize (if needed), convolution, activation.");
     }
 
@@ -257,8 +264,12 @@ void draw_playground(AppState& app) {
     draw_image_source(app);
     ImGui::Separator();
     draw_parameters(app);
-    if (ImGui::Button("Step by step: how one output value is made")) app.settings.show_steps = true;
-    layout_report::item("button", "Step by step: how one output value is made");
+    // The long label where it fits; on a narrow column (a projector at 250 %) the short one.
+    const char* steps_label = button_width("Step by step: how one output value is made") <= ImGui::GetContentRegionAvail().x
+                                  ? "Step by step: how one output value is made"
+                                  : "Step by step";
+    if (ImGui::Button(steps_label)) app.settings.show_steps = true;
+    layout_report::item("button", steps_label);
     tooltip("Slide the kernel window over the padded input one output position at a time: the products, the sums, "
             "the bias, the activation, and the value written (View > Step by step, or S).");
     if (ImGui::Button("Pin as A")) pin_current(app);

@@ -96,9 +96,7 @@ void draw_imagenet_weights(AppState& app) {
     ImGui::TextUnformatted("ImageNet:");
     ImGui::SameLine();
     const std::string found = s.scans == 0 ? std::string("looking in the cache folders...") : describe_found(s.found);
-    ImGui::PushTextWrapPos(0.0f);
-    ImGui::TextColored(dim_colour(), "%s", found.c_str());
-    ImGui::PopTextWrapPos();
+    wrapped_text(found, dim_colour());  // the cache folders' paths stay whole
     layout_report::item("label", found);
     if (ImGui::IsItemHovered()) {
         ImGui::BeginTooltip();
@@ -188,9 +186,7 @@ void draw_download_dialog(AppState& app) {
         plan_text = dialog_wording(e.what());
         plan_ok = false;
     }
-    ImGui::PushTextWrapPos(0.0f);
-    ImGui::TextColored(plan_ok ? ImGui::GetStyle().Colors[ImGuiCol_Text] : error_colour(), "%s", plan_text.c_str());
-    ImGui::PopTextWrapPos();
+    wrapped_text(plan_text, plan_ok ? ImGui::GetStyle().Colors[ImGuiCol_Text] : error_colour());  // paths whole
     layout_report::item("label", plan_text);
     if (!d.error.empty()) error_text(d.error);
 

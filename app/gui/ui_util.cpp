@@ -45,7 +45,9 @@ void tooltip(const char* fmt, ...) {
         layout_report::item("tooltip", tip);  // which tooltips showed this frame (tests: one per hover)
     }
     ImGui::BeginTooltip();
-    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30.0f);
+    // 30 characters' width, but never wider than most of the window: at 250 % on 1280 x 720, 30 characters are
+    // 1200 px and the tooltip ran off the right edge (ImGui keeps a tooltip inside only when it fits).
+    ImGui::PushTextWrapPos(std::min(ImGui::GetFontSize() * 30.0f, ImGui::GetMainViewport()->WorkSize.x * 0.6f));
     va_list args;
     va_start(args, fmt);
     ImGui::TextV(fmt, args);
@@ -60,10 +62,55 @@ void text_tip(const std::string& text, const std::string& tip) {
     if (ImGui::IsItemHovered()) tooltip("%s", tip.c_str());
 }
 
-void error_text(const std::string& text) {
-    ImGui::PushStyleColor(ImGuiCol_Text, error_colour());
-    ImGui::TextWrapped("%s", text.c_str());
+void error_text(const std::string& text) { wrapped_text(text, error_colour()); }
+
+// The middle of `word` replaced by "..." so that it fits `width` (the start and the end of a path say most).
+static std::string elide_middle(const std::string& word, float width) {
+    if (ImGui::CalcTextSize(word.c_str()).x <= width) return word;
+    std::size_t keep = word.size();
+    std::string s;
+    do {
+        --keep;
+        s = word.substr(0, keep / 2) + "..." + word.substr(word.size() - (keep - keep / 2));
+    } while (keep > 2 && ImGui::CalcTextSize(s.c_str()).x > width);
+    return s;
+}
+
+void wrapped_text(const std::string& text, const ImVec4& colour) {
+    const float width = std::max(ImGui::GetFontSize() * 4, ImGui::GetContentRegionAvail().x);
+    const float space = ImGui::CalcTextSize(" ").x;
+    bool elided = false;
+    ImGui::BeginGroup();
+    ImGui::PushStyleColor(ImGuiCol_Text, colour);
+    std::string line;
+    float line_w = 0.0f;
+    std::size_t i = 0;
+    auto flush = [&] {
+        ImGui::TextUnformatted(line.c_str());
+        line.clear();
+        line_w = 0.0f;
+    };
+    while (i <= text.size()) {
+        std::size_t end = text.find_first_of(" \n", i);
+        if (end == std::string::npos) end = text.size();
+        std::string word = text.substr(i, end - i);
+        float w = ImGui::CalcTextSize(word.c_str()).x;
+        if (w > width) {
+            word = elide_middle(word, width);
+            w = ImGui::CalcTextSize(word.c_str()).x;
+            elided = true;
+        }
+        if (!line.empty() && line_w + space + w > width) flush();
+        if (!line.empty()) line += ' ', line_w += space;
+        line += word;
+        line_w += w;
+        if (end < text.size() && text[end] == '\n') flush();
+        i = end + 1;
+    }
+    if (!line.empty()) flush();
     ImGui::PopStyleColor();
+    ImGui::EndGroup();
+    if (elided && ImGui::IsItemHovered()) tooltip("%s", text.c_str());
 }
 
 bool int_fields(const char* label, int* values, int count, float speed, int min, int max) {

@@ -5,6 +5,9 @@
 //   tooltip()         a tooltip on the last item, when hovered: every number says what it is
 //   text_tip()        a line of text with its tooltip
 //   error_text()      red wrapped text for a broken rule
+//   wrapped_text()    text wrapped at spaces only: a path ("/root/.cache/convscope") or a number ("1,073,741,824")
+//                     stays whole (ImGui's own wrap breaks after '.' and ','); a word longer than the line is cut
+//                     in the middle with "..." and the whole text is in a tooltip
 //   same_line_if_fits()  SameLine() when the next item (of this width) still fits the line, else a new line:
 //                     rows of controls wrap on a narrow column or at a large UI scale instead of being cut
 //   text_width() / button_width() / frame_width()   what a label, a button or a framed widget needs
@@ -25,6 +28,7 @@ bool input_text(const char* label, std::string& value, ImGuiInputTextFlags flags
 void tooltip(const char* fmt, ...) IM_FMTARGS(1);
 void text_tip(const std::string& text, const std::string& tip);
 void error_text(const std::string& text);
+void wrapped_text(const std::string& text, const ImVec4& colour);
 bool int_field(const char* label, int& value, float speed, int min, int max);
 bool int_fields(const char* label, int* values, int count, float speed, int min, int max);  // count <= 4
 // Two ints side by side; `min` bounds both. Returns true when either changed.

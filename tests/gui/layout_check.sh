@@ -97,6 +97,15 @@ if grep -q "	menu	.*	Feature maps$" layout.txt; then
     grep -q '^window	Inspector	0 ' inspector.txt || problem "--column inspector: the inspector does not fill the window"
 fi
 
+# The status bar is one line: no taller than two font heights (at 250 % it was 105 px, half of it empty).
+awk -F'\t' -v S="$scale" '$1 == "window" && $2 == "Status" { split($3, r, " ");
+        if (r[4] - r[2] > 2 * 16 * S + 0.5) { print "the status bar is " r[4] - r[2] " px tall"; exit 1 } }' "$controls" ||
+    problem "status bar too tall"
+# The playground's controls never need a horizontal scrollbar (at 250 % on 1600 x 1000 one hid the use_bias row).
+if [ "$panel" = playground ]; then
+    awk -F'\t' '$1 == "window" && index($2, "Controls/playground_scroll") == 1 { split($5, s, " ");
+            if (s[1] != 0) { print "horizontal scrollbar: " $0; exit 1 } }' "$controls" || problem "the playground scrolls sideways"
+fi
 # Map tiles: at least 48 pixels on their shorter side.
 tiles=$(awk -F'\t' '$1 == "item" && $3 == "grid" { print $7 }' "$maps")
 [ -n "$tiles" ] || problem "no feature-map grid in the report"
