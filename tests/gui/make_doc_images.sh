@@ -57,7 +57,7 @@ shot patches '{"convscope_session": 1, "panel": "network", "image": "sample:chel
 shot rpn '{"convscope_session": 1, "panel": "network", "image": "sample:rocket"}' --sees rpn
 shot typo '{"convscope_session": 1, "panel": "network", "image": "sample:chelsea",
   "network": {"input_size": [224, 224], "seed_identity_typo": true}, "selected_node": "res2b_branch2c"}'
-# Projector: a full-HD-like window at 175 % in the light theme.
-printf 'window_width=1600\nwindow_height=1000\n' > "$XDG_CONFIG_HOME/convscope/settings.ini"
+# Projector: a classroom projector's 1280 x 720 at 150 % in the light theme.
+printf 'window_width=1280\nwindow_height=720\n' > "$XDG_CONFIG_HOME/convscope/settings.ini"
 shot projector '{"convscope_session": 1, "panel": "network", "image": "sample:chelsea",
-  "selected_node": "res2a_relu", "view": {"colormap": "magma"}}' --ui-scale 1.75 --theme light
+  "selected_node": "res2a_relu", "view": {"colormap": "magma"}}' --ui-scale 1.5 --theme light
