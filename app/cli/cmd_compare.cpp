@@ -122,12 +122,22 @@ int cmd_compare(Args& args) {
     const Tensor3 ya = side_output(a, image), yb = side_output(b, image);
     check_channel(ya, channel_a);
     check_channel(yb, channel_b);
-    const ValueRange ra = value_range(ya, channel_a, normalization), rb = value_range(yb, channel_b, normalization);
+    // Each channel's own values, then (per-layer, symmetric) the range the normalisation takes from its layer,
+    // which is not the channel's and must not be printed as if it were.
+    auto side_line = [&](const char* side, const Tensor3& y, int channel) {
+        const ValueRange own = value_range(y, channel, Normalization::per_channel);
+        std::cout << "  " << side << " channel " << channel << ": [" << own.lo << ", " << own.hi << "]";
+        if (normalization != Normalization::per_channel) {
+            const ValueRange layer = value_range(y, channel, normalization);
+            std::cout << "; its layer's " << to_string(normalization) << " range [" << layer.lo << ", " << layer.hi << "]";
+        }
+        std::cout << "\n";
+    };
     const ValueRange shared = shared_range(ya, channel_a, yb, channel_b, normalization);
-    std::cout << std::setprecision(7) << "maps of " << image_path << ", " << to_string(normalization) << ":\n"
-              << "  A channel " << channel_a << ": [" << ra.lo << ", " << ra.hi << "]\n"
-              << "  B channel " << channel_b << ": [" << rb.lo << ", " << rb.hi << "]\n"
-              << "  shared range (both painted with it): [" << shared.lo << ", " << shared.hi << "]\n";
+    std::cout << std::setprecision(7) << "maps of " << image_path << ", " << to_string(normalization) << ":\n";
+    side_line("A", ya, channel_a);
+    side_line("B", yb, channel_b);
+    std::cout << "  shared range (both painted with it): [" << shared.lo << ", " << shared.hi << "]\n";
     const bool same_size = ya.shape()[0] == yb.shape()[0] && ya.shape()[1] == yb.shape()[1];
     if (same_size) {
         const ValueRange d = layer_range(difference_map(ya, channel_a, yb, channel_b));

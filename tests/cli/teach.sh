@@ -78,11 +78,18 @@ check "compare: counts as B / A" grep -q "^B / A: parameters 2.71x, MACs 0.69x$"
 check "compare writes one PNG" test -s "$work/compare.png"
 check "compare prints the shared range" grep -qE "^  shared range \(both painted with it\): \[-[0-9.e+-]+, [0-9.e+-]+\]$" "$work/compare_maps.txt"
 check "compare prints B - A for maps of one size" grep -qE "^  B - A: \[" "$work/compare_maps.txt"
-# The shared symmetric range is the larger of the two channels' own.
+# The shared symmetric range is the wider of the two layers' symmetric ranges.
 lo=$(sed -n 's/^  shared range.*\[\(.*\), .*/\1/p' "$work/compare_maps.txt")
-a_lo=$(sed -n 's/^  A channel 3: \[\(.*\), .*/\1/p' "$work/compare_maps.txt")
-b_lo=$(sed -n 's/^  B channel 3: \[\(.*\), .*/\1/p' "$work/compare_maps.txt")
+a_lo=$(sed -n 's/^  A channel 3: .*symmetric range \[\(.*\), .*/\1/p' "$work/compare_maps.txt")
+b_lo=$(sed -n 's/^  B channel 3: .*symmetric range \[\(.*\), .*/\1/p' "$work/compare_maps.txt")
 check "the shared range is the wider of A's and B's" awk -v s="$lo" -v a="$a_lo" -v b="$b_lo" 'BEGIN { m = a < b ? a : b; exit !(s == m) }'
+# Each side's channel line is that channel's own values whatever the normalisation (per-layer and symmetric
+# printed the layer's range as the channel's), the same as per-channel prints, and inside its layer's range.
+"$cli" compare --a "$A" --b "$B" --sample chelsea --channel 3 --normalization per-channel >"$work/compare_own.txt"
+"$cli" compare --a "$A" --b "$B" --sample chelsea --channel 3 --normalization per-layer >"$work/compare_layer.txt"
+own=$(sed -n 's/^  A channel 3: \(\[[^]]*\]\)$/\1/p' "$work/compare_own.txt")
+check "per-layer prints A's own channel range first" grep -qF "  A channel 3: $own; its layer's per-layer range [" "$work/compare_layer.txt"
+check "the channel's range lies inside its layer's" awk '/^  A channel 3:/ { gsub(/[][;,]/, " "); exit !($4 >= $10 && $5 <= $11 && ($4 != $10 || $5 != $11)) }' "$work/compare_layer.txt"
 fails_with "B is impossible" compare --a "$A" --b "--input 4,4,3 --filters 2 --kernel-size 5"
 fails_with "--out needs an image" compare --a "$A" --b "$B" --out "$work/x.png"
 fails_with "--b: " compare --a "$A" --b "--input 600,600,3 --filters 16 --kernel-size 3 --bogus 1"
