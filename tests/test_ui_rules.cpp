@@ -138,6 +138,23 @@ TEST_CASE("The playground's Keras code carries the classic kernel's values", "[u
     CHECK(playground_keras_code(c, KernelSource::glorot_uniform, 8, 8).find("set_weights") == std::string::npos);
 }
 
+// The code is meant to be pasted: with data_format="channels_first" the input's colours come before its rows.
+TEST_CASE("The playground's Keras code shapes its input as the data_format reads it", "[ui_rules]") {
+    Conv2DConfig c;
+    c.filters = 5;
+    c.padding = Padding::same;
+    CHECK(playground_keras_code(c, KernelSource::glorot_uniform, 13, 15).find("shape (1, 13, 15, 3)") != std::string::npos);
+    c.data_format = DataFormat::channels_first;
+    const std::string random = playground_keras_code(c, KernelSource::glorot_uniform, 13, 15);
+    CHECK(random.find("data_format=\"channels_first\"") != std::string::npos);
+    CHECK(random.find("shape (1, 3, 13, 15)") != std::string::npos);
+    CHECK(random.find("(1, 13, 15, 3)") == std::string::npos);
+    const std::string sobel = playground_keras_code(c, KernelSource::sobel_x, 13, 15);
+    CHECK(sobel.find("layer.build((None, 3, 13, 15))") != std::string::npos);
+    CHECK(sobel.find("shape (1, 3, 13, 15)") != std::string::npos);
+    CHECK(sobel.find("zero bias") != std::string::npos);
+}
+
 TEST_CASE("While the engine works, results wait for the progress frame unless the user acts", "[ui_rules]") {
     const double never = -1e9, frame = 100.0;
     // Idle engine: a result is drawn at once.

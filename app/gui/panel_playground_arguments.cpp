@@ -208,6 +208,12 @@ bool draw_all_arguments(AppState& app) {
     } catch (const std::exception& e) {
         error_text(e.what());
     }
+    if (!drawn_by_keras && c.use_bias) {  // the step-by-step sum shows "+ bias 0": say why
+        push_visible_wrap();
+        ImGui::TextColored(ImVec4(1.0f, 0.6f, 0.1f, 1), "With a classic filter the biases are 0, whatever bias_initializer "
+                                                         "says (as the Keras code below sets them).");
+        ImGui::PopTextWrapPos();
+    }
 
     // Regularizers and constraints: training-time only.
     ImGui::Separator();

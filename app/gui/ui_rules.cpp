@@ -135,11 +135,20 @@ std::string playground_keras_code(const Conv2DConfig& conv, KernelSource source,
     const std::string line = Conv2D(conv).keras_line();
     const std::string kh = std::to_string(conv.kernel_size.rows), kw = std::to_string(conv.kernel_size.cols);
     const std::string f = std::to_string(conv.filters);
-    const std::string shape = "(1, " + std::to_string(input_h) + ", " + std::to_string(input_w) + ", 3)";
+    // The input as the layer's data_format reads it: channels_first puts the 3 colours before the rows (and
+    // TensorFlow's CPU kernels do not run NCHW convolutions, which the comment says, so a pasted line fails
+    // with a reason instead of puzzling).
+    const bool first = conv.data_format == DataFormat::channels_first;
+    const std::string hw = std::to_string(input_h) + ", " + std::to_string(input_w);
+    const std::string dims = first ? "3, " + hw : hw + ", 3";
+    const std::string shape = "(1, " + dims + ")";
+    const std::string x_comment = "  # x: the image as RGB in [0, 1], shape " + shape +
+                                  (first ? " (channels first: on a CPU TensorFlow runs Conv2D channels_last only)" : "") +
+                                  "\n";
     std::string code = "from tensorflow import keras\n";
     if (source == KernelSource::glorot_uniform) {
         return code + "layer = keras.layers." + line + "  # glorot_uniform: Keras draws its own random values\n" +
-               "y = layer(x)  # x: the image as RGB in [0, 1], shape " + shape + "\n";
+               "y = layer(x)" + x_comment;
     }
     const std::vector<float> k2 = classic_kernel_2d(source, conv.kernel_size.rows, conv.kernel_size.cols);
     std::string rows;
@@ -154,9 +163,11 @@ std::string playground_keras_code(const Conv2DConfig& conv, KernelSource source,
     code += "kernel = np.zeros((" + kh + ", " + kw + ", 3, " + f + "), \"float32\")  # (kh, kw, in, filters)\n";
     code += "for f in range(" + f + "):\n    kernel[:, :, f % 3, f] = k2  # filter f reads colour f mod 3 (R, G, B, R, ...)\n";
     code += "layer = keras.layers." + line + "\n";
-    code += "layer.build(" + std::string("(None, ") + std::to_string(input_h) + ", " + std::to_string(input_w) + ", 3))\n";
-    code += conv.use_bias ? "layer.set_weights([kernel, np.zeros(" + f + ", \"float32\")])\n" : "layer.set_weights([kernel])\n";
-    code += "y = layer(x)  # x: the image as RGB in [0, 1], shape " + shape + "\n";
+    code += "layer.build((None, " + dims + "))\n";
+    // The classic filters have no bias of their own: the playground adds zeros, whatever bias_initializer says.
+    code += conv.use_bias ? "layer.set_weights([kernel, np.zeros(" + f + ", \"float32\")])  # a classic filter: zero bias\n"
+                          : "layer.set_weights([kernel])\n";
+    code += "y = layer(x)" + x_comment;
     return code;
 }
 
