@@ -230,6 +230,8 @@ struct QuizState {
     std::vector<int> answered;           // per question: -1 not yet, 0 wrong, 1 right (the first answer counts)
     int focus = 1;                       // the field that takes the keyboard next frame: 1 shape, 2 parameters;
                                          // 3 just checked (Enter or N goes on); 0 none
+    bool has_focus = false;              // the quiz window had the keyboard last frame: its N is "next question",
+                                         // so the maps' letter shortcuts (N: normalisation) stay out of its way
 };
 
 struct FrameStats {

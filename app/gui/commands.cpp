@@ -143,8 +143,11 @@ std::string keys_text(const Command& c) {
 void run_shortcuts(AppState& app) {
     const ImGuiIO& io = ImGui::GetIO();
     const bool typing = io.WantTextInput || ImGui::IsPopupOpen(nullptr, ImGuiPopupFlags_AnyPopupId);
+    // The quiz answers with the keyboard (Enter or N: next question); while it has the focus the single-key
+    // shortcuts are its own, or a class going through it by keyboard would change the maps behind it.
+    const bool quiz_keys = app.settings.show_quiz && app.quiz.has_focus;
     for (const Command& c : commands()) {
-        if (c.when != W::always && typing) continue;
+        if (c.when != W::always && (typing || quiz_keys)) continue;
         if (c.when == W::network && app.panel != Panel::network) continue;
         if (std::any_of(c.keys.begin(), c.keys.end(), [&](const KeyChord& k) { return pressed(k, io); })) c.run(app);
     }

@@ -33,6 +33,7 @@ void draw_view_controls(AppState& app, int channels) {
         }
         ImGui::EndCombo();
     }
+    layout_report::item("combo", "normalise: " + norms[std::size_t(n)]);  // tests read which one is chosen
     tooltip("%s\n(N cycles)", kNormTips[n]);
     same_line_if_fits(labelled_width(ImGui::GetFontSize() * 6.5f, "colours"));
     const auto cmaps = colormap_names();

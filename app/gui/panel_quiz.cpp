@@ -53,14 +53,16 @@ void take_focus(QuizState& q, int field) {
 }  // namespace
 
 void draw_quiz(AppState& app) {
-    if (!app.settings.show_quiz) return;
     QuizState& q = app.quiz;
+    q.has_focus = false;
+    if (!app.settings.show_quiz) return;
     if (q.questions.empty()) start_quiz(q, q.seed);
     const float F = ImGui::GetFontSize();
     if (!begin_tool_window("Predict the shape", &app.settings.show_quiz, 40, 30, 0.5f)) {
         ImGui::End();
         return;
     }
+    q.has_focus = ImGui::IsWindowFocused(ImGuiFocusedFlags_RootAndChildWindows);
     const QuizQuestion& question = q.questions[std::size_t(q.index)];
     const int right = int(std::count(q.answered.begin(), q.answered.end(), 1));
     const int done = int(q.answered.size()) - int(std::count(q.answered.begin(), q.answered.end(), -1));

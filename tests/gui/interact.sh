@@ -382,8 +382,9 @@ compare)
     ;;
 quiz)
     # With the keyboard alone: F5 opens the quiz on the seed's first example, Conv2D(64, (1, 1)) on (600, 600, 3):
-    # (None, 600, 600, 64) and 3 x 64 + 64 = 256 parameters, typed with Enter between; Enter goes on; a wrong
-    # answer to the second is told wrong, counts in the score and is listed to revisit.
+    # (None, 600, 600, 64) and 3 x 64 + 64 = 256 parameters, typed with Enter between; N goes on (and only that:
+    # the maps' normalisation, N elsewhere, stays); a wrong answer to the second is told wrong, counts in the
+    # score and is listed to revisit.
     start --panel playground
     press F5
     sleep 1
@@ -392,7 +393,7 @@ quiz)
     xdotool type --delay 60 "256"
     press Return
     sleep 0.5
-    press Return
+    press n
     sleep 0.5
     xdotool type --delay 60 "1, 1, 1"
     press Return
@@ -403,6 +404,8 @@ quiz)
     grep -q "	label	.*	question 2 of 18   score 1 / 2$" layout.txt ||
         { echo "the score is not 1 / 2 on question 2"; grep "question\|verdict\|prompt" layout.txt; exit 1; }
     grep -q "	label	.*	verdict: Not quite:$" layout.txt || { echo "the wrong answer was not told wrong"; exit 1; }
+    grep -q "	combo	.*	normalise: per-channel$" layout.txt ||
+        { echo "N in the quiz changed the maps' normalisation"; grep "normalise" layout.txt; exit 1; }
     ;;
 fast-keys)
     # Keys pressed and released faster than a frame (xdotool key, on-screen and remote keyboards) all count: three
