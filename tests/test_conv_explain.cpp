@@ -163,6 +163,32 @@ TEST_CASE("an explanation marks padded taps and prints the engine's value last",
     REQUIRE_THROWS_WITH(explain_conv(conv, x, 0, 0, 1), Catch::Contains("filter 1"));
 }
 
+// Softmax reads every filter at the position: the explanation lists them, their max and the sum, so a learner
+// can redo it. A 1x1 kernel on one pixel makes the filters' values chosen by hand: weight f times the input 1.
+TEST_CASE("a softmax explanation shows every filter's value, their max and the sum", "[explain]") {
+    Conv2D conv(config(3, 1, 1, Padding::valid, 1, ActivationKind::softmax));
+    const Shape in = Shape::image(1, 1, 1);
+    conv.build({in});
+    const float weights[3] = {1.0f, 2.0f, 0.5f};
+    for (std::size_t f = 0; f < 3; ++f) {
+        conv.mutable_weights()[0].values.data()[f] = weights[f];
+        conv.mutable_weights()[1].values(f) = 0.0f;
+    }
+    Tensor3 x = make_tensor(in);
+    x.data()[0] = 1.0f;
+    const ConvExplanation e = explain_conv(conv, x, 0, 0, 0);
+    REQUIRE(e.softmax_inputs == std::vector<double>{1.0, 2.0, 0.5});
+    CHECK(e.softmax_max == 2.0);
+    const double sum = std::exp(1.0 - 2.0) + std::exp(0.0) + std::exp(0.5 - 2.0);  // 1.59109...
+    CHECK(e.softmax_sum == Approx(sum).epsilon(1e-15));
+    CHECK(e.output == Approx(std::exp(-1.0) / sum).epsilon(1e-15));  // 0.231224...
+    std::ostringstream text;
+    print_explanation(text, e);
+    CHECK_THAT(text.str(), Catch::Contains("softmax over the 3 filters") && Catch::Contains("[1], 2, 0.5") &&
+                               Catch::Contains("max = 2; sum of exp(value - max) = 1.59") &&
+                               Catch::Contains("exp(1 - 2) / 1.59"));
+}
+
 TEST_CASE("explained outputs equal an independent PyTorch implementation's (the layer fixtures)", "[explain]") {
     // Configurations written out here; inputs, weights and outputs made by tests/fixtures/make_fixtures.py.
     struct Fixture {

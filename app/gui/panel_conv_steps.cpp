@@ -232,7 +232,26 @@ void draw_sums(const StepExplanation& x, const StepPosition& p, const Conv2D& co
     if (e.has_bias) ImGui::Text("+ bias[%d] %.6g = %.6g", e.filter, e.bias, e.pre_activation);
     else ImGui::TextColored(dim_colour(), "no bias (use_bias=False): %.6g", e.pre_activation);
     char line[160];
-    std::snprintf(line, sizeof line, "%s(%.6g) = %.6g", to_string(e.activation), e.pre_activation, e.output);
+    if (e.activation == ActivationKind::softmax) {
+        // Softmax reads every filter at this position: show them, their max and the sum, so it can be redone.
+        std::string values;
+        const std::size_t shown_filters = std::min<std::size_t>(e.softmax_inputs.size(), 12);
+        for (std::size_t f = 0; f < shown_filters; ++f) {
+            char v[40];
+            std::snprintf(v, sizeof v, int(f) == e.filter ? "[%.6g]" : "%.6g", e.softmax_inputs[f]);
+            values += (f ? ", " : "") + std::string(v);
+        }
+        if (e.softmax_inputs.size() > shown_filters)
+            values += ", ... (" + std::to_string(e.softmax_inputs.size() - shown_filters) + " more)";
+        // Wrapped at spaces only: ImGui's own wrap would break a value after its '.'.
+        wrapped_text("softmax over the " + std::to_string(e.softmax_inputs.size()) + " filters here (sum + bias of each): " +
+                         values, ImGui::GetStyleColorVec4(ImGuiCol_Text));
+        ImGui::Text("max %.6g, sum of exp(value - max) %.6g", e.softmax_max, e.softmax_sum);
+        std::snprintf(line, sizeof line, "exp(%.6g - %.6g) / %.6g = %.6g", e.pre_activation, e.softmax_max,
+                      e.softmax_sum, e.output);
+    } else {
+        std::snprintf(line, sizeof line, "%s(%.6g) = %.6g", to_string(e.activation), e.pre_activation, e.output);
+    }
     ImGui::TextColored(accent_colour(), "%s", line);
     layout_report::item("label", line);
     tooltip("The activation (%s) applied to the sum: the value Keras writes at output (%d, %d) of filter %d.",

@@ -99,6 +99,8 @@ ConvExplanation explain_conv(const Conv2D& conv, const Tensor3& input, int row, 
             top = std::max(top, e.softmax_inputs.back());
         }
         for (double v : e.softmax_inputs) sum += std::exp(v - top);
+        e.softmax_max = top;
+        e.softmax_sum = sum;
         e.output = std::exp(e.pre_activation - top) / sum;
     } else {
         e.output = activate(e.activation, e.pre_activation);
@@ -144,8 +146,15 @@ void print_explanation(std::ostream& out, const ConvExplanation& e) {
     if (e.has_bias) out << "+ bias[" << e.filter << "] " << num(e.bias) << " = " << num(e.pre_activation) << "\n";
     else out << "no bias (use_bias=False): " << num(e.pre_activation) << "\n";
     if (e.activation == ActivationKind::softmax) {
-        out << "activation softmax over the " << e.softmax_inputs.size() << " filters at this position: "
-            << "exp(" << num(e.pre_activation) << " - max) / sum of exp(value - max)\n";
+        // Every number the softmax reads, so that a learner can redo it: each filter's sum + bias here.
+        out << "activation softmax over the " << e.softmax_inputs.size() << " filters at this position, each "
+            << "filter's sum + bias:\n ";
+        for (std::size_t f = 0; f < e.softmax_inputs.size(); ++f)
+            out << (f ? ", " : " ") << (int(f) == e.filter ? "[" : "") << num(e.softmax_inputs[f])
+                << (int(f) == e.filter ? "]" : "");
+        out << "\n  max = " << num(e.softmax_max) << "; sum of exp(value - max) = " << num(e.softmax_sum) << "\n"
+            << "  exp(" << num(e.pre_activation) << " - " << num(e.softmax_max) << ") / " << num(e.softmax_sum)
+            << " = " << num(e.output) << "\n";
     } else if (e.activation != ActivationKind::linear) {
         out << "activation " << to_string(e.activation) << "(" << num(e.pre_activation) << ") = " << num(e.output)
             << "   [" << activation_definition(e.activation) << "]\n";

@@ -36,6 +36,8 @@ struct ConvExplanation {
     double pre_activation = 0.0;        // total + bias
     ActivationKind activation = ActivationKind::linear;
     std::vector<double> softmax_inputs; // softmax only: every filter's pre-activation at this position (F)
+    double softmax_max = 0.0;           // softmax only: their largest, subtracted before exp (as Keras does)
+    double softmax_sum = 0.0;           // softmax only: the sum of exp(value - max) over the filters
     double output = 0.0;                // activation(pre_activation), the value Keras writes
     std::size_t index(int ky, int kx, int c) const { return (std::size_t(ky) * kernel_w + kx) * in_c + c; }
 };
