@@ -95,7 +95,8 @@ int cmd_conv(Args& args) {
         std::cout << "written to " << out_path << " at [" << (first ? e->filter : e->row) << ", "
                   << (first ? e->row : e->col) << ", " << (first ? e->col : e->filter) << "]"
                   << (first ? " (channels_first)" : "") << ": " << std::setprecision(7)
-                  << y(std::size_t(e->row), std::size_t(e->col), std::size_t(e->filter)) << "\n";
+                  << y(std::size_t(e->row), std::size_t(e->col), std::size_t(e->filter))
+                  << " (float32, summed in another order: the last digit may differ)\n";
     }
     return 0;
 }
