@@ -130,9 +130,14 @@ void draw_feature_maps(AppState& app) {
     ImGui::TextColored(accent_colour(), "%s", title.c_str());
     layout_report::item("label", title);
     if (t) {
-        const std::string shape = keras_shape(shape_of(*t));
+        // The playground's layer may be channels_first: its output shape is written as Keras writes it (the
+        // arithmetic above the maps does the same); the maps themselves are the same either way.
+        const bool first = app.panel == Panel::playground && app.playground.conv.data_format == DataFormat::channels_first;
+        const std::string shape = keras_shape(shape_of(*t), first ? DataFormat::channels_first : DataFormat::channels_last);
         same_line_if_fits(text_width(shape.c_str()));
-        text_tip(shape, "Shape of the maps below: (batch, rows, cols, channels).");
+        text_tip(shape, first ? "Shape of the maps below as the channels_first layer writes it: (batch, channels, rows, "
+                                "cols)."
+                              : "Shape of the maps below: (batch, rows, cols, channels).");
     }
     bool stale = false;
     if (app.panel == Panel::network && app.selected_node >= 0 &&

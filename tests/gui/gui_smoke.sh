@@ -71,6 +71,9 @@ JSON
     shot_ok a.png
     grep -q "	label	.*	(None, 8, 64, 64)$\|	widget	.*	The output shape as Keras prints it with data_format='channels_first'" a.txt ||
         { echo "channels_first does not write the shape as (None, 8, 64, 64)"; exit 1; }
+    # The maps' header writes the same shape (it wrote the channels-last (None, 64, 64, 8)).
+    grep -q "	Feature maps	label	.*	(None, 8, 64, 64)$" a.txt ||
+        { echo "the feature maps' header does not write (None, 8, 64, 64)"; grep "Feature maps	.*(None" a.txt; exit 1; }
     grep -q "	label	.*	penalty: 0.01 \* sum(w^2) = " a.txt || { echo "no kernel_regularizer penalty"; exit 1; }
     grep -q "	label	.*	penalty: 0.001 \* sum(|y|) = .* over 32,768 values" a.txt || { echo "no activity penalty over the 64 x 64 x 8 output"; exit 1; }
     grep -q "	label	.*	constraint: non_neg would set" a.txt || { echo "no bias_constraint effect"; exit 1; }
