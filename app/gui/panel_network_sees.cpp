@@ -514,8 +514,16 @@ void draw_rpn_grid(AppState& app) {
     layout_report::item("label", head);
     tooltip("Centre (x, y) = ((col + 0.5) x 16, (row + 0.5) x 16) in input pixels: the stride of stage 4 is 16 (the "
             "product of the strides before it). Click another cell on the picture.");
-    ImGui::Text("receptive field rows %d..%d, cols %d..%d (%d x %d, blue)", r.row0, r.row1, r.col0, r.col1, field.rows.size(),
-                field.cols.size());
+    // At a size that is not a multiple of 16 the grid's last cells reach past the picture (227 rows: 15 cells, the
+    // last from row 224), so their anchors are centred outside it: say so rather than let it look like a bug.
+    if ((col + 0.5) * settings.stride > W || (row + 0.5) * settings.stride > H)
+        wrapped_text("This centre lies outside the " + std::to_string(H) + " x " + std::to_string(W) +
+                         " picture: the grid has a cell for every started block of 16 pixels, so its last cells reach "
+                         "past the edge.",
+                     dim_colour());
+    const bool whole = r.row0 <= 0 && r.col0 <= 0 && r.row1 >= H - 1 && r.col1 >= W - 1;
+    ImGui::Text("receptive field rows %d..%d, cols %d..%d (%d x %d, %s)", r.row0, r.row1, r.col0, r.col1, field.rows.size(),
+                field.cols.size(), whole ? "all of the picture: no blue edge inside it" : "blue");
     tooltip("Every input pixel this cell's 1024 values depend on; beyond the picture is zero padding.");
     ImGui::PopTextWrapPos();
     if (ImGui::BeginTable("anchors", 6, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit)) {
@@ -531,9 +539,9 @@ void draw_rpn_grid(AppState& app) {
             char box[96];
             std::snprintf(box, sizeof box, "%.2f %.2f %.2f %.2f", a.x1, a.y1, a.x2, a.y2);
             const double v[4] = {a.x1, a.y1, a.x2, a.y2};
-            for (double x : v) {
+            for (double x : v) {  // two decimals, as convscope-cli anchors prints them (one rounded 74.75 down)
                 ImGui::TableNextColumn();
-                ImGui::Text("%.1f", x);
+                ImGui::Text("%.2f", x);
             }
             layout_report::item("anchor", box);
             tooltip("width = %g / sqrt(%g) = %.2f, height = %g x sqrt(%g) = %.2f (width x height = %g^2)", a.scale, a.ratio,
