@@ -25,6 +25,12 @@ check "the correct network has no dead layer" test "$(grep -c DEAD "$work/rf.txt
 check "the square anchor of cell (0, 0)" grep -qE "^ +128 +1 +128.00 +128.00 +-56.00 +-56.00 +72.00 +72.00" "$work/anchors.txt"
 check "9 anchors" test "$(grep -cE "^ +(128|256|512) " "$work/anchors.txt")" -eq 9
 check "the cell's receptive field" grep -q "receptive field of this cell: rows -143..147, cols -143..147 (291 x 291 pixels, jump 16)" "$work/anchors.txt"
+# 227 rows make 15 cells of 16 (the last from row 224): cell row 14's centre, 232, is past the picture, and it
+# says so; at 600 the last centre, 600, is on the edge, not past it.
+"$cli" anchors --input-size 227,199 --cell 14,12 >"$work/anchors_odd.txt"
+check "a centre past an odd-sized picture is explained" grep -q "^this centre lies outside the 227 x 199 image" "$work/anchors_odd.txt"
+"$cli" anchors --cell 37,37 >"$work/anchors_edge.txt"
+check "a centre on the edge is not called outside" test "$(grep -c "lies outside" "$work/anchors_edge.txt")" -eq 0
 "$cli" anchors --cell 18,25 >"$work/anchors2.txt"
 check "cell (18, 25) is centred at (408, 296)" grep -q "= (408, 296)" "$work/anchors2.txt"
 
