@@ -95,7 +95,10 @@ static void draw_parameters(AppState& app) {
     ImGui::TextColored(accent_colour(), "Kernel");
     int src = int(p.kernel_source);
     ImGui::SetNextItemWidth(w);
-    const auto& names = kernel_source_names();
+    // The random source draws with the kernel_initializer (All 15 Conv2D arguments), glorot_uniform unless changed
+    // there: it is shown under that name, or the combo said "glorot_uniform" over a he_normal kernel.
+    std::vector<std::string> names = kernel_source_names();
+    names[std::size_t(KernelSource::glorot_uniform)] = to_string(c.kernel_initializer) + " (random)";
     if (ImGui::BeginCombo("kernel source", names[std::size_t(src)].c_str())) {
         for (std::size_t i = 0; i < names.size(); ++i)
             if (ImGui::Selectable(names[i].c_str(), int(i) == src)) {
@@ -104,9 +107,10 @@ static void draw_parameters(AppState& app) {
             }
         ImGui::EndCombo();
     }
-    tooltip("glorot_uniform: Keras' default random kernel, U(-limit, limit) with limit = sqrt(6 / (fan_in + "
-            "fan_out)). The others are classic image filters: filter f applies it to input channel f mod 3 (R, G, "
-            "B), so the maps mean something without training.");
+    tooltip("The first: a random kernel drawn by the kernel_initializer (set under All 15 Conv2D arguments; Keras' "
+            "default glorot_uniform: U(-limit, limit) with limit = sqrt(6 / (fan_in + fan_out))). The others are "
+            "classic image filters: filter f applies it to input channel f mod 3 (R, G, B), so the maps mean "
+            "something without training.");
     if (p.kernel_source == KernelSource::glorot_uniform) {
         same_line_if_fits(labelled_width(ImGui::GetFontSize() * 5, "seed"));  // under it on a narrow column
         int seed = int(p.seed);
@@ -115,8 +119,8 @@ static void draw_parameters(AppState& app) {
             p.seed = std::uint64_t(std::max(0, seed));
             changed = true;
         }
-        tooltip("The random seed of glorot_uniform: the same seed gives the same kernel (0 to 1073741824). Drag, or "
-                "double-click to type.");
+        tooltip("The random seed of the kernel_initializer: the same seed gives the same kernel (0 to 1073741824). "
+                "Drag, or double-click to type.");
     } else {
         // The 2-D filter itself, small enough to read.
         const std::vector<float> k = classic_kernel_2d(p.kernel_source, c.kernel_size.rows, c.kernel_size.cols);

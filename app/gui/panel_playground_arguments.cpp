@@ -184,10 +184,8 @@ bool draw_all_arguments(AppState& app) {
     tooltip("How Keras fills the kernel before training. The seed (beside 'kernel source') makes the draw repeatable.");
     try {
         const InitializerFormula kf = initializer_formula(c.kernel_initializer, kernel_shape(c));
-        push_visible_wrap();
-        ImGui::TextColored(dim_colour(), "%s", kf.text.c_str());
+        wrapped_text(kf.text, dim_colour());  // at spaces only: ImGui's wrap split "0.07407407" after its '.'
         layout_report::item("label", kf.text.substr(0, 60));
-        ImGui::PopTextWrapPos();
     } catch (const std::exception& e) {
         error_text(e.what());
     }
@@ -202,9 +200,7 @@ bool draw_all_arguments(AppState& app) {
     tooltip("How Keras fills the biases (one per filter). Keras' default: zeros.");
     try {
         const InitializerFormula bf = initializer_formula(c.bias_initializer, {std::size_t(c.filters)});
-        push_visible_wrap();
-        ImGui::TextColored(dim_colour(), "%s", bf.text.c_str());
-        ImGui::PopTextWrapPos();
+        wrapped_text(bf.text, dim_colour());
     } catch (const std::exception& e) {
         error_text(e.what());
     }
@@ -246,11 +242,8 @@ bool draw_all_arguments(AppState& app) {
         }
         const std::string& effect = f.effects.text[i];
         if (effect.empty()) continue;
-        push_visible_wrap();
-        if (t.regularizer) ImGui::TextColored(dim_colour(), "adds %s to the loss", effect.c_str());
-        else ImGui::TextColored(dim_colour(), "%s", effect.c_str());
+        wrapped_text(t.regularizer ? "adds " + effect + " to the loss" : effect, dim_colour());  // numbers stay whole
         layout_report::item("label", t.regularizer ? "penalty: " + effect : "constraint: " + effect.substr(0, 60));
-        ImGui::PopTextWrapPos();
     }
     if (!f.error.empty()) error_text(f.error);
 
