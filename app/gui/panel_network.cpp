@@ -289,8 +289,9 @@ void draw_options(AppState& app) {
         }
         tooltip("Undo every Conv2D edit: the seed's configuration, and the weights in use (file or seed) for every layer.");
     }
-    const ImGuiStyle& st = ImGui::GetStyle();
-    const float buttons_w = ImGui::CalcTextSize("Load .h5Seeded").x + st.FramePadding.x * 4 + st.ItemSpacing.x * 2;
+    // Each button measured on its own, as ImGui sizes it: the two labels measured as one string came out a
+    // pixel short, and that pixel gave the whole panel a horizontal scrollbar.
+    const float buttons_w = button_width("Load .h5") + button_width("Seeded") + ImGui::GetStyle().ItemSpacing.x * 2;
     // The path field takes what the buttons leave; on a narrow column the buttons go under it.
     const bool buttons_beside = ImGui::GetContentRegionAvail().x - buttons_w >= ImGui::GetFontSize() * 6;
     ImGui::SetNextItemWidth(buttons_beside ? ImGui::GetContentRegionAvail().x - buttons_w : -1.0f);
