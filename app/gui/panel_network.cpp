@@ -134,13 +134,24 @@ void draw_chain(AppState& app, const std::vector<int>& nodes) {
 
 // The current block, top to bottom as Keras draws it: input -> 2a -> 2b -> 2c -> add -> relu, with the
 // shortcut (identity, or conv 1 + bn) on the right and the tensor shape on every edge.
+// On a column too narrow for equal boxes with the shortcut's labels on its right (a 1280 x 720 projector at
+// 150 %), the bn and relu boxes shrink to their labels and the shortcut's label moves left of its line, into the
+// 2c row's empty third place: the diagram then fits without sideways scrolling.
 float draw_block(AppState& app, const Block& b) {
     const Graph& g = app.ui_graph;
     const float F = ImGui::GetFontSize();
     const float bh = ImGui::GetFrameHeight();
     const float sp = ImGui::GetStyle().ItemSpacing.x;
+    auto box_w = [&](const char* label) { return ImGui::CalcTextSize(label).x + ImGui::GetStyle().FramePadding.x * 2 + 2; };
     // One node button's width: its longest label ("conv 2a*", marked re-initialised) with the frame's padding.
-    const float uw = std::max(F * 3.8f, ImGui::CalcTextSize("conv 2a*").x + ImGui::GetStyle().FramePadding.x * 2 + 2);
+    const float uw = std::max(F * 3.8f, box_w("conv 2a*"));
+    const std::string sc_label = b.shortcut.empty() ? std::string("identity") : short_shape(app.ui_shapes[std::size_t(b.shortcut.back())]);
+    const float sc_label_w = ImGui::CalcTextSize(sc_label.c_str()).x;
+    const float roomy_w = 3.0f * (uw + sp) + F * 1.5f + uw * 0.5f + F * 0.4f + sc_label_w;
+    const bool compact = roomy_w > ImGui::GetContentRegionAvail().x;
+    // The main path's three columns (conv, bn, relu) and where each starts.
+    const float col_w[3] = {uw, compact ? box_w("bn*") : uw, compact ? box_w("relu") : uw};
+    const float col_x[3] = {0.0f, col_w[0] + sp, col_w[0] + col_w[1] + 2 * sp};
     const float arrow_h = F * 1.3f;     // vertical gap between rows, holding the arrow and its shape
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImU32 col = ImGui::GetColorU32(ImGuiCol_Text);
@@ -170,7 +181,8 @@ float draw_block(AppState& app, const Block& b) {
             const int i = units[std::size_t(u)][k];
             std::string label = unit_label(g.node(i).layer->type_name());
             if (k == 0) label += " 2" + std::string(1, char('a' + u));
-            node_button(app, i, label.c_str(), ImVec2(o.x + float(k) * (uw + sp), row_y(u + 1)), uw);
+            const std::size_t c = std::min<std::size_t>(k, 2);
+            node_button(app, i, label.c_str(), ImVec2(o.x + col_x[c], row_y(u + 1)), col_w[c]);
         }
         down(u + 1, units[std::size_t(u)].back());
         // The seed's typo: 2b and 2c read input_tensor, so no data flows from the unit above into them.
@@ -186,34 +198,38 @@ float draw_block(AppState& app, const Block& b) {
     node_button(app, b.output, "relu", ImVec2(o.x, row_y(5)), uw);
     const std::string out_shape = "-> " + short_shape(app.ui_shapes[std::size_t(b.output)]);
     dl->AddText(ImVec2(o.x + uw + sp, row_y(5) + (bh - F) * 0.5f), col, out_shape.c_str());
+    float right = o.x + uw + sp + ImGui::CalcTextSize(out_shape.c_str()).x;  // the drawing's right edge so far
 
     // The shortcut, right of the main path: from the input's right edge down to the Add's right edge.
-    const float sx = o.x + 3.0f * (uw + sp) + F * 1.5f;
+    const float sx = o.x + col_x[2] + col_w[2] + sp + (compact ? F * 0.6f : F * 1.5f);
+    const float line_x = sx + uw * 0.5f;
     const float in_mid = row_y(0) + bh * 0.5f, add_mid = row_y(4) + bh * 0.5f;
-    dl->AddLine(ImVec2(o.x + in_w + 1, in_mid), ImVec2(sx + uw * 0.5f, in_mid), sc_col, 1.5f);
+    dl->AddLine(ImVec2(o.x + in_w + 1, in_mid), ImVec2(line_x, in_mid), sc_col, 1.5f);
+    // Its label ("identity", or the shape it gives): right of the line, or, when compact and it fits there,
+    // left of it in the 2c row (which has no relu box).
+    const float left_room = line_x - F * 0.4f - (o.x + col_x[2]);
+    const bool label_left = compact && sc_label_w <= left_room;
+    const ImVec2 sc_label_at = label_left ? ImVec2(line_x - F * 0.4f - sc_label_w, row_y(3) + (bh - F) * 0.5f)
+                                          : ImVec2(line_x + F * 0.4f, b.shortcut.empty() ? row_y(2) : row_y(2) + bh + F * 0.2f);
+    dl->AddText(sc_label_at, sc_col, sc_label.c_str());
+    right = std::max({right, sx + uw, sc_label_at.x + sc_label_w});
     float y = in_mid;
-    if (b.shortcut.empty()) {
-        dl->AddText(ImVec2(sx + uw * 0.5f + F * 0.4f, row_y(2)), sc_col, "identity");
-    } else {
-        for (std::size_t k = 0; k < b.shortcut.size(); ++k) {
-            const int i = b.shortcut[k];
-            std::string label = unit_label(g.node(i).layer->type_name());
-            if (k == 0) label += " 1";
-            const float by = row_y(int(k) + 1);
-            dl->AddLine(ImVec2(sx + uw * 0.5f, y), ImVec2(sx + uw * 0.5f, by), sc_col, 1.5f);
-            node_button(app, i, label.c_str(), ImVec2(sx, by), uw);
-            y = by + bh;
-        }
-        const std::string s = short_shape(app.ui_shapes[std::size_t(b.shortcut.back())]);
-        dl->AddText(ImVec2(sx + uw * 0.5f + F * 0.4f, y + F * 0.2f), sc_col, s.c_str());
+    for (std::size_t k = 0; k < b.shortcut.size(); ++k) {
+        const int i = b.shortcut[k];
+        std::string label = unit_label(g.node(i).layer->type_name());
+        if (k == 0) label += " 1";
+        const float by = row_y(int(k) + 1);
+        dl->AddLine(ImVec2(line_x, y), ImVec2(line_x, by), sc_col, 1.5f);
+        node_button(app, i, label.c_str(), ImVec2(sx, by), uw);
+        y = by + bh;
     }
-    dl->AddLine(ImVec2(sx + uw * 0.5f, y), ImVec2(sx + uw * 0.5f, add_mid), sc_col, 1.5f);
+    dl->AddLine(ImVec2(line_x, y), ImVec2(line_x, add_mid), sc_col, 1.5f);
     const float ex = o.x + uw + 1, h = F * 0.3f;
-    dl->AddLine(ImVec2(sx + uw * 0.5f, add_mid), ImVec2(ex, add_mid), sc_col, 1.5f);
+    dl->AddLine(ImVec2(line_x, add_mid), ImVec2(ex, add_mid), sc_col, 1.5f);
     dl->AddTriangleFilled(ImVec2(ex, add_mid), ImVec2(ex + h, add_mid - h * 0.6f), ImVec2(ex + h, add_mid + h * 0.6f), sc_col);
     ImGui::SetCursorScreenPos(o);
     const float height = row_y(5) + bh - o.y;
-    ImGui::Dummy(ImVec2(sx + uw + F * 5 - o.x, height));
+    ImGui::Dummy(ImVec2(right - o.x, height));
     return height;
 }
 
