@@ -535,6 +535,7 @@ struct TreeRow {
     std::string group;        // stage or block name for header rows
     std::string label;
     bool open = false;        // header rows: shown expanded
+    int block = -1;           // >= 0: a block's header row
 };
 
 // A count for a narrow column: 118.0M, 9.47K, 512 (the tooltip has the exact number).
@@ -586,61 +587,183 @@ Totals totals_of(const AppState& app, const std::vector<NodeCost>& costs) {
     return t;
 }
 
-// Keras' summary() totals, word for word, under the table.
-std::string keras_totals(const Totals& t) {
-    return "Total params: " + with_thousands(t.params) + "   Trainable params: " + with_thousands(t.trainable) +
-           "   Non-trainable params: " + with_thousands(t.params - t.trainable);
+// Keras' summary() totals, word for word, under the table (each kept whole when the line is too narrow).
+std::vector<std::string> keras_totals(const Totals& t) {
+    return {"Total params: " + with_thousands(t.params), "Trainable params: " + with_thousands(t.trainable),
+            "Non-trainable params: " + with_thousands(t.params - t.trainable)};
 }
 
-// The table's first row (frozen under the headers): the whole network's cost.
-void totals_row(const Totals& t) {
-    ImGui::TableNextRow();
-    ImGui::TableNextColumn();
-    ImGui::TextColored(accent_colour(), "Total");
-    tooltip("The whole network, as Keras' model.summary() ends:\n%s\nNon-trainable: BatchNormalization's moving mean "
-            "and variance.", keras_totals(t).c_str());
-    ImGui::TableNextColumn();
-    ImGui::TableNextColumn();
-    ImGui::TableNextColumn();
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(with_thousands(t.params).c_str());
-    tooltip("Trainable %s + non-trainable %s.", with_thousands(t.trainable).c_str(),
-            with_thousands(t.params - t.trainable).c_str());
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(compact(double(t.macs)).c_str());
-    tooltip("%s multiply-accumulates in one forward pass (2 FLOPs each). convscope-cli summary prints them per layer.",
-            with_thousands(t.macs).c_str());
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(compact(double(t.bytes), "B").c_str());
-    tooltip("%s bytes: every node's float32 output (the GUI keeps them all once made, so stepping back is "
-            "instant).",
-            with_thousands(t.bytes).c_str());
-    ImGui::TableNextColumn();
-    ImGui::Text("%.1f ms", t.ms);
-    tooltip("The summed time of the last run's passes (a fused pass is booked on its Conv2D).");
-    ImGui::TableNextColumn();
-    ImGui::Text("%d / %d / %d", t.computed, t.derived, t.cached);
-    tooltip("Nodes the last run computed and wrote / computed without writing (made when asked for) / found "
-            "cached.");
+// The table's columns in the order they are shown and, on a narrow panel, left out: the layer and what it costs
+// first (a teacher reads params and MACs off the projector), then its shape and field, then the last run's
+// bookkeeping, and the type last (every row's tooltip has its Keras line).
+enum TreeColumn { kLayer, kParams, kMacs, kShape, kField, kBytes, kTime, kHow, kType, kColumnCount };
+constexpr float kTreeIndent = 0.75f;  // each tree level's indent, in font heights
+const char* const kColumnNames[kColumnCount] = {"layer", "params", "MACs", "output shape", "receptive field",
+                                                "output", "time", "how", "type"};
+
+// A layer's row label: its name and what happened to it. Short: without "(edited)" (its tooltip and colour say
+// it), for a narrow panel.
+std::string layer_label(const AppState& app, int i, bool full = true) {
+    const std::size_t k = std::size_t(i);
+    std::string label = app.ui_graph.node(i).name;
+    if (full && app.network.edits.count(label)) label += " (edited)";
+    if (app.network_reinitialised.size() > k && app.network_reinitialised[k]) label += " *";
+    if (app.ui_dead.size() > k && app.ui_dead[k]) label += " (dead)";
+    return label;
 }
 
-// "99x99 /8": the receptive field's rows x cols and its jump; the tooltip says where output (0, 0)'s field starts.
-void draw_field_cell(const AppState& app, int i) {
-    if (std::size_t(i) >= app.ui_fields.size() || !app.ui_fields[std::size_t(i)].ok) {
-        ImGui::TextUnformatted("-");
-        return;
+// A block's row in the tree: "res3b  (identity_block)", or "res3b" when short (its tooltip says which kind).
+std::string block_label(const Block& b, bool full) {
+    return full ? b.name + "  (" + to_string(b.kind) + ")" : b.name;
+}
+
+// "99 /8": the receptive field's size and jump ("99x67 /8,4" when rows and columns differ).
+std::string field_text(const AppState& app, int i) {
+    if (std::size_t(i) >= app.ui_fields.size() || !app.ui_fields[std::size_t(i)].ok) return "-";
+    const NodeField& f = app.ui_fields[std::size_t(i)];
+    if (f.global) return "whole image";
+    if (f.rows.size() == f.cols.size() && f.rows.jump == f.cols.jump)
+        return std::to_string(f.rows.size()) + " /" + std::to_string(f.rows.jump);
+    return std::to_string(f.rows.size()) + "x" + std::to_string(f.cols.size()) + " /" + std::to_string(f.rows.jump) +
+           "," + std::to_string(f.cols.jump);
+}
+
+// What a layer's cell shows: one function for drawing it and for measuring the column. `full` false: the
+// narrow form of the layer (no "(edited)"), params (2.36M) and output shape (20x20x512) columns.
+std::string cell_text(const AppState& app, const std::vector<NodeCost>& costs, int i, int column, bool full) {
+    const std::size_t k = std::size_t(i);
+    const NodeShape& s = app.ui_shapes[k];
+    const std::int64_t params = app.ui_graph.node(i).layer->param_count();
+    switch (column) {
+        case kLayer: return layer_label(app, i, full);
+        case kParams: return full || params < 10000 ? with_thousands(params) : compact(double(params));
+        case kMacs: return costs[k].macs ? compact(double(costs[k].macs)) : "0";
+        case kShape:
+            if (!s.ok()) return s.upstream_error ? "-" : "error";
+            return full ? keras_shape(*s.shape) : short_shape(s);
+        case kField: return field_text(app, i);
+        case kBytes: return compact(double(costs[k].bytes), "B");
+        case kTime: {
+            if (app.network_node_ms[k] <= 0) return "-";
+            char b[32];
+            std::snprintf(b, sizeof b, "%.2f ms", app.network_node_ms[k]);
+            return b;
+        }
+        case kHow:
+            return k < app.network_outcomes.size() && app.network_outcomes[k] ? to_string(*app.network_outcomes[k]) : "-";
+        default: return app.ui_graph.node(i).layer->type_name();
     }
+}
+
+// The totals row's cells (empty where a sum means nothing); params as 25.6M when not `full_params`.
+std::vector<std::string> totals_cells(const Totals& t, bool full_params) {
+    std::vector<std::string> c(kColumnCount);
+    char b[64];
+    c[kLayer] = "Total";
+    c[kParams] = full_params ? with_thousands(t.params) : compact(double(t.params));
+    c[kMacs] = compact(double(t.macs));
+    c[kBytes] = compact(double(t.bytes), "B");
+    std::snprintf(b, sizeof b, "%.1f ms", t.ms);
+    c[kTime] = b;
+    std::snprintf(b, sizeof b, "%d / %d / %d", t.computed, t.derived, t.cached);
+    c[kHow] = b;
+    return c;
+}
+
+// Which columns fit the panel's width, so that nothing needs sideways scrolling, and in which form. The layer,
+// params and MACs always (on the narrowest panels the layer loses "(edited)" and params become 2.36M); then each
+// further column in order if its widest cell (or header) still fits, the output shape as Keras prints it,
+// (None, 20, 20, 512), or else as 20x20x512.
+struct TreeFit {
+    bool shown[kColumnCount] = {};
+    bool full[kColumnCount] = {};     // the layer, params and shape columns: full or narrow form (cell_text())
+    float needs[kColumnCount] = {};  // the widest cell or header in that form (the layout report checks the header)
+};
+
+TreeFit fit_columns(const AppState& app, const std::vector<NodeCost>& costs, const Totals& t, float width) {
+    // Every column's widest cell in both forms ([0] narrow, [1] full), with its padding and the border between
+    // columns.
+    float widest[2][kColumnCount] = {};
+    const float pad = ImGui::GetStyle().CellPadding.x * 2 + 1;
+    for (int f = 0; f < 2; ++f) {
+        const std::vector<std::string> totals = totals_cells(t, f == 1);
+        for (int c = 0; c < kColumnCount; ++c) {
+            widest[f][c] = std::max(text_width(kColumnNames[c]), text_width(totals[std::size_t(c)].c_str())) + pad;
+            for (int i = 0; i < app.ui_graph.size(); ++i)
+                widest[f][c] = std::max(widest[f][c], text_width(cell_text(app, costs, i, c, f == 1).c_str()) + pad);
+        }
+    }
+    const float indent = 2 * kTreeIndent * ImGui::GetFontSize();  // a block's layers are two levels in
+    widest[0][kLayer] += indent, widest[1][kLayer] += indent;
+    // The blocks' rows, one level in, widen the layer column too ("+ " opens them).
+    for (const Block& b : app.ui_graph.blocks)
+        for (int f = 0; f < 2; ++f)
+            widest[f][kLayer] = std::max(widest[f][kLayer], text_width(("- " + block_label(b, f == 1)).c_str()) +
+                                                               indent * 0.5f + pad);
+
+    TreeFit fit;
+    fit.shown[kLayer] = fit.shown[kParams] = fit.shown[kMacs] = true;
+    // The first of: everything in full; the layer short; the layer and params short.
+    fit.full[kLayer] = fit.full[kParams] = true;
+    if (widest[1][kLayer] + widest[1][kParams] + widest[1][kMacs] > width) fit.full[kLayer] = false;
+    if (!fit.full[kLayer] && widest[0][kLayer] + widest[1][kParams] + widest[1][kMacs] > width) fit.full[kParams] = false;
+    float used = widest[fit.full[kLayer]][kLayer] + widest[fit.full[kParams]][kParams] + widest[1][kMacs];
+    for (int c = kShape; c < kColumnCount; ++c) {
+        fit.full[c] = used + widest[1][c] <= width;
+        const float w = widest[fit.full[c]][c];
+        if (used + w > width) continue;  // left out; a narrower one after it may still fit
+        fit.shown[c] = true;
+        used += w;
+    }
+    for (int c = 0; c < kColumnCount; ++c) fit.needs[c] = widest[fit.full[c]][c] - pad;
+    return fit;
+}
+
+// The table's first row: the whole network's cost.
+void totals_row(const Totals& t, const std::vector<std::string>& cells) {
+    ImGui::TableNextRow();
+    if (ImGui::TableSetColumnIndex(kLayer)) {
+        ImGui::TextColored(accent_colour(), "%s", cells[kLayer].c_str());
+        const std::vector<std::string> keras = keras_totals(t);
+        tooltip("The whole network, as Keras' model.summary() ends:\n%s\n%s\n%s\nNon-trainable: BatchNormalization's "
+                "moving mean and variance.", keras[0].c_str(), keras[1].c_str(), keras[2].c_str());
+    }
+    if (ImGui::TableSetColumnIndex(kParams)) {
+        ImGui::TextUnformatted(cells[kParams].c_str());
+        tooltip("Trainable %s + non-trainable %s.", with_thousands(t.trainable).c_str(),
+                with_thousands(t.params - t.trainable).c_str());
+    }
+    if (ImGui::TableSetColumnIndex(kMacs)) {
+        ImGui::TextUnformatted(cells[kMacs].c_str());
+        tooltip("%s multiply-accumulates in one forward pass (2 FLOPs each). convscope-cli summary prints them per layer.",
+                with_thousands(t.macs).c_str());
+    }
+    if (ImGui::TableSetColumnIndex(kBytes)) {
+        ImGui::TextUnformatted(cells[kBytes].c_str());
+        tooltip("%s bytes: every node's float32 output (the GUI keeps them all once made, so stepping back is "
+                "instant).",
+                with_thousands(t.bytes).c_str());
+    }
+    if (ImGui::TableSetColumnIndex(kTime)) {
+        ImGui::TextUnformatted(cells[kTime].c_str());
+        tooltip("The summed time of the last run's passes (a fused pass is booked on its Conv2D).");
+    }
+    if (ImGui::TableSetColumnIndex(kHow)) {
+        ImGui::TextUnformatted(cells[kHow].c_str());
+        tooltip("Nodes the last run computed and wrote / computed without writing (made when asked for) / found "
+                "cached.");
+    }
+}
+
+// The receptive field's cell; the tooltip says where output (0, 0)'s field starts.
+void draw_field_cell(const AppState& app, int i) {
+    ImGui::TextUnformatted(field_text(app, i).c_str());
+    if (std::size_t(i) >= app.ui_fields.size() || !app.ui_fields[std::size_t(i)].ok) return;
     const NodeField& f = app.ui_fields[std::size_t(i)];
     if (f.global) {
-        ImGui::TextUnformatted("whole image");
         tooltip("A flat vector (global pooling or Dense): every value depends on every input pixel.");
         return;
     }
-    const std::string text = f.rows.size() == f.cols.size() && f.rows.jump == f.cols.jump
-                                 ? std::to_string(f.rows.size()) + " /" + std::to_string(f.rows.jump)
-                                 : std::to_string(f.rows.size()) + "x" + std::to_string(f.cols.size()) + " /" +
-                                       std::to_string(f.rows.jump) + "," + std::to_string(f.cols.jump);
-    ImGui::TextUnformatted(text.c_str());
     tooltip("Receptive field of one value of %s: %d x %d input pixels. Jump %d x %d: neighbouring outputs look %d "
             "pixels apart (the product of the strides so far). Output (0, 0) reads input rows %d..%d, cols %d..%d "
             "(negative: the padding). Sort by this column to see it grow with depth.",
@@ -648,30 +771,37 @@ void draw_field_cell(const AppState& app, int i) {
             f.rows.first, f.rows.last, f.cols.first, f.cols.last);
 }
 
+// The layer table. It is part of the panel's one scroll area: as a scrolling table inside the scrolling panel it
+// showed about four rows at 1280 x 720 and fought the panel for the mouse wheel. Its columns fit the panel's width
+// (fit_columns()); widen the column with the splitter to see more of them.
 void draw_tree(AppState& app) {
     const Graph& g = app.ui_graph;
     const std::vector<NodeCost> costs = node_costs(app);
     const Totals totals = totals_of(app, costs);
-    const std::string footer = keras_totals(totals);
-    const float totals_h = ImGui::CalcTextSize(footer.c_str(), nullptr, false, ImGui::GetContentRegionAvail().x).y +
-                           ImGui::GetStyle().ItemSpacing.y * 2;
-    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_ScrollX |
-                                  ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit |
+    const TreeFit fit = fit_columns(app, costs, totals, ImGui::GetContentRegionAvail().x);
+    // Stepping follows the selected row only while the table fills the view (its top scrolled to the panel's
+    // top or above); stepping with the diagram in view leaves the panel where it is.
+    const bool follow = app.scroll_tree_to_selection && ImGui::GetCursorScreenPos().y <= ImGui::GetWindowPos().y + 1;
+    app.scroll_tree_to_selection = false;
+    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit |
                                   ImGuiTableFlags_Sortable | ImGuiTableFlags_SortTristate;
-    const float table_h = std::max(ImGui::GetContentRegionAvail().y - totals_h, ImGui::GetFontSize() * 8);
-    if (!ImGui::BeginTable("tree", 9, flags, ImVec2(0, table_h))) return;
-    ImGui::TableSetupScrollFreeze(1, 2);  // the headers and the totals row stay in view
-    ImGui::TableSetupColumn("layer", ImGuiTableColumnFlags_NoSort);
-    ImGui::TableSetupColumn("type", ImGuiTableColumnFlags_NoSort);
-    ImGui::TableSetupColumn("output shape", ImGuiTableColumnFlags_NoSort);
-    ImGui::TableSetupColumn("receptive field", ImGuiTableColumnFlags_PreferSortDescending);
-    ImGui::TableSetupColumn("params", ImGuiTableColumnFlags_NoSort);
-    ImGui::TableSetupColumn("MACs", ImGuiTableColumnFlags_PreferSortDescending);
-    ImGui::TableSetupColumn("output", ImGuiTableColumnFlags_PreferSortDescending);
-    ImGui::TableSetupColumn("time", ImGuiTableColumnFlags_PreferSortDescending);
-    ImGui::TableSetupColumn("how", ImGuiTableColumnFlags_NoSort);
-    ImGui::TableHeadersRow();
-    totals_row(totals);
+    if (!ImGui::BeginTable("tree", kColumnCount, flags)) return;
+    for (int c = 0; c < kColumnCount; ++c) {
+        const bool cost = c == kField || c == kMacs || c == kBytes || c == kTime;  // sortable, largest first
+        ImGuiTableColumnFlags cf = cost ? ImGuiTableColumnFlags_PreferSortDescending : ImGuiTableColumnFlags_NoSort;
+        if (!fit.shown[c]) cf |= ImGuiTableColumnFlags_Disabled;
+        ImGui::TableSetupColumn(kColumnNames[c], cf);
+    }
+    // The headers one by one, so that the layout report can check that each column is as wide as its widest cell
+    // (not the layer column: ImGui paints its header into the window's padding, which the report would take for
+    // a cut, and it is always shown).
+    ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
+    for (int c = 0; c < kColumnCount; ++c) {
+        if (!ImGui::TableSetColumnIndex(c)) continue;
+        ImGui::TableHeader(kColumnNames[c]);
+        if (c != kLayer) layout_report::item("column", kColumnNames[c], fit.needs[c]);
+    }
+    totals_row(totals, totals_cells(totals, fit.full[kParams]));
 
     // Sorted by a cost column: every layer in one flat list. Unsorted: stem, stages -> blocks -> layers, top.
     std::vector<TreeRow> rows;
@@ -682,8 +812,8 @@ void draw_tree(AppState& app) {
         const bool descending = sort->Specs[0].SortDirection == ImGuiSortDirection_Descending;
         auto key = [&](int i) {
             const std::size_t k = std::size_t(i);
-            if (column == 3) return app.ui_fields[k].ok ? double(app.ui_fields[k].rows.size()) : 0.0;
-            return column == 5 ? double(costs[k].macs) : column == 6 ? double(costs[k].bytes) : app.network_node_ms[k];
+            if (column == kField) return app.ui_fields[k].ok ? double(app.ui_fields[k].rows.size()) : 0.0;
+            return column == kMacs ? double(costs[k].macs) : column == kBytes ? double(costs[k].bytes) : app.network_node_ms[k];
         };
         std::vector<int> order(std::size_t(g.size()));
         for (int i = 0; i < g.size(); ++i) order[std::size_t(i)] = i;
@@ -708,7 +838,7 @@ void draw_tree(AppState& app) {
             if (!stage_open) continue;
             const bool block_open = app.tree_open.count(bl.name) || b == sel_block;
             if (b != last_block) {
-                rows.push_back({1, -1, bl.name, bl.name + "  (" + to_string(bl.kind) + ")", block_open});
+                rows.push_back({1, -1, bl.name, block_label(bl, fit.full[kLayer]), block_open, b});
                 last_block = b;
             }
             if (block_open) rows.push_back({2, i, "", g.node(i).name});
@@ -718,15 +848,27 @@ void draw_tree(AppState& app) {
     int selected_row = -1;
     for (std::size_t r = 0; r < rows.size(); ++r)
         if (rows[r].node == app.selected_node && rows[r].node >= 0) selected_row = int(r);
+    // A row's selectable spans every column, but the cell's clip rectangle is the first column's: its report (and
+    // its tooltip's) is measured across the row, or the layout report would take every row for a cut label.
+    auto across_row = [](auto report) {
+        ImDrawList* dl = ImGui::GetWindowDrawList();
+        ImGui::PushClipRect(ImVec2(ImGui::GetItemRectMin().x, dl->GetClipRectMin().y),
+                            ImVec2(ImGui::GetItemRectMax().x, dl->GetClipRectMax().y), false);
+        report();
+        ImGui::PopClipRect();
+    };
     ImGuiListClipper clipper;
     clipper.Begin(int(rows.size()));
-    if (app.scroll_tree_to_selection && selected_row >= 0) clipper.ForceDisplayRangeByIndices(selected_row, selected_row + 1);
+    if (follow && selected_row >= 0) clipper.ForceDisplayRangeByIndices(selected_row, selected_row + 1);
     while (clipper.Step()) {
         for (int r = clipper.DisplayStart; r < clipper.DisplayEnd; ++r) {
             const TreeRow& row = rows[std::size_t(r)];
             ImGui::TableNextRow();
-            ImGui::TableNextColumn();
-            ImGui::Indent(float(row.level) * ImGui::GetFontSize());
+            ImGui::TableSetColumnIndex(kLayer);
+            // Only when there is one: ImGui::Indent(0) indents by the style's IndentSpacing, which put the level-0
+            // rows (the stem, the stages) right of the blocks inside them.
+            const float indent = float(row.level) * kTreeIndent * ImGui::GetFontSize();
+            if (indent > 0) ImGui::Indent(indent);
             ImGui::PushID(r);
             if (row.node < 0) {
                 const bool open = app.tree_open.count(row.group) > 0;
@@ -734,7 +876,10 @@ void draw_tree(AppState& app) {
                     if (open) app.tree_open.erase(row.group);
                     else app.tree_open.insert(row.group);
                 }
-                tooltip("Click to open or close %s.", row.group.c_str());
+                across_row([&] {
+                    const std::string kind = row.block >= 0 ? std::string(" (") + to_string(g.blocks[std::size_t(row.block)].kind) + ")" : "";
+                    tooltip("Click to open or close %s%s.", row.group.c_str(), kind.c_str());
+                });
             } else {
                 const int i = row.node;
                 const std::size_t k = std::size_t(i);
@@ -742,61 +887,77 @@ void draw_tree(AppState& app) {
                 const bool err = !s.ok() && !s.upstream_error;
                 const bool ready = network_node_ready(app, i);
                 const bool shown_old = !ready && app.network_outputs.size() > k && app.network_outputs[k];
+                // An edited layer whose label is too narrow to say "(edited)" is drawn in the accent colour.
+                const bool edited_unsaid = !fit.full[kLayer] && app.network.edits.count(g.node(i).name) > 0;
                 if (err) ImGui::PushStyleColor(ImGuiCol_Text, error_colour());
                 else if (!ready) ImGui::PushStyleColor(ImGuiCol_Text, dim_colour());
+                else if (edited_unsaid) ImGui::PushStyleColor(ImGuiCol_Text, accent_colour());
                 else ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_Text));
-                std::string label = row.label;
-                if (app.network.edits.count(row.label)) label += " (edited)";
-                if (app.network_reinitialised.size() > k && app.network_reinitialised[k]) label += " *";
-                if (app.ui_dead.size() > k && app.ui_dead[k]) label += " (dead)";
+                const std::string label = layer_label(app, i, fit.full[kLayer]);
                 if (ImGui::Selectable(label.c_str(), app.selected_node == i, ImGuiSelectableFlags_SpanAllColumns))
                     app.selected_node = i;
-                layout_report::item("row", label);
                 ImGui::PopStyleColor();
-                if (app.scroll_tree_to_selection && i == app.selected_node) ImGui::SetScrollHereY(0.4f);
-                tooltip("%s%s", node_summary(app, i).c_str(),
-                        ready ? "" : shown_old ? "\n(recomputing; showing the previous output)" : "\n(not computed yet)");
-                ImGui::TableNextColumn();
-                ImGui::TextUnformatted(g.node(i).layer->type_name());
-                ImGui::TableNextColumn();
-                if (err) ImGui::TextColored(error_colour(), "error");
-                else ImGui::TextUnformatted(s.ok() ? keras_shape(*s.shape).c_str() : "-");
-                ImGui::TableNextColumn();
-                draw_field_cell(app, i);
-                ImGui::TableNextColumn();
-                ImGui::TextUnformatted(with_thousands(g.node(i).layer->param_count()).c_str());
-                ImGui::TableNextColumn();
-                ImGui::TextUnformatted(costs[k].macs ? compact(double(costs[k].macs)).c_str() : "0");
-                tooltip("%s multiply-accumulates in one forward pass of %s.", with_thousands(costs[k].macs).c_str(),
-                        g.node(i).name.c_str());
-                ImGui::TableNextColumn();
-                ImGui::TextUnformatted(compact(double(costs[k].bytes), "B").c_str());
-                tooltip("Its float32 output: %s bytes.", with_thousands(costs[k].bytes).c_str());
-                ImGui::TableNextColumn();
-                const bool known = k < app.network_outcomes.size() && app.network_outcomes[k].has_value();
-                const NodeOutcome o = known ? *app.network_outcomes[k] : NodeOutcome::cached;
-                if (app.network_node_ms[k] > 0) ImGui::Text("%.2f ms", app.network_node_ms[k]);
-                else ImGui::TextUnformatted("-");
-                tooltip("Wall time of %s when it was last computed (all threads). A fused pass (Conv2D, its "
-                        "BatchNormalization and ReLU, a block's Add) is booked on its Conv2D. Click the header to sort "
-                        "by it.", g.node(i).name.c_str());
-                ImGui::TableNextColumn();
-                ImGui::TextColored(known && o == NodeOutcome::computed ? ok_colour() : dim_colour(), "%s", known ? to_string(o) : "-");
-                tooltip("computed: executed and written by the last run; derived: part of a fused pass that did not "
-                        "write it, made when asked for (a Conv2D recomputed from its input, a BatchNormalization or "
-                        "Add from cached outputs); cached: unchanged since an earlier run; dropped: executed, not "
-                        "kept.");
+                if (follow && i == app.selected_node && !ImGui::IsItemVisible()) ImGui::SetScrollHereY(0.4f);
+                // The costs of the columns left out at this width, so that they are a hover away.
+                std::string left_out = edited_unsaid ? "\nedited (Reset to the seed's undoes it)" : "";
+                for (int c : {kMacs, kBytes, kTime, kHow})
+                    if (!fit.shown[c]) left_out += std::string("\n") + kColumnNames[c] + ": " + cell_text(app, costs, i, c, true);
+                across_row([&] {
+                    layout_report::item("row", label);
+                    tooltip("%s%s%s", node_summary(app, i).c_str(), left_out.c_str(),
+                            ready ? "" : shown_old ? "\n(recomputing; showing the previous output)" : "\n(not computed yet)");
+                });
+                if (ImGui::TableSetColumnIndex(kParams)) {
+                    ImGui::TextUnformatted(cell_text(app, costs, i, kParams, fit.full[kParams]).c_str());
+                    tooltip("%s weights in %s.", with_thousands(g.node(i).layer->param_count()).c_str(), g.node(i).name.c_str());
+                }
+                if (ImGui::TableSetColumnIndex(kMacs)) {
+                    ImGui::TextUnformatted(cell_text(app, costs, i, kMacs, true).c_str());
+                    tooltip("%s multiply-accumulates in one forward pass of %s.", with_thousands(costs[k].macs).c_str(),
+                            g.node(i).name.c_str());
+                }
+                if (ImGui::TableSetColumnIndex(kShape)) {
+                    const std::string shape = cell_text(app, costs, i, kShape, fit.full[kShape]);
+                    if (err) ImGui::TextColored(error_colour(), "%s", shape.c_str());
+                    else ImGui::TextUnformatted(shape.c_str());
+                    if (s.ok() && !fit.full[kShape]) tooltip("Output shape %s (rows x cols x channels).", keras_shape(*s.shape).c_str());
+                }
+                if (ImGui::TableSetColumnIndex(kField)) draw_field_cell(app, i);
+                if (ImGui::TableSetColumnIndex(kBytes)) {
+                    ImGui::TextUnformatted(cell_text(app, costs, i, kBytes, true).c_str());
+                    tooltip("Its float32 output: %s bytes.", with_thousands(costs[k].bytes).c_str());
+                }
+                if (ImGui::TableSetColumnIndex(kTime)) {
+                    ImGui::TextUnformatted(cell_text(app, costs, i, kTime, true).c_str());
+                    tooltip("Wall time of %s when it was last computed (all threads). A fused pass (Conv2D, its "
+                            "BatchNormalization and ReLU, a block's Add) is booked on its Conv2D. Click the header to "
+                            "sort by it.", g.node(i).name.c_str());
+                }
+                if (ImGui::TableSetColumnIndex(kHow)) {
+                    const bool computed = k < app.network_outcomes.size() && app.network_outcomes[k] == NodeOutcome::computed;
+                    ImGui::TextColored(computed ? ok_colour() : dim_colour(), "%s", cell_text(app, costs, i, kHow, true).c_str());
+                    tooltip("computed: executed and written by the last run; derived: part of a fused pass that did not "
+                            "write it, made when asked for (a Conv2D recomputed from its input, a BatchNormalization or "
+                            "Add from cached outputs); cached: unchanged since an earlier run; dropped: executed, not "
+                            "kept.");
+                }
+                if (ImGui::TableSetColumnIndex(kType)) ImGui::TextUnformatted(cell_text(app, costs, i, kType, true).c_str());
             }
             ImGui::PopID();
-            ImGui::Unindent(float(row.level) * ImGui::GetFontSize());
+            if (indent > 0) ImGui::Unindent(indent);
         }
     }
-    app.scroll_tree_to_selection = false;
     ImGui::EndTable();
-    ImGui::PushTextWrapPos(0.0f);
-    ImGui::TextUnformatted(footer.c_str());
-    ImGui::PopTextWrapPos();
-    tooltip("As Keras' model.summary() ends. Non-trainable: BatchNormalization's moving mean and variance.");
+    // Keras' three totals on one line when they fit, else one a line as summary() prints them (wrapped as one
+    // text, a total could break across the lines).
+    const std::vector<std::string> keras = keras_totals(totals);
+    const float gap = ImGui::GetFontSize();
+    const float one_line = text_width(keras[0].c_str()) + text_width(keras[1].c_str()) + text_width(keras[2].c_str()) + 2 * gap;
+    const bool same_line = one_line <= ImGui::GetContentRegionAvail().x;
+    for (std::size_t j = 0; j < keras.size(); ++j) {
+        if (j > 0 && same_line) ImGui::SameLine(0, gap);
+        text_tip(keras[j], "As Keras' model.summary() ends. Non-trainable: BatchNormalization's moving mean and variance.");
+    }
 }
 
 }  // namespace
