@@ -56,15 +56,27 @@ void draw_inspector(AppState& app) {
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float spacing = ImGui::GetStyle().ItemSpacing.x;
     // The statistics never wrap ("min -8." over "236" reads as two numbers): their column is at least as wide
-    // as the longest line. The pictures keep a visible minimum; the window scrolls when there is no room.
+    // as the longest line. The pictures keep a visible minimum, the enlarged channel that of its colour bar.
     const ChannelStats& s = r.selected_stats;
     const std::string lines[4] = {"min " + format_value(s.min), "max " + format_value(s.max),
                                   "mean " + format_value(float(s.mean)), "std " + format_value(float(s.std))};
     float widest = 0.0f;
     for (const std::string& l : lines) widest = std::max(widest, ImGui::CalcTextSize(l.c_str()).x);
     const float F = ImGui::GetFontSize();
-    const float stats_w = std::max(avail.x * 0.26f - spacing, widest);
-    const float enlarged_w = std::max(F * 4, avail.x * 0.42f - spacing), input_w = std::max(F * 4, avail.x * 0.32f - spacing);
+    const float bar_min = F * 8;  // draw_colorbar()'s narrowest, its three numbers side by side
+    // When the three minimums do not fit side by side (the inspector at 250 % on 1600 x 1000 scrolled sideways),
+    // the input image goes under the other two, and on a narrower window everything is stacked: the inspector
+    // then scrolls up and down only.
+    const int columns = bar_min + widest + F * 4 + 2 * spacing <= avail.x ? 3 : bar_min + widest + spacing <= avail.x ? 2 : 1;
+    float enlarged_w = avail.x, stats_w = std::max(widest, avail.x), input_w = avail.x;
+    if (columns == 3) {
+        stats_w = std::max(avail.x * 0.26f - spacing, widest);
+        input_w = std::max(F * 4, avail.x * 0.32f - spacing);
+        enlarged_w = std::max(bar_min, std::min(avail.x * 0.42f - spacing, avail.x - stats_w - input_w - 2 * spacing));
+    } else if (columns == 2) {
+        stats_w = std::max(widest, (avail.x - spacing) * 0.4f);
+        enlarged_w = std::max(bar_min, avail.x - spacing - stats_w);
+    }
     const float img_h = std::max(F * 4, avail.y - ImGui::GetTextLineHeightWithSpacing() - F * 1.2f);
     ImGui::BeginGroup();
     if (app.shown.enlarged.valid()) {
@@ -82,10 +94,10 @@ void draw_inspector(AppState& app) {
             ImGui::SetTooltip("value %s at (row %d, col %d, channel %d)\nits input region is outlined on the input image",
                               format_value(v).c_str(), row, col, ch);
         }
-        draw_colorbar(r, std::max(size.x, ImGui::GetFontSize() * 8), &r.enlarged_range);
+        draw_colorbar(r, std::max(size.x, bar_min), &r.enlarged_range);
     }
     ImGui::EndGroup();
-    ImGui::SameLine();
+    if (columns > 1) ImGui::SameLine();
 
     ImGui::BeginGroup();
     text_tip(lines[0], "Smallest value of this channel over all " + std::to_string(s.count) + " positions.");
@@ -112,7 +124,7 @@ void draw_inspector(AppState& app) {
         }
     }
     ImGui::EndGroup();
-    ImGui::SameLine();
+    if (columns > 2) ImGui::SameLine();
 
     ImGui::BeginGroup();
     draw_input_thumbnail(app, ImVec2(input_w, std::max(32.0f, avail.y)));
