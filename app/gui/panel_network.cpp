@@ -106,30 +106,73 @@ void arrow(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 col, const std::string& lab
     }
 }
 
-// A chain of nodes in one row (the stem, the top), with the shape on every edge.
-void draw_chain(AppState& app, const std::vector<int>& nodes) {
+// A chain of nodes (the stem, the top) with the shape on every edge, in as many rows as the width needs: the
+// stem's six nodes in one row were about 1100 px wide at 100 % and scrolled sideways. A row after the first
+// starts with the arrow (and shape) that comes from the end of the row above; with room for only one node a
+// row, the chain runs down the panel as the block diagram does.
+struct ChainLayout {
+    float box_w = 0, gap = 0;  // a node's width, and the room for the arrow and its shape between two nodes
+    int per_row = 1, rows = 1;
+};
+
+ChainLayout chain_layout(const AppState& app, const std::vector<int>& nodes, float width) {
     const float F = ImGui::GetFontSize();
-    float bw = F * 3.0f, gap = F * 3.0f;
+    ChainLayout c;
+    c.box_w = F * 3.0f, c.gap = F * 3.0f;
     for (int i : nodes) {
-        bw = std::max(bw, ImGui::CalcTextSize((app.ui_graph.node(i).name + "*").c_str()).x + F);
-        gap = std::max(gap, ImGui::CalcTextSize(short_shape(app.ui_shapes[std::size_t(i)]).c_str()).x + F * 0.8f);
+        c.box_w = std::max(c.box_w, ImGui::CalcTextSize((app.ui_graph.node(i).name + "*").c_str()).x + F);
+        c.gap = std::max(c.gap, ImGui::CalcTextSize(short_shape(app.ui_shapes[std::size_t(i)]).c_str()).x + F * 0.8f);
     }
+    // The first row needs n boxes and n - 1 gaps, the others a gap more (the incoming arrow): n x (box + gap).
+    c.per_row = std::max(1, int(width / (c.box_w + c.gap)));
+    c.rows = std::max(1, int((nodes.size() + std::size_t(c.per_row) - 1) / std::size_t(c.per_row)));
+    return c;
+}
+
+float chain_row_height() { return ImGui::GetFontSize() * 1.8f + ImGui::GetFrameHeight(); }
+
+void draw_chain(AppState& app, const std::vector<int>& nodes, const ChainLayout& c) {
+    const float F = ImGui::GetFontSize();
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 origin = ImGui::GetCursorScreenPos();
-    const float y = origin.y + F * 1.3f;
     const ImU32 col = ImGui::GetColorU32(ImGuiCol_Text);
+    float right = origin.x;
+    if (c.per_row == 1) {
+        const float ax = origin.x + c.box_w * 0.5f, h = F * 0.3f;
+        for (std::size_t k = 0; k < nodes.size(); ++k) {
+            const float y = origin.y + float(k) * chain_row_height();
+            node_button(app, nodes[k], app.ui_graph.node(nodes[k]).name.c_str(), ImVec2(origin.x, y), c.box_w);
+            if (k + 1 == nodes.size()) break;
+            const float y0 = y + ImGui::GetFrameHeight() + 1, y1 = y + chain_row_height() - 1;
+            dl->AddLine(ImVec2(ax, y0), ImVec2(ax, y1), col, 1.5f);
+            dl->AddTriangleFilled(ImVec2(ax, y1), ImVec2(ax - h * 0.6f, y1 - h), ImVec2(ax + h * 0.6f, y1 - h), col);
+            const std::string label = short_shape(app.ui_shapes[std::size_t(nodes[k])]);
+            dl->AddText(ImVec2(ax + F * 0.4f, (y0 + y1) * 0.5f - F * 0.5f), col, label.c_str());
+            right = std::max(right, ax + F * 0.4f + ImGui::CalcTextSize(label.c_str()).x);
+        }
+        ImGui::SetCursorScreenPos(origin);
+        ImGui::Dummy(ImVec2(std::max(right, origin.x + c.box_w) - origin.x, float(c.rows) * chain_row_height()));
+        return;
+    }
     for (std::size_t k = 0; k < nodes.size(); ++k) {
         const int i = nodes[k];
-        const ImVec2 pos(origin.x + float(k) * (bw + gap), y);
-        node_button(app, i, app.ui_graph.node(i).name.c_str(), pos, bw);
-        if (k + 1 < nodes.size()) {
-            const float my = y + ImGui::GetFrameHeight() * 0.5f;
-            arrow(dl, ImVec2(pos.x + bw + 2, my), ImVec2(pos.x + bw + gap - 2, my), col,
+        const int row = int(k) / c.per_row, in_row = int(k) % c.per_row;
+        const float y = origin.y + float(row) * chain_row_height() + F * 1.3f;
+        const float my = y + ImGui::GetFrameHeight() * 0.5f;
+        const float x0 = origin.x + (row > 0 ? c.gap : 0.0f);  // rows after the first start with the incoming arrow
+        const ImVec2 pos(x0 + float(in_row) * (c.box_w + c.gap), y);
+        if (k > 0 && in_row == 0)
+            arrow(dl, ImVec2(origin.x + 2, my), ImVec2(pos.x - 2, my), col, short_shape(app.ui_shapes[std::size_t(nodes[k - 1])]));
+        node_button(app, i, app.ui_graph.node(i).name.c_str(), pos, c.box_w);
+        right = std::max(right, pos.x + c.box_w);
+        if (k + 1 < nodes.size() && in_row + 1 < c.per_row) {
+            arrow(dl, ImVec2(pos.x + c.box_w + 2, my), ImVec2(pos.x + c.box_w + c.gap - 2, my), col,
                   short_shape(app.ui_shapes[std::size_t(i)]));
+            right = std::max(right, pos.x + c.box_w + c.gap);
         }
     }
     ImGui::SetCursorScreenPos(origin);
-    ImGui::Dummy(ImVec2(float(nodes.size()) * (bw + gap), F * 1.3f + ImGui::GetFrameHeight() + F * 0.5f));
+    ImGui::Dummy(ImVec2(right - origin.x, float(c.rows) * chain_row_height()));
 }
 
 // The current block, top to bottom as Keras draws it: input -> 2a -> 2b -> 2c -> add -> relu, with the
@@ -391,7 +434,7 @@ void draw_field_growth(const AppState& app, int selected) {
     if (std::size_t(selected) >= app.ui_fields.size() || !app.ui_fields[std::size_t(selected)].ok) return;
     const NodeField& f = app.ui_fields[std::size_t(selected)];
     if (f.global) {
-        ImGui::TextColored(dim_colour(), "receptive field: the whole image (a flat vector)");
+        wrapped_text("receptive field: the whole image (a flat vector)", dim_colour());  // one line was too wide at 150 %
         return;
     }
     std::vector<float> sizes;
@@ -974,19 +1017,22 @@ void draw_network(AppState& app) {
     const float F = ImGui::GetFontSize();
     const float block_h = ImGui::GetTextLineHeightWithSpacing() + 6 * ImGui::GetFrameHeight() + 5 * F * 1.3f +
                           ImGui::GetStyle().WindowPadding.y + ImGui::GetStyle().ScrollbarSize;
-    const float chain_h = ImGui::GetTextLineHeightWithSpacing() + F * 1.3f + ImGui::GetFrameHeight() + F * 1.2f +
+    // Outside the blocks: the stem or the top, as a chain in as many rows as the panel's width needs.
+    const int first_block_input = app.ui_graph.blocks.empty() ? app.ui_graph.size() : app.ui_graph.blocks.front().input;
+    const bool stem = app.selected_node <= first_block_input;
+    std::vector<int> chain;
+    if (b < 0)
+        for (int i = 0; i < app.ui_graph.size(); ++i)
+            if (app.ui_graph.block_of(i) < 0 && (stem ? i <= first_block_input : i > first_block_input)) chain.push_back(i);
+    const ChainLayout layout = chain_layout(app, chain, ImGui::GetContentRegionAvail().x);
+    const float chain_h = ImGui::GetTextLineHeightWithSpacing() + float(layout.rows) * chain_row_height() + F * 0.2f +
                           ImGui::GetStyle().ScrollbarSize;
     ImGui::BeginChild("diagram", ImVec2(0, b >= 0 ? block_h : chain_h), false, ImGuiWindowFlags_HorizontalScrollbar);
     if (b >= 0) {
         draw_block(app, app.ui_graph.blocks[std::size_t(b)]);
     } else {
-        const int first_block_input = app.ui_graph.blocks.empty() ? app.ui_graph.size() : app.ui_graph.blocks.front().input;
-        std::vector<int> chain;
-        const bool stem = app.selected_node <= first_block_input;
-        for (int i = 0; i < app.ui_graph.size(); ++i)
-            if (app.ui_graph.block_of(i) < 0 && (stem ? i <= first_block_input : i > first_block_input)) chain.push_back(i);
         ImGui::TextColored(dim_colour(), stem ? "stem" : "classifier top");
-        draw_chain(app, chain);
+        draw_chain(app, chain, layout);
     }
     ImGui::EndChild();
     if (b >= 0 && app.network.options.seed_identity_typo &&
