@@ -4,6 +4,7 @@
 #include <imgui.h>
 
 #include "app/gui/commands.hpp"
+#include "app/gui/layout_report.hpp"
 #include "app/gui/panels.hpp"
 #include "app/gui/ui_util.hpp"
 
@@ -32,9 +33,14 @@ void draw_help(AppState& app) {
             if (c.keys.empty()) continue;
             ImGui::TableNextRow();
             ImGui::TableNextColumn();
-            ImGui::TextUnformatted(keys_text(c).c_str());
+            const std::string keys = keys_text(c);
+            ImGui::TextUnformatted(keys.c_str());
+            layout_report::item("label", keys);
             ImGui::TableNextColumn();
-            ImGui::TextUnformatted(c.label);
+            // Wrapped at the column's edge: at 100 % the Help window is about 36 characters wide and the longer
+            // descriptions ("Pin as A (the playground's setting, ...)") were cut off.
+            ImGui::TextWrapped("%s", c.label);
+            layout_report::item("label", c.label);
         }
         ImGui::EndTable();
     }
