@@ -902,7 +902,9 @@ void draw_tree(AppState& app) {
     };
     ImGuiListClipper clipper;
     clipper.Begin(int(rows.size()));
-    if (follow && selected_row >= 0) clipper.ForceDisplayRangeByIndices(selected_row, selected_row + 1);
+    // The selected row is always laid out, in view or not: following it needs its place, and the layout report
+    // lists it (a session's selected node opens the tree at it).
+    if (selected_row >= 0) clipper.ForceDisplayRangeByIndices(selected_row, selected_row + 1);
     while (clipper.Step()) {
         for (int r = clipper.DisplayStart; r < clipper.DisplayEnd; ++r) {
             const TreeRow& row = rows[std::size_t(r)];
