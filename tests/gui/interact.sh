@@ -351,10 +351,19 @@ compare)
 
     printf '%s\n' '{"convscope_session": 1, "panel": "network", "image": "sample:chelsea",
       "network": {"input_size": [96, 96]}, "selected_node": "res2a_branch2a"}' > n.json
-    to_editor() {  # the layer editor is at the bottom of the network panel: scroll it all the way down
+    # The layer editor lies between the diagram and the layer table, which scrolls with the panel: scrolling to the
+    # end would pass it. A first, unscrolled run's report says how far down its filters field is; as many wheel
+    # steps (ImGui's: 5 font heights, 80 px at 100 %) as bring it near the middle of the panel.
+    start --session n.json
+    quit
+    field_y=$(awk -F'\t' '$1 == "item" && index($7, "Output channels of this Conv2D") == 1 { split($4, r, " "); print int(r[2]); exit }' layout.txt)
+    [ -n "$field_y" ] || { echo "no filters field in the network editor's report"; exit 1; }
+    clicks=$(( (field_y - 370 + 79) / 80 ))
+    to_editor() {
         sleep 3
         xdotool mousemove 200 400
-        for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30; do xdotool click 5; done
+        i=0
+        while [ "$i" -lt "$clicks" ]; do xdotool click 5; i=$((i + 1)); done
         sleep 1
     }
     start --session n.json
