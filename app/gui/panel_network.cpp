@@ -207,13 +207,15 @@ float draw_block(AppState& app, const Block& b) {
 
     std::vector<std::vector<int>> units(3);
     for (std::size_t k = 0; k < b.main_path.size(); ++k) units[std::min<std::size_t>(k / 3, 2)].push_back(b.main_path[k]);
-    auto down = [&](int from_row, int node) {
+    // The arrow into row from_row + 1 with the shape it carries; `label` and `label_col` replace the shape
+    // (the seed's typo: what the unit below really reads).
+    auto down = [&](int from_row, int node, const std::string& label = {}, ImU32 label_col = 0) {
         const float y0 = row_y(from_row) + bh + 1, y1 = row_y(from_row + 1) - 1;
         dl->AddLine(ImVec2(ax, y0), ImVec2(ax, y1), col, 1.5f);
         const float h = F * 0.3f;
         dl->AddTriangleFilled(ImVec2(ax, y1), ImVec2(ax - h * 0.6f, y1 - h), ImVec2(ax + h * 0.6f, y1 - h), col);
-        const std::string label = short_shape(app.ui_shapes[std::size_t(node)]);
-        dl->AddText(ImVec2(ax + F * 0.4f, (y0 + y1) * 0.5f - F * 0.5f), col, label.c_str());
+        const std::string text = label.empty() ? short_shape(app.ui_shapes[std::size_t(node)]) : label;
+        dl->AddText(ImVec2(ax + F * 0.4f, (y0 + y1) * 0.5f - F * 0.5f), label.empty() ? col : label_col, text.c_str());
     };
 
     const float in_w = std::max(uw, ImGui::CalcTextSize((g.node(b.input).name + "*").c_str()).x + F);
@@ -227,11 +229,18 @@ float draw_block(AppState& app, const Block& b) {
             const std::size_t c = std::min<std::size_t>(k, 2);
             node_button(app, i, label.c_str(), ImVec2(o.x + col_x[c], row_y(u + 1)), col_w[c]);
         }
-        down(u + 1, units[std::size_t(u)].back());
-        // The seed's typo: 2b and 2c read input_tensor, so no data flows from the unit above into them.
-        if (app.network.options.seed_identity_typo && b.kind == BlockKind::identity_block && u < 2) {
+        // The seed's typo: 2b and 2c read input_tensor, so no data flows from the unit above into them. The cross
+        // marks the broken edge, and its label says what 2b and 2c read instead: the block's input, with the
+        // block input's shape (2c's kernel then has 256 input channels, not 64: its parameter count shows it).
+        const bool typo_edge = app.network.options.seed_identity_typo && b.kind == BlockKind::identity_block && u < 2;
+        const ImU32 red = ImGui::GetColorU32(error_colour());
+        if (typo_edge)
+            down(u + 1, units[std::size_t(u)].back(),
+                 " input_tensor " + short_shape(app.ui_shapes[std::size_t(b.input)]), red);
+        else
+            down(u + 1, units[std::size_t(u)].back());
+        if (typo_edge) {
             const float y = (row_y(u + 1) + bh + row_y(u + 2)) * 0.5f, h = F * 0.35f;
-            const ImU32 red = ImGui::GetColorU32(error_colour());
             dl->AddLine(ImVec2(ax - h, y - h), ImVec2(ax + h, y + h), red, 2.5f);
             dl->AddLine(ImVec2(ax - h, y + h), ImVec2(ax + h, y - h), red, 2.5f);
         }
