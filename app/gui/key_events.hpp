@@ -11,7 +11,9 @@
 // frame gets the events in arrival order up to, not including, the second change of any one key or a release
 // that follows a press, and the rest wait for the next frame. So a tap's press (with the modifiers held with it)
 // is seen for one frame and its release the frame after. Characters
-// travel in the same queue, so that text typed before a Return is in the field before the Return is seen.
+// travel in the same queue, so that text typed before a Return is in the field before the Return is seen, and
+// text typed after a key that types nothing (Tab, Return, Ctrl) waits for a frame without one: ImGui moves the
+// keyboard to the next field a frame after a Tab, and characters that arrive with it reach no field.
 // No GLFW or ImGui here: tests drive it directly.
 
 #include <deque>
@@ -35,6 +37,7 @@ public:
 
 private:
     std::deque<KeyEvent> queue_;
+    std::vector<int> typing_keys_;  // keys whose last press typed a character: their release is not a control key's
 };
 
 }  // namespace convscope::gui
