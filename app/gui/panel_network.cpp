@@ -830,7 +830,24 @@ void draw_tree(AppState& app) {
     const Graph& g = app.ui_graph;
     const std::vector<NodeCost> costs = node_costs(app);
     const Totals totals = totals_of(app, costs);
-    const TreeFit fit = fit_columns(app, costs, totals, ImGui::GetContentRegionAvail().x);
+    // Fitting measures every cell of every column (about 3,000 texts): drawn in every frame of a network run it
+    // cost the GUI's run about 12% against bench (gui_vs_bench.sh). So it is measured again only when the width,
+    // the font, the graph or the last run changes, and at most once a second otherwise.
+    struct FitCache {
+        float width = -1, font = -1;
+        int nodes = -1;
+        double run_ms = -1, at = -1e9;
+        TreeFit fit;
+    };
+    static FitCache cache;
+    const float width = ImGui::GetContentRegionAvail().x, font = ImGui::GetFontSize();
+    const double now = ImGui::GetTime();
+    if (cache.width != width || cache.font != font || cache.nodes != g.size() || cache.run_ms != app.network_ms ||
+        now - cache.at > 1.0) {
+        cache.fit = fit_columns(app, costs, totals, width);
+        cache.width = width, cache.font = font, cache.nodes = g.size(), cache.run_ms = app.network_ms, cache.at = now;
+    }
+    const TreeFit& fit = cache.fit;
     // Stepping follows the selected row only while the table fills the view (its top scrolled to the panel's
     // top or above); stepping with the diagram in view leaves the panel where it is.
     const bool follow = app.scroll_tree_to_selection && ImGui::GetCursorScreenPos().y <= ImGui::GetWindowPos().y + 1;
