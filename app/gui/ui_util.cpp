@@ -156,9 +156,7 @@ bool int_fields(const char* label, int* values, int count, float speed, int min,
         const char* end = std::strstr(label, "##");
         const std::string note = limited_note(std::string(label, end ? end : label + std::strlen(label)),
                                               storage->GetInt(typed_key, 0), min, max);
-        ImGui::PushTextWrapPos(0.0f);
-        ImGui::TextColored(changed_colour(), "%s", note.c_str());
-        ImGui::PopTextWrapPos();
+        wrapped_text(note, changed_colour());
         layout_report::item("label", note);
         GImGui->LastItemData = field;
     }

@@ -61,6 +61,14 @@ click_at() {  # X Y: move there, then press and release the left button a moment
     sleep 0.3
 }
 setting() { sed -n "s/^$1=//p" config/convscope/settings.ini; }
+# find_filters_field ARGS...: start with ARGS, quit, and set xy to the playground's filters field's centre (the
+# first run of a case that clicks or types there: the report says where it is at this size)
+find_filters_field() {
+    start "$@"
+    quit
+    xy=$(centre_of widget "filters: how many" layout.txt)
+    [ -n "$xy" ] || { echo "no filters field in the report"; exit 1; }
+}
 filters_in() { sed -n 's/.*"filters": *\([0-9]*\).*/\1/p' "$1" | head -1; }
 
 case "$case_name" in
@@ -92,10 +100,7 @@ typed-number)
     # Double-click the playground's filters field, type 15: nothing applies until Enter.
     printf '%s\n' '{"convscope_session": 1, "panel": "playground", "image": "sample:chelsea",
       "playground": {"input_size": [120, 120], "filters": 16}}' > a.json
-    start --session a.json
-    quit
-    xy=$(centre_of widget "filters: how many" layout.txt)
-    [ -n "$xy" ] || { echo "no filters field in the report"; cat layout.txt; exit 1; }
+    find_filters_field --session a.json
     start --session a.json
     rm a.json  # Ctrl+S writes it again: proof that the saves below happen
     set -- $xy
@@ -144,9 +149,7 @@ typed-number)
     ;;
 tab-tooltip)
     # Hovering a widget in the playground shows that widget's tooltip only, not the tab's as well.
-    start --panel playground
-    quit
-    xy=$(centre_of widget "filters: how many" layout.txt)
+    find_filters_field --panel playground
     start --panel playground
     set -- $xy
     xdotool mousemove "$1" "$2"
@@ -315,10 +318,7 @@ compare)
     # edit of a Conv2D pins its output before the edit, A opens the window, both maps are drawn.
     printf '%s\n' '{"convscope_session": 1, "panel": "playground", "image": "sample:chelsea",
       "playground": {"input_size": [64, 64], "filters": 4, "kernel_size": [3, 3], "padding": "same"}}' > c.json
-    start --session c.json
-    quit
-    xy=$(centre_of widget "filters: how many" layout.txt)
-    [ -n "$xy" ] || { echo "no filters field in the report"; exit 1; }
+    find_filters_field --session c.json
     start --session c.json
     press p
     sleep 1
@@ -421,10 +421,7 @@ fast-keys)
     # Ctrl+= taps raise the UI scale three steps (1 -> 1.75), and a number typed and entered at once is applied.
     printf '%s\n' '{"convscope_session": 1, "panel": "playground", "image": "sample:chelsea",
       "playground": {"input_size": [64, 64], "filters": 4}}' > f.json
-    start --session f.json
-    quit
-    xy=$(centre_of widget "filters: how many" layout.txt)
-    [ -n "$xy" ] || { echo "no filters field in the report"; exit 1; }
+    find_filters_field --session f.json
     start --session f.json
     for _ in 1 2 3; do xdotool key ctrl+equal; done  # as the audit typed them: each down and up within a frame
     sleep 1.5
