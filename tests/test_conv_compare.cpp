@@ -155,6 +155,10 @@ TEST_CASE("compare: one value range for both maps, and B - A", "[compare][render
         for (std::size_t x = 0; x < 3; ++x) CHECK(d(y, x, 0) == b(y, x, 1) - a(y, x, 0));
     const Tensor3 small = Tensor3::from_shape({1, 3, 2});
     CHECK_THROWS(difference_map(a, 0, small, 0));
+    // Where no B - A is drawn, the reason names both sizes, A's first; none when the sizes match.
+    CHECK(no_difference_reason(a, b).empty());
+    CHECK(no_difference_reason(a, small).find("A is 2 x 3 and B 1 x 3") != std::string::npos);
+    CHECK(no_difference_reason(small, a).find("A is 1 x 3 and B 2 x 3") != std::string::npos);
 }
 
 TEST_CASE("compare: maps drawn to one size, and the comparison picture", "[compare][render]") {

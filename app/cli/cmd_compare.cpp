@@ -131,6 +131,8 @@ int cmd_compare(Args& args) {
             const ValueRange layer = value_range(y, channel, normalization);
             std::cout << "; its layer's " << to_string(normalization) << " range [" << layer.lo << ", " << layer.hi << "]";
         }
+        // One value everywhere: the map is one flat colour, and after a ReLU that is a channel that never fires.
+        if (own.lo == own.hi) std::cout << " (constant: every value is " << own.lo << ")";
         std::cout << "\n";
     };
     const ValueRange shared = shared_range(ya, channel_a, yb, channel_b, normalization);
@@ -143,7 +145,7 @@ int cmd_compare(Args& args) {
         const ValueRange d = layer_range(difference_map(ya, channel_a, yb, channel_b));
         std::cout << "  B - A: [" << d.lo << ", " << d.hi << "]\n";
     } else {
-        std::cout << "  B - A: not drawn (the maps differ in size)\n";
+        std::cout << "  " << no_difference_reason(ya, yb) << "\n";
     }
     if (has_out) {
         ComparisonImageOptions o;

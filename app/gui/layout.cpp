@@ -203,8 +203,8 @@ void layout_windows(AppState& app) {
     const ImVec2 pos = vp->WorkPos, size = vp->WorkSize;  // below the main menu bar
     // The status line is one framed row (the progress bar): its height and a thin padding, not the window's
     // padding and item spacing, which at 250 % left it about 100 px tall and half empty.
-    const ImVec2 status_pad(ImGui::GetStyle().WindowPadding.x, std::round(ImGui::GetFontSize() * 0.2f));
-    const float status_h = ImGui::GetFrameHeight() + status_pad.y * 2 +
+    const ImVec2 status_pad(ImGui::GetStyle().WindowPadding.x, status_line_padding());
+    const float status_h = status_line_height() +
                            (app.error_bar.message.empty() ? 0.0f : ImGui::GetFrameHeightWithSpacing() * 2.2f +
                                                                        ImGui::GetStyle().ItemSpacing.y);
     const float body_h = size.y - status_h;

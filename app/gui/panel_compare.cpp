@@ -184,6 +184,8 @@ void update_textures(CompareState& cmp, const std::shared_ptr<const Tensor3>& a_
         std::max(cmp.textures[0].width(), cmp.textures[0].height()) == box_px)
         return;
     cmp.shared_range = shared_range(a, channel, b, channel, cmp.normalization);
+    cmp.own_range[0] = value_range(a, channel, Normalization::per_channel);
+    cmp.own_range[1] = value_range(b, channel, Normalization::per_channel);
     auto fitted = [&](const Tensor3& t, int ch, ValueRange r, Colormap m, GlTexture& tex) {
         const int h = int(t.shape()[0]), w = int(t.shape()[1]);
         const int tw = w >= h ? box_px : std::max(1, box_px * w / h), th = h >= w ? box_px : std::max(1, box_px * h / w);
@@ -324,6 +326,22 @@ void draw_maps(AppState& app, const Sides& s) {
         same_line_if_fits(text_width("B - A in [-0.000, 0.000]"), F);
         ImGui::Text("B - A in [%s, %s]", format_value(cmp.difference_range.lo).c_str(),
                     format_value(cmp.difference_range.hi).c_str());
+    }
+    // A side that holds one value is painted flat by the shared range, which a learner could take for a quiet
+    // part of the picture: say it is constant (after a ReLU, a channel that never fires).
+    for (int side = 0; side < 2; ++side) {
+        const ValueRange& own = cmp.own_range[side];
+        if (own.lo != own.hi) continue;
+        const std::string text = std::string(side == 0 ? "A" : "B") + ", channel " + std::to_string(cmp.channel) + ": " +
+                                 constant_description(own.lo);
+        wrapped_text(text, changed_colour());
+        layout_report::item("label", text);
+    }
+    // The box was ticked but the sizes differ: say why there is no third map rather than leave it missing.
+    if (cmp.difference && !cmp.has_difference) {
+        const std::string why = no_difference_reason(a, b);
+        wrapped_text(why, dim_colour());
+        layout_report::item("label", why);
     }
 
     if (ImGui::Button("Export comparison PNG")) export_comparison(app, s);

@@ -1,6 +1,7 @@
 #include "app/gui/ui_util.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
@@ -216,10 +217,16 @@ ImVec4 dim_colour() { return ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]; }
 ImVec4 changed_colour() { return light_theme() ? ImVec4(0.7f, 0.25f, 0.0f, 1) : ImVec4(1.0f, 0.55f, 0.1f, 1); }
 ImVec4 accent_colour() { return light_theme() ? ImVec4(0.1f, 0.35f, 0.8f, 1) : ImVec4(0.45f, 0.7f, 1.0f, 1); }
 
+float status_line_padding() { return std::round(ImGui::GetFontSize() * 0.2f); }
+
+float status_line_height() { return ImGui::GetFrameHeight() + status_line_padding() * 2; }
+
 bool begin_tool_window(const char* title, bool* open, float width_fonts, float height_fonts, float x_align) {
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     const float F = ImGui::GetFontSize();
-    const ImVec2 size(std::min(F * width_fonts, vp->WorkSize.x), std::min(F * height_fonts, vp->WorkSize.y - F));
+    // Above the status line, so that the window's last rows (and its resize grip) are not drawn under it.
+    const ImVec2 size(std::min(F * width_fonts, vp->WorkSize.x),
+                      std::min(F * height_fonts, vp->WorkSize.y - status_line_height()));
     ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + (vp->WorkSize.x - size.x) * x_align, vp->WorkPos.y), ImGuiCond_Appearing);
     ImGui::SetNextWindowSize(size, ImGuiCond_Appearing);
     ImGui::SetNextWindowBgAlpha(1.0f);  // opaque: the feature maps behind would show through the pictures' edges

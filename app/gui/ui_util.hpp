@@ -15,7 +15,9 @@
 //                     number, applied on Enter or when leaving the field (Escape keeps the old one)
 //   pair_input()      a Keras "(rows, cols)" argument as two such fields
 //   begin_tool_window()  a floating teaching window (step by step, quiz, what the network sees): opaque, at most
-//                     the viewport, placed at the top (right-aligned or centred) when it first appears
+//                     the viewport above the status line, placed at the top (right-aligned or centred) when it
+//                     first appears
+//   status_line_height()  the status line's height (layout.cpp draws it; tool windows stop above it)
 //   error_colour()/ok_colour()/dim_colour()/changed_colour()   theme-aware colours
 
 #include <string>
@@ -38,6 +40,9 @@ bool same_line_if_fits(float next_width, float spacing = -1.0f);
 // width_fonts x height_fonts font heights, clamped to the viewport; x_align 1: at the right edge, 0.5: centred.
 // Returns what ImGui::Begin returns; End() is always the caller's.
 bool begin_tool_window(const char* title, bool* open, float width_fonts, float height_fonts, float x_align);
+// The status line at the bottom of the window: one framed row and a thin padding above and below it.
+float status_line_padding();
+float status_line_height();
 float text_width(const char* text);
 float button_width(const char* label);
 float labelled_width(float frame_w, const char* label);  // a framed widget plus its label on the right

@@ -16,6 +16,14 @@ ValueRange shared_range(const Tensor3& a, int channel_a, const Tensor3& b, int c
     return ValueRange{std::min(ra.lo, rb.lo), std::max(ra.hi, rb.hi)};
 }
 
+std::string no_difference_reason(const Tensor3& a, const Tensor3& b) {
+    if (a.shape()[0] == b.shape()[0] && a.shape()[1] == b.shape()[1]) return "";
+    auto size = [](const Tensor3& t) { return std::to_string(t.shape()[0]) + " x " + std::to_string(t.shape()[1]); };
+    return "B - A is not drawn: A is " + size(a) + " and B " + size(b) +
+           ", and a difference needs one value of each at every position (make strides, padding and dilation "
+           "give one output size to see it)";
+}
+
 Tensor3 difference_map(const Tensor3& a, int channel_a, const Tensor3& b, int channel_b) {
     check_channel(a, channel_a);
     check_channel(b, channel_b);

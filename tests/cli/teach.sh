@@ -96,6 +96,13 @@ check "the shared range is the wider of A's and B's" awk -v s="$lo" -v a="$a_lo"
 own=$(sed -n 's/^  A channel 3: \(\[[^]]*\]\)$/\1/p' "$work/compare_own.txt")
 check "per-layer prints A's own channel range first" grep -qF "  A channel 3: $own; its layer's per-layer range [" "$work/compare_layer.txt"
 check "the channel's range lies inside its layer's" awk '/^  A channel 3:/ { gsub(/[][;,]/, " "); exit !($4 >= $10 && $5 <= $11 && ($4 != $10 || $5 != $11)) }' "$work/compare_layer.txt"
+# Maps of different sizes (600 against 300): no B - A, and the line says why with both sizes.
+check "compare says why B - A is missing" grep -qx "  B - A is not drawn: A is 600 x 600 and B 300 x 300, .*" "$work/compare_own.txt"
+# A constant channel says so: a ReLU layer whose kernel and bias are zeros outputs 0 everywhere.
+"$cli" compare --a "$A" --b "--input 600,600,3 --filters 16 --kernel-size 3 --padding same --activation relu --kernel-initializer zeros" \
+    --sample chelsea --channel 3 >"$work/compare_dead.txt"
+check "compare marks B's constant channel" grep -qx "  B channel 3: \[0, 0\] (constant: every value is 0)" "$work/compare_dead.txt"
+check "and not A's, which varies" grep -q "^  A channel 3: \[[^]]*\]$" "$work/compare_dead.txt"
 fails_with "B is impossible" compare --a "$A" --b "--input 4,4,3 --filters 2 --kernel-size 5"
 fails_with "--out needs an image" compare --a "$A" --b "$B" --out "$work/x.png"
 fails_with "--b: " compare --a "$A" --b "--input 600,600,3 --filters 16 --kernel-size 3 --bogus 1"

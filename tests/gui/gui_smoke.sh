@@ -106,6 +106,8 @@ JSON
         grep -qF "	$row" c.txt || { echo "the comparison does not show: $row"; grep "Compare A / B	label" c.txt; exit 1; }
     done
     grep -q "Compare A / B	label	.*	shared range \[-" c.txt || { echo "no shared symmetric range"; exit 1; }
+    # A is 64 x 64 and B 32 x 32: B - A is ticked (the default) but cannot be drawn, and the window says why.
+    grep -qF "	B - A is not drawn: A is 64 x 64 and B 32 x 32, " c.txt || { echo "no reason for the missing B - A"; grep "Compare A / B	label" c.txt; exit 1; }
     cut=$(awk -F'\t' '$1 == "item" && $2 == "Compare A / B" && $5 == 1' c.txt)
     [ -z "$cut" ] || { echo "text cut in the Compare window:"; echo "$cut"; exit 1; }
     tr -d ' \n' < c2.json > c2.flat
@@ -116,6 +118,18 @@ JSON
     done
     run --session c2.json --frames 3 --save-session c3.json
     cmp c2.json c3.json || { echo "saving the loaded session again changed it"; diff c2.json c3.json; exit 1; }
+    # B's kernel all zeros under a ReLU: every channel of B is 0, which the window names as a constant (dead)
+    # channel, not a flat map left to puzzle over; A's channel varies and is not marked.
+    cat > dead.json <<'JSON'
+{"convscope_session": 1, "panel": "playground", "image": "sample:chelsea",
+ "playground": {"input_size": [64, 64], "filters": 4, "kernel_size": [3, 3], "padding": "same",
+                "activation": "relu", "kernel_initializer": "zeros"},
+ "compare": {"open": true, "channel": 1, "pinned": {"input_size": [64, 64], "filters": 4, "kernel_size": [3, 3], "padding": "same"}}}
+JSON
+    run --session dead.json --screenshot dead.png --layout-report dead.txt
+    shot_ok dead.png
+    grep -qF "	B, channel 1: every value is 0: a constant channel (after a ReLU, a dead one" dead.txt || { echo "B's constant channel is not named"; grep "Compare A / B	label" dead.txt; exit 1; }
+    ! grep -qF "	A, channel 1: every value" dead.txt || { echo "A's channel is called constant"; exit 1; }
     # A pinned setting Keras would refuse is reported (the red bar, naming the field) and changes nothing.
     printf '%s\n' '{"convscope_session": 1, "compare": {"pinned": {"filters": 0}}}' > bad.json
     run --session bad.json --screenshot bad.png --layout-report bad.txt
