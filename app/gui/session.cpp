@@ -38,6 +38,7 @@ Session capture(const AppState& app) {
     s.compare_all_arguments = app.compare.all_arguments;
     s.steps_open = app.settings.show_steps;
     s.steps_position = app.steps.position;
+    s.steps_position.filter = app.view.selected_channel;  // one channel (see load_session), whether or not the window drew
     s.steps_speed = app.steps.speed;
     s.quiz_open = app.settings.show_quiz;
     s.quiz_seed = app.quiz.seed;
@@ -376,6 +377,15 @@ static Session read_session(const json& j, const Reader& r, const std::string& p
         s.steps_position.row = r.integer(st, "row", "steps.", 0, 0, 1 << 20);
         s.steps_position.col = r.integer(st, "col", "steps.", 0, 0, 1 << 20);
         s.steps_position.filter = r.integer(st, "filter", "steps.", 0, 0, 1 << 20);
+        // The maps, the inspector and step by step show one channel: steps.filter and view.channel are two names
+        // for it. Either may be given alone; both must then agree, rather than one being silently dropped.
+        const bool view_channel = j.contains("view") && j["view"].contains("channel");
+        if (st.contains("filter") && !view_channel) {
+            s.view.selected_channel = s.steps_position.filter;
+        } else if (st.contains("filter") && s.steps_position.filter != s.view.selected_channel) {
+            r.fail("steps.filter", "the same as view.channel (" + std::to_string(s.view.selected_channel) +
+                                       "): the maps, the inspector and step by step show one channel; give one of the two");
+        }
         s.steps_position.channel = r.integer(st, "channel", "steps.", 0, 0, 1 << 20);
         s.steps_speed = r.number(st, "speed", "steps.", 4.0f, 0.25f, 200.0f);
     }

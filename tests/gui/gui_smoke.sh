@@ -207,6 +207,17 @@ JSON
     # ... and saving what was loaded again gives the same file.
     run --session b.json --frames 3 --save-session c.json
     cmp b.json c.json || { echo "b.json and c.json differ"; diff b.json c.json; exit 1; }
+    # steps.filter and view.channel name one channel: steps.filter alone chooses it (it was overridden by the
+    # view's default 0), two different values are refused with both named, and a save writes one value twice.
+    printf '%s\n' '{"convscope_session": 1, "panel": "playground", "playground": {"filters": 16},
+      "steps": {"open": true, "row": 3, "col": 4, "filter": 5}}' > f.json
+    run --session f.json --frames 3 --save-session f2.json
+    tr -d ' \n' < f2.json > f2.flat
+    grep -qF '"view":{"channel":5,' f2.flat && grep -qF '"filter":5,' f2.flat || { echo "steps.filter 5 was not kept"; cat f2.json; exit 1; }
+    printf '%s\n' '{"convscope_session": 1, "view": {"channel": 2}, "steps": {"filter": 5}}' > g.json
+    run --session g.json --screenshot g.png --layout-report g.txt
+    red_bar g.png
+    grep -qF 'field "steps.filter" must be the same as view.channel (2)' g.txt || { echo "unclear error"; grep -i error g.txt; exit 1; }
     ;;
 export)
     # Every channel of the playground output as PNGs, then the same into a folder that cannot exist.
