@@ -187,6 +187,13 @@ TEST_CASE("constraints: what they would change, against Keras' formulas", "[cons
     CHECK(d.max_norm == Approx(std::sqrt(3.0)));
     CHECK_THAT(d.text, Contains("axis=[0, 1, 2]"));
     CHECK(constraint_effect(parse_constraint("max_norm(1, axis=[0, 1, 2])"), big, "kernel").groups == 5);
+    // No norm over the bound: the only change is Keras' epsilon in the division, and the text says so.
+    const ConstraintEffect none = constraint_effect(parse_constraint("max_norm(10, axis=[0, 1, 2])"), k, "kernel");
+    CHECK(none.changed == 0);
+    CHECK(none.max_change > 0.0);
+    CHECK(none.max_change < 1e-6);
+    CHECK_THAT(none.text, Contains("0 of them exceed 10") && Contains("inside the bounds a value still moves through Keras' epsilon"));
+    CHECK_THAT(m.text, Contains("(largest change of one value: "));
     CHECK_THROWS_WITH(constraint_effect(parse_constraint("unit_norm(axis=4)"), big, "kernel"), Contains("axis 4 does not exist"));
 }
 
