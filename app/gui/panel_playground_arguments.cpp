@@ -40,7 +40,7 @@ void push_visible_wrap() { ImGui::PushTextWrapPos(ImGui::GetWindowContentRegionM
 
 bool initializer_choice(const char* label, Initializer& init, float width) {
     bool changed = false;
-    ImGui::SetNextItemWidth(width);
+    ImGui::SetNextItemWidth(frame_width_beside(width, label));
     if (ImGui::BeginCombo(label, to_string(init.kind))) {
         for (InitializerKind k : all_initializers())
             if (ImGui::Selectable(to_string(k), k == init.kind) && k != init.kind) {
@@ -60,11 +60,15 @@ bool initializer_choice(const char* label, Initializer& init, float width) {
     }
     for (int i = 0; i < 2; ++i) {
         if (!names[i]) continue;
-        ImGui::SameLine();
-        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 4.5f);
+        // Beside the combo while the row has room, else on the next line: minval and maxval after a long
+        // initializer name overran the column at 1280 x 720.
+        const float field_w = ImGui::GetFontSize() * 4.5f;
+        same_line_if_fits(field_w + ImGui::GetStyle().ItemInnerSpacing.x + text_width(names[i]));
+        ImGui::SetNextItemWidth(field_w);
         double& v = i == 0 ? init.a : init.b;
         ImGui::PushID(i);
         changed |= ImGui::InputDouble(names[i], &v, 0.0, 0.0, "%.4g", ImGuiInputTextFlags_EnterReturnsTrue);
+        layout_report::item("field", std::string(label) + " " + names[i]);
         ImGui::PopID();
     }
     return changed;
@@ -89,7 +93,7 @@ void histogram(const char* id, const WeightArray& w) {
 template <class T, class Parse>
 bool text_argument(const char* label, T& value, TypedArgument& field, std::string& error, Parse parse, float width) {
     if (!field.editing) field.text = to_string(value);
-    ImGui::SetNextItemWidth(width);
+    ImGui::SetNextItemWidth(frame_width_beside(width, label));
     const bool entered = input_text(label, field.text, ImGuiInputTextFlags_EnterReturnsTrue);
     field.editing = ImGui::IsItemActive();
     if (!entered) return false;

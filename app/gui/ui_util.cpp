@@ -204,6 +204,11 @@ float text_width(const char* text) {
 
 float button_width(const char* label) { return text_width(label) + ImGui::GetStyle().FramePadding.x * 2; }
 
+float frame_width_beside(float wanted, const char* label) {
+    const float room = ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemInnerSpacing.x - text_width(label);
+    return std::max(ImGui::GetFontSize() * 4, std::min(wanted, room));
+}
+
 float labelled_width(float frame_w, const char* label) {
     const float t = text_width(label);
     return frame_w + (t > 0 ? ImGui::GetStyle().ItemInnerSpacing.x + t : 0.0f);

@@ -46,6 +46,9 @@ float status_line_height();
 float text_width(const char* text);
 float button_width(const char* label);
 float labelled_width(float frame_w, const char* label);  // a framed widget plus its label on the right
+// A framed widget's width that leaves its label on the right room in the line: `wanted`, or less in a narrow column
+// (at least 4 font heights). At 250 % in one column "activity_regularizer" beside an 11-font field overran it.
+float frame_width_beside(float wanted, const char* label);
 
 ImVec4 error_colour();
 ImVec4 ok_colour();

@@ -38,7 +38,7 @@ JSON
 cat > args.json <<'JSON'
 {"convscope_session": 1, "panel": "playground", "image": "sample:coffee",
  "playground": {"input_size": [64, 64], "filters": 8, "kernel_size": [3, 3], "padding": "same", "activation": "gelu",
-   "data_format": "channels_first", "kernel_initializer": "random_normal(0, 0.02)", "kernel_regularizer": "l1_l2(l1=0.001, l2=0.01)",
+   "data_format": "channels_first", "kernel_initializer": "random_normal(0, 0.02)", "bias_initializer": "random_uniform", "kernel_regularizer": "l1_l2(l1=0.001, l2=0.01)",
    "activity_regularizer": "l2(0.0001)", "kernel_constraint": "min_max_norm(0.5, 1)", "bias_constraint": "non_neg"}}
 JSON
 cat > cmp.json <<'JSON'
@@ -111,6 +111,15 @@ awk -F'\t' -v S="$scale" '$1 == "window" && $2 == "Status" { split($3, r, " ");
 # playground's use_bias row; on the network panel a pixel too many in the weights row, the block diagram at 150 % and
 # the layer table did), and neither does the inspector (at 250 % on 1600 x 1000 its three columns did).
 sideways "$controls" Controls || problem "the $panel panel scrolls sideways"
+# Nor does any widget reach past the right edge of the scroll area it is in (ImGui draws it clipped there, without
+# a scrollbar: random_uniform's minval and maxval beside the bias_initializer did at 1280 x 720), whether
+# scrolled into view or not.
+past_right_edge() {
+    awk -F'\t' -v p="$2" '$1 == "window" && index($2, p) == 1 { split($3, r, " "); right[$2] = r[3] }
+            $1 == "item" && ($2 in right) { split($4, r, " ");
+                if (r[3] > right[$2] + 0.5) { print "past the right edge: " $0; bad = 1 } } END { exit bad }' "$1"
+}
+past_right_edge "$controls" Controls || problem "a widget of the $panel panel reaches past its right edge"
 sideways layout.txt Inspector || problem "the inspector scrolls sideways"
 [ ! -f inspector.txt ] || sideways inspector.txt Inspector || problem "--column inspector: the inspector scrolls sideways"
 # Map tiles: at least 48 pixels on their shorter side.
@@ -143,6 +152,8 @@ if [ "$panel" = playground ]; then
     shoot arguments
     session=pg.json
     grep -q "	header	.*	All 15 Conv2D arguments$" arguments.txt || problem "the arguments section is missing"
+    past_right_edge arguments.txt Controls || problem "a Conv2D argument reaches past the panel's right edge"
+    grep -q "	field	.*	bias_initializer maxval$" arguments.txt || problem "random_uniform's maxval is not on screen"
     shoot quiz --quiz
     grep -q "	label	.*	0	1	prompt: Conv2D(64, (1, 1))" quiz.txt || problem "--quiz: the first question is not on screen"
     # Compare A / B with a pinned setting: the rows, both maps (296 and 300 pixels: no B - A) and the export button.
