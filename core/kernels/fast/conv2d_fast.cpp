@@ -57,6 +57,15 @@ constexpr int kMinTilesAfterSplit = 4;
 // saves reading every output line before overwriting it. The threshold trades that against the next layer
 // reading its input from memory instead of L3 (how it was chosen: bench/README.md).
 constexpr std::int64_t kStreamOutputBytes = std::int64_t(4) << 20;
+// A residual block's output (the join, relu(bn + shortcut)) is streamed from a much smaller size. It is read twice,
+// by the next block's first 1x1 conv and three convs later by that block's join, and its conv runs a short K
+// (a 1x1 on 64-512 channels): write misses there stall the tile while a normal store waits for its line, so the
+// non-temporal store pays even though the next conv then reads the block output from memory. Measured on Zen 4
+// (bench --per-node, alternating): at 224 the joins' convs took 0.74-0.90 of their time, the next 1x1 conv up to
+// 1.07, the pass 0.91-0.96; 333 x 333 0.91; stages 1-5 at 128 0.81; at 600 every block output is above
+// kStreamOutputBytes already. Streaming other outputs this small lost: a 3x3 conv reading its input from memory
+// slowed more than the 1x1 before it gained (bench/README.md).
+constexpr std::int64_t kStreamJoinOutputBytes = std::int64_t(256) << 10;
 // The last tasks of a conv are cut in two, so that the threads finish closer together: a thread that takes no
 // more tasks waits for the others' last ones. The share cut is a measured choice (bench/README.md). Values never
 // depend on it (see make_tasks).
@@ -273,7 +282,8 @@ void run_conv(const Conv2DParams& p, const float* input, const float* packed_b, 
     const bool copy_rows = !merge_rows && rows_share_l1_sets(row_bytes, MR);
     const int copy_stride = block_rows + 16;  // floats between copied rows: 64 bytes off any 2 KB multiple
     const int out_streams = (out_conv ? 1 : 0) + (out_bn ? 1 : 0) + (out_relu ? 1 : 0);
-    const bool stream_outputs = M * filters * std::int64_t(sizeof(float)) * out_streams > kStreamOutputBytes;
+    const bool stream_outputs = M * filters * std::int64_t(sizeof(float)) * out_streams >
+                                (residual.shortcut ? kStreamJoinOutputBytes : kStreamOutputBytes);
     // The conv output of a pass that also writes its BN or ReLU is there only for the viewer: the next layer
     // reads the last output. So it is streamed whatever its size, which leaves the caches to what is read next.
     const bool stream_c = stream_outputs || (out_conv && (out_bn || out_relu));  // so streaming at all is stream_c
