@@ -37,10 +37,11 @@ void enable(bool on) { g_enabled = on; }
 bool enabled() { return g_enabled; }
 void begin_frame() { g_items.clear(); }
 
-void item(const char* kind, const std::string& text, float needed_width) {
-    if (!g_enabled) return;
+namespace {
+
+// One record of the current window's: a widget or drawn text at [a, b].
+void record(const char* kind, const std::string& text, ImVec2 a, ImVec2 b, float needed_width) {
     const ImGuiWindow* w = ImGui::GetCurrentWindowRead();
-    const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
     const ImVec2 clip_min = ImGui::GetWindowDrawList()->GetClipRectMin();
     const ImVec2 clip_max = ImGui::GetWindowDrawList()->GetClipRectMax();
     // An item scrolled out of view is reachable by scrolling: only whether its text fits its widget counts.
@@ -61,6 +62,18 @@ void item(const char* kind, const std::string& text, float needed_width) {
     const ImVec2 shown_min(scrolls_x ? std::max(a.x, clip_min.x) : a.x, scrolls_y ? std::max(a.y, clip_min.y) : a.y);
     const ImVec2 shown_max(scrolls_x ? std::min(b.x, clip_max.x) : b.x, scrolls_y ? std::min(b.y, clip_max.y) : b.y);
     g_items.push_back({w ? w->Name : "", kind, one_line(text), visible ? shown_min : a, visible ? shown_max : b, cut, visible});
+}
+
+}  // namespace
+
+void item(const char* kind, const std::string& text, float needed_width) {
+    if (g_enabled) record(kind, text, ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), needed_width);
+}
+
+void drawn_text(const char* kind, const std::string& text, ImVec2 at) {
+    if (!g_enabled) return;
+    const ImVec2 size = ImGui::CalcTextSize(text.c_str());
+    record(kind, text, at, ImVec2(at.x + size.x, at.y + size.y), 0.0f);
 }
 
 bool write(const std::string& path, float ui_scale, std::string& error) {

@@ -7,6 +7,7 @@
 //   layout_report::begin_frame() forgets the previous frame's widgets
 //   layout_report::item()        the last ImGui item, with the text it shows; cut when that text does not
 //                                fit in its widget, or the widget sticks out of what its window can show
+//   layout_report::drawn_text()  text drawn without an item (a diagram's edge label), by where it was drawn
 //   layout_report::write()       windows (rectangle, content size, scrollbars, cut) and this frame's items
 //
 // File format, one record per line, fields separated by tabs (coordinates in pixels, origin top left):
@@ -20,6 +21,8 @@
 
 #include <string>
 
+#include <imgui.h>  // ImVec2
+
 namespace convscope::gui::layout_report {
 
 void enable(bool on);
@@ -28,6 +31,9 @@ void begin_frame();
 // kind: "label", "button", "tab", "node", "cell", "tile" ... `needed_width`: the width the text needs inside
 // the item (0: the item's own rectangle is the text).
 void item(const char* kind, const std::string& text, float needed_width = 0.0f);
+// Text drawn with a draw list at `at` (an edge label of a diagram: no ImGui item), recorded as an item of the
+// current window, with the rectangle the text takes.
+void drawn_text(const char* kind, const std::string& text, ImVec2 at);
 bool write(const std::string& path, float ui_scale, std::string& error);
 
 }  // namespace convscope::gui::layout_report

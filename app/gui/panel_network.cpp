@@ -215,7 +215,9 @@ float draw_block(AppState& app, const Block& b) {
         const float h = F * 0.3f;
         dl->AddTriangleFilled(ImVec2(ax, y1), ImVec2(ax - h * 0.6f, y1 - h), ImVec2(ax + h * 0.6f, y1 - h), col);
         const std::string text = label.empty() ? short_shape(app.ui_shapes[std::size_t(node)]) : label;
-        dl->AddText(ImVec2(ax + F * 0.4f, (y0 + y1) * 0.5f - F * 0.5f), label.empty() ? col : label_col, text.c_str());
+        const ImVec2 at(ax + F * 0.4f, (y0 + y1) * 0.5f - F * 0.5f);
+        dl->AddText(at, label.empty() ? col : label_col, text.c_str());
+        layout_report::drawn_text("edge", text, at);
     };
 
     const float in_w = std::max(uw, ImGui::CalcTextSize((g.node(b.input).name + "*").c_str()).x + F);
@@ -264,6 +266,7 @@ float draw_block(AppState& app, const Block& b) {
     const ImVec2 sc_label_at = label_left ? ImVec2(line_x - F * 0.4f - sc_label_w, row_y(3) + (bh - F) * 0.5f)
                                           : ImVec2(line_x + F * 0.4f, b.shortcut.empty() ? row_y(2) : row_y(2) + bh + F * 0.2f);
     dl->AddText(sc_label_at, sc_col, sc_label.c_str());
+    layout_report::drawn_text("shortcut", sc_label, sc_label_at);
     right = std::max({right, sx + uw, sc_label_at.x + sc_label_w});
     float y = in_mid;
     for (std::size_t k = 0; k < b.shortcut.size(); ++k) {

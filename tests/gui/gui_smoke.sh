@@ -163,11 +163,18 @@ JSON
     shot_ok t.png
     grep -q "	label	.*	As the seed's text wrote it" t.txt || { echo "no explanation of the typo"; exit 1; }
     grep -q "res2b_branch2a (dead)" t.txt || { echo "res2b_branch2a is not marked dead in the table"; grep res2b t.txt; exit 1; }
+    # The block diagram's crossed edges into 2b and 2c say what those units read instead: the block's input,
+    # 56 x 56 x 256 at 224 (drawn text, reported by where it was drawn), whole and not cut.
+    [ "$(grep -c "	edge	.*	0	1	 input_tensor 56x56x256$" t.txt)" -eq 2 ] ||
+        { echo "the crossed edges do not say input_tensor 56x56x256"; grep "	edge	" t.txt; exit 1; }
     grep -q '"seed_identity_typo": true' t2.json || { echo "the session lost the switch"; cat t2.json; exit 1; }
     cat > f.json <<'JSON'
 {"convscope_session": 1, "panel": "network", "image": "sample:chelsea", "selected_node": "res4f_relu"}
 JSON
     run --session f.json --screenshot f.png --layout-report f.txt
+    # Without the typo every edge of the block carries the shape that flows along it, none says input_tensor.
+    [ "$(grep -c "	edge	" f.txt)" -ge 5 ] || { echo "the block diagram's edges are not labelled"; exit 1; }
+    ! grep -q "	edge	.*input_tensor" f.txt || { echo "an input_tensor edge without the typo"; exit 1; }
     grep -q "	plot	.*	receptive field 291 x 291 px, jump 16$" f.txt ||
         { echo "res4f_relu's receptive field is not 291 x 291, jump 16"; grep "receptive field" f.txt; exit 1; }
     ;;
