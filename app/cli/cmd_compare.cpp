@@ -132,7 +132,7 @@ int cmd_compare(Args& args) {
             std::cout << "; its layer's " << to_string(normalization) << " range [" << layer.lo << ", " << layer.hi << "]";
         }
         // One value everywhere: the map is one flat colour, and after a ReLU that is a channel that never fires.
-        if (own.lo == own.hi) std::cout << " (constant: every value is " << own.lo << ")";
+        if (own.constant()) std::cout << " (constant: every value is " << own.lo << ")";
         std::cout << "\n";
     };
     const ValueRange shared = shared_range(ya, channel_a, yb, channel_b, normalization);

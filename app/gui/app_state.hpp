@@ -215,7 +215,7 @@ struct CompareState {
     Normalization made_normalization = Normalization::per_channel;
     Colormap made_colormap = Colormap::viridis;
     ValueRange shared_range, difference_range;
-    ValueRange own_range[2];         // A's and B's channel on its own: lo == hi marks a constant channel
+    ValueRange own_range[2];         // A's and B's channel on its own (constant() marks a dead one)
     bool has_difference = false;
     std::string export_message;      // the last export's result
     bool export_ok = true;

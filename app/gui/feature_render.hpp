@@ -43,7 +43,7 @@ struct RenderResult {
     GridLayout layout;
     int channels = 0;                       // C of the tensor
     ValueRange shared;                      // the range all cells share (per-layer / symmetric)
-    std::vector<ValueRange> channel_ranges; // every channel's own [min, max]: lo == hi is a constant channel
+    std::vector<ValueRange> channel_ranges; // every channel's own [min, max] (constant() marks a dead one)
     int selected_channel = 0;
     RgbaImage enlarged;                     // the selected channel, one pixel per value
     ValueRange enlarged_range;

@@ -331,7 +331,7 @@ void draw_maps(AppState& app, const Sides& s) {
     // part of the picture: say it is constant (after a ReLU, a channel that never fires).
     for (int side = 0; side < 2; ++side) {
         const ValueRange& own = cmp.own_range[side];
-        if (own.lo != own.hi) continue;
+        if (!own.constant()) continue;
         const std::string text = std::string(side == 0 ? "A" : "B") + ", channel " + std::to_string(cmp.channel) + ": " +
                                  constant_description(own.lo);
         wrapped_text(text, changed_colour());

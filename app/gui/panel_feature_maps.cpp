@@ -83,7 +83,7 @@ void draw_colorbar(const RenderResult& r, float width, const ValueRange* range) 
     ImGui::Dummy(ImVec2(width, h));
     tooltip("Colour bar: the colour each value gets under the current normalisation.");
     const bool per_channel = range == nullptr;
-    if (!per_channel && range->lo == range->hi) {  // a constant channel: one value, not "0 0 0" along the bar
+    if (!per_channel && range->constant()) {  // a constant channel: one value, not "0 0 0" along the bar
         const std::string one = "every value " + format_value(range->lo) + " (constant)";
         ImGui::TextUnformatted(one.c_str());
         layout_report::item("label", one);
@@ -201,7 +201,7 @@ void draw_feature_maps(AppState& app) {
         }
         // A constant channel (a dead ReLU) is painted in the map's "nothing" colour; the chip says why.
         const std::size_t ch = std::size_t(L.first_channel + i);
-        if (ch < r.channel_ranges.size() && r.channel_ranges[ch].lo == r.channel_ranges[ch].hi && label_scale > 0.45f) {
+        if (ch < r.channel_ranges.size() && r.channel_ranges[ch].constant() && label_scale > 0.45f) {
             // "constant 0" where it fits, else "= 0" (the hover tooltip and the inspector say the rest).
             std::string text = constant_label(r.channel_ranges[ch].lo);
             const float fs = ImGui::GetFontSize() * label_scale;
@@ -240,7 +240,7 @@ void draw_feature_maps(AppState& app) {
             ImGui::BeginTooltip();
             ImGui::Text("value %s at (row %d, col %d, channel %d)", format_value(v).c_str(), row, col, ch);
             const ValueRange own = std::size_t(ch) < r.channel_ranges.size() ? r.channel_ranges[std::size_t(ch)] : ValueRange{0, 1};
-            if (own.lo == own.hi) ImGui::TextColored(changed_colour(), "channel %d: %s", ch, constant_description(own.lo).c_str());
+            if (own.constant()) ImGui::TextColored(changed_colour(), "channel %d: %s", ch, constant_description(own.lo).c_str());
             if (!where.empty()) ImGui::TextUnformatted(where.c_str() + 1);
             ImGui::TextColored(dim_colour(), "click to enlarge channel %d", ch);
             ImGui::EndTooltip();

@@ -178,7 +178,7 @@ void paint_grid_cells(const Tensor3& t, const GridLayout& L, const std::vector<V
                 }
             for (std::size_t i = 0; i < n; ++i) {
                 const float value = count[i] > 0 ? float(sum[i] / count[i]) : NAN;
-                const bool flat = !(ranges[i].hi > ranges[i].lo);  // a constant map: see flat_position()
+                const bool flat = ranges[i].constant();  // see flat_position()
                 const Rgb8 rgb = colormap_lookup(cmap, flat ? flat_position(cmap) : normalize_value(value, ranges[i]));
                 std::uint8_t* p = img.at(cells[i].x + cx, cells[i].y + cy);
                 p[0] = rgb.r;

@@ -35,6 +35,9 @@ std::vector<std::string> normalization_names();
 struct ValueRange {
     float lo = 0.0f;  // maps to t = 0
     float hi = 0.0f;  // maps to t = 1
+    // One value everywhere (a ReLU channel that never fires is all zeros): nothing to spread over the colours.
+    // The one test for it, so the maps, the grid's labels, the colour bar and Compare agree.
+    bool constant() const { return !(hi > lo); }
 };
 
 ValueRange value_range(const Tensor3& t, int channel, Normalization n);  // t: (H, W, C)

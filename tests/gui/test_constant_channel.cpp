@@ -29,6 +29,10 @@ TEST_CASE("an all-zero channel is painted dark and reported constant", "[gui][re
     CHECK(r.channel_ranges[1].lo == 0.0f);
     CHECK(r.channel_ranges[1].hi == 0.0f);
     CHECK(r.channel_ranges[2].lo == r.channel_ranges[2].hi);
+    // ValueRange::constant() is the one test the painter, the grid's labels, the colour bar and Compare use.
+    CHECK_FALSE(r.channel_ranges[0].constant());
+    CHECK(r.channel_ranges[1].constant());
+    CHECK(r.channel_ranges[2].constant());
 
     const Rgb8 dark = colormap_lookup(Colormap::viridis, 0.0f), teal = colormap_lookup(Colormap::viridis, 0.5f);
     for (int c : {1, 2}) {
