@@ -6,6 +6,7 @@
 #include <set>
 
 #include <imgui.h>
+#include <imgui_internal.h>  // the table's column extents and the window's clip rect, for the sticky header
 
 #include "app/gui/layout_report.hpp"
 #include "app/gui/panels.hpp"
@@ -829,6 +830,52 @@ void draw_field_cell(const AppState& app, int i) {
 // The layer table. It is part of the panel's one scroll area: as a scrolling table inside the scrolling panel it
 // showed about four rows at 1280 x 720 and fought the panel for the mouse wheel. Its columns fit the panel's width
 // (fit_columns()); widen the column with the splitter to see more of them.
+// The table scrolls with the panel (so that a projector shows as many rows as the panel holds), which takes its
+// header row out of view once the learner scrolls down to stage 4: then the column names are drawn again over the
+// top of the panel, where the header would be if it stayed. Drawn text only: sorting is done on the real header.
+struct StickyHeader {
+    bool needed = false;
+    float height = 0;
+    struct Column {
+        float min_x, max_x;
+        const char* name;
+    };
+    std::vector<Column> columns;
+};
+
+// Inside the table, before EndTable(): the enabled columns' extents, when the header row lies above the view.
+StickyHeader sticky_header_columns(float header_top, float header_h) {
+    StickyHeader h;
+    const ImGuiWindow* w = ImGui::GetCurrentWindowRead();
+    const ImGuiTable* t = ImGui::GetCurrentTable();
+    if (!w || !t || header_top == FLT_MAX || header_top >= w->InnerClipRect.Min.y) return h;
+    h.needed = true;
+    h.height = header_h;
+    for (int c = 0; c < kColumnCount; ++c)
+        if (t->Columns[c].IsEnabled) h.columns.push_back({t->Columns[c].MinX, t->Columns[c].MaxX, kColumnNames[c]});
+    return h;
+}
+
+void draw_sticky_header(const StickyHeader& h) {
+    if (!h.needed || h.columns.empty()) return;
+    const ImGuiWindow* w = ImGui::GetCurrentWindowRead();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const float top = w->InnerClipRect.Min.y, pad = ImGui::GetStyle().CellPadding.x;
+    dl->PushClipRect(w->InnerClipRect.Min, w->InnerClipRect.Max, false);
+    dl->AddRectFilled(ImVec2(h.columns.front().min_x, top), ImVec2(h.columns.back().max_x, top + h.height),
+                      ImGui::GetColorU32(ImGuiCol_TableHeaderBg));
+    const float text_y = top + (h.height - ImGui::GetFontSize()) * 0.5f;
+    for (const StickyHeader::Column& c : h.columns) {
+        // The first column starts in the window's padding (ImGui's table does that): its name starts at the edge.
+        const ImVec2 at(std::max(c.min_x + pad, w->InnerClipRect.Min.x), text_y);
+        dl->PushClipRect(ImVec2(c.min_x, top), ImVec2(c.max_x, top + h.height), true);
+        dl->AddText(at, ImGui::GetColorU32(ImGuiCol_Text), c.name);
+        dl->PopClipRect();
+        layout_report::drawn_text("sticky header", c.name, at);
+    }
+    dl->PopClipRect();
+}
+
 void draw_tree(AppState& app) {
     const Graph& g = app.ui_graph;
     const std::vector<NodeCost> costs = node_costs(app);
@@ -868,11 +915,14 @@ void draw_tree(AppState& app) {
     // (not the layer column: ImGui paints its header into the window's padding, which the report would take for
     // a cut, and it is always shown).
     ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
+    float header_top = FLT_MAX;  // where the header row is, to repeat it once it scrolls away
     for (int c = 0; c < kColumnCount; ++c) {
         if (!ImGui::TableSetColumnIndex(c)) continue;
         ImGui::TableHeader(kColumnNames[c]);
+        header_top = std::min(header_top, ImGui::GetItemRectMin().y);
         if (c != kLayer) layout_report::item("column", kColumnNames[c], fit.needs[c]);
     }
+    const float header_h = ImGui::TableGetHeaderRowHeight();
     totals_row(totals, totals_cells(totals, fit.full[kParams]));
 
     // Sorted by a cost column: every layer in one flat list. Unsorted: stem, stages -> blocks -> layers, top.
@@ -1021,7 +1071,9 @@ void draw_tree(AppState& app) {
             if (indent > 0) ImGui::Unindent(indent);
         }
     }
+    const StickyHeader sticky = sticky_header_columns(header_top, header_h);
     ImGui::EndTable();
+    draw_sticky_header(sticky);
     // Keras' three totals on one line when they fit, else one a line as summary() prints them (wrapped as one
     // text, a total could break across the lines).
     const std::vector<std::string> keras = keras_totals(totals);

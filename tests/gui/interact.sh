@@ -2,7 +2,7 @@
 # convscope driven like a user, with xdotool under Xvfb: mouse drags, double-clicks, typing, hovering.
 #   interact.sh CONVSCOPE CASE [MAKE_TEST_WEIGHTS]
 # CASE: splitter | typed-number | tab-tooltip | one-column | get-weights (needs MAKE_TEST_WEIGHTS) | cam | steps | quiz |
-#       compare | fast-keys
+#       compare | fast-keys | sticky-header
 # Widgets are found in the program's own layout report (--layout-report), written when it quits.
 # Exit 0 pass, 1 fail, 77 skipped (no Xvfb or xdotool).
 set -eu
@@ -440,6 +440,32 @@ fast-keys)
     sleep 1
     quit
     [ "$(filters_in f.json)" = 12 ] || { echo "a fast Return did not apply 12: $(filters_in f.json)"; exit 1; }
+    ;;
+sticky-header)
+    # The layer table scrolls with the network panel; once its header row has scrolled away, the column names are
+    # drawn again at the top of the panel, where a learner looking at stage 4's rows still sees which column is
+    # params and which is MACs. Not before: at the top of the panel the real header is in view.
+    # At 150 % (a projector) with res4c's rows open the table is taller than the panel.
+    printf '%s\n' '{"convscope_session": 1, "panel": "network", "image": "sample:chelsea",
+      "network": {"input_size": [224, 224]}, "selected_node": "res4c_branch2b"}' > s.json
+    start --session s.json --ui-scale 1.5
+    quit
+    ! grep -q "	sticky header	" layout.txt || { echo "a sticky header while the real one is in view"; exit 1; }
+    panel=$(awk -F'\t' '$1 == "window" && $2 ~ /^Controls\/network_scroll_[^\/]*$/ { split($3, r, " "); print int((r[1] + r[3]) / 2), int((r[2] + r[4]) / 2), int(r[2]); exit }' layout.txt)
+    [ -n "$panel" ] || { echo "no network panel in the report"; exit 1; }
+    set -- $panel
+    start --session s.json --ui-scale 1.5
+    xdotool mousemove "$1" "$2"
+    sleep 0.3
+    xdotool click --repeat 60 --delay 40 5  # the wheel, down: well past the table's header
+    sleep 1
+    quit
+    for column in layer params MACs; do
+        awk -F'\t' -v c="$column" -v top="$3" '$1 == "item" && $3 == "sticky header" && $6 == 1 && $7 == c {
+                split($4, r, " "); found = 1
+                if ($5 != 0 || r[2] < top - 1 || r[2] > top + 40) { print "cut or not at the panel top: " $0; bad = 1 } }
+                END { exit !found || bad }' layout.txt || { echo "no sticky '$column' header after scrolling"; grep "sticky" layout.txt; exit 1; }
+    done
     ;;
 *)
     echo "unknown case $case_name"
