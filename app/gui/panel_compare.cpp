@@ -298,7 +298,8 @@ void draw_maps(AppState& app, const Sides& s) {
     tooltip("Also draw B minus A (blue: B lower, white: equal, red: B higher), when both maps have the same size.");
 
     const ImGuiStyle& st = ImGui::GetStyle();
-    const int panels = cmp.difference && a.shape()[0] == b.shape()[0] && a.shape()[1] == b.shape()[1] ? 3 : 2;
+    const std::string no_difference = no_difference_reason(a, b);  // "" when the maps have one size
+    const int panels = cmp.difference && no_difference.empty() ? 3 : 2;
     const float box = std::max(F * 4, std::min(F * 16, (ImGui::GetContentRegionAvail().x - st.ItemSpacing.x * float(panels - 1)) /
                                                            float(panels)));
     update_textures(cmp, s.out_a, s.out_b, app.view.colormap, std::max(16, int(box)));
@@ -338,10 +339,9 @@ void draw_maps(AppState& app, const Sides& s) {
         layout_report::item("label", text);
     }
     // The box was ticked but the sizes differ: say why there is no third map rather than leave it missing.
-    if (cmp.difference && !cmp.has_difference) {
-        const std::string why = no_difference_reason(a, b);
-        wrapped_text(why, dim_colour());
-        layout_report::item("label", why);
+    if (cmp.difference && !no_difference.empty()) {
+        wrapped_text(no_difference, dim_colour());
+        layout_report::item("label", no_difference);
     }
 
     if (ImGui::Button("Export comparison PNG")) export_comparison(app, s);

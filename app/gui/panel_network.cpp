@@ -834,13 +834,12 @@ void draw_field_cell(const AppState& app, int i) {
 // header row out of view once the learner scrolls down to stage 4: then the column names are drawn again over the
 // top of the panel, where the header would be if it stayed. Drawn text only: sorting is done on the real header.
 struct StickyHeader {
-    bool needed = false;
     float height = 0;
     struct Column {
         float min_x, max_x;
         const char* name;
     };
-    std::vector<Column> columns;
+    std::vector<Column> columns;  // none while the real header is in view
 };
 
 // Inside the table, before EndTable(): the enabled columns' extents, when the header row lies above the view.
@@ -849,7 +848,6 @@ StickyHeader sticky_header_columns(float header_top, float header_h) {
     const ImGuiWindow* w = ImGui::GetCurrentWindowRead();
     const ImGuiTable* t = ImGui::GetCurrentTable();
     if (!w || !t || header_top == FLT_MAX || header_top >= w->InnerClipRect.Min.y) return h;
-    h.needed = true;
     h.height = header_h;
     for (int c = 0; c < kColumnCount; ++c)
         if (t->Columns[c].IsEnabled) h.columns.push_back({t->Columns[c].MinX, t->Columns[c].MaxX, kColumnNames[c]});
@@ -857,7 +855,7 @@ StickyHeader sticky_header_columns(float header_top, float header_h) {
 }
 
 void draw_sticky_header(const StickyHeader& h) {
-    if (!h.needed || h.columns.empty()) return;
+    if (h.columns.empty()) return;
     const ImGuiWindow* w = ImGui::GetCurrentWindowRead();
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const float top = w->InnerClipRect.Min.y, pad = ImGui::GetStyle().CellPadding.x;
